@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { env } from './load';
+
+/** Settings every process shares. */
+export const baseSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: env.url().default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('engagement'),
+  /**
+   * 32-byte key (64 hex chars or base64) that encrypts X tokens at rest. Required outside sandbox
+   * mode; sandbox mode derives a fixed development key.
+   */
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine((k) => /^[0-9a-f]{64}$/i.test(k) || Buffer.from(k, 'base64').length === 32, 'must be 32 bytes as 64 hex chars or base64')
+    .optional(),
+  /** Force sandbox mode on or off; by default sandbox mode is on when no credentials are set. */
+  SANDBOX: env.bool(false).optional(),
+  HEALTH_PORT: env.port(0),
+  METRICS_ENABLED: env.bool(true),
+});
+export type BaseConfig = z.infer<typeof baseSchema>;

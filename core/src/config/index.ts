@@ -1,0 +1,2 @@
+export { loadConfig, ConfigError, env } from './load';
+export { baseSchema, type BaseConfig } from './base';

@@ -1,0 +1,65 @@
+/**
+ * Every Redis key the product uses, built in one place. The default prefix is `engagement`,
+ * which gives the seed's layout (`engagement:connection:{discordId}`, ...). Tests pass a random
+ * prefix so they can share one server.
+ */
+export class Keys {
+  constructor(readonly prefix = 'engagement') {}
+
+  private k(...parts: string[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+
+  // Members and X links
+  member = (discordId: string) => this.k('member', discordId);
+  /** zset discordId -> joinedAt */
+  members = () => this.k('members');
+  connection = (discordId: string) => this.k('connection', discordId);
+  /** string: lower-cased handle -> discordId (the seed's reverse lookup) */
+  twitterHandle = (handle: string) => this.k('twitter', handle.toLowerCase());
+  /** string: X user id -> discordId */
+  twitterId = (xUserId: string) => this.k('twitterid', xUserId);
+  /** zset discordId -> linkedAt, of linked members */
+  connections = () => this.k('connections');
+  /** string: encrypted OAuth tokens of a member */
+  tokens = (discordId: string) => this.k('tokens', discordId);
+
+  // Tweets
+  tweet = (tweetId: string) => this.k('tweet', tweetId);
+  /** string: duplicate check, tweet id -> submitter */
+  tweetId = (tweetId: string) => this.k('tweetid', tweetId);
+  /** zset tweetId -> submittedAt */
+  tweetsRecent = () => this.k('tweets', 'recent');
+
+  // Ledger
+  log = (logId: string) => this.k('log', logId);
+  logSeq = () => this.k('log', 'seq');
+  userLogs = (discordId: string) => this.k('user', discordId, 'logs');
+  tweetLogs = (tweetId: string) => this.k('tweet', tweetId, 'logs');
+  batchLogs = (batchId: string) => this.k('batch', batchId, 'logs');
+  /** zset discordId -> points, all time */
+  leaderboardAllTime = () => this.k('leaderboard', 'alltime');
+  /** zset discordId -> points, for an ISO week like 2026-W48 */
+  leaderboardWeekly = (week: string) => this.k('leaderboard', 'weekly', week);
+  /** zset week -> 0, the weeks that have a board */
+  leaderboardWeeks = () => this.k('leaderboard', 'weeks');
+  /** hash UTC day -> points awarded that day */
+  pointsDaily = () => this.k('stats', 'points', 'daily');
+  /** string: idempotency marker of a manual adjustment */
+  adjustmentKey = (key: string) => this.k('adjustment', key);
+
+  // Rules
+  rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
+
+  // Batch runs
+  batch = (id: string) => this.k('batch', id);
+  /** zset batchId -> startedAt */
+  batches = () => this.k('batches');
+  batchLock = () => this.k('lock', 'batch');
+  batchFence = () => this.k('lock', 'batch', 'fence');
+
+  // Audit and rate limits
+  /** stream of admin actions */
+  audit = () => this.k('audit');
+  rateLimit = (scope: string, id: string, window: number) => this.k('ratelimit', scope, id, String(window));
+}

@@ -1,0 +1,1 @@
+export { startRedisServer, freePort, type TestRedisServer } from './redis-server';
