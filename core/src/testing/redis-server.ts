@@ -76,6 +76,7 @@ export async function startRedisServer(opts: { aof?: boolean } = {}): Promise<Te
     url: `redis://127.0.0.1:${port}`,
     client() {
       const c = new Redis({ port, host: '127.0.0.1' });
+      c.on('error', () => {}); // reconnects after restart(); errors surface on commands
       clients.push(c);
       return c;
     },

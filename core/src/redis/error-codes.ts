@@ -1,0 +1,11 @@
+/** Negative integers returned by Lua scripts, mapped to meaning in one place. */
+export enum ScriptErrorCode {
+  StaleFence = -1,
+  XAccountTaken = -2,
+  NotFound = -3,
+  LockHeld = -4,
+}
+
+/** Per-engagement outcomes returned by awardEngagements. */
+export const AWARD_OUTCOMES = ['duplicate', 'awarded', 'self', 'own_tweet', 'unknown_tweet', 'unknown_member', 'inactive_tweet'] as const;
+export type AwardOutcome = (typeof AWARD_OUTCOMES)[number];

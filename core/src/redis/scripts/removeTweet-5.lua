@@ -1,0 +1,40 @@
+--[[
+  Stop tracking a tweet (status -> deleted), optionally taking back every point it gave; audited.
+
+  KEYS[1] tweet hash   KEYS[2] tweet's logs zset   KEYS[3] all-time leaderboard
+  KEYS[4] daily points hash   KEYS[5] audit stream
+
+  ARGV[1] key prefix   ARGV[2] tweet id   ARGV[3] revoke (1/0)   ARGV[4] actor   ARGV[5] now (ms)
+
+  Output: { revokedAwards, revokedPoints }, or -3 when the tweet does not exist.
+]]
+--- @include "addAudit"
+local prefix, tweetId, revoke, actor, now = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], ARGV[5]
+if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
+
+local statusBefore = redis.call('HGET', KEYS[1], 'status')
+local count, points = 0, 0
+if revoke then
+  for _, logId in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+    local logKey = prefix .. ':log:' .. logId
+    local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt')
+    if l[1] == 'award' and not l[7] then
+      local p = tonumber(l[3])
+      local memberKey = prefix .. ':member:' .. l[2]
+      redis.call('HINCRBY', memberKey, 'totalPoints', -p)
+      redis.call('HINCRBY', memberKey, 'count_' .. l[6], -1)
+      redis.call('HSET', memberKey, 'updatedAt', now)
+      redis.call('ZINCRBY', KEYS[3], -p, l[2])
+      redis.call('ZINCRBY', prefix .. ':leaderboard:weekly:' .. l[4], -p, l[2])
+      redis.call('HINCRBY', KEYS[4], l[5], -p)
+      redis.call('HSET', logKey, 'revokedAt', now, 'revokedBy', actor)
+      count = count + 1
+      points = points + p
+    end
+  end
+  redis.call('HINCRBY', KEYS[1], 'pointsAwarded', -points)
+end
+redis.call('HSET', KEYS[1], 'status', 'deleted', 'deletedAt', now, 'deletedBy', actor)
+addAudit(KEYS[5], actor, revoke and 'tweet.delete_revoke' or 'tweet.delete', 'tweet:' .. tweetId,
+  cjson.encode({ status = statusBefore }), cjson.encode({ status = 'deleted', revokedAwards = count, revokedPoints = points }), now)
+return { count, points }

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import type { BatchRun, BatchStatus, BatchTrigger } from '../../domain';
+import { NotFoundError } from '../../errors';
+import { ScriptErrorCode } from '../error-codes';
+import { int, json, type Page, type PageResult, type StoreContext } from './context';
+
+export interface LockHolder {
+  runId: string;
+  fence: number;
+  ttlMs: number;
+}
+
+/** Run id that sorts by time: run-20261124T030501Z-a1b2c3. */
+export function newRunId(now: number): string {
+  const ts = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `run-${ts}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Batch run records (engagement:batch:{id}, engagement:batches) and the batch lock with fencing. */
+export class BatchStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /** Take the lock for `ttlMs`; returns a fencing token that increases with every acquisition. */
+  async acquireLock(runId: string, ttlMs: number): Promise<{ fence: number } | null> {
+    const res = (await this.ctx.run('acquireLock', [this.ctx.keys.batchLock(), this.ctx.keys.batchFence()], [runId, ttlMs])) as number;
+    return res === ScriptErrorCode.LockHeld ? null : { fence: res };
+  }
+
+  async renewLock(runId: string, fence: number, ttlMs: number): Promise<boolean> {
+    return (await this.ctx.run('renewLock', [this.ctx.keys.batchLock()], [runId, fence, ttlMs])) === 1;
+  }
+
+  async releaseLock(runId: string, fence: number): Promise<boolean> {
+    return (await this.ctx.run('renewLock', [this.ctx.keys.batchLock()], [runId, fence, 0])) === 1;
+  }
+
+  async lockHolder(): Promise<LockHolder | null> {
+    const [value, ttl] = await Promise.all([this.ctx.redis.get(this.ctx.keys.batchLock()), this.ctx.redis.pttl(this.ctx.keys.batchLock())]);
+    if (!value) return null;
+    const at = value.lastIndexOf('|');
+    return { runId: value.slice(0, at), fence: Number(value.slice(at + 1)), ttlMs: ttl };
+  }
+
+  async create(input: { id?: string; trigger: BatchTrigger; dryRun?: boolean; jobName?: string; status?: BatchStatus }): Promise<BatchRun> {
+    const now = this.ctx.now();
+    const id = input.id ?? newRunId(now);
+    const fields: Array<string | number> = ['id', id, 'status', input.status ?? 'running', 'trigger', input.trigger, 'startedAt', now, 'heartbeatAt', now,
+      'progress', JSON.stringify({ done: 0, total: 0, phase: 'starting' }), 'stats', '{}', 'dryRun', input.dryRun ? 1 : 0];
+    if (input.jobName) fields.push('jobName', input.jobName);
+    await this.ctx.redis.multi().hset(this.ctx.keys.batch(id), ...fields).zadd(this.ctx.keys.batches(), now, id).exec();
+    return (await this.get(id))!;
+  }
+
+  /** Report progress of a running run; this is also its liveness signal. */
+  async heartbeat(id: string, progress: BatchRun['progress'], stats?: Record<string, number>): Promise<boolean> {
+    const fields: Array<string | number> = ['heartbeatAt', this.ctx.now(), 'progress', JSON.stringify(progress)];
+    if (stats) fields.push('stats', JSON.stringify(stats));
+    return (await this.ctx.run('updateIfStatus', [this.ctx.keys.batch(id)], ['running', ...fields])) === 1;
+  }
+
+  async patch(id: string, fields: Partial<Pick<BatchRun, 'jobName' | 'error' | 'stats' | 'progress'>>): Promise<void> {
+    const flat: Array<string | number> = [];
+    for (const [k, v] of Object.entries(fields)) flat.push(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+    if (!flat.length) return;
+    const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.batch(id)], ['', ...flat]);
+    if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No batch run ${id}`);
+  }
+
+  /**
+   * End a run. Only a running run can be finished (so a late writer can't overwrite a final status);
+   * returns null when the run was already finished by someone else.
+   */
+  async finish(id: string, status: Exclude<BatchStatus, 'running'>, opts: { stats?: Record<string, number>; error?: string; from?: BatchStatus } = {}): Promise<BatchRun | null> {
+    const fields: Array<string | number> = ['status', status, 'endedAt', this.ctx.now()];
+    if (opts.stats) fields.push('stats', JSON.stringify(opts.stats));
+    if (opts.error) fields.push('error', opts.error.slice(0, 2000));
+    const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.batch(id)], [opts.from ?? 'running', ...fields]);
+    if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No batch run ${id}`);
+    return res === 1 ? this.get(id) : null;
+  }
+
+  async get(id: string): Promise<BatchRun | null> {
+    return toRun(await this.ctx.redis.hgetall(this.ctx.keys.batch(id)));
+  }
+
+  async list(page: Page & { filter?: { status?: BatchStatus; trigger?: BatchTrigger } } = {}): Promise<PageResult<BatchRun>> {
+    const offset = Math.max(0, page.offset ?? 0);
+    const limit = Math.min(1000, page.limit ?? 25);
+    const f = page.filter ?? {};
+    if (!f.status && !f.trigger) {
+      const [total, ids] = await Promise.all([this.ctx.redis.zcard(this.ctx.keys.batches()), this.ctx.redis.zrevrange(this.ctx.keys.batches(), offset, offset + limit - 1)]);
+      return { total, items: await this.getMany(ids) };
+    }
+    const all = (await this.getMany(await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, -1))).filter(
+      (r) => (!f.status || r.status === f.status) && (!f.trigger || r.trigger === f.trigger),
+    );
+    return { total: all.length, items: all.slice(offset, offset + limit) };
+  }
+
+  async latest(): Promise<BatchRun | null> {
+    const [id] = await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, 0);
+    return id ? this.get(id) : null;
+  }
+
+  async findByJobName(jobName: string): Promise<BatchRun | null> {
+    const ids = await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, 199);
+    return (await this.getMany(ids)).find((r) => r.jobName === jobName) ?? null;
+  }
+
+  /** Mark running runs whose heartbeat is older than `leaseMs` as failed; returns their ids. */
+  async reapStale(leaseMs: number): Promise<string[]> {
+    const now = this.ctx.now();
+    const ids = await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, 199);
+    const reaped: string[] = [];
+    for (const run of await this.getMany(ids)) {
+      if (run.status === 'running' && now - run.heartbeatAt > leaseMs) {
+        const done = await this.finish(run.id, 'failed', { error: `No progress for ${Math.round((now - run.heartbeatAt) / 1000)} s: the run died without finishing.` });
+        if (done) reaped.push(run.id);
+      }
+    }
+    return reaped;
+  }
+
+  private async getMany(ids: string[]): Promise<BatchRun[]> {
+    if (!ids.length) return [];
+    const p = this.ctx.redis.pipeline();
+    for (const id of ids) p.hgetall(this.ctx.keys.batch(id));
+    return ((await p.exec()) ?? []).map(([, h]) => toRun(h as Record<string, string>)).filter((r): r is BatchRun => r !== null);
+  }
+}
+
+export function toRun(h: Record<string, string> | null | undefined): BatchRun | null {
+  if (!h || !h.id) return null;
+  const run: BatchRun = {
+    id: h.id,
+    status: h.status as BatchStatus,
+    trigger: h.trigger as BatchTrigger,
+    startedAt: int(h.startedAt),
+    heartbeatAt: int(h.heartbeatAt),
+    progress: json(h.progress, { done: 0, total: 0, phase: '' }),
+    stats: json(h.stats, {}),
+    dryRun: h.dryRun === '1',
+  };
+  if (h.endedAt) run.endedAt = int(h.endedAt);
+  if (h.error) run.error = h.error;
+  if (h.jobName) run.jobName = h.jobName;
+  return run;
+}

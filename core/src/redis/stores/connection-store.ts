@@ -1,0 +1,110 @@
+import type { Connection, LinkStatus, XTokens } from '../../domain';
+import { ConflictError } from '../../errors';
+import { ScriptErrorCode } from '../error-codes';
+import { int, type StoreContext } from './context';
+
+export interface LinkInput {
+  discordId: string;
+  displayName: string;
+  xUserId: string;
+  handle: string;
+  scopes: string[];
+  tokens: XTokens;
+}
+
+/**
+ * X account links (engagement:connection:{discordId}) with reverse lookups by handle
+ * (engagement:twitter:{handle}) and X user id (engagement:twitterid:{id}); tokens encrypted at rest.
+ */
+export class ConnectionStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async link(input: LinkInput, actor = `discord:${input.discordId}`): Promise<Connection> {
+    const { keys } = this.ctx;
+    const res = await this.ctx.run(
+      'linkConnection',
+      [
+        keys.connection(input.discordId), keys.twitterId(input.xUserId), keys.twitterHandle(input.handle), keys.connections(),
+        keys.tokens(input.discordId), keys.member(input.discordId), keys.members(), keys.audit(),
+      ],
+      [keys.prefix, input.discordId, input.displayName, input.xUserId, input.handle, input.scopes.join(' '),
+        this.encrypt(input.discordId, input.tokens), this.ctx.now(), actor],
+    );
+    if (res === ScriptErrorCode.XAccountTaken) {
+      throw new ConflictError(`The X account @${input.handle} is already linked to another member. Each X account can be linked once.`, 'x_account_taken');
+    }
+    return (await this.get(input.discordId))!;
+  }
+
+  async unlink(discordId: string, actor: string): Promise<Connection | null> {
+    const before = await this.get(discordId);
+    const { keys } = this.ctx;
+    const res = await this.ctx.run('unlinkConnection', [keys.connection(discordId), keys.connections(), keys.tokens(discordId), keys.audit()], [keys.prefix, discordId, actor, this.ctx.now()]);
+    return res === ScriptErrorCode.NotFound ? null : before;
+  }
+
+  async get(discordId: string): Promise<Connection | null> {
+    return toConnection(await this.ctx.redis.hgetall(this.ctx.keys.connection(discordId)));
+  }
+
+  async getByXUserId(xUserId: string): Promise<Connection | null> {
+    const id = await this.ctx.redis.get(this.ctx.keys.twitterId(xUserId));
+    return id ? this.get(id) : null;
+  }
+
+  async getByHandle(handle: string): Promise<Connection | null> {
+    const id = await this.ctx.redis.get(this.ctx.keys.twitterHandle(handle.replace(/^@/, '')));
+    return id ? this.get(id) : null;
+  }
+
+  async getMany(ids: string[]): Promise<Array<Connection | null>> {
+    if (ids.length === 0) return [];
+    const p = this.ctx.redis.pipeline();
+    for (const id of ids) p.hgetall(this.ctx.keys.connection(id));
+    return ((await p.exec()) ?? []).map(([, h]) => toConnection(h as Record<string, string>));
+  }
+
+  async listLinked(): Promise<Connection[]> {
+    const ids = await this.ctx.redis.zrange(this.ctx.keys.connections(), 0, '-1');
+    return (await this.getMany(ids)).filter((c): c is Connection => c !== null);
+  }
+
+  count(): Promise<number> {
+    return this.ctx.redis.zcard(this.ctx.keys.connections());
+  }
+
+  async getTokens(discordId: string): Promise<XTokens | null> {
+    const blob = await this.ctx.redis.get(this.ctx.keys.tokens(discordId));
+    return blob ? (JSON.parse(this.ctx.cipher.decrypt(blob, discordId)) as XTokens) : null;
+  }
+
+  /** Replace a member's tokens in one write (refresh tokens are single-use: never lose the new pair). */
+  async saveTokens(discordId: string, tokens: XTokens): Promise<void> {
+    await this.ctx.redis.set(this.ctx.keys.tokens(discordId), this.encrypt(discordId, tokens));
+  }
+
+  async setStatus(discordId: string, status: LinkStatus, reason?: string): Promise<void> {
+    const key = this.ctx.keys.connection(discordId);
+    const m = this.ctx.redis.multi().hset(key, 'status', status, 'updatedAt', this.ctx.now());
+    if (reason) m.hset(key, 'statusReason', reason);
+    else m.hdel(key, 'statusReason');
+    await m.exec();
+  }
+
+  private encrypt(discordId: string, tokens: XTokens): string {
+    return this.ctx.cipher.encrypt(JSON.stringify(tokens), discordId);
+  }
+}
+
+export function toConnection(h: Record<string, string> | null | undefined): Connection | null {
+  if (!h || !h.xUserId || !h.discordId) return null;
+  return {
+    discordId: h.discordId,
+    xUserId: h.xUserId,
+    handle: h.handle ?? '',
+    scopes: (h.scopes ?? '').split(' ').filter(Boolean),
+    status: (h.status as LinkStatus) ?? 'linked',
+    linkedAt: int(h.linkedAt),
+    updatedAt: int(h.updatedAt),
+  };
+}

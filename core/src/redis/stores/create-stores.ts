@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import { TokenCipher } from '../../crypto/token-cipher';
+import { Keys } from '../keys';
+import { registerScripts } from '../script-loader';
+import { AuditLog } from './audit-log';
+import { BatchStore } from './batch-store';
+import { ConnectionStore } from './connection-store';
+import type { StoreContext } from './context';
+import { Leaderboard } from './leaderboard';
+import { Ledger } from './ledger';
+import { MemberStore } from './member-store';
+import { createRateLimiter } from './rate-limiter';
+import { RulesStore } from './rules-store';
+import { TweetStore } from './tweet-store';
+
+export interface Stores {
+  ctx: StoreContext;
+  keys: Keys;
+  members: MemberStore;
+  connections: ConnectionStore;
+  tweets: TweetStore;
+  ledger: Ledger;
+  leaderboard: Leaderboard;
+  rules: RulesStore;
+  batches: BatchStore;
+  audit: AuditLog;
+  rateLimit: ReturnType<typeof createRateLimiter>;
+}
+
+export function createStores(redis: Redis, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number }): Stores {
+  const keys = new Keys(opts.prefix);
+  const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
+  return {
+    ctx,
+    keys,
+    members: new MemberStore(ctx),
+    connections: new ConnectionStore(ctx),
+    tweets: new TweetStore(ctx),
+    ledger: new Ledger(ctx),
+    leaderboard: new Leaderboard(ctx),
+    rules: new RulesStore(ctx),
+    batches: new BatchStore(ctx),
+    audit: new AuditLog(ctx),
+    rateLimit: createRateLimiter(ctx),
+  };
+}

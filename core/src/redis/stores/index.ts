@@ -1,0 +1,11 @@
+export { createStores, type Stores } from './create-stores';
+export type { StoreContext, Page, PageResult } from './context';
+export { MemberStore } from './member-store';
+export { ConnectionStore, type LinkInput } from './connection-store';
+export { TweetStore, type SubmitInput, type TweetFilter, type TweetSort } from './tweet-store';
+export { Ledger, AWARD_CHUNK, type AwardResult, type Drift } from './ledger';
+export { Leaderboard, type Board } from './leaderboard';
+export { RulesStore } from './rules-store';
+export { BatchStore, newRunId, type LockHolder } from './batch-store';
+export { AuditLog, type AuditFilter } from './audit-log';
+export type { RateLimitResult } from './rate-limiter';

@@ -1,0 +1,188 @@
+import {
+  DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, ruleCells, utcDay,
+  type Engagement, type EngagementKind, type EngagementLog, type Tier,
+} from '../../domain';
+import { NotFoundError, StaleFenceError, ValidationError } from '../../errors';
+import { AWARD_OUTCOMES, ScriptErrorCode, type AwardOutcome } from '../error-codes';
+import { int, pageBounds, type Page, type StoreContext } from './context';
+
+export interface AwardResult {
+  awarded: number;
+  points: number;
+  duplicates: number;
+  skipped: number;
+  results: Array<Engagement & { outcome: AwardOutcome; points: number }>;
+}
+
+export interface Drift {
+  discordId: string;
+  field: string;
+  expected: number;
+  actual: number;
+}
+
+/** Engagements per Lua call: big enough to amortise round trips, small enough not to stall Redis. */
+export const AWARD_CHUNK = 500;
+
+const DEFAULTS_JSON = JSON.stringify(Object.fromEntries(ruleCells().map(({ tier, kind }) => [`${tier}-${kind}`, DEFAULT_RULES[tier][kind]])));
+
+/** The points ledger: awards, adjustments, logs, and a consistency check that recomputes totals. */
+export class Ledger {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /**
+   * Award a batch of engagements. Each (tweet, member, kind) is awarded at most once, ever; running
+   * the same batch again, or resuming after a crash, awards nothing twice. Each chunk is one atomic
+   * Lua call. With `fence`, nothing is written unless the batch lock still carries that token.
+   */
+  async award(input: { batchId: string; fence?: number; engagements: Engagement[]; at?: number }): Promise<AwardResult> {
+    const { keys } = this.ctx;
+    const at = input.at ?? this.ctx.now();
+    const out: AwardResult = { awarded: 0, points: 0, duplicates: 0, skipped: 0, results: [] };
+    for (const e of input.engagements) {
+      if (!(ENGAGEMENT_KINDS as readonly string[]).includes(e.kind)) throw new ValidationError(`Unknown engagement kind ${e.kind}`);
+    }
+    for (let i = 0; i < input.engagements.length; i += AWARD_CHUNK) {
+      const chunk = input.engagements.slice(i, i + AWARD_CHUNK);
+      const args: Array<string | number> = [keys.prefix, input.batchId, input.fence === undefined ? '' : String(input.fence), at, isoWeek(at), utcDay(at), DEFAULTS_JSON];
+      for (const e of chunk) args.push(e.tweetId, e.discordId, e.kind);
+      const res = await this.ctx.run('awardEngagements', [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId)], args);
+      if (res === ScriptErrorCode.StaleFence) throw new StaleFenceError();
+      const r = res as number[];
+      out.awarded += r[0]!;
+      out.points += r[1]!;
+      out.duplicates += r[2]!;
+      chunk.forEach((e, j) => {
+        const outcome = AWARD_OUTCOMES[r[3 + 2 * j]!]!;
+        if (outcome !== 'awarded' && outcome !== 'duplicate') out.skipped += 1;
+        out.results.push({ ...e, outcome, points: r[4 + 2 * j]! });
+      });
+    }
+    return out;
+  }
+
+  /** A manual adjustment with a reason; pass an idempotency key to make a retried request safe. */
+  async adjust(input: { discordId: string; delta: number; reason: string; actor: string; idempotencyKey?: string }): Promise<EngagementLog> {
+    if (!Number.isInteger(input.delta) || input.delta === 0 || Math.abs(input.delta) > 1_000_000) {
+      throw new ValidationError('Adjustment must be a non-zero whole number of points (at most 1,000,000 either way).');
+    }
+    const reason = input.reason.trim();
+    if (reason.length < 3 || reason.length > 500) throw new ValidationError('Give a reason for the adjustment (3 to 500 characters).');
+    const { keys } = this.ctx;
+    const now = this.ctx.now();
+    const logId = `adj:${await this.ctx.redis.incr(keys.logSeq())}`;
+    const res = await this.ctx.run(
+      'adjustPoints',
+      [keys.member(input.discordId), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.adjustmentKey(input.idempotencyKey ?? logId), keys.audit()],
+      [keys.prefix, input.discordId, input.delta, reason, input.actor, now, isoWeek(now), utcDay(now), logId],
+    );
+    if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No member ${input.discordId}`);
+    return (await this.getLog(String(res)))!;
+  }
+
+  async getLog(logId: string): Promise<EngagementLog | null> {
+    return toLog(await this.ctx.redis.hgetall(this.ctx.keys.log(logId)));
+  }
+
+  async logsForMember(discordId: string, page: Page = {}): Promise<{ items: EngagementLog[]; total: number }> {
+    const { start, stop } = pageBounds(page);
+    const key = this.ctx.keys.userLogs(discordId);
+    const [total, ids] = await Promise.all([this.ctx.redis.zcard(key), this.ctx.redis.zrevrange(key, start, stop)]);
+    return { total, items: await this.getLogs(ids) };
+  }
+
+  async logsForTweet(tweetId: string): Promise<EngagementLog[]> {
+    return this.getLogs(await this.ctx.redis.zrange(this.ctx.keys.tweetLogs(tweetId), 0, '-1'));
+  }
+
+  async logsForBatch(batchId: string): Promise<EngagementLog[]> {
+    return this.getLogs(await this.ctx.redis.zrange(this.ctx.keys.batchLogs(batchId), 0, '-1'));
+  }
+
+  /** Points given per UTC day for the last `days` days, oldest first (days with none are 0). */
+  async pointsPerDay(days = 30): Promise<Array<{ day: string; points: number }>> {
+    const now = this.ctx.now();
+    const list = Array.from({ length: days }, (_, i) => utcDay(now - (days - 1 - i) * 86_400_000));
+    const values = await this.ctx.redis.hmget(this.ctx.keys.pointsDaily(), ...list);
+    return list.map((day, i) => ({ day, points: int(values[i]) }));
+  }
+
+  /**
+   * Recompute every member's totals from the logs and compare with the member hash, the all-time
+   * board and each weekly board. Reports drift; changes nothing.
+   */
+  async checkConsistency(): Promise<{ membersChecked: number; logsChecked: number; drift: Drift[] }> {
+    const { redis, keys } = this.ctx;
+    const ids = await redis.zrange(keys.members(), 0, '-1');
+    const weeks = await redis.zrange(keys.leaderboardWeeks(), 0, '-1');
+    const drift: Drift[] = [];
+    let logsChecked = 0;
+    for (let i = 0; i < ids.length; i += 200) {
+      const slice = ids.slice(i, i + 200);
+      const p = redis.pipeline();
+      for (const id of slice) {
+        p.hgetall(keys.member(id));
+        p.zscore(keys.leaderboardAllTime(), id);
+        p.zrange(keys.userLogs(id), 0, '-1');
+      }
+      const res = ((await p.exec()) ?? []).map(([, v]) => v);
+      for (let j = 0; j < slice.length; j++) {
+        const id = slice[j]!;
+        const member = res[3 * j] as Record<string, string>;
+        const board = int(res[3 * j + 1] as string | null);
+        const logs = await this.getLogs(res[3 * j + 2] as string[]);
+        logsChecked += logs.length;
+        let total = 0;
+        const byWeek = new Map<string, number>();
+        const counts = Object.fromEntries(ENGAGEMENT_KINDS.map((k) => [k, 0])) as Record<EngagementKind, number>;
+        for (const l of logs) {
+          if (l.revokedAt) continue;
+          total += l.points;
+          byWeek.set(l.week, (byWeek.get(l.week) ?? 0) + l.points);
+          if (l.source === 'award' && l.kind) counts[l.kind] += 1;
+        }
+        const check = (field: string, expected: number, actual: number) => {
+          if (expected !== actual) drift.push({ discordId: id, field, expected, actual });
+        };
+        check('totalPoints', total, int(member.totalPoints));
+        check('leaderboard:alltime', total, board);
+        for (const k of ENGAGEMENT_KINDS) check(`count_${k}`, counts[k], int(member[`count_${k}`]));
+        if (weeks.length) {
+          const wp = redis.pipeline();
+          for (const w of weeks) wp.zscore(keys.leaderboardWeekly(w), id);
+          const scores = ((await wp.exec()) ?? []).map(([, v]) => int(v as string | null));
+          weeks.forEach((w, n) => check(`leaderboard:weekly:${w}`, byWeek.get(w) ?? 0, scores[n]!));
+        }
+      }
+    }
+    return { membersChecked: ids.length, logsChecked, drift };
+  }
+
+  private async getLogs(ids: string[]): Promise<EngagementLog[]> {
+    if (ids.length === 0) return [];
+    const p = this.ctx.redis.pipeline();
+    for (const id of ids) p.hgetall(this.ctx.keys.log(id));
+    return ((await p.exec()) ?? []).map(([, h]) => toLog(h as Record<string, string>)).filter((l): l is EngagementLog => l !== null);
+  }
+}
+
+export function toLog(h: Record<string, string> | null | undefined): EngagementLog | null {
+  if (!h || !h.id) return null;
+  const log: EngagementLog = {
+    id: h.id,
+    source: h.source === 'adjustment' ? 'adjustment' : 'award',
+    discordId: h.discordId ?? '',
+    points: int(h.points),
+    week: h.week ?? '',
+    createdAt: int(h.createdAt),
+  };
+  if (h.tweetId) log.tweetId = h.tweetId;
+  if (h.kind) log.kind = h.kind as EngagementKind;
+  if (h.tier) log.tier = int(h.tier) as Tier;
+  if (h.batchId) log.batchId = h.batchId;
+  if (h.reason) log.reason = h.reason;
+  if (h.actor) log.actor = h.actor;
+  if (h.revokedAt) log.revokedAt = int(h.revokedAt);
+  if (h.revokedBy) log.revokedBy = h.revokedBy;
+  return log;
+}

@@ -1,0 +1,47 @@
+import { cloneRules, DEFAULT_RULES, ruleCells, validateRulePoints, type EngagementKind, type PointRules, type Tier } from '../../domain';
+import type { StoreContext } from './context';
+
+/** Points per tier and kind (engagement:rules:{tier}-{kind}); unset cells use the defaults. */
+export class RulesStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async get(): Promise<PointRules> {
+    const cells = ruleCells();
+    const values = await this.ctx.redis.mget(...cells.map(({ tier, kind }) => this.ctx.keys.rule(tier, kind)));
+    const rules = cloneRules(DEFAULT_RULES);
+    cells.forEach(({ tier, kind }, i) => {
+      const v = values[i];
+      if (v != null) rules[tier][kind] = Number(v);
+    });
+    return rules;
+  }
+
+  async set(tier: Tier, kind: EngagementKind, points: number, actor: string): Promise<PointRules> {
+    return this.setMany({ [tier]: { [kind]: points } } as Partial<Record<Tier, Partial<Record<EngagementKind, number>>>>, actor);
+  }
+
+  /** Change several cells at once (validated first; written and audited in one transaction). */
+  async setMany(changes: Partial<Record<Tier, Partial<Record<EngagementKind, number>>>>, actor: string): Promise<PointRules> {
+    const before = await this.get();
+    const after = cloneRules(before);
+    for (const { tier, kind } of ruleCells()) {
+      const v = changes[tier]?.[kind];
+      if (v !== undefined) after[tier][kind] = validateRulePoints(v);
+    }
+    await this.write(before, after, actor, 'rules.update');
+    return after;
+  }
+
+  async reset(actor: string): Promise<PointRules> {
+    const before = await this.get();
+    await this.write(before, cloneRules(DEFAULT_RULES), actor, 'rules.reset');
+    return cloneRules(DEFAULT_RULES);
+  }
+
+  private async write(before: PointRules, after: PointRules, actor: string, action: string): Promise<void> {
+    const m = this.ctx.redis.multi();
+    for (const { tier, kind } of ruleCells()) m.set(this.ctx.keys.rule(tier, kind), after[tier][kind]);
+    m.xadd(this.ctx.keys.audit(), '*', 'actor', actor, 'action', action, 'target', 'rules', 'before', JSON.stringify(before), 'after', JSON.stringify(after), 'at', String(this.ctx.now()));
+    await m.exec();
+  }
+}

@@ -1,0 +1,158 @@
+import type { PublicMetrics, TrackedTweet, TweetStatus } from '../../domain';
+import { NotFoundError } from '../../errors';
+import { ScriptErrorCode } from '../error-codes';
+import { int, type Page, type PageResult, type StoreContext } from './context';
+
+export interface SubmitInput {
+  tweetId: string;
+  url: string;
+  authorId: string;
+  authorHandle: string;
+  submitterId: string;
+  category: string;
+  createdAt: number;
+  text?: string;
+  metrics?: PublicMetrics;
+}
+
+export interface TweetFilter {
+  category?: string;
+  status?: TweetStatus;
+  submitterId?: string;
+  since?: number;
+  until?: number;
+  ids?: string[];
+  q?: string;
+}
+
+export type TweetSort = 'submittedAt' | 'createdAt' | 'pointsAwarded' | 'engagementCount' | 'category' | 'status';
+
+const ZERO: PublicMetrics = { likes: 0, retweets: 0, replies: 0, quotes: 0 };
+
+/** Submitted tweets (engagement:tweet:{id}), the duplicate check and the recent-tweets index. */
+export class TweetStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async submit(input: SubmitInput): Promise<{ ok: true; tweet: TrackedTweet } | { ok: false; reason: 'duplicate'; existing: TrackedTweet }> {
+    const { keys } = this.ctx;
+    const submittedAt = this.ctx.now();
+    const m = input.metrics ?? ZERO;
+    const fields = [
+      'tweetId', input.tweetId, 'url', input.url, 'authorId', input.authorId, 'authorHandle', input.authorHandle,
+      'submitterId', input.submitterId, 'category', input.category, 'status', 'active', 'submittedAt', submittedAt,
+      'createdAt', input.createdAt, 'text', input.text ?? '', 'likes', m.likes, 'retweets', m.retweets,
+      'replies', m.replies, 'quotes', m.quotes, 'pointsAwarded', 0, 'engagementCount', 0,
+    ];
+    const res = await this.ctx.run('submitTweet', [keys.tweetId(input.tweetId), keys.tweet(input.tweetId), keys.tweetsRecent()], [
+      input.submitterId, submittedAt, input.tweetId, ...fields,
+    ]);
+    const tweet = (await this.get(input.tweetId))!;
+    return res === 1 ? { ok: true, tweet } : { ok: false, reason: 'duplicate', existing: tweet };
+  }
+
+  async get(tweetId: string): Promise<TrackedTweet | null> {
+    return toTweet(await this.ctx.redis.hgetall(this.ctx.keys.tweet(tweetId)));
+  }
+
+  async getMany(ids: string[]): Promise<Array<TrackedTweet | null>> {
+    if (ids.length === 0) return [];
+    const p = this.ctx.redis.pipeline();
+    for (const id of ids) p.hgetall(this.ctx.keys.tweet(id));
+    return ((await p.exec()) ?? []).map(([, h]) => toTweet(h as Record<string, string>));
+  }
+
+  /** Active tweets submitted in [sinceMs, untilMs], newest first. */
+  async listInWindow(sinceMs: number, untilMs = this.ctx.now()): Promise<TrackedTweet[]> {
+    const ids = await this.ctx.redis.zrevrangebyscore(this.ctx.keys.tweetsRecent(), untilMs, sinceMs);
+    return (await this.getMany(ids)).filter((t): t is TrackedTweet => t !== null && t.status === 'active');
+  }
+
+  async list(page: Page & { sort?: TweetSort; order?: 'ASC' | 'DESC'; filter?: TweetFilter } = {}): Promise<PageResult<TrackedTweet>> {
+    const offset = Math.max(0, page.offset ?? 0);
+    const limit = Math.min(1000, Math.max(0, page.limit ?? 25));
+    const sort = page.sort ?? 'submittedAt';
+    const desc = (page.order ?? 'DESC') === 'DESC';
+    const f = page.filter ?? {};
+    const key = this.ctx.keys.tweetsRecent();
+    const plain = !f.category && !f.status && !f.submitterId && !f.ids && !f.q;
+    if (plain && sort === 'submittedAt') {
+      // Served straight from the sorted index: only the page is read.
+      const min = f.since ?? '-inf';
+      const max = f.until ?? '+inf';
+      const [total, ids] = await Promise.all([
+        this.ctx.redis.zcount(key, min, max),
+        desc
+          ? this.ctx.redis.zrevrangebyscore(key, max, min, 'LIMIT', offset, limit)
+          : this.ctx.redis.zrangebyscore(key, min, max, 'LIMIT', offset, limit),
+      ]);
+      return { total, items: (await this.getMany(ids)).filter((t): t is TrackedTweet => t !== null) };
+    }
+    const ids = f.ids ?? (await this.ctx.redis.zrevrangebyscore(key, f.until ?? '+inf', f.since ?? '-inf'));
+    const q = f.q?.toLowerCase();
+    const all = (await this.getMany(ids)).filter(
+      (t): t is TrackedTweet =>
+        t !== null &&
+        (!f.category || t.category === f.category) &&
+        (!f.status || t.status === f.status) &&
+        (!f.submitterId || t.submitterId === f.submitterId) &&
+        (f.since === undefined || t.submittedAt >= f.since) &&
+        (f.until === undefined || t.submittedAt <= f.until) &&
+        (!q || t.authorHandle.toLowerCase().includes(q) || (t.text ?? '').toLowerCase().includes(q) || t.tweetId === q),
+    );
+    const dir = desc ? -1 : 1;
+    all.sort((a, b) => {
+      const x = a[sort];
+      const y = b[sort];
+      const c = x < y ? -1 : x > y ? 1 : 0;
+      return c !== 0 ? c * dir : a.tweetId < b.tweetId ? -dir : dir;
+    });
+    return { total: all.length, items: all.slice(offset, offset + limit) };
+  }
+
+  async updateMetrics(tweetId: string, m: PublicMetrics): Promise<void> {
+    await this.ctx.redis.hset(this.ctx.keys.tweet(tweetId), 'likes', m.likes, 'retweets', m.retweets, 'replies', m.replies, 'quotes', m.quotes, 'metricsAt', this.ctx.now());
+  }
+
+  async setStatus(tweetId: string, status: TweetStatus, reason?: string): Promise<void> {
+    const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.tweet(tweetId)], ['', 'status', status, 'statusReason', reason ?? '']);
+    if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No tracked tweet ${tweetId}`);
+  }
+
+  /** Stop tracking a tweet; with revoke, take back every point it gave. Atomic and audited. */
+  async remove(tweetId: string, opts: { revoke: boolean; actor: string }): Promise<{ revokedAwards: number; revokedPoints: number }> {
+    const { keys } = this.ctx;
+    const res = await this.ctx.run('removeTweet', [keys.tweet(tweetId), keys.tweetLogs(tweetId), keys.leaderboardAllTime(), keys.pointsDaily(), keys.audit()], [
+      keys.prefix, tweetId, opts.revoke ? 1 : 0, opts.actor, this.ctx.now(),
+    ]);
+    if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No tracked tweet ${tweetId}`);
+    const [revokedAwards, revokedPoints] = res as [number, number];
+    return { revokedAwards, revokedPoints };
+  }
+
+  async count(status?: TweetStatus): Promise<number> {
+    if (!status) return this.ctx.redis.zcard(this.ctx.keys.tweetsRecent());
+    const ids = await this.ctx.redis.zrange(this.ctx.keys.tweetsRecent(), 0, '-1');
+    const p = this.ctx.redis.pipeline();
+    for (const id of ids) p.hget(this.ctx.keys.tweet(id), 'status');
+    return ((await p.exec()) ?? []).filter(([, s]) => s === status).length;
+  }
+}
+
+export function toTweet(h: Record<string, string> | null | undefined): TrackedTweet | null {
+  if (!h || !h.tweetId) return null;
+  return {
+    tweetId: h.tweetId,
+    url: h.url ?? '',
+    authorId: h.authorId ?? '',
+    authorHandle: h.authorHandle ?? '',
+    submitterId: h.submitterId ?? '',
+    category: h.category ?? '',
+    status: (h.status as TrackedTweet['status']) ?? 'active',
+    submittedAt: int(h.submittedAt),
+    createdAt: int(h.createdAt),
+    ...(h.text ? { text: h.text } : {}),
+    metrics: { likes: int(h.likes), retweets: int(h.retweets), replies: int(h.replies), quotes: int(h.quotes) },
+    pointsAwarded: int(h.pointsAwarded),
+    engagementCount: int(h.engagementCount),
+  };
+}
