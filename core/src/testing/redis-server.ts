@@ -33,6 +33,7 @@ async function waitForPing(port: number, deadlineMs = 10_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => {});
     try {
       await r.connect();
       if ((await r.ping()) === 'PONG') return;
@@ -45,13 +46,13 @@ async function waitForPing(port: number, deadlineMs = 10_000): Promise<void> {
   }
 }
 
-export async function startRedisServer(opts: { aof?: boolean } = {}): Promise<TestRedisServer> {
+export async function startRedisServer(opts: { aof?: boolean; fsync?: 'always' | 'everysec' } = {}): Promise<TestRedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'et-redis-'));
   const port = await freePort();
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', opts.aof === false ? 'no' : 'yes', '--appendfsync', 'always',
+    '--appendonly', opts.aof === false ? 'no' : 'yes', '--appendfsync', opts.fsync ?? 'always',
     '--daemonize', 'no', '--loglevel', 'warning',
   ];
   let proc: ChildProcess;

@@ -1,0 +1,102 @@
+/**
+ * Ledger benchmarks against a real redis-server (AOF, fsync everysec as in production):
+ *  1. award throughput for 100,000 engagements: the product (chunks of AWARD_CHUNK per atomic Lua
+ *     call) vs a naive baseline with one round trip per award (the same script, one engagement a call);
+ *  2. leaderboard read latency with 100,000 members: top 10 + the caller's rank from the sorted sets
+ *     vs a naive baseline that reads every member's total and sorts.
+ * Both sides run in the same process on the same server, one after the other.
+ */
+import { randomBytes } from 'node:crypto';
+import { createStores, type Engagement, type Stores } from '../src';
+import { startRedisServer } from '../src/testing';
+import { emit, summarize, time } from './stats';
+
+const ENGAGEMENTS = Number(process.env.BENCH_ENGAGEMENTS ?? 100_000);
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
+const KEY = 'b'.repeat(64);
+
+async function seed(stores: Stores, members: number, tweets: number): Promise<void> {
+  const p = stores.ctx.redis.pipeline();
+  const now = Date.now();
+  for (let i = 0; i < members; i++) {
+    p.hset(stores.keys.member(`m${i}`), 'discordId', `m${i}`, 'displayName', `Member ${i}`, 'tier', 1 + (i % 3), 'totalPoints', 0, 'joinedAt', now);
+    p.zadd(stores.keys.members(), now, `m${i}`);
+  }
+  for (let t = 0; t < tweets; t++) {
+    p.hset(stores.keys.tweet(`t${t}`), 'tweetId', `t${t}`, 'status', 'active', 'submitterId', 'nobody', 'authorId', 'nobody');
+  }
+  await p.exec();
+}
+
+function engagements(n: number, members: number, tweets: number): Engagement[] {
+  const kinds = ['like', 'retweet', 'reply', 'quote'] as const;
+  return Array.from({ length: n }, (_, i) => ({ tweetId: `t${i % tweets}`, discordId: `m${Math.floor(i / tweets) % members}`, kind: kinds[Math.floor(i / (tweets * members)) % 4]! }));
+}
+
+async function main(): Promise<void> {
+  const server = await startRedisServer({ fsync: 'everysec' });
+  try {
+    const redis = server.client();
+    const mk = () => createStores(redis, { prefix: `bench${randomBytes(3).toString('hex')}`, encryptionKey: KEY });
+    const tweets = 300;
+    const members = Math.ceil(ENGAGEMENTS / tweets);
+    const list = engagements(ENGAGEMENTS, members, tweets);
+
+    // Award throughput: product (chunked) vs baseline (one engagement per call = one round trip each).
+    const product = mk();
+    await seed(product, members, tweets);
+    const p = await time(() => product.ledger.award({ batchId: 'bench', engagements: list }));
+    const baseline = mk();
+    await seed(baseline, members, tweets);
+    const b = await time(async () => {
+      let awarded = 0;
+      for (const e of list) awarded += (await baseline.ledger.award({ batchId: 'bench', engagements: [e] })).awarded;
+      return awarded;
+    });
+    emit({
+      bench: 'ledger.award', engagements: ENGAGEMENTS, awarded: p.value.awarded,
+      productMs: Math.round(p.ms), productPerSec: Math.round(ENGAGEMENTS / (p.ms / 1000)),
+      baselineMs: Math.round(b.ms), baselinePerSec: Math.round(ENGAGEMENTS / (b.ms / 1000)),
+      speedup: Math.round((b.ms / p.ms) * 10) / 10, rssMb: Math.round(process.memoryUsage().rss / 1e6),
+    });
+    if (b.value !== p.value.awarded) throw new Error('baseline and product awarded different counts');
+
+    // Leaderboard latency with MEMBERS members holding points.
+    const lb = mk();
+    const pipe = redis.pipeline();
+    for (let i = 0; i < MEMBERS; i++) {
+      const pts = Math.floor(Math.random() * 10_000);
+      pipe.hset(lb.keys.member(`u${i}`), 'discordId', `u${i}`, 'totalPoints', pts, 'tier', 1);
+      pipe.zadd(lb.keys.members(), i, `u${i}`);
+      pipe.zadd(lb.keys.leaderboardAllTime(), pts, `u${i}`);
+    }
+    await pipe.exec();
+    const productSamples: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const me = `u${Math.floor(Math.random() * MEMBERS)}`;
+      productSamples.push((await time(() => Promise.all([lb.leaderboard.top({ board: 'alltime', limit: 10 }), lb.leaderboard.rank(me, { board: 'alltime' })]))).ms);
+    }
+    const baselineSamples: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      baselineSamples.push(
+        (
+          await time(async () => {
+            const ids = await redis.zrange(lb.keys.members(), 0, '-1');
+            const q = redis.pipeline();
+            for (const id of ids) q.hget(lb.keys.member(id), 'totalPoints');
+            const totals = ((await q.exec()) ?? []).map(([, v], i) => [ids[i]!, Number(v)] as const);
+            totals.sort((x, y) => y[1] - x[1]);
+            return totals.slice(0, 10);
+          })
+        ).ms,
+      );
+    }
+    const ps = summarize(productSamples);
+    const bs = summarize(baselineSamples);
+    emit({ bench: 'leaderboard.read', members: MEMBERS, product: ps, baseline: bs, speedupP50: Math.round((bs.p50Ms / ps.p50Ms) * 10) / 10 });
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, DEFAULT_RULES } from '../src';
+import { startRedisServer, type TestRedisServer } from '../src/testing';
+import { makeStores, seedCommunity, TWEET } from './helpers';
+
+let server: TestRedisServer;
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => server.stop());
+
+const tokens = { accessToken: 'secret-access-token', refreshToken: 'secret-refresh-token', expiresAt: 1, scopes: ['like.read'] };
+
+describe('connections', () => {
+  it('links one X account per member and the reverse, with lookups by id and handle', async () => {
+    const { stores } = makeStores(server);
+    await stores.connections.link({ discordId: 'd1', displayName: 'Ann', xUserId: '111', handle: 'Ann_X', scopes: ['like.read'], tokens });
+    expect((await stores.connections.getByHandle('@ann_x'))!.discordId).toBe('d1');
+    expect((await stores.connections.getByXUserId('111'))!.handle).toBe('Ann_X');
+    expect((await stores.members.get('d1'))!.tier).toBe(1);
+    await expect(stores.connections.link({ discordId: 'd2', displayName: 'Bob', xUserId: '111', handle: 'Ann_X', scopes: [], tokens })).rejects.toBeInstanceOf(ConflictError);
+    // Relinking d1 to another account frees the old one.
+    await stores.connections.link({ discordId: 'd1', displayName: 'Ann', xUserId: '222', handle: 'ann2', scopes: [], tokens });
+    expect(await stores.connections.getByXUserId('111')).toBeNull();
+    expect(await stores.connections.getByHandle('ann_x')).toBeNull();
+    await stores.connections.link({ discordId: 'd2', displayName: 'Bob', xUserId: '111', handle: 'Ann_X', scopes: [], tokens });
+    expect(await stores.connections.count()).toBe(2);
+  });
+
+  it('encrypts tokens at rest, bound to the member', async () => {
+    const { stores, redis } = makeStores(server);
+    await stores.connections.link({ discordId: 'd1', displayName: 'Ann', xUserId: '111', handle: 'ann', scopes: [], tokens });
+    const raw = (await redis.get(stores.keys.tokens('d1')))!;
+    expect(raw).not.toContain('secret');
+    expect(raw.startsWith('v1:')).toBe(true);
+    expect(await stores.connections.getTokens('d1')).toEqual(tokens);
+    // A blob moved to another member's key does not decrypt.
+    await redis.set(stores.keys.tokens('d2'), raw);
+    await expect(stores.connections.getTokens('d2')).rejects.toThrow();
+    await stores.connections.saveTokens('d1', { ...tokens, accessToken: 'new' });
+    expect((await stores.connections.getTokens('d1'))!.accessToken).toBe('new');
+  });
+
+  it('unlinks: link, tokens and reverse lookups gone, audited; status changes', async () => {
+    const { stores, redis } = makeStores(server);
+    await stores.connections.link({ discordId: 'd1', displayName: 'Ann', xUserId: '111', handle: 'ann', scopes: [], tokens });
+    await stores.connections.setStatus('d1', 'needs_reconnect', 'token revoked');
+    expect((await stores.connections.get('d1'))!.status).toBe('needs_reconnect');
+    expect((await stores.connections.unlink('d1', 'admin:9'))!.xUserId).toBe('111');
+    expect(await stores.connections.get('d1')).toBeNull();
+    expect(await redis.exists(stores.keys.tokens('d1'), stores.keys.twitterId('111'), stores.keys.twitterHandle('ann'))).toBe(0);
+    expect(await stores.connections.unlink('d1', 'admin:9')).toBeNull();
+    const audit = await stores.audit.list({ filter: { target: 'member:d1' } });
+    expect(audit.items.map((a) => a.action)).toEqual(['connection.unlink', 'connection.link']);
+  });
+});
+
+describe('tweets', () => {
+  it('refuses a duplicate by tweet id whatever the URL, and lists with filters and sorting', async () => {
+    const { stores, clock } = makeStores(server);
+    await seedCommunity(stores);
+    const dup = await stores.tweets.submit({ tweetId: TWEET, url: 'https://twitter.com/other/status/' + TWEET, authorId: 'x1', authorHandle: 'user1', submitterId: 'm2', category: 'x', createdAt: 1 });
+    expect(dup).toMatchObject({ ok: false, reason: 'duplicate', existing: { submitterId: 'm1' } });
+    for (let i = 0; i < 5; i++) {
+      clock.now += 1000;
+      await stores.tweets.submit({ tweetId: `9${i}`, url: 'u', authorId: 'x2', authorHandle: 'user2', submitterId: i % 2 ? 'm2' : 'm3', category: i < 2 ? 'news' : 'memes', createdAt: 1 });
+    }
+    const page = await stores.tweets.list({ offset: 0, limit: 2 });
+    expect(page.total).toBe(6);
+    expect(page.items.map((t) => t.tweetId)).toEqual(['94', '93']);
+    const news = await stores.tweets.list({ filter: { category: 'news' }, sort: 'submittedAt', order: 'ASC' });
+    expect(news.items.map((t) => t.tweetId)).toEqual(['90', '91']);
+    const bySubmitter = await stores.tweets.list({ filter: { submitterId: 'm2' } });
+    expect(bySubmitter.items.map((t) => t.tweetId)).toEqual(['93', '91']);
+    expect((await stores.tweets.listInWindow(clock.now - 2500)).map((t) => t.tweetId)).toEqual(['94', '93', '92']);
+    await stores.tweets.updateMetrics('94', { likes: 5, retweets: 1, replies: 0, quotes: 0 });
+    expect((await stores.tweets.get('94'))!.metrics.likes).toBe(5);
+  });
+});
+
+describe('leaderboard', () => {
+  it('pages, ranks, and orders ties deterministically', async () => {
+    const { stores } = makeStores(server);
+    await seedCommunity(stores, 5);
+    for (const [id, pts] of [['m2', 10], ['m3', 10], ['m4', 30], ['m5', 5]] as const) {
+      await stores.ledger.adjust({ discordId: id, delta: pts, reason: 'seed', actor: 'test' });
+    }
+    const first = await stores.leaderboard.top({ board: 'alltime', limit: 2 });
+    const second = await stores.leaderboard.top({ board: 'alltime', offset: 2, limit: 2 });
+    expect([...first.entries, ...second.entries].map((e) => `${e.rank}:${e.discordId}:${e.points}`)).toEqual(['1:m4:30', '2:m3:10', '3:m2:10', '4:m5:5']);
+    expect(first.total).toBe(4);
+    expect(await stores.leaderboard.rank('m2', { board: 'alltime' })).toEqual({ rank: 3, discordId: 'm2', points: 10 });
+    expect(await stores.leaderboard.rank('m1', { board: 'alltime' })).toBeNull();
+    await expect(stores.leaderboard.top({ board: 'weekly', week: 'last week' })).rejects.toThrow(/2026-W48/);
+  });
+});
+
+describe('rules', () => {
+  it('reads defaults, validates and audits edits, resets', async () => {
+    const { stores } = makeStores(server);
+    expect(await stores.rules.get()).toEqual(DEFAULT_RULES);
+    const after = await stores.rules.setMany({ 2: { like: 5, quote: 7 } }, 'admin:1');
+    expect(after[2]).toEqual({ like: 5, retweet: 4, reply: 6, quote: 7 });
+    expect(await stores.rules.get()).toEqual(after);
+    await expect(stores.rules.set(1, 'like', 5000, 'admin:1')).rejects.toThrow(/0 to 1000/);
+    expect((await stores.rules.get())[1].like).toBe(1);
+    expect(await stores.rules.reset('admin:2')).toEqual(DEFAULT_RULES);
+    const audit = await stores.audit.list({ filter: { target: 'rules' } });
+    expect(audit.items.map((a) => `${a.actor}:${a.action}`)).toEqual(['admin:2:rules.reset', 'admin:1:rules.update']);
+  });
+});
+
+describe('batch runs', () => {
+  it('records progress, finishes once, and reaps a run that stopped reporting', async () => {
+    const { stores, clock } = makeStores(server);
+    const run = await stores.batches.create({ trigger: 'manual', jobName: 'et-batch-manual-1' });
+    expect(run).toMatchObject({ status: 'running', trigger: 'manual', jobName: 'et-batch-manual-1' });
+    expect(run.id).toMatch(/^run-20261124T120000Z-[0-9a-f]{6}$/);
+    clock.now += 1000;
+    expect(await stores.batches.heartbeat(run.id, { done: 3, total: 10, phase: 'likes' }, { requests: 4 })).toBe(true);
+    expect((await stores.batches.get(run.id))!.progress).toEqual({ done: 3, total: 10, phase: 'likes' });
+    const done = await stores.batches.finish(run.id, 'succeeded', { stats: { requests: 9 } });
+    expect(done).toMatchObject({ status: 'succeeded', stats: { requests: 9 } });
+    expect(await stores.batches.finish(run.id, 'failed', { error: 'late' })).toBeNull();
+    expect(await stores.batches.heartbeat(run.id, { done: 4, total: 10, phase: 'x' })).toBe(false);
+
+    const dead = await stores.batches.create({ trigger: 'schedule' });
+    clock.now += 10 * 60_000;
+    expect(await stores.batches.reapStale(5 * 60_000)).toEqual([dead.id]);
+    expect((await stores.batches.get(dead.id))!).toMatchObject({ status: 'failed', error: expect.stringMatching(/died without finishing/) });
+    const list = await stores.batches.list({ limit: 10 });
+    expect(list.items.map((r) => r.id)).toEqual([dead.id, run.id]);
+    expect((await stores.batches.findByJobName('et-batch-manual-1'))!.id).toBe(run.id);
+  });
+});
+
+describe('rate limits', () => {
+  it('allows N hits per sliding window', async () => {
+    const { stores, clock } = makeStores(server);
+    const hits = [];
+    for (let i = 0; i < 4; i++) hits.push(await stores.rateLimit('submit', 'd1', 3, 86_400_000));
+    expect(hits.map((h) => h.allowed)).toEqual([true, true, true, false]);
+    expect(hits[3]!.remaining).toBe(0);
+    expect(hits[3]!.resetAt).toBe(clock.now + 86_400_000);
+    clock.now += 86_400_001;
+    expect((await stores.rateLimit('submit', 'd1', 3, 86_400_000)).allowed).toBe(true);
+  });
+});
