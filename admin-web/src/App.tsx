@@ -1,0 +1,35 @@
+import { Admin, Resource } from 'react-admin';
+import audit from './audit';
+import { authProvider } from './authProvider';
+import batches from './batches';
+import { Dashboard } from './dashboard';
+import { createDataProvider } from './dataProvider';
+import { Layout, Login } from './layout';
+import leaderboard from './leaderboard';
+import members from './members';
+import rules from './rules';
+import { lightTheme } from './themes';
+import tweets from './tweets';
+
+const dataProvider = createDataProvider();
+
+export const App = () => (
+  <Admin
+    title="Engagement Tracker"
+    dataProvider={dataProvider}
+    authProvider={authProvider}
+    dashboard={Dashboard}
+    layout={Layout}
+    loginPage={Login}
+    theme={lightTheme}
+    requireAuth
+    disableTelemetry
+  >
+    <Resource name="tweets" {...tweets} />
+    <Resource name="leaderboard" {...leaderboard} />
+    <Resource name="members" {...members} />
+    <Resource name="rules" {...rules} />
+    <Resource name="batches" {...batches} />
+    <Resource name="audit-log" {...audit} />
+  </Admin>
+);

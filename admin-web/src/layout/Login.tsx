@@ -1,0 +1,84 @@
+import { Alert, Box, Button, Card, CardContent, Divider, Stack, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import { useLogin, useNotify } from 'react-admin';
+import type { LoginParams } from '../authProvider';
+
+interface AuthConfig {
+  sandbox?: boolean;
+  discord?: boolean;
+}
+
+/**
+ * Sign in with Discord, or (sandbox mode) as a made-up admin or core member. The admin API tells
+ * whether sandbox sign-in is on via GET /auth/config; when it cannot say, both are offered.
+ */
+export const Login = () => {
+  const login = useLogin();
+  const notify = useNotify();
+  const [busy, setBusy] = useState(false);
+  const [config, setConfig] = useState<AuthConfig | null>(null);
+  const error = new URLSearchParams(window.location.search).get('error');
+
+  useEffect(() => {
+    let live = true;
+    fetch('/auth/config', { headers: { Accept: 'application/json' } })
+      .then((r) => (r.ok ? (r.json() as Promise<AuthConfig>) : {}))
+      .catch(() => ({}))
+      .then((c) => live && setConfig(c));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const submit = (params: LoginParams) => {
+    setBusy(true);
+    login(params).catch((err: Error) => {
+      setBusy(false);
+      notify(err.message || 'Sign-in failed. Try again.', { type: 'error' });
+    });
+  };
+
+  const showSandbox = config?.sandbox !== false;
+  const showDiscord = config?.discord !== false;
+
+  return (
+    <Box sx={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', bgcolor: '#eef0f7', p: 2 }}>
+      <Card sx={{ width: '100%', maxWidth: 420 }}>
+        <CardContent>
+          <Typography variant="h5" component="h1" gutterBottom>
+            Engagement Tracker
+          </Typography>
+          <Typography variant="body2" color="text.secondary" sx={{ mb: 3 }}>
+            Admin console. Sign in with the Discord account that has the admin or core role in the server.
+          </Typography>
+          {error ? (
+            <Alert severity="error" sx={{ mb: 2 }}>
+              {error === 'forbidden' ? 'Your Discord account has neither the admin nor the core role in the server.' : `Sign-in failed: ${error}`}
+            </Alert>
+          ) : null}
+          {showDiscord ? (
+            <Button fullWidth variant="contained" size="large" disabled={busy} onClick={() => submit({ method: 'discord' })} sx={{ bgcolor: '#5865F2' }}>
+              Sign in with Discord
+            </Button>
+          ) : null}
+          {showSandbox ? (
+            <>
+              {showDiscord ? <Divider sx={{ my: 3 }}>sandbox mode</Divider> : null}
+              <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+                {config?.sandbox ? 'This stack runs in sandbox mode (no real Discord or X).' : 'Only when the stack runs in sandbox mode:'}
+              </Typography>
+              <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1}>
+                <Button fullWidth variant="outlined" disabled={busy} onClick={() => submit({ method: 'sandbox', role: 'admin' })}>
+                  Sandbox admin
+                </Button>
+                <Button fullWidth variant="outlined" disabled={busy} onClick={() => submit({ method: 'sandbox', role: 'core' })}>
+                  Sandbox core member
+                </Button>
+              </Stack>
+            </>
+          ) : null}
+        </CardContent>
+      </Card>
+    </Box>
+  );
+};

@@ -1,0 +1,20 @@
+import { AutocompleteInput, DateInput, ReferenceInput, SearchInput, SelectInput, TextInput } from 'react-admin';
+
+export const tweetFilters = [
+  <SearchInput key="q" source="q" alwaysOn placeholder="Search author, URL, text" />,
+  <TextInput key="category" source="category" label="Category" />,
+  <SelectInput
+    key="status"
+    source="status"
+    choices={[
+      { id: 'active', name: 'Active' },
+      { id: 'deleted', name: 'Deleted' },
+      { id: 'unavailable', name: 'Unavailable' },
+    ]}
+  />,
+  <ReferenceInput key="submitterId" source="submitterId" reference="members" label="Submitter">
+    <AutocompleteInput optionText="displayName" label="Submitter" filterToQuery={(q: string) => ({ q })} />
+  </ReferenceInput>,
+  <DateInput key="since" source="since" label="Submitted since" />,
+  <DateInput key="until" source="until" label="Submitted until" />,
+];

@@ -1,0 +1,46 @@
+import OpenInNewIcon from '@mui/icons-material/OpenInNew';
+import { Link, Typography } from '@mui/material';
+import { DataTable, List, ReferenceField, TextField, useCanAccess, type ListProps } from 'react-admin';
+import { EmptyState } from '../common/EmptyState';
+import { formatDateTime } from '../common/format';
+import { StatusChip } from '../common/StatusChip';
+import type { TweetRecord } from '../types';
+import { DeleteTweetButton } from './DeleteTweetButton';
+import { tweetFilters } from './TweetFilters';
+
+const Col = DataTable.Col<TweetRecord>;
+const NumberCol = DataTable.NumberCol<TweetRecord>;
+
+const Empty = () => (
+  <EmptyState
+    title="No tweets yet"
+    hint="Members submit tweets with /submit in the engagement channel on Discord. Submitted tweets appear here with their engagement counts and points."
+  />
+);
+
+const TweetLink = ({ record }: { record: TweetRecord }) => (
+  <Link href={record.url} target="_blank" rel="noopener noreferrer" onClick={(e) => e.stopPropagation()} sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5 }}>
+    @{record.authorHandle} <OpenInNewIcon sx={{ fontSize: 14 }} />
+  </Link>
+);
+
+export const TweetList = (props: Omit<ListProps, 'children'>) => {
+  const { canAccess: canDelete } = useCanAccess({ resource: 'tweets', action: 'delete' });
+  return (
+    <List {...props} filters={tweetFilters} sort={{ field: 'submittedAt', order: 'DESC' }} perPage={25} empty={<Empty />} title="Tweets">
+      <DataTable rowClick={false} bulkActionButtons={false}>
+        <Col label="Tweet" source="authorHandle" render={(r) => <TweetLink record={r} />} />
+        <Col source="submitterName" label="Submitted by" render={(r) => (r.submitterName ? <Typography variant="body2">{r.submitterName}</Typography> : <ReferenceField source="submitterId" reference="members" link={false}><TextField source="displayName" /></ReferenceField>)} />
+        <Col source="category" />
+        <Col source="status" render={(r) => <StatusChip status={r.status} />} />
+        <Col source="submittedAt" label="Submitted" render={(r) => formatDateTime(r.submittedAt)} />
+        <NumberCol source="metrics.likes" label="Likes" disableSort />
+        <NumberCol source="metrics.retweets" label="Reposts" disableSort />
+        <NumberCol source="metrics.replies" label="Replies" disableSort />
+        <NumberCol source="engagementCount" label="Engagements" />
+        <NumberCol source="pointsAwarded" label="Points" />
+        {canDelete ? <Col label="" disableSort render={() => <DeleteTweetButton />} /> : null}
+      </DataTable>
+    </List>
+  );
+};
