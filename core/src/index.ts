@@ -10,3 +10,5 @@ export { registerScripts, loadScripts, type ScriptRunner } from './redis/script-
 export * from './redis/stores';
 export * from './errors';
 export { TokenCipher, SANDBOX_ENCRYPTION_KEY, parseKey } from './crypto/token-cipher';
+export { startTelemetry, withSpan, type Telemetry } from './telemetry/otel';
+export { createMetricsRegistry } from './telemetry/metrics';

@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, type TestRedisServer } from '../src/testing';
+
+const run = promisify(execFile);
+let server: TestRedisServer;
+beforeAll(async () => {
+  server = await startRedisServer({ aof: false });
+});
+afterAll(async () => server.stop());
+
+describe('OpenTelemetry preload', () => {
+  it('traces incoming HTTP, express, outgoing fetch and ioredis under a parent; skips health checks', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--import', './test/fixtures/otel-register.ts', './test/fixtures/otel-app.ts'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, REDIS_URL: server.url },
+      timeout: 30_000,
+    });
+    const spans = JSON.parse(stdout.trim().split('\n').pop()!) as Array<{ name: string; scope: string; parent: string | null }>;
+    const scopes = new Set(spans.map((s) => s.scope));
+    expect(scopes).toContain('@opentelemetry/instrumentation-http');
+    expect(scopes).toContain('@opentelemetry/instrumentation-express');
+    expect(scopes).toContain('@opentelemetry/instrumentation-undici');
+    // Redis commands appear only under a parent span: the request's, or the batch step's.
+    const redisSpans = spans.filter((s) => s.scope === '@opentelemetry/instrumentation-ioredis');
+    expect(redisSpans.map((s) => s.name).sort()).toEqual(['get', 'set']);
+    expect(redisSpans.find((s) => s.name === 'get')!.parent).toBe('batch.step');
+    expect(spans.some((s) => s.name.includes('/healthz'))).toBe(false);
+  });
+});
