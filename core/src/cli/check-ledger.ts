@@ -1,0 +1,23 @@
+/**
+ * `npm run ledger:check`: recompute every member's totals from the engagement logs and report drift
+ * as one JSON object. Exit code 0 when consistent, 2 when drift was found, 1 on error.
+ */
+import { z } from 'zod';
+import { baseSchema, loadConfig } from '../config';
+import { SANDBOX_ENCRYPTION_KEY } from '../crypto/token-cipher';
+import { createRedis } from '../redis/connection';
+import { createStores } from '../redis/stores';
+
+const config = loadConfig(baseSchema.extend({ TOKEN_ENCRYPTION_KEY: z.string().default(SANDBOX_ENCRYPTION_KEY) }));
+const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+try {
+  const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: config.TOKEN_ENCRYPTION_KEY });
+  const report = await stores.ledger.checkConsistency();
+  process.stdout.write(`${JSON.stringify({ ok: report.drift.length === 0, ...report })}\n`);
+  process.exitCode = report.drift.length ? 2 : 0;
+} catch (err) {
+  process.stderr.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);
+  process.exitCode = 1;
+} finally {
+  redis.disconnect();
+}
