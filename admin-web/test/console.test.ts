@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import type { Redis } from 'ioredis';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAdminApi, type ApiProcess } from './helpers/api';
+import { openBrowser, type Browser } from './helpers/browser';
+import { ensureBuilt } from './helpers/build';
+import { seedCommunity, type Seeded } from './helpers/seed';
+
+let server: TestRedisServer;
+let redis: Redis;
+let stores: Stores;
+let api: ApiProcess;
+let seeded: Seeded;
+const prefix = `webtest${randomBytes(3).toString('hex')}`;
+
+beforeAll(async () => {
+  const [, srv] = await Promise.all([ensureBuilt(), startRedisServer()]);
+  server = srv;
+  redis = createRedis(server.url);
+  stores = createStores(redis, { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
+  seeded = await seedCommunity(stores);
+  api = await startAdminApi({ REDIS_URL: server.url, REDIS_KEY_PREFIX: prefix, TOKEN_ENCRYPTION_KEY: SANDBOX_ENCRYPTION_KEY });
+}, 110_000);
+
+afterAll(async () => {
+  await api?.stop();
+  redis?.disconnect();
+  await server?.stop();
+});
+
+async function signIn(page: Page, role: 'admin' | 'core') {
+  await page.goto('/');
+  await page.getByRole('button', { name: role === 'admin' ? 'Sandbox admin' : 'Sandbox core member' }).click();
+  await page.getByTestId('dashboard').waitFor();
+  await expect.poll(() => page.getByTestId('role-chip').textContent()).toBe(role);
+}
+
+async function openTab(page: Page, label: string) {
+  await page.getByRole('menuitem', { name: label }).click();
+}
+
+const row = (page: Page, text: string | RegExp) => page.getByRole('row').filter({ hasText: text });
+
+describe('admin console as an admin', () => {
+  let b: Browser;
+  beforeAll(async () => {
+    b = await openBrowser({ baseURL: api.url });
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it('shows the sign-in page, then the overview with the real numbers', async () => {
+    const { page } = b;
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Sign in with Discord' }).waitFor();
+    await b.screenshot('00-login');
+    await signIn(page, 'admin');
+    const active = await stores.tweets.count('active');
+    const linked = await stores.connections.count();
+    await expect.poll(() => page.getByTestId('card-active-tweets-value').textContent()).toBe(String(active));
+    expect(await page.getByTestId('card-linked-members-value').textContent()).toBe(String(linked));
+    expect(await page.getByTestId('card-top-score-value').textContent()).toBe(String(seeded.topPoints));
+    expect(await page.getByTestId('card-last-run').textContent()).toContain('succeeded');
+    const bars = await page.locator('[data-points]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-points'))));
+    const perDay = await stores.ledger.pointsPerDay(bars.length);
+    expect(bars.reduce((a, c) => a + c, 0)).toBe(perDay.reduce((a, c) => a + c.points, 0));
+    expect(bars.reduce((a, c) => a + c, 0)).toBeGreaterThan(0);
+    await b.screenshot('01-overview');
+  });
+
+  it('lists tweets with engagement counts and points, and filters by category', async () => {
+    const { page } = b;
+    await openTab(page, 'Tweets');
+    for (const t of seeded.tweets) {
+      const stored = (await stores.tweets.get(t.id))!;
+      const r = row(page, `@${t.author}`);
+      await r.waitFor();
+      expect(await r.textContent()).toContain(t.category);
+      expect(await r.locator('td').allTextContents()).toEqual(expect.arrayContaining([String(stored.pointsAwarded), String(stored.engagementCount)]));
+      expect(await r.getByRole('link').first().getAttribute('href')).toBe(`https://x.com/${t.author}/status/${t.id}`);
+    }
+    await b.screenshot('02-tweets');
+    await page.goto(`/#/tweets?filter=${encodeURIComponent(JSON.stringify({ category: 'community' }))}`);
+    await row(page, '@dave_outside').waitFor();
+    await expect.poll(() => row(page, '@carol_x').count()).toBe(0);
+  });
+
+  it('shows the all-time and weekly leaderboards with tiers, and exports CSV', async () => {
+    const { page } = b;
+    await openTab(page, 'Leaderboard');
+    const first = page.getByRole('row').nth(1);
+    await expect.poll(() => first.textContent()).toContain(seeded.topName);
+    expect(await first.textContent()).toContain(String(seeded.topPoints));
+    expect(await first.textContent()).toContain('3 · Power');
+    await b.screenshot('03-leaderboard');
+    const href = await page.getByTestId('export-csv').getAttribute('href');
+    const csv = await page.request.get(href!);
+    expect(csv.status()).toBe(200);
+    const text = await csv.text();
+    expect(text).toContain(seeded.topName);
+    expect(text.trim().split('\n').length).toBeGreaterThanOrEqual(4);
+    await page.goto(`/#/leaderboard?filter=${encodeURIComponent(JSON.stringify({ board: 'weekly' }))}`);
+    await expect.poll(() => page.getByRole('row').nth(1).textContent()).toContain(seeded.topName);
+    await b.screenshot('03b-leaderboard-weekly');
+  });
+
+  it('edits a member tier and adjusts points, saved in Redis', async () => {
+    const { page } = b;
+    await openTab(page, 'Members');
+    const carol = seeded.members[2]!;
+    await row(page, carol.name).click();
+    await page.getByTestId('member-summary').waitFor();
+    const before = (await stores.members.get(carol.id))!;
+    await page.getByLabel('Tier').click();
+    await page.getByRole('option', { name: '2 · Active' }).click();
+    await page.getByRole('button', { name: 'Save tier' }).click();
+    await expect.poll(async () => (await stores.members.get(carol.id))?.tier, { timeout: 10_000 }).toBe(2);
+    await page.getByLabel('Points').fill('7');
+    await page.getByLabel('Reason').fill('Great thread');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(async () => (await stores.members.get(carol.id))?.totalPoints, { timeout: 10_000 }).toBe(before.totalPoints + 7);
+    await expect.poll(() => page.getByTestId('member-total-points').textContent()).toBe(String(before.totalPoints + 7));
+    await b.screenshot('04-member-edit');
+    await openTab(page, 'Members');
+    await row(page, seeded.members[3]!.name).waitFor();
+    expect(await row(page, seeded.members[3]!.name).textContent()).toContain('unlinked');
+    await b.screenshot('04b-members');
+  });
+
+  it('edits a rule in place and sees it saved, then resets to defaults', async () => {
+    const { page } = b;
+    await openTab(page, 'Rules');
+    const like = page.getByLabel('Tier 1 like points');
+    await expect.poll(() => like.inputValue()).toBe('1');
+    await like.fill('4');
+    await page.getByTestId('rule-save-1').click();
+    await expect.poll(async () => (await stores.rules.get())[1].like, { timeout: 10_000 }).toBe(4);
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Tier 1 like points').inputValue()).toBe('4');
+    await b.screenshot('05-rules');
+    await page.getByTestId('rules-reset').click();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await expect.poll(async () => (await stores.rules.get())[1].like, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByLabel('Tier 1 like points').inputValue()).toBe('1');
+  });
+
+  it('runs a batch from the console and watches it finish', async () => {
+    const { page } = b;
+    await openTab(page, 'Batch jobs');
+    await row(page, 'schedule').first().waitFor();
+    const before = (await stores.batches.list({ offset: 0, limit: 100 })).total;
+    await page.getByTestId('run-now').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Run now' }).click();
+    await expect.poll(async () => (await stores.batches.list({ offset: 0, limit: 100 })).total, { timeout: 15_000 }).toBe(before + 1);
+    const manual = row(page, 'manual').first();
+    await manual.waitFor();
+    await expect.poll(async () => (await manual.textContent()) ?? '', { timeout: 60_000, interval: 500 }).toMatch(/succeeded|partial/);
+    const latest = (await stores.batches.latest())!;
+    expect(latest.trigger).toBe('manual');
+    expect(['succeeded', 'partial']).toContain(latest.status);
+    await b.screenshot('06-batches');
+    await manual.click();
+    await page.getByTestId('batch-stats').waitFor();
+    await b.screenshot('06b-batch-run');
+  });
+
+  it('reads and filters the audit log', async () => {
+    const { page } = b;
+    await openTab(page, 'Audit log');
+    await row(page, /rule/i).first().waitFor();
+    const all = await stores.audit.list({ offset: 0, limit: 200 });
+    expect(all.total).toBeGreaterThan(0);
+    const tierEntry = all.items.find((e) => e.target.includes(seeded.members[2]!.id) && /tier/i.test(e.action))!;
+    expect(tierEntry).toBeDefined();
+    await page.getByLabel('Action').fill(tierEntry.action);
+    await expect.poll(async () => (await page.getByRole('row').count()) - 1).toBe(all.items.filter((e) => e.action === tierEntry.action).length);
+    await b.screenshot('07-audit-log');
+  });
+
+  it('fits a phone screen', async () => {
+    const phone = await openBrowser({ baseURL: api.url, viewport: { width: 390, height: 844 } });
+    try {
+      await signIn(phone.page, 'admin');
+      const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+      await phone.screenshot('08-phone-overview');
+      await phone.page.goto('/#/leaderboard');
+      await phone.page.getByRole('row').nth(1).waitFor();
+      await phone.screenshot('08b-phone-leaderboard');
+    } finally {
+      await phone.close();
+    }
+    expect(b.pageErrors).toEqual([]);
+  });
+});
+
+describe('admin console as a core member', () => {
+  let b: Browser;
+  beforeAll(async () => {
+    b = await openBrowser({ baseURL: api.url });
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it('reads the data but cannot reach admin actions', async () => {
+    const { page } = b;
+    await signIn(page, 'core');
+    const menu = await page.getByRole('menuitem').allTextContents();
+    expect(menu.join('|')).toContain('Leaderboard');
+    expect(menu.join('|')).not.toContain('Audit log');
+    await openTab(page, 'Batch jobs');
+    await row(page, 'schedule').first().waitFor();
+    expect(await page.getByTestId('run-now').count()).toBe(0);
+    await openTab(page, 'Rules');
+    await expect.poll(() => page.getByLabel('Tier 1 like points').isDisabled()).toBe(true);
+    expect(await page.getByTestId('rules-reset').count()).toBe(0);
+    await openTab(page, 'Tweets');
+    await row(page, `@${seeded.tweets[0]!.author}`).waitFor();
+    expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    await b.screenshot('09-core-tweets');
+    // The API refuses too, even when the console is bypassed.
+    const csrf = (await b.context.cookies()).find((c) => c.name === 'et_csrf')?.value ?? '';
+    const put = await page.request.put('/api/rules/1', { data: { like: 50, retweet: 2, reply: 3, quote: 2 }, headers: { 'x-csrf-token': csrf } });
+    expect(put.status()).toBe(403);
+    const run = await page.request.post('/api/batches', { data: {}, headers: { 'x-csrf-token': csrf } });
+    expect(run.status()).toBe(403);
+    expect((await stores.rules.get())[1].like).toBe(1);
+    await page.goto('/#/audit-log');
+    await expect.poll(() => page.getByRole('row').count()).toBeLessThanOrEqual(1);
+    await b.screenshot('09b-core-audit-denied');
+  });
+});
