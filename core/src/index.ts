@@ -12,3 +12,4 @@ export * from './errors';
 export { TokenCipher, SANDBOX_ENCRYPTION_KEY, parseKey } from './crypto/token-cipher';
 export { startTelemetry, withSpan, type Telemetry } from './telemetry/otel';
 export { createMetricsRegistry } from './telemetry/metrics';
+export * from './x';

@@ -1,0 +1,49 @@
+import type { XTokens } from '../domain';
+import type { XClientFactory } from './client';
+
+/** Scopes the product asks for: read posts and users, read the member's likes, and a refresh token. */
+export const X_SCOPES = ['tweet.read', 'users.read', 'like.read', 'offline.access'] as const;
+
+export interface AuthLink {
+  /** Where to send the member's browser (TWITTER_OAUTH_AUTHORIZE_URL with the PKCE query). */
+  url: string;
+  /** Keep server-side with `state` until the callback; never send it to the browser. */
+  codeVerifier: string;
+  state: string;
+}
+
+/** Start an OAuth 2.0 PKCE authorization (S256). */
+export function generateAuthLink(x: XClientFactory, redirectUri: string, opts: { state?: string; scopes?: readonly string[] } = {}): AuthLink {
+  const link = x.oauth().generateOAuth2AuthLink(redirectUri, { scope: [...(opts.scopes ?? X_SCOPES)], ...(opts.state ? { state: opts.state } : {}) });
+  const url = new URL(link.url);
+  const target = new URL(x.config.authorizeUrl);
+  for (const [k, v] of url.searchParams) target.searchParams.set(k, v);
+  return { url: target.toString(), codeVerifier: link.codeVerifier, state: link.state };
+}
+
+export interface LinkedXAccount {
+  tokens: XTokens;
+  user: { id: string; username: string; name: string };
+}
+
+/** Exchange the callback's code (PKCE verifier checked by X) and read who authorized. */
+export async function exchangeCode(x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now()): Promise<LinkedXAccount> {
+  const res = await x.oauth().loginWithOAuth2(input);
+  const me = await x.user(res.accessToken).v2.me();
+  return {
+    tokens: toTokens(res, now),
+    user: { id: me.data.id, username: me.data.username, name: me.data.name },
+  };
+}
+
+/**
+ * Use a refresh token (single use at X: store the returned pair at once, atomically, and never
+ * refresh the same member twice concurrently).
+ */
+export async function refreshTokens(x: XClientFactory, refreshToken: string, now = Date.now()): Promise<XTokens> {
+  return toTokens(await x.oauth().refreshOAuth2Token(refreshToken), now);
+}
+
+function toTokens(r: { accessToken: string; refreshToken?: string; expiresIn: number; scope: string[] }, now: number): XTokens {
+  return { accessToken: r.accessToken, ...(r.refreshToken ? { refreshToken: r.refreshToken } : {}), expiresAt: now + r.expiresIn * 1000, scopes: r.scope };
+}
