@@ -1,0 +1,74 @@
+import { startDiscordDouble, type DiscordDouble } from '../discord';
+import { startXDouble, type XDouble } from '../x';
+
+/** The Discord and X doubles of the sandbox stack, with a guild ready for the bot. */
+export interface SandboxDoubles {
+  discord: DiscordDouble;
+  x: XDouble;
+  guildId: string;
+  adminRoleId: string;
+  coreRoleId: string;
+  channel: string;
+  /** Environment that points the product's processes at the doubles. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const X_CLIENT_ID = 'sandbox-client';
+export const X_CLIENT_SECRET = 'sandbox-client-secret';
+export const X_BEARER = 'sandbox-app-bearer';
+
+export async function startSandboxDoubles(opts: { channel?: string } = {}): Promise<SandboxDoubles> {
+  const channel = opts.channel ?? 'engagement-tracker';
+  const discord = await startDiscordDouble({
+    host: '127.0.0.1',
+    guilds: [
+      {
+        name: 'Sandbox Community',
+        roles: [{ name: 'Admin' }, { name: 'Core' }],
+        channels: [{ name: 'general' }, { name: channel }],
+        members: [
+          { username: 'sandbox-admin', globalName: 'Sandbox Admin', roles: ['Admin'] },
+          { username: 'sandbox-core', globalName: 'Sandbox Core', roles: ['Core'] },
+        ],
+      },
+    ],
+  });
+  const x = await startXDouble({ host: '127.0.0.1', appTokens: [X_BEARER], clients: { [X_CLIENT_ID]: X_CLIENT_SECRET } });
+  const guild = discord.state.guild();
+  const roleId = (name: string) => {
+    for (const r of guild.roles.values()) if (r.name === name) return r.id;
+    throw new Error(`sandbox guild has no ${name} role`);
+  };
+  const adminRoleId = roleId('Admin');
+  const coreRoleId = roleId('Core');
+  const env: Record<string, string> = {
+    SANDBOX: 'true',
+    DISCORD_API_BASE_URL: discord.url,
+    DISCORD_OAUTH_AUTHORIZE_URL: discord.authorizeUrl,
+    DISCORD_BOT_TOKEN: discord.botToken,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_CLIENT_SECRET: discord.clientSecret,
+    DISCORD_GUILD_ID: guild.id,
+    ENGAGEMENT_CHANNEL: channel,
+    ADMIN_ROLE_IDS: adminRoleId,
+    CORE_ROLE_IDS: coreRoleId,
+    TWITTER_API_BASE_URL: x.url,
+    TWITTER_OAUTH_AUTHORIZE_URL: `${x.url}/i/oauth2/authorize`,
+    TWITTER_CLIENT_ID: X_CLIENT_ID,
+    TWITTER_CLIENT_SECRET: X_CLIENT_SECRET,
+    TWITTER_BEARER_TOKEN: X_BEARER,
+  };
+  return {
+    discord,
+    x,
+    guildId: guild.id,
+    adminRoleId,
+    coreRoleId,
+    channel,
+    env,
+    async close() {
+      await Promise.allSettled([discord.close(), x.close()]);
+    },
+  };
+}
