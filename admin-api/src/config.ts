@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { baseSchema, env, loadConfig, SANDBOX_ENCRYPTION_KEY } from '@engagement-tracker/core';
+
+/** Every setting of the admin API, validated at start-up. */
+export const adminApiSchema = baseSchema.extend({
+  ADMIN_API_PORT: env.port(8080),
+  /** The admin API's public URL (OAuth redirect, cookie security). */
+  PUBLIC_BASE_URL: env.url().default('http://localhost:8080'),
+  /** Signs nothing secret-bearing by itself; mixed into session and CSRF token hashing. */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_IDLE_MINUTES: env.int(60, 1, 24 * 60),
+  SESSION_MAX_HOURS: env.int(12, 1, 24 * 30),
+
+  DISCORD_BOT_TOKEN: z.string().optional(),
+  DISCORD_APPLICATION_ID: z.string().optional(),
+  DISCORD_CLIENT_SECRET: z.string().optional(),
+  DISCORD_GUILD_ID: z.string().optional(),
+  DISCORD_API_BASE_URL: env.url().default('https://discord.com/api'),
+  DISCORD_OAUTH_AUTHORIZE_URL: env.url().default('https://discord.com/oauth2/authorize'),
+  ADMIN_ROLE_IDS: env.list().default([]),
+  CORE_ROLE_IDS: env.list().default([]),
+
+  /** Comma-separated origins allowed to call the API from a browser (empty: same origin only). */
+  CORS_ORIGINS: env.list().default([]),
+  /** Requests per minute per signed-in user and per client IP. */
+  API_RATE_LIMIT_PER_MINUTE: env.int(600, 1),
+  /** Largest accepted JSON body. */
+  API_BODY_LIMIT: z.string().default('100kb'),
+  /** Trust X-Forwarded-* from this many proxies (ingress). */
+  TRUST_PROXY_HOPS: env.int(1, 0, 10),
+  /** Built console to serve at / (SPA). */
+  ADMIN_WEB_DIST: z.string().optional(),
+
+  /** How manual runs start: kubernetes (a Job from the CronJob), local (child process), auto. */
+  BATCH_LAUNCHER: z.enum(['auto', 'kubernetes', 'local']).default('auto'),
+  BATCH_CRONJOB_NAME: z.string().default('engagement-tracker-batch'),
+  KUBE_NAMESPACE: z.string().optional(),
+  /** Command line of the batch program for local runs (run from the repository root). */
+  BATCH_LOCAL_COMMAND: z.string().default('tsx batch-job/src/main.ts run'),
+  /** A run silent (no heartbeat) for this long is marked failed. */
+  BATCH_LEASE_SECONDS: env.int(600, 10),
+  /** After a manual start, refuse another start for this long unless the run ended. */
+  BATCH_START_GUARD_SECONDS: env.int(120, 1),
+  /** Follow batch Jobs and record their failures (Kubernetes launcher only). */
+  BATCH_JOB_WATCHER: env.bool(true),
+});
+
+export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
+  sandbox: boolean;
+  /** Sandbox sign-in is allowed: sandbox mode AND no real Discord OAuth credentials. */
+  sandboxLogin: boolean;
+  encryptionKey: string;
+  sessionSecret: string;
+  secureCookies: boolean;
+};
+
+export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): AdminApiConfig {
+  const c = loadConfig(adminApiSchema, source);
+  const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
+  const sandbox = c.SANDBOX ?? !realDiscord;
+  const problems: string[] = [];
+  if (!sandbox && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
+  if (!sandbox && !c.SESSION_SECRET) problems.push('SESSION_SECRET is required outside sandbox mode');
+  if (!sandbox && !realDiscord) problems.push('DISCORD_CLIENT_SECRET and DISCORD_BOT_TOKEN are required outside sandbox mode');
+  if (!sandbox && (!c.DISCORD_GUILD_ID || !c.DISCORD_APPLICATION_ID)) problems.push('DISCORD_GUILD_ID and DISCORD_APPLICATION_ID are required outside sandbox mode');
+  if (!sandbox && c.ADMIN_ROLE_IDS.length === 0) problems.push('ADMIN_ROLE_IDS is required outside sandbox mode');
+  if (problems.length) throw new Error(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const local = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?/.test(c.PUBLIC_BASE_URL);
+  return {
+    ...c,
+    sandbox,
+    sandboxLogin: sandbox && !c.DISCORD_CLIENT_SECRET,
+    encryptionKey: c.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
+    sessionSecret: c.SESSION_SECRET ?? 'sandbox-session-secret-not-for-production',
+    secureCookies: !local,
+  };
+}
