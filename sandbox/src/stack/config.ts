@@ -2,7 +2,12 @@ import { baseSchema, env, loadConfig } from '@engagement-tracker/core';
 import { z } from 'zod';
 
 /** Settings of `npm start` (the local stack). Product settings pass through to the processes. */
-export const stackSchema = baseSchema.pick({ LOG_LEVEL: true, REDIS_KEY_PREFIX: true, TOKEN_ENCRYPTION_KEY: true, SANDBOX: true }).extend({
+export const stackSchema = baseSchema.pick({ LOG_LEVEL: true, REDIS_KEY_PREFIX: true, TOKEN_ENCRYPTION_KEY: true }).extend({
+  /** Force sandbox mode on or off; unset = sandbox unless Discord and X credentials are set. */
+  SANDBOX: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
   /** Unset: start a local redis-server with its data in STACK_DATA_DIR/redis. */
   REDIS_URL: env.url().optional(),
   /** Where the local stack keeps Redis data and process logs. */
