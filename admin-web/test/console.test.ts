@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,22 +14,33 @@ let server: TestRedisServer;
 let redis: Redis;
 let stores: Stores;
 let api: ApiProcess;
+let x: XDouble;
 let seeded: Seeded;
 const prefix = `webtest${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  const [, srv] = await Promise.all([ensureBuilt(), startRedisServer()]);
+  const [, srv, xd] = await Promise.all([ensureBuilt(), startRedisServer(), startXDouble({ appTokens: ['web-test-bearer'] })]);
   server = srv;
+  x = xd;
   redis = createRedis(server.url);
   stores = createStores(redis, { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
-  seeded = await seedCommunity(stores);
-  api = await startAdminApi({ REDIS_URL: server.url, REDIS_KEY_PREFIX: prefix, TOKEN_ENCRYPTION_KEY: SANDBOX_ENCRYPTION_KEY });
+  seeded = await seedCommunity(stores, x);
+  api = await startAdminApi({
+    REDIS_URL: server.url,
+    REDIS_KEY_PREFIX: prefix,
+    TOKEN_ENCRYPTION_KEY: SANDBOX_ENCRYPTION_KEY,
+    // Manual runs start the real batch program as a child process, against the X double.
+    BATCH_LAUNCHER: 'local',
+    TWITTER_API_BASE_URL: x.url,
+    TWITTER_BEARER_TOKEN: 'web-test-bearer',
+    TWITTER_CLIENT_ID: 'sandbox-client',
+  });
 }, 110_000);
 
 afterAll(async () => {
   await api?.stop();
   redis?.disconnect();
-  await server?.stop();
+  await Promise.all([server?.stop(), x?.close()]);
 });
 
 async function signIn(page: Page, role: 'admin' | 'core') {
@@ -162,6 +174,9 @@ describe('admin console as an admin', () => {
     const latest = (await stores.batches.latest())!;
     expect(latest.trigger).toBe('manual');
     expect(['succeeded', 'partial']).toContain(latest.status);
+    // The run found the engagements seeded on X after the first run and awarded them.
+    expect(latest.stats.pointsAwarded ?? 0).toBeGreaterThan(0);
+    expect(await manual.textContent()).toContain(String(latest.stats.pointsAwarded));
     await b.screenshot('06-batches');
     await manual.click();
     await page.getByTestId('batch-stats').waitFor();

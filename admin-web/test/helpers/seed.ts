@@ -1,4 +1,5 @@
 import type { Stores } from '@engagement-tracker/core';
+import type { XDouble } from '@engagement-tracker/sandbox/x';
 
 export interface Seeded {
   members: Array<{ id: string; name: string; handle: string | null; tier: 1 | 2 | 3 }>;
@@ -13,25 +14,31 @@ const HOUR = 3_600_000;
 /**
  * Put a small community in Redis through the product's own store paths: members join and link X
  * accounts, submit tweets, a batch run awards engagements through the ledger, an admin adjusts.
+ * The same accounts and tweets exist on the X double (with real tokens it issued), plus engagements
+ * the seeded run has not counted yet, so a batch started from the console finds and awards them.
  */
-export async function seedCommunity(stores: Stores, now = Date.now()): Promise<Seeded> {
+export async function seedCommunity(stores: Stores, x: XDouble, now = Date.now()): Promise<Seeded> {
   const members = [
     { id: '100000000000000001', name: 'Alice Aster', handle: 'alice_x', tier: 3 as const },
     { id: '100000000000000002', name: 'Bob Birch', handle: 'bob_x', tier: 2 as const },
     { id: '100000000000000003', name: 'Carol Cedar', handle: 'carol_x', tier: 1 as const },
     { id: '100000000000000004', name: 'Dave Dogwood', handle: null, tier: 1 as const },
   ];
+  x.state.addUser({ id: '900000000000000099', username: 'dave_outside' });
   for (const [i, m] of members.entries()) {
     await stores.members.ensure(m.id, m.name);
     if (m.tier !== 1) await stores.members.setTier(m.id, m.tier, 'seed');
     if (m.handle) {
+      const xUserId = `90000000000000000${i}`;
+      x.state.addUser({ id: xUserId, username: m.handle, name: m.name });
+      const t = x.state.issueTokens(xUserId);
       await stores.connections.link({
         discordId: m.id,
         displayName: m.name,
-        xUserId: `90000000000000000${i}`,
+        xUserId,
         handle: m.handle,
-        scopes: ['tweet.read', 'users.read', 'like.read', 'offline.access'],
-        tokens: { accessToken: `at-${i}`, refreshToken: `rt-${i}`, expiresAt: now + 2 * HOUR, scopes: ['tweet.read'] },
+        scopes: t.scopes,
+        tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.expiresAt, scopes: t.scopes },
       });
     }
   }
@@ -41,6 +48,7 @@ export async function seedCommunity(stores: Stores, now = Date.now()): Promise<S
     { id: '1800000000000000003', author: 'bob_x', authorId: '900000000000000001', submitter: members[1]!.id, category: 'launch' },
   ];
   for (const [i, t] of tweets.entries()) {
+    x.state.addTweet({ id: t.id, authorId: t.authorId, text: `Seeded tweet ${i + 1}`, createdAt: now - (i + 1) * HOUR });
     const res = await stores.tweets.submit({
       tweetId: t.id,
       url: `https://x.com/${t.author}/status/${t.id}`,
@@ -68,6 +76,14 @@ export async function seedCommunity(stores: Stores, now = Date.now()): Promise<S
   await stores.batches.finish(run.id, 'succeeded', {
     stats: { requests: 7, billedPosts: 3, billedUsers: 4, costUsd: 0.055, engagementsFound: award.awarded, pointsAwarded: award.points },
   });
+  // On X: the engagements counted above, and two more that the next run should find.
+  x.state.like('900000000000000000', tweets[0]!.id);
+  x.state.reply('900000000000000000', tweets[0]!.id);
+  x.state.retweet('900000000000000001', tweets[0]!.id);
+  x.state.quote('900000000000000000', tweets[1]!.id);
+  x.state.like('900000000000000002', tweets[2]!.id);
+  x.state.like('900000000000000001', tweets[1]!.id);
+  x.state.reply('900000000000000002', tweets[1]!.id);
   await stores.ledger.adjust({ discordId: members[2]!.id, delta: 5, reason: 'Helped moderate the launch', actor: 'seed-admin' });
   const top = await stores.leaderboard.top({ board: 'alltime', limit: 1 });
   const leader = top.entries[0]!;
