@@ -1,16 +1,17 @@
 import type { Role } from './types';
 
 /**
- * What each role may do in the console. The admin API enforces the same rules; the console only
- * hides what a role cannot do. `core` members (moderators) read everything except the audit log and
- * change nothing; `admin` does everything.
+ * What each role may do in the console, mirroring the admin API's permissions
+ * (admin-api/src/auth/principal.ts): both roles read everything and may remove tweets; only admins
+ * change members, rules and start batch runs. The console hides what a role cannot do; the API
+ * enforces it.
  */
-const READ_ALL = ['tweets', 'members', 'leaderboard', 'rules', 'batches'];
+const RESOURCES = ['tweets', 'members', 'leaderboard', 'rules', 'batches', 'audit-log'];
+const READ = ['list', 'show', 'export'];
 
 export function canAccess(role: Role | undefined, resource: string, action: string): boolean {
-  if (!role) return false;
+  if (!role || !RESOURCES.includes(resource)) return false;
   if (role === 'admin') return true;
-  if (resource === 'audit-log') return false;
-  if (!READ_ALL.includes(resource)) return false;
-  return action === 'list' || action === 'show' || action === 'export';
+  if (READ.includes(action)) return true;
+  return resource === 'tweets' && action === 'delete';
 }
