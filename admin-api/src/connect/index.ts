@@ -1,0 +1,125 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { ConflictError, exchangeCode, generateAuthLink, X_SCOPES, type Logger, type Stores, type XClientFactory } from '@engagement-tracker/core';
+import { ConnectStore } from './connect-store';
+import type { MemberNotifier } from './notify';
+import { resultPage } from './page';
+import { ConnectTicketSigner, CONNECT_TICKET_TTL_MS } from './ticket';
+
+export interface ConnectXDeps {
+  stores: Stores;
+  x: XClientFactory;
+  /** The admin API's public URL (PUBLIC_BASE_URL); the callback is `${publicBaseUrl}/connect/x/callback`. */
+  publicBaseUrl: string;
+  /** TOKEN_ENCRYPTION_KEY: tickets and states are signed with a key derived from it. */
+  encryptionKey: string;
+  logger: Logger;
+  /** Tells the member the outcome in Discord (see createDiscordDmNotifier). */
+  notify?: MemberNotifier;
+  now?: () => number;
+}
+
+const startQuery = z.object({ ticket: z.string().min(10).max(2000) });
+const callbackQuery = z.object({
+  state: z.string().min(10).max(2000),
+  code: z.string().min(1).max(2000).optional(),
+  error: z.string().max(200).optional(),
+});
+
+/**
+ * The public routes of X account linking (OAuth 2.0 with PKCE):
+ *  GET /connect/x/start?ticket=...      verify the bot's signed, single-use ticket, keep the PKCE
+ *                                       verifier in Redis, redirect to X's authorize page;
+ *  GET /connect/x/callback?code&state   verify the signed state, take the verifier (once), exchange
+ *                                       the code, store the link with encrypted tokens, tell the member.
+ */
+export function createConnectXRouter(deps: ConnectXDeps): Router {
+  const now = deps.now ?? Date.now;
+  const signer = new ConnectTicketSigner(deps.encryptionKey, now);
+  const store = new ConnectStore(deps.stores);
+  const redirectUri = new URL('/connect/x/callback', deps.publicBaseUrl).toString();
+  const log = deps.logger.child({ component: 'connect-x' });
+  const notify = deps.notify ?? (async () => false);
+  const router = Router();
+
+  const page = (res: Response, status: number, title: string, message: string) =>
+    res.status(status).set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).type('html').send(resultPage(title, message, status < 400));
+
+  router.get('/connect/x/start', async (req, res, next) => {
+    try {
+      const q = startQuery.safeParse(req.query);
+      if (!q.success) return page(res, 400, 'Link not valid', 'This link is incomplete. Run /connect in Discord to get a new one.');
+      const v = signer.verify(q.data.ticket, 'ticket');
+      if (!v.ok) {
+        return v.reason === 'expired'
+          ? page(res, 410, 'Link expired', 'This link has expired. Run /connect in Discord to get a new one.')
+          : page(res, 400, 'Link not valid', 'This link is not valid. Run /connect in Discord to get a new one.');
+      }
+      const t = v.ticket;
+      if (!(await store.spendTicket(t.nonce, t.expiresAt - now()))) {
+        return page(res, 409, 'Link already used', 'This link was already used. Run /connect in Discord to get a new one.');
+      }
+      const state = signer.sign({ kind: 'state', discordId: t.discordId, displayName: t.displayName, ttlMs: CONNECT_TICKET_TTL_MS });
+      const link = generateAuthLink(deps.x, redirectUri, { state: state.token, scopes: X_SCOPES });
+      await store.savePending(state.ticket.nonce, { discordId: t.discordId, displayName: t.displayName, codeVerifier: link.codeVerifier }, CONNECT_TICKET_TTL_MS);
+      log.info({ discordId: t.discordId }, 'X authorization started');
+      res.set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(302, link.url);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/connect/x/callback', async (req, res, next) => {
+    try {
+      const q = callbackQuery.safeParse(req.query);
+      if (!q.success) return page(res, 400, 'Linking failed', 'The answer from X was incomplete. Run /connect in Discord to try again.');
+      const v = signer.verify(q.data.state, 'state');
+      if (!v.ok) {
+        return page(res, v.reason === 'expired' ? 410 : 400, 'Linking failed', 'This authorization has expired or is not valid. Run /connect in Discord to try again.');
+      }
+      const pending = await store.takePending(v.ticket.nonce);
+      if (!pending || pending.discordId !== v.ticket.discordId) {
+        return page(res, 409, 'Linking failed', 'This authorization was already used or has expired. Run /connect in Discord to try again.');
+      }
+      if (q.data.error || !q.data.code) {
+        log.info({ discordId: pending.discordId, error: q.data.error }, 'X authorization declined');
+        return page(res, 400, 'Linking cancelled', 'X did not grant access, so nothing was linked. Run /connect in Discord to try again.');
+      }
+      let account;
+      try {
+        account = await exchangeCode(deps.x, { code: q.data.code, codeVerifier: pending.codeVerifier, redirectUri }, now());
+      } catch (err) {
+        log.warn({ err, discordId: pending.discordId }, 'X code exchange failed');
+        return page(res, 502, 'Linking failed', 'X did not accept the authorization. Run /connect in Discord to try again.');
+      }
+      const missing = X_SCOPES.filter((s) => !account.tokens.scopes.includes(s));
+      if (missing.length) {
+        log.info({ discordId: pending.discordId, missing }, 'X authorization lacks scopes');
+        return page(res, 400, 'Linking failed', `X granted fewer permissions than needed (missing ${missing.join(', ')}). Run /connect and approve all of them.`);
+      }
+      try {
+        await deps.stores.connections.link(
+          { discordId: pending.discordId, displayName: pending.displayName, xUserId: account.user.id, handle: account.user.username, scopes: account.tokens.scopes, tokens: account.tokens },
+          `discord:${pending.discordId}`,
+        );
+      } catch (err) {
+        if (err instanceof ConflictError) {
+          log.info({ discordId: pending.discordId, xUserId: account.user.id, code: err.code }, 'X account already linked to another member');
+          await notify(pending.discordId, `⚠️ ${err.message}`);
+          return page(res, 409, 'Account already linked', err.message);
+        }
+        throw err;
+      }
+      log.info({ discordId: pending.discordId, xUserId: account.user.id, handle: account.user.username }, 'X account linked');
+      await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked. Likes, retweets and replies on tracked posts will earn you points.`);
+      return page(res, 200, `Linked @${account.user.username}`, 'Your X account is linked to your Discord account.');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}
+
+export { createDiscordDmNotifier, type MemberNotifier } from './notify';
+export { ConnectTicketSigner, connectStartUrl, CONNECT_TICKET_TTL_MS, type ConnectTicket } from './ticket';

@@ -1,0 +1,36 @@
+import { GuildMember, SlashCommandBuilder } from 'discord.js';
+import { submitTweet } from '../../usecases/submit-tweet';
+import { tweetAnnouncement } from '../../views/embeds';
+import { createTweetLookup } from '../../x-lookup';
+import { memberRoleIds } from '../../preconditions/AdminOnly';
+import { UserError, type BotCommand } from '../types';
+
+/** /submit <url> [category]: track a recent post and announce it in the engagement channel. */
+export const submit: BotCommand = {
+  data: new SlashCommandBuilder()
+    .setName('submit')
+    .setDescription('Submit a post on X for the community to engage with')
+    .addStringOption((o) => o.setName('url').setDescription('Link to the post (x.com or twitter.com)').setRequired(true).setMaxLength(500))
+    .addStringOption((o) => o.setName('category').setDescription('What kind of post it is').setAutocomplete(true))
+    .toJSON(),
+  ephemeral: true,
+  preconditions: ['GuildOnly', 'EngagementChannel', 'LinkedAccount'],
+  autocomplete(i, ctx) {
+    const typed = i.options.getFocused().toLowerCase();
+    return ctx.config.categories.filter((c) => c.toLowerCase().includes(typed)).slice(0, 25).map((c) => ({ name: c, value: c }));
+  },
+  async execute(i, ctx) {
+    const name = i.member instanceof GuildMember ? i.member.displayName : (i.user.globalName ?? i.user.username);
+    const exempt = memberRoleIds(i).some((r) => ctx.config.coreRoleIds.includes(r));
+    const lookup = createTweetLookup(ctx.x);
+    const res = await submitTweet(
+      { url: i.options.getString('url', true), category: i.options.getString('category'), submitterId: i.user.id, submitterName: name, rateLimitExempt: exempt },
+      { stores: ctx.stores, lookup, categories: ctx.config.categories, limitPerDay: ctx.config.submitRateLimitPerDay, windowMs: ctx.config.trackingWindowMs, now: ctx.now },
+    );
+    if (!res.ok) throw new UserError(res.message, res.code);
+    const channel = i.channel;
+    const windowHours = Math.round(ctx.config.trackingWindowMs / 3_600_000);
+    if (channel?.isSendable()) await channel.send(tweetAnnouncement(res.tweet, windowHours) as Parameters<typeof channel.send>[0]);
+    return { content: `Submitted! Points for engaging with ${res.tweet.url} are counted for ${windowHours} hours after it was posted.` };
+  },
+};

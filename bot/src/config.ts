@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { baseSchema, env, loadConfig, SANDBOX_ENCRYPTION_KEY, xApiConfigFromEnv, xConfigSchema, type XApiConfig } from '@engagement-tracker/core';
+
+/** Sandbox defaults: the Discord double's bot token and ids when no real credentials are set. */
+export const SANDBOX_BOT_TOKEN = 'sandbox-bot-token';
+
+export const botSchema = baseSchema.extend({
+  DISCORD_BOT_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{5,20}$/).optional(),
+  /** Guild to register commands in (instant); without it `register-commands` registers globally. */
+  DISCORD_GUILD_ID: z.string().regex(/^\d{5,20}$/).optional(),
+  DISCORD_API_BASE_URL: env.url().default('https://discord.com/api'),
+  /** Channel (by name) where /submit is used and accepted tweets are announced. */
+  ENGAGEMENT_CHANNEL: z.string().min(1).default('engagement-tracker'),
+  /** Role ids allowed to run /tier; empty = members with the Administrator permission. */
+  ADMIN_ROLE_IDS: env.snowflakes().default([]),
+  /** Role ids exempt from the /submit rate limit. */
+  CORE_ROLE_IDS: env.snowflakes().default([]),
+  TWEET_CATEGORIES: env.list().default(['general']),
+  SUBMIT_RATE_LIMIT_PER_DAY: env.int(10, 1, 10_000),
+  TRACKING_WINDOW_HOURS: env.int(24, 1, 24 * 30),
+  /** The admin API's public URL: /connect links point at `${PUBLIC_BASE_URL}/connect/x/start`. */
+  PUBLIC_BASE_URL: env.url().default('http://localhost:8080'),
+  /** Reply deadline guard: defer an interaction still unanswered after this many ms (Discord allows 3000). */
+  BOT_DEFER_AFTER_MS: env.int(1500, 100, 2800),
+  /** Port of /healthz, /readyz and /metrics. */
+  HEALTH_PORT: env.port(8081),
+});
+
+export interface BotConfig {
+  sandbox: boolean;
+  logLevel: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  encryptionKey: string;
+  discord: { token: string; applicationId?: string; guildId?: string; apiBaseUrl: string };
+  engagementChannel: string;
+  adminRoleIds: string[];
+  coreRoleIds: string[];
+  categories: string[];
+  submitRateLimitPerDay: number;
+  trackingWindowMs: number;
+  publicBaseUrl: string;
+  deferAfterMs: number;
+  healthPort: number;
+  metricsEnabled: boolean;
+  x: XApiConfig;
+}
+
+export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfig {
+  const e = loadConfig(botSchema.extend(xConfigSchema.shape), source);
+  const sandbox = e.SANDBOX ?? !e.DISCORD_BOT_TOKEN;
+  if (!sandbox && !e.DISCORD_BOT_TOKEN) throw new Error('DISCORD_BOT_TOKEN is required outside sandbox mode');
+  if (!sandbox && !e.TOKEN_ENCRYPTION_KEY) throw new Error('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
+  const x = xApiConfigFromEnv(source);
+  return {
+    sandbox,
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    encryptionKey: e.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
+    discord: { token: e.DISCORD_BOT_TOKEN ?? SANDBOX_BOT_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, guildId: e.DISCORD_GUILD_ID, apiBaseUrl: e.DISCORD_API_BASE_URL },
+    engagementChannel: e.ENGAGEMENT_CHANNEL,
+    adminRoleIds: e.ADMIN_ROLE_IDS,
+    coreRoleIds: e.CORE_ROLE_IDS,
+    categories: e.TWEET_CATEGORIES.length ? e.TWEET_CATEGORIES.slice(0, 25) : ['general'],
+    submitRateLimitPerDay: e.SUBMIT_RATE_LIMIT_PER_DAY,
+    trackingWindowMs: e.TRACKING_WINDOW_HOURS * 3_600_000,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    deferAfterMs: e.BOT_DEFER_AFTER_MS,
+    healthPort: e.HEALTH_PORT,
+    metricsEnabled: e.METRICS_ENABLED,
+    x: sandbox && !x.bearerToken ? { ...x, bearerToken: 'sandbox-app-token' } : x,
+  };
+}

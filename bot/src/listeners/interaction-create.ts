@@ -1,0 +1,101 @@
+import { Events, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Client, type Interaction } from 'discord.js';
+import { AppError } from '@engagement-tracker/core';
+import { BUTTONS, COMMANDS, UserError, type ReplyPayload } from '../commands';
+import type { BotContext } from '../context';
+import { parseCustomId } from '../custom-id';
+import { PRECONDITIONS } from '../preconditions';
+import { Responder, type ResponseMode } from '../responder';
+
+const FRIENDLY_ERROR = 'Something went wrong on our side. Please try again in a minute; if it keeps happening, tell an admin.';
+
+/** The single entry for interactions: routes commands, buttons and autocomplete, formats every denial and failure. */
+export function registerInteractionListener(client: Client, ctx: BotContext): void {
+  client.on(Events.InteractionCreate, (i) => {
+    void handleInteraction(i, ctx);
+  });
+}
+
+export async function handleInteraction(i: Interaction, ctx: BotContext): Promise<void> {
+  if (i.isChatInputCommand()) return runCommand(i, ctx);
+  if (i.isAutocomplete()) return runAutocomplete(i, ctx);
+  if (i.isButton()) return runButton(i, ctx);
+}
+
+async function runCommand(i: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const command = COMMANDS.get(i.commandName);
+  const log = ctx.logger.child({ interactionId: i.id, command: i.commandName, userId: i.user.id, guildId: i.guildId });
+  if (!command) {
+    log.warn('unknown command');
+    await i.reply({ content: 'This command is not available any more.', flags: 64 }).catch(() => undefined);
+    return;
+  }
+  const responder = new Responder(i, command.ephemeral ? 'ephemeral' : 'reply', ctx.config.deferAfterMs, (err) => log.warn({ err }, 'defer failed'));
+  await respond('command', i.commandName, responder, log, ctx, async () => {
+    for (const name of command.preconditions ?? []) {
+      const r = await PRECONDITIONS[name](i, ctx);
+      if (!r.ok) return { denied: name, message: r.message };
+    }
+    return command.execute(i, ctx);
+  });
+}
+
+async function runButton(i: ButtonInteraction, ctx: BotContext): Promise<void> {
+  const { prefix, args } = parseCustomId(i.customId);
+  const handler = BUTTONS.get(prefix);
+  const log = ctx.logger.child({ interactionId: i.id, button: prefix, userId: i.user.id });
+  if (!handler) {
+    log.warn({ customId: i.customId }, 'unknown button');
+    await i.reply({ content: 'This button no longer works. Run the command again.', flags: 64 }).catch(() => undefined);
+    return;
+  }
+  const mode: ResponseMode = handler.mode(i, args);
+  const responder = new Responder(i, mode, ctx.config.deferAfterMs, (err) => log.warn({ err }, 'defer failed'));
+  await respond('button', prefix, responder, log, ctx, () => handler.run(i, args, ctx));
+}
+
+async function runAutocomplete(i: AutocompleteInteraction, ctx: BotContext): Promise<void> {
+  const command = COMMANDS.get(i.commandName);
+  const started = Date.now();
+  try {
+    const choices = command?.autocomplete ? await command.autocomplete(i, ctx) : [];
+    await i.respond(choices.slice(0, 25));
+    ctx.metrics.interactions.inc({ kind: 'autocomplete', name: i.commandName, outcome: 'ok' });
+  } catch (err) {
+    ctx.metrics.interactions.inc({ kind: 'autocomplete', name: i.commandName, outcome: 'error' });
+    ctx.logger.error({ err, interactionId: i.id, command: i.commandName }, 'autocomplete failed');
+    if (!i.responded) await i.respond([]).catch(() => undefined);
+  } finally {
+    ctx.metrics.latency.observe({ kind: 'autocomplete', name: i.commandName }, (Date.now() - started) / 1000);
+  }
+}
+
+type Work = () => Promise<ReplyPayload | { denied: string; message: string }>;
+
+async function respond(kind: string, name: string, responder: Responder, log: BotContext['logger'], ctx: BotContext, work: Work): Promise<void> {
+  let outcome = 'ok';
+  try {
+    const result = await work();
+    if ('denied' in result) {
+      outcome = 'denied';
+      log.info({ precondition: result.denied }, 'interaction denied');
+      await responder.sendPrivate(`⛔ ${result.message}`);
+    } else {
+      await responder.send(result);
+    }
+  } catch (err) {
+    if (err instanceof UserError || (err instanceof AppError && err.status < 500)) {
+      outcome = 'refused';
+      log.info({ code: err instanceof UserError ? err.code : err.code, reason: err.message }, 'interaction refused');
+      await responder.sendPrivate(`⚠️ ${err.message}`).catch((e: unknown) => log.error({ err: e }, 'could not send refusal'));
+    } else {
+      outcome = 'error';
+      log.error({ err }, 'interaction failed');
+      await responder.sendPrivate(`❌ ${FRIENDLY_ERROR}`).catch((e: unknown) => log.error({ err: e }, 'could not send error reply'));
+    }
+  } finally {
+    responder.cancel();
+    ctx.metrics.interactions.inc({ kind, name, outcome });
+    if (responder.firstResponseMs !== undefined) ctx.metrics.latency.observe({ kind, name }, responder.firstResponseMs / 1000);
+    log.debug({ outcome, firstResponseMs: responder.firstResponseMs, deferred: responder.deferred }, 'interaction handled');
+  }
+}

@@ -1,0 +1,26 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface BotMetrics {
+  interactions: Counter<'kind' | 'name' | 'outcome'>;
+  latency: Histogram<'kind' | 'name'>;
+  gatewayReconnects: Counter;
+}
+
+export function createBotMetrics(registry: Registry): BotMetrics {
+  return {
+    interactions: new Counter({
+      name: 'engagement_tracker_bot_interactions_total',
+      help: 'Interactions handled, by kind (command, button, autocomplete), name and outcome (ok, denied, refused, error)',
+      labelNames: ['kind', 'name', 'outcome'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'engagement_tracker_bot_interaction_seconds',
+      help: 'Time from receiving an interaction to the first response sent to Discord',
+      labelNames: ['kind', 'name'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
+      registers: [registry],
+    }),
+    gatewayReconnects: new Counter({ name: 'engagement_tracker_bot_gateway_reconnects_total', help: 'Gateway reconnections', registers: [registry] }),
+  };
+}

@@ -1,0 +1,70 @@
+import { Client, Events, GatewayIntentBits, Options, type ClientOptions } from 'discord.js';
+import { createMetricsRegistry, createRedis, createStores, createXClientFactory, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
+import { ConnectTicketSigner } from '@engagement-tracker/admin-api/connect/ticket';
+import type { BotConfig } from './config';
+import type { BotContext } from './context';
+import { registerInteractionListener } from './listeners/interaction-create';
+import { registerLifecycleListeners } from './listeners/lifecycle';
+import { createBotMetrics } from './metrics';
+
+export interface Bot {
+  client: Client;
+  ctx: BotContext;
+  health: HealthServer;
+  /** Alive: the process answers. Ready: gateway session up and Redis reachable. */
+  ready(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/** Discord client options: guild-only intents (slash commands need no privileged intent), bounded caches. */
+export function clientOptions(config: BotConfig): ClientOptions {
+  return {
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: config.discord.apiBaseUrl },
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 50, GuildMemberManager: { maxSize: 2000, keepOverLimit: (m) => m.id === m.client.user.id } }),
+  };
+}
+
+/** Wire Redis, stores, X client, Discord client, listeners and the health server, then log in. */
+export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> {
+  const redis = createRedis(config.redisUrl);
+  const stores = createStores(redis, { prefix: config.redisKeyPrefix, encryptionKey: config.encryptionKey });
+  const registry = createMetricsRegistry('bot');
+  const ctx: BotContext = {
+    config,
+    stores,
+    x: createXClientFactory(config.x),
+    tickets: new ConnectTicketSigner(config.encryptionKey),
+    logger,
+    metrics: createBotMetrics(registry),
+    now: Date.now,
+  };
+  const client = new Client(clientOptions(config));
+  registerLifecycleListeners(client, ctx);
+  registerInteractionListener(client, ctx);
+
+  const ready = async () => {
+    if (!client.isReady() || client.ws.status !== 0) return false;
+    try {
+      return (await redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  };
+  const health = await startHealthServer({ port: config.healthPort, ready, ...(config.metricsEnabled ? { registry } : {}) });
+  logger.info({ healthPort: health.port, sandbox: config.sandbox, api: config.discord.apiBaseUrl }, 'bot starting');
+  const readyEvent = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(config.discord.token);
+  await readyEvent;
+  return {
+    client,
+    ctx,
+    health,
+    ready,
+    async stop() {
+      await client.destroy();
+      await health.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
+import { ENGAGEMENT_KINDS, TIER_NAMES, type TrackedTweet } from '@engagement-tracker/core';
+import { buildCustomId, CUSTOM_ID_PREFIXES } from '../custom-id';
+import type { ReplyPayload } from '../commands/types';
+import type { LeaderboardPage } from '../usecases/leaderboard-page';
+import type { MemberStats } from '../usecases/member-stats';
+
+const BRAND = 0x1d9bf0;
+
+/** Announcement of an accepted tweet, with buttons that open X's like, retweet and reply intents. */
+export function tweetAnnouncement(t: TrackedTweet, windowHours: number): ReplyPayload {
+  const embed = new EmbedBuilder()
+    .setColor(BRAND)
+    .setTitle(`New post to engage with${t.authorHandle ? ` from @${t.authorHandle}` : ''}`)
+    .setURL(t.url)
+    .setDescription(t.text ? t.text.slice(0, 1000) : null)
+    .addFields(
+      { name: 'Category', value: t.category, inline: true },
+      { name: 'Submitted by', value: `<@${t.submitterId}>`, inline: true },
+      { name: 'Tracking until', value: `<t:${Math.floor((t.createdAt + windowHours * 3_600_000) / 1000)}:R>`, inline: true },
+    )
+    .setFooter({ text: 'Like, retweet or reply on X to earn points.' })
+    .setTimestamp(t.createdAt);
+  const id = encodeURIComponent(t.tweetId);
+  const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Like').setEmoji('❤️').setURL(`https://x.com/intent/like?tweet_id=${id}`),
+    new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Retweet').setEmoji('🔁').setURL(`https://x.com/intent/retweet?tweet_id=${id}`),
+    new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Reply').setEmoji('💬').setURL(`https://x.com/intent/tweet?in_reply_to=${id}`),
+    new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Open on X').setURL(t.url),
+  );
+  return { embeds: [embed.toJSON()], components: [row.toJSON()] };
+}
+
+export function statsEmbed(s: MemberStats, self: boolean): ReplyPayload {
+  const who = `<@${s.discordId}>`;
+  if (!s.member) {
+    return { content: self ? 'You have no points yet. Link your X account with /connect and engage with posts in the engagement channel.' : `${who} has no points yet.` };
+  }
+  const m = s.member;
+  const rank = (e: typeof s.allTime) => (e ? `#${e.rank}` : 'unranked');
+  const link = s.connection
+    ? s.connection.status === 'linked'
+      ? `Linked to [@${s.connection.handle}](https://x.com/${s.connection.handle})`
+      : `@${s.connection.handle}: needs reconnecting (/connect)`
+    : 'Not linked (use /connect)';
+  const embed = new EmbedBuilder()
+    .setColor(BRAND)
+    .setTitle(`Stats for ${m.displayName}`)
+    .addFields(
+      { name: 'Total points', value: `${m.totalPoints} (${rank(s.allTime)})`, inline: true },
+      { name: `This week (${s.week})`, value: `${s.weekly?.points ?? 0} (${rank(s.weekly)})`, inline: true },
+      { name: 'Tier', value: `${m.tier} · ${TIER_NAMES[m.tier]}`, inline: true },
+      { name: 'Engagements', value: ENGAGEMENT_KINDS.map((k) => `${k}: ${m.counts[k] ?? 0}`).join(' · ') },
+      { name: 'X account', value: link },
+    );
+  return { embeds: [embed.toJSON()] };
+}
+
+export function leaderboardEmbed(p: LeaderboardPage): ReplyPayload {
+  const title = p.board === 'weekly' ? `Weekly leaderboard (${p.week})` : 'All-time leaderboard';
+  const lines = p.entries.map((e) => `**${e.rank}.** <@${e.discordId}> — ${e.points} pts`);
+  const you = p.viewer ? `Your rank: #${p.viewer.rank} with ${p.viewer.points} pts` : 'You are not ranked yet';
+  const embed = new EmbedBuilder()
+    .setColor(BRAND)
+    .setTitle(title)
+    .setDescription(lines.length ? lines.join('\n') : 'No points yet. Engage with posts to get on the board!')
+    .setFooter({ text: `${you} · page ${p.page + 1}/${p.pages} · ${p.total} ranked` });
+  const board = p.board;
+  const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(buildCustomId(CUSTOM_ID_PREFIXES.leaderboardPage, board, p.page - 1, p.viewerId)).setLabel('◀ Previous').setStyle(ButtonStyle.Secondary).setDisabled(p.page <= 0),
+    new ButtonBuilder().setCustomId(buildCustomId(CUSTOM_ID_PREFIXES.leaderboardPage, board, p.page + 1, p.viewerId)).setLabel('Next ▶').setStyle(ButtonStyle.Secondary).setDisabled(p.page + 1 >= p.pages),
+  );
+  return { embeds: [embed.toJSON()], components: [row.toJSON()] };
+}
