@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InteractionResult } from '@engagement-tracker/sandbox/discord';
+import type { XUser } from '@engagement-tracker/sandbox/x';
+import { IDS, startStack, type Stack } from './support/stack';
+
+let s: Stack;
+let author: XUser;
+const HOUR = 3_600_000;
+const tokens = { accessToken: 'at', refreshToken: 'rt', expiresAt: Date.now() + HOUR, scopes: ['tweet.read', 'users.read', 'like.read', 'offline.access'] };
+
+beforeAll(async () => {
+  s = await startStack();
+  author = s.x.state.addUser({ username: 'poster' });
+  // bob and dave have linked X accounts; carol has not.
+  await s.stores.connections.link({ discordId: IDS.bob, displayName: 'bob', xUserId: '77001', handle: 'bob_x', scopes: tokens.scopes, tokens });
+  await s.stores.connections.link({ discordId: IDS.dave, displayName: 'dave', xUserId: '77002', handle: 'dave_x', scopes: tokens.scopes, tokens });
+}, 90_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+const submit = (as: string, url: string, extra: { category?: string; channel?: string } = {}) =>
+  s.discord.interact({ as, command: 'submit', channel: extra.channel ?? 'engagement-tracker', options: { url, ...(extra.category ? { category: extra.category } : {}) } });
+const tweetUrl = (id: string) => `https://x.com/poster/status/${id}`;
+
+describe('bot process against the Discord double, the X double and Redis', () => {
+  it('serves /healthz and /readyz and registered every command', async () => {
+    expect((await fetch(`${s.bot.healthUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${s.bot.healthUrl}/readyz`)).status).toBe(200);
+    expect([...s.discord.state.commandsFor(IDS.guild).keys()].sort()).toEqual(['connect', 'disconnect', 'leaderboard', 'stats', 'submit', 'tier']);
+    expect(s.discord.state.findCommand('tier', IDS.guild)?.default_member_permissions).toBe(String(1n << 5n));
+  });
+
+  it('/submit accepts a recent tweet and announces it with like/retweet/reply intents', async () => {
+    const t = s.x.state.addTweet({ authorId: author.id, text: 'big news', createdAt: Date.now() - HOUR });
+    const r = await submit(IDS.bob, tweetUrl(t.id), { category: 'news' });
+    const reply = await r.reply();
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toMatch(/^Submitted!/);
+    const stored = await s.stores.tweets.get(t.id);
+    expect(stored).toMatchObject({ submitterId: IDS.bob, category: 'news', authorHandle: 'poster', authorId: author.id });
+    const announced = await s.discord.waitForMessage('engagement-tracker', (m) => JSON.stringify(m.embeds).includes(t.id));
+    const urls = (announced.components[0]!.components as Array<{ url: string }>).map((b) => b.url);
+    expect(urls).toEqual([
+      `https://x.com/intent/like?tweet_id=${t.id}`,
+      `https://x.com/intent/retweet?tweet_id=${t.id}`,
+      `https://x.com/intent/tweet?in_reply_to=${t.id}`,
+      `https://x.com/poster/status/${t.id}`,
+    ]);
+    expect(s.x.requestsTo('tweets_lookup').length).toBe(1);
+  });
+
+  it('/submit refuses: duplicate, bad URL, unknown tweet, too old, unknown category, wrong channel, not linked', async () => {
+    const fresh = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    const old = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - 30 * HOUR });
+    const dup = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    await (await submit(IDS.dave, tweetUrl(dup.id))).reply();
+    const cases: Array<[Promise<InteractionResult>, RegExp]> = [
+      [submit(IDS.dave, `twitter.com/someone/status/${dup.id}`), /already being tracked/],
+      [submit(IDS.dave, 'https://example.com/nope'), /not posts on X/],
+      [submit(IDS.dave, tweetUrl('1999999999999999999')), /does not exist/],
+      [submit(IDS.dave, tweetUrl(old.id)), /older than 24 hours/],
+      [submit(IDS.dave, tweetUrl(fresh.id), { category: 'memes' }), /Unknown category "memes"/],
+      [submit(IDS.dave, tweetUrl(fresh.id), { channel: 'general' }), /use this command in <#\d+>/],
+      [submit(IDS.carol, tweetUrl(fresh.id)), /Link your X account first/],
+    ];
+    for (const [pending, expected] of cases) {
+      const reply = await (await pending).reply();
+      expect(reply.content).toMatch(expected);
+      expect(reply.ephemeral).toBe(true);
+    }
+    expect(await s.stores.tweets.get(fresh.id)).toBeNull();
+    expect(await s.stores.tweets.get(old.id)).toBeNull();
+  });
+
+  it('/submit applies the daily rate limit (3 here) but not to core-role members', async () => {
+    const make = () => s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    // bob already used one submission above
+    for (let k = 0; k < 2; k++) expect((await (await submit(IDS.bob, tweetUrl(make().id))).reply()).content).toMatch(/^Submitted!/);
+    const refused = await (await submit(IDS.bob, tweetUrl(make().id))).reply();
+    expect(refused.content).toMatch(/limit of 3 submissions a day/);
+    for (let k = 0; k < 2; k++) expect((await (await submit(IDS.dave, tweetUrl(make().id))).reply()).content).toMatch(/^Submitted!/);
+  });
+
+  it('offers configured categories by autocomplete', async () => {
+    const r = await s.discord.interact({ as: IDS.bob, autocomplete: 'submit', focused: 'category', options: { url: 'x', category: 'ar' } });
+    expect(r.choices.map((c) => c.value)).toEqual(['art']);
+  });
+
+  it('defers when X is slow and still answers; a failing X gives a friendly message, never a timeout', async () => {
+    const t = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    s.x.fail({ endpoint: 'tweets_lookup', delayMs: 2200, count: 1 });
+    const slow = await submit(IDS.dave, tweetUrl(t.id));
+    expect(slow.type).toBe(5); // deferred inside the 3 s deadline
+    expect((await slow.reply(8000)).content).toMatch(/^Submitted!/);
+    const t2 = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    s.x.fail({ endpoint: 'tweets_lookup', status: 503, count: 5 });
+    const failed = await (await submit(IDS.dave, tweetUrl(t2.id))).reply(8000);
+    expect(failed.content).toMatch(/Something went wrong on our side/);
+    expect(failed.ephemeral).toBe(true);
+    expect(s.bot.logs.some((l) => l.msg === 'interaction failed' && l.command === 'submit')).toBe(true);
+  });
+
+  it('/tier: admins only (runtime role check), level 1-3, audited', async () => {
+    const denied = await (await s.discord.interact({ as: IDS.bob, command: 'tier', options: { member: IDS.carol, level: 3 } })).reply();
+    expect(denied.content).toMatch(/Only admins/);
+    const range = await (await s.discord.interact({ as: IDS.alice, command: 'tier', options: { member: IDS.carol, level: 4 } })).reply();
+    expect(range.content).toMatch(/Tier must be 1, 2 or 3/);
+    const ok = await (await s.discord.interact({ as: IDS.alice, command: 'tier', options: { member: IDS.carol, level: 3 } })).reply();
+    expect(ok.content).toMatch(/is now tier 3 \(Power\)/);
+    expect(ok.ephemeral).toBe(true);
+    expect((await s.stores.members.get(IDS.carol))?.tier).toBe(3);
+    const audit = await s.stores.audit.list({ filter: { target: IDS.carol } });
+    expect(audit.items.some((a) => a.actor === `discord:${IDS.alice}`)).toBe(true);
+  });
+
+  it('/stats shows points, ranks, tier, counts and link status, ephemerally', async () => {
+    await s.stores.ledger.adjust({ discordId: IDS.bob, delta: 12, reason: 'test', actor: 'test' });
+    const mine = await (await s.discord.interact({ as: IDS.bob, command: 'stats' })).reply();
+    expect(mine.ephemeral).toBe(true);
+    const text = JSON.stringify(mine.embeds);
+    expect(text).toContain('12 (#1)');
+    expect(text).toContain('Linked to [@bob_x]');
+    const other = await (await s.discord.interact({ as: IDS.bob, command: 'stats', options: { member: IDS.carol } })).reply();
+    expect(JSON.stringify(other.embeds)).toMatch(/3 · Power.*Not linked/);
+  });
+
+  it('/leaderboard shows the top 10, the caller rank and pages with buttons', async () => {
+    for (let k = 0; k < 14; k++) {
+      const id = `93000000000000${String(k).padStart(4, '0')}`;
+      await s.stores.members.ensure(id, `m${k}`);
+      await s.stores.ledger.adjust({ discordId: id, delta: 100 + k, reason: 'seed', actor: 'test' });
+    }
+    const r = await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { board: 'alltime' } });
+    const first = await r.reply();
+    expect(first.ephemeral).toBe(false);
+    const embed = first.embeds[0] as { description: string; footer: { text: string } };
+    expect(embed.description.split('\n')).toHaveLength(10);
+    expect(embed.description).toMatch(/^\*\*1\.\*\* <@930000000000000013> — 113 pts/);
+    expect(embed.footer.text).toMatch(/Your rank: #15 with 12 pts · page 1\/2/);
+    const next = (first.components[0]!.components as Array<{ custom_id: string }>)[1]!.custom_id;
+    const paged = await s.discord.interact({ as: IDS.bob, button: next, message: first.id });
+    expect(paged.type).toBe(7); // the caller pages the message itself
+    const page2 = await paged.reply();
+    expect((page2.embeds[0] as { description: string }).description).toMatch(/^\*\*11\./);
+    const byOther = await s.discord.interact({ as: IDS.carol, button: next, message: first.id });
+    const privateView = await byOther.reply();
+    expect(privateView.ephemeral).toBe(true);
+    expect((privateView.embeds[0] as { footer: { text: string } }).footer.text).toMatch(/not ranked yet|Your rank/);
+    const weekly = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard' })).reply();
+    expect((weekly.embeds[0] as { title: string }).title).toMatch(/^Weekly leaderboard \(\d{4}-W\d{2}\)/);
+  });
+
+  it('/disconnect removes the link and tokens; refuses when not linked', async () => {
+    const r = await (await s.discord.interact({ as: IDS.dave, command: 'disconnect' })).reply();
+    expect(r.content).toMatch(/Unlinked @dave_x/);
+    expect(await s.stores.connections.get(IDS.dave)).toBeNull();
+    expect(await s.stores.connections.getTokens(IDS.dave)).toBeNull();
+    const again = await (await s.discord.interact({ as: IDS.dave, command: 'disconnect' })).reply();
+    expect(again.content).toMatch(/no X account linked/);
+  });
+
+  it('resumes after the gateway connection drops', async () => {
+    s.discord.gateway.dropConnections();
+    await new Promise((res) => setTimeout(res, 200));
+    await s.discord.waitForBot();
+    const r = await (await s.discord.interact({ as: IDS.bob, command: 'stats' })).reply();
+    expect(r.embeds.length).toBe(1);
+    expect(s.discord.gateway.stats.resumes + s.discord.gateway.stats.identifies).toBeGreaterThanOrEqual(2);
+  });
+
+  it('never leaves an interaction unanswered in this run, and stops cleanly on SIGTERM', async () => {
+    expect(s.bot.logs.filter((l) => l.level === 'error' && l.msg !== 'interaction failed')).toEqual([]);
+    const code = await s.bot.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(s.bot.logs.some((l) => l.msg === 'shutdown complete')).toBe(true);
+  });
+});
