@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, createRedis, createStores, createXClientFactory, type Stores } from '@engagement-tracker/core';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
+import { ConnectTicketSigner, connectStartUrl, createConnectXRouter } from '../src/connect';
+
+let redis: TestRedisServer;
+let x: XDouble;
+let stores: Stores;
+let server: Server;
+let base: string;
+let clock = Date.now();
+const notices: Array<[string, string]> = [];
+const key = randomBytes(32).toString('hex');
+const signer = new ConnectTicketSigner(key, () => clock);
+
+beforeAll(async () => {
+  redis = await startRedisServer({ aof: false });
+  x = await startXDouble();
+  stores = createStores(createRedis(redis.url), { prefix: `cx${randomBytes(3).toString('hex')}`, encryptionKey: key });
+  const app = express();
+  const logger = createLogger('connect-x-test', 'silent');
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app.use(
+    createConnectXRouter({
+      stores,
+      x: createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'sandbox-client' }),
+      publicBaseUrl: base,
+      encryptionKey: key,
+      logger,
+      now: () => clock,
+      notify: async (id, text) => {
+        notices.push([id, text]);
+        return true;
+      },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+  stores?.ctx.redis.disconnect();
+  await x?.close();
+  await redis?.stop();
+});
+
+const ticketFor = (discordId: string) => connectStartUrl(base, signer.sign({ kind: 'ticket', discordId, displayName: `member ${discordId}` }).token);
+const get = (url: string) => fetch(url, { redirect: 'manual' });
+
+describe('createConnectXRouter', () => {
+  it('redirects to X with PKCE (S256) and keeps the verifier in Redis only', async () => {
+    const res = await get(ticketFor('111111'));
+    expect(res.status).toBe(302);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const loc = new URL(res.headers.get('location')!);
+    expect(loc.searchParams.get('client_id')).toBe('sandbox-client');
+    expect(loc.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const state = loc.searchParams.get('state')!;
+    const v = signer.verify(state, 'state');
+    expect(v.ok).toBe(true);
+    const pending = JSON.parse((await stores.ctx.redis.get(`${stores.keys.prefix}:connect:pkce:${v.ok ? v.ticket.nonce : ''}`))!);
+    expect(pending.discordId).toBe('111111');
+    expect(res.headers.get('location')).not.toContain(pending.codeVerifier);
+  });
+
+  it('refuses missing, forged, wrong-kind, expired and reused tickets', async () => {
+    expect((await get(`${base}/connect/x/start`)).status).toBe(400);
+    expect((await get(`${base}/connect/x/start?ticket=abc.def.ghi`)).status).toBe(400);
+    const other = new ConnectTicketSigner(randomBytes(32).toString('hex'));
+    expect((await get(connectStartUrl(base, other.sign({ kind: 'ticket', discordId: '1', displayName: 'x' }).token))).status).toBe(400);
+    // a state token is not a ticket
+    expect((await get(connectStartUrl(base, signer.sign({ kind: 'state', discordId: '1', displayName: 'x' }).token))).status).toBe(400);
+    const link = ticketFor('222222');
+    clock += 11 * 60_000;
+    expect((await get(link)).status).toBe(410);
+    clock = Date.now();
+    const fresh = ticketFor('222222');
+    expect((await get(fresh)).status).toBe(302);
+    const reused = await get(fresh);
+    expect(reused.status).toBe(409);
+    expect(await reused.text()).toContain('already used');
+  });
+
+  it('handles a declined authorization, a bad code and a forged state without linking', async () => {
+    const start = await get(ticketFor('333333'));
+    const authorize = new URL(start.headers.get('location')!);
+    authorize.searchParams.set('deny', '1');
+    const declined = await get(authorize.toString());
+    const cb = await get(declined.headers.get('location')!);
+    expect(cb.status).toBe(400);
+    expect(await cb.text()).toContain('Linking cancelled');
+
+    const start2 = await get(ticketFor('333333'));
+    const state = new URL(start2.headers.get('location')!).searchParams.get('state')!;
+    const bad = await get(`${base}/connect/x/callback?code=not-a-code&state=${encodeURIComponent(state)}`);
+    expect(bad.status).toBe(502);
+    const forged = signer.sign({ kind: 'state', discordId: '333333', displayName: 'x' }).token; // signed, but no pending record
+    expect((await get(`${base}/connect/x/callback?code=c&state=${encodeURIComponent(forged)}`)).status).toBe(409);
+    expect((await get(`${base}/connect/x/callback?code=c&state=garbage.garbage`)).status).toBe(400);
+    expect(await stores.connections.get('333333')).toBeNull();
+  });
+
+  it('links on success and tells the member; the reverse link is unique', async () => {
+    const xu = x.state.addUser({ username: 'dora' });
+    x.state.authorizeAs = xu.id;
+    const run = async (discordId: string) => {
+      const start = await get(ticketFor(discordId));
+      const consent = await get(start.headers.get('location')!);
+      return get(consent.headers.get('location')!);
+    };
+    expect((await run('444444')).status).toBe(200);
+    expect((await stores.connections.getByXUserId(xu.id))?.discordId).toBe('444444');
+    expect(notices.at(-1)).toEqual(['444444', expect.stringContaining('@dora is now linked')]);
+    const taken = await run('555555');
+    expect(taken.status).toBe(409);
+    expect(notices.at(-1)).toEqual(['555555', expect.stringContaining('already linked to another member')]);
+    // The same member linking the same account again (reconnect) is fine and refreshes tokens.
+    const before = await stores.connections.getTokens('444444');
+    expect((await run('444444')).status).toBe(200);
+    expect((await stores.connections.getTokens('444444'))?.accessToken).not.toBe(before?.accessToken);
+  });
+});
