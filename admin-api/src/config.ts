@@ -47,7 +47,7 @@ export const adminApiSchema = baseSchema.extend({
 
 export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
   sandbox: boolean;
-  /** Sandbox sign-in is allowed: sandbox mode AND no real Discord OAuth credentials. */
+  /** Sandbox sign-in is allowed: sandbox mode AND no credentials for the real Discord. */
   sandboxLogin: boolean;
   encryptionKey: string;
   sessionSecret: string;
@@ -56,8 +56,12 @@ export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
 
 export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): AdminApiConfig {
   const c = loadConfig(adminApiSchema, source);
+  const discordHost = new URL(c.DISCORD_API_BASE_URL).hostname;
+  const realHost = discordHost === 'discord.com' || discordHost.endsWith('.discord.com');
+  /** Credentials for the real Discord (not the sandbox double on a local URL). */
+  const realCredentials = realHost && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
   const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
-  const sandbox = c.SANDBOX ?? !realDiscord;
+  const sandbox = c.SANDBOX ?? !realCredentials;
   const problems: string[] = [];
   if (!sandbox && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
   if (!sandbox && !c.SESSION_SECRET) problems.push('SESSION_SECRET is required outside sandbox mode');
@@ -69,7 +73,7 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
   return {
     ...c,
     sandbox,
-    sandboxLogin: sandbox && !c.DISCORD_CLIENT_SECRET,
+    sandboxLogin: sandbox && !realCredentials,
     encryptionKey: c.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
     sessionSecret: c.SESSION_SECRET ?? 'sandbox-session-secret-not-for-production',
     secureCookies: !local,

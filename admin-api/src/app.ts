@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { AppDeps } from './deps';
+import { authenticate } from './middleware/authenticate';
+import { cors } from './middleware/cors';
+import { errorHandler, notFound } from './middleware/errors';
+import { rateLimitByIp, rateLimitByPrincipal } from './middleware/rate-limit';
+import { apiTokensRouter } from './routes/api-tokens';
+import { auditLogRouter } from './routes/audit-log';
+import { authRouter } from './routes/auth';
+import { batchesRouter } from './routes/batches';
+import { leaderboardRouter } from './routes/leaderboard';
+import { membersRouter } from './routes/members';
+import { overviewRouter } from './routes/overview';
+import { rulesRouter } from './routes/rules';
+import { tweetsRouter } from './routes/tweets';
+import { repoRoot } from './runs/local-launcher';
+
+/** The API routers under /api, by resource. */
+export function apiRouter(deps: AppDeps): Router {
+  const { stores } = deps;
+  const api = Router();
+  api.use('/tweets', tweetsRouter(stores));
+  api.use('/members', membersRouter(stores));
+  api.use('/leaderboard', leaderboardRouter(stores));
+  api.use('/rules', rulesRouter(stores));
+  api.use('/batches', batchesRouter(stores, deps.runs));
+  api.use('/audit-log', auditLogRouter(stores));
+  api.use('/api-tokens', apiTokensRouter(stores, deps.tokens));
+  api.use('/overview', overviewRouter(stores));
+  api.use(notFound);
+  return api;
+}
+
+function httpMetrics(registry: Registry) {
+  const requests = new Counter({ name: 'engagement_tracker_admin_api_requests_total', help: 'HTTP requests by route and status class', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({ name: 'engagement_tracker_admin_api_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  return (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const end = duration.startTimer();
+    res.on('finish', () => {
+      const route = `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}` || 'unmatched';
+      end({ method: req.method, route });
+      requests.inc({ method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` });
+    });
+    next();
+  };
+}
+
+/** Build the admin API app (server.ts listens; tests mount it directly). */
+export function createApp(deps: AppDeps & { registry?: Registry }): Express {
+  const { config, stores, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY_HOPS);
+  if (deps.registry) app.use(httpMetrics(deps.registry));
+  app.use(
+    helmet({
+      hsts: config.secureCookies,
+      contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'https://pbs.twimg.com', 'https://cdn.discordapp.com'], 'upgrade-insecure-requests': config.secureCookies ? [] : null } },
+    }),
+  );
+  if (config.CORS_ORIGINS.length) app.use(cors(config.CORS_ORIGINS));
+  app.use(cookieParser());
+  app.use(express.json({ limit: config.API_BODY_LIMIT }));
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const ok = await Promise.race([stores.ctx.redis.ping().then((p) => p === 'PONG'), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]).catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'redis unreachable' });
+  });
+  if (deps.registry) {
+    const registry = deps.registry;
+    app.get('/metrics', async (_req, res) => void res.type(registry.contentType).send(await registry.metrics()));
+  }
+
+  for (const m of deps.mounts ?? []) app.use(m.path, m.router);
+
+  const perMinute = config.API_RATE_LIMIT_PER_MINUTE;
+  app.use('/auth', rateLimitByIp(stores, perMinute), authRouter(deps));
+  app.use('/api', rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
+
+  const dist = config.ADMIN_WEB_DIST ?? join(repoRoot(), 'admin-web', 'dist');
+  if (existsSync(join(dist, 'index.html'))) {
+    app.use(express.static(dist, { index: false, maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-store') }));
+    app.get(/^\/(?!api\/|auth\/|connect\/).*/, (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-store');
+      res.sendFile(join(dist, 'index.html'));
+    });
+  } else {
+    log.info({ dist }, 'no built console found; serving the API only');
+  }
+  app.use(notFound);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { NotFoundError, type BatchRun, type Stores } from '@engagement-tracker/core';
+import { actorOf } from '../auth/principal';
+import { parseListQuery, sendPage } from '../http/simple-rest';
+import { requirePermission } from '../middleware/authenticate';
+import type { ManualRuns } from '../runs/manual-runs';
+
+const filterSchema = z.strictObject({
+  status: z.enum(['running', 'succeeded', 'partial', 'failed']).optional(),
+  trigger: z.enum(['schedule', 'manual', 'cli']).optional(),
+});
+
+export function presentRun(r: BatchRun, now = Date.now()) {
+  return {
+    ...r,
+    endedAt: r.endedAt ?? null,
+    durationMs: (r.endedAt ?? (r.status === 'running' ? now : r.heartbeatAt)) - r.startedAt,
+    error: r.error ?? null,
+    jobName: r.jobName ?? null,
+  };
+}
+
+/** Batch run history (newest first) and manual starts. */
+export function batchesRouter(stores: Stores, runs: ManualRuns): Router {
+  const r = Router();
+
+  r.get('/', requirePermission('read'), async (req, res) => {
+    const q = parseListQuery(req.query, filterSchema, ['id', 'startedAt']);
+    const page = await stores.batches.list({ offset: q.offset, limit: q.limit, filter: q.filter });
+    sendPage(res, 'batches', q.offset, page.items.map((x) => presentRun(x)), page.total);
+  });
+
+  r.get('/:id', requirePermission('read'), async (req, res) => {
+    const run = await stores.batches.get(String(req.params.id));
+    if (!run) throw new NotFoundError(`No batch run ${req.params.id}`);
+    res.json(presentRun(run));
+  });
+
+  r.post('/', requirePermission('batches:run'), async (req, res) => {
+    const run = await runs.start(actorOf(req.principal!));
+    res.status(202).location(`/api/batches/${run.id}`).json(presentRun(run));
+  });
+
+  return r;
+}

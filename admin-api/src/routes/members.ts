@@ -1,0 +1,147 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { isoWeek, NotFoundError, type Connection, type Member, type Stores } from '@engagement-tracker/core';
+import { actorOf } from '../auth/principal';
+import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
+import { requirePermission } from '../middleware/authenticate';
+
+const filterSchema = z.strictObject({
+  id: idsFilter,
+  linkStatus: z.enum(['linked', 'needs_reconnect', 'unlinked']).optional(),
+});
+const SORTABLE = ['id', 'joinedAt', 'totalPoints'] as const;
+
+/** Members with their X link and this week's points, as the console shows them. */
+export async function presentMembers(stores: Stores, members: Member[]) {
+  if (!members.length) return [];
+  const ids = members.map((m) => m.discordId);
+  const week = stores.keys.leaderboardWeekly(isoWeek(stores.ctx.now()));
+  const p = stores.ctx.redis.pipeline();
+  for (const id of ids) p.zscore(week, id);
+  const [conns, weekly] = await Promise.all([stores.connections.getMany(ids), p.exec()]);
+  return members.map((m, i) => present(m, conns[i] ?? null, Number(weekly?.[i]?.[1] ?? 0)));
+}
+
+function present(m: Member, c: Connection | null, weeklyPoints: number) {
+  return {
+    id: m.discordId,
+    discordId: m.discordId,
+    displayName: m.displayName,
+    handle: c?.handle ?? null,
+    xUserId: c?.xUserId ?? null,
+    linkStatus: c ? c.status : 'unlinked',
+    tier: m.tier,
+    totalPoints: m.totalPoints,
+    weeklyPoints,
+    counts: m.counts,
+    joinedAt: m.joinedAt,
+    linkedAt: c?.linkedAt ?? null,
+  };
+}
+
+async function load(stores: Stores, id: string) {
+  const m = await stores.members.get(id);
+  if (!m) throw new NotFoundError(`No member ${id}`);
+  return (await presentMembers(stores, [m]))[0]!;
+}
+
+/** Members: list, show, set tier, adjust points, unlink X. */
+export function membersRouter(stores: Stores): Router {
+  const r = Router();
+
+  r.get('/', requirePermission('read'), async (req, res) => {
+    const q = parseListQuery(req.query, filterSchema, SORTABLE);
+    const f = q.filter;
+    if (f.id) {
+      const ms = (await stores.members.getMany(f.id)).filter((m): m is Member => m !== null);
+      return void sendPage(res, 'members', 0, await presentMembers(stores, ms), ms.length);
+    }
+    if (f.linkStatus) {
+      // Linked members come from the connections index; the others need a scan of members.
+      const all = f.linkStatus === 'unlinked' ? await unlinkedIds(stores) : (await stores.connections.listLinked()).filter((c) => c.status === f.linkStatus).map((c) => c.discordId);
+      const ms = (await stores.members.getMany(all)).filter((m): m is Member => m !== null);
+      const sorted = sortMembers(ms, q.sort, q.order);
+      return void sendPage(res, 'members', q.offset, await presentMembers(stores, sorted.slice(q.offset, q.offset + q.limit)), sorted.length);
+    }
+    if (q.sort === 'totalPoints') {
+      const page = await byPoints(stores, q.offset, q.limit, q.order);
+      return void sendPage(res, 'members', q.offset, await presentMembers(stores, page.items), page.total);
+    }
+    const page = await stores.members.list({ offset: q.offset, limit: q.limit, sort: 'joinedAt', order: q.sort ? q.order : 'DESC' });
+    sendPage(res, 'members', q.offset, await presentMembers(stores, page.items), page.total);
+  });
+
+  r.get('/:id', requirePermission('read'), async (req, res) => {
+    res.json(await load(stores, String(req.params.id)));
+  });
+
+  r.get('/:id/logs', requirePermission('read'), async (req, res) => {
+    const q = parseListQuery(req.query, z.strictObject({}), ['id']);
+    const page = await stores.ledger.logsForMember(String(req.params.id), { offset: q.offset, limit: q.limit });
+    sendPage(res, 'logs', q.offset, page.items, page.total);
+  });
+
+  r.put('/:id', requirePermission('members:write'), async (req, res) => {
+    const id = String(req.params.id);
+    const { tier } = z.object({ tier: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2), z.literal(3)])) }).parse(req.body ?? {});
+    await stores.members.setTier(id, tier, actorOf(req.principal!));
+    res.json(await load(stores, id));
+  });
+
+  r.post('/:id/adjustments', requirePermission('members:write'), async (req, res) => {
+    const id = String(req.params.id);
+    const body = z.object({ delta: z.number().int(), reason: z.string().max(500) }).parse(req.body ?? {});
+    const key = req.get('idempotency-key');
+    const log = await stores.ledger.adjust({ discordId: id, delta: body.delta, reason: body.reason, actor: actorOf(req.principal!), ...(key ? { idempotencyKey: `${id}:${key.slice(0, 100)}` } : {}) });
+    res.status(201).json({ ...log, member: await load(stores, id) });
+  });
+
+  r.delete('/:id', requirePermission('members:write'), async (req, res) => {
+    const id = String(req.params.id);
+    const gone = await stores.connections.unlink(id, actorOf(req.principal!));
+    if (!gone) throw new NotFoundError(`Member ${id} has no linked X account`);
+    res.json(await load(stores, id).catch(() => ({ id, linkStatus: 'unlinked' })));
+  });
+
+  return r;
+}
+
+/**
+ * Members by points. The all-time board holds only members who ever scored; the rest (0 points)
+ * come after them (DESC) or before them (ASC), and are only looked up when a page reaches them.
+ */
+async function byPoints(stores: Stores, offset: number, limit: number, order: 'ASC' | 'DESC'): Promise<{ items: Member[]; total: number }> {
+  const { redis } = stores.ctx;
+  const board = stores.keys.leaderboardAllTime();
+  const [total, onBoard] = await Promise.all([stores.members.count(), redis.zcard(board)]);
+  const zeros = total - onBoard;
+  const fromBoard = (start: number, count: number) =>
+    count <= 0 ? Promise.resolve([] as string[]) : order === 'DESC' ? redis.zrevrange(board, start, start + count - 1) : redis.zrange(board, start, String(start + count - 1));
+  const zeroIds = async (start: number, count: number): Promise<string[]> => {
+    if (count <= 0 || zeros <= 0) return [];
+    const all = await redis.zrange(stores.keys.members(), 0, '-1');
+    const scores = await redis.zmscore(board, ...all);
+    return all.filter((_, i) => scores[i] === null).slice(start, start + count);
+  };
+  let ids: string[];
+  if (order === 'DESC') {
+    const a = await fromBoard(offset, Math.min(limit, onBoard - offset));
+    ids = [...a, ...(await zeroIds(Math.max(0, offset - onBoard), limit - a.length))];
+  } else {
+    const z = await zeroIds(offset, Math.min(limit, zeros - offset));
+    ids = [...z, ...(await fromBoard(Math.max(0, offset - zeros), limit - z.length))];
+  }
+  return { items: (await stores.members.getMany(ids)).filter((m): m is Member => m !== null), total };
+}
+
+async function unlinkedIds(stores: Stores): Promise<string[]> {
+  const [all, linked] = await Promise.all([stores.ctx.redis.zrange(stores.keys.members(), 0, '-1'), stores.ctx.redis.zrange(stores.keys.connections(), 0, '-1')]);
+  const l = new Set(linked);
+  return all.filter((id) => !l.has(id));
+}
+
+function sortMembers(ms: Member[], sort: string | undefined, order: 'ASC' | 'DESC'): Member[] {
+  const key = sort === 'totalPoints' ? 'totalPoints' : 'joinedAt';
+  const dir = order === 'ASC' ? 1 : -1;
+  return [...ms].sort((a, b) => (a[key] - b[key]) * dir || (a.discordId < b.discordId ? -dir : dir));
+}

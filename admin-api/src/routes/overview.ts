@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import type { Stores } from '@engagement-tracker/core';
+import { requirePermission } from '../middleware/authenticate';
+import { presentRun } from './batches';
+
+/** The dashboard numbers in one call. */
+export function overviewRouter(stores: Stores): Router {
+  const r = Router();
+  r.get('/', requirePermission('read'), async (_req, res) => {
+    const [activeTweets, linkedMembers, top, lastRun, pointsPerDay] = await Promise.all([
+      stores.tweets.count('active'),
+      stores.connections.count(),
+      stores.leaderboard.top({ board: 'alltime', limit: 1 }),
+      stores.batches.latest(),
+      stores.ledger.pointsPerDay(30),
+    ]);
+    res.json({ activeTweets, linkedMembers, topScore: top.entries[0]?.points ?? 0, lastRun: lastRun ? presentRun(lastRun) : null, pointsPerDay });
+  });
+  return r;
+}

@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import { createLogger, createMetricsRegistry, createRedis, createStores, onShutdown, type Logger } from '@engagement-tracker/core';
+import { createApp } from './app';
+import { ApiTokenStore } from './auth/api-token-store';
+import { DiscordOAuth } from './auth/discord-oauth';
+import { SessionStore } from './auth/session-store';
+import { loadAdminApiConfig, type AdminApiConfig } from './config';
+import type { AppDeps } from './deps';
+import { JobWatcher } from './runs/job-watcher';
+import { isInCluster, KubernetesLauncher, loadKubeConfig, resolveNamespace } from './runs/kubernetes-launcher';
+import type { BatchLauncher } from './runs/launcher';
+import { LocalLauncher } from './runs/local-launcher';
+import { ManualRuns } from './runs/manual-runs';
+
+/** The X-connect router (admin-api/src/connect, written alongside) if it is present. */
+async function connectRouter(deps: AppDeps, log: Logger): Promise<Router | null> {
+  const url = new URL('./connect/index.ts', import.meta.url).href;
+  let mod: { createConnectXRouter?: (d: unknown) => Router | Promise<Router> };
+  try {
+    mod = (await import(url)) as typeof mod;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('connect/index')) return null;
+    throw err;
+  }
+  if (!mod.createConnectXRouter) return null;
+  log.info('mounting the X-connect routes at /connect/x');
+  return mod.createConnectXRouter({ ...deps, redis: deps.stores.ctx.redis, logger: deps.log });
+}
+
+function discordOAuth(c: AdminApiConfig): DiscordOAuth | undefined {
+  if (!c.DISCORD_CLIENT_SECRET || !c.DISCORD_BOT_TOKEN || !c.DISCORD_APPLICATION_ID || !c.DISCORD_GUILD_ID) return undefined;
+  return new DiscordOAuth({
+    apiBaseUrl: c.DISCORD_API_BASE_URL,
+    authorizeUrl: c.DISCORD_OAUTH_AUTHORIZE_URL,
+    clientId: c.DISCORD_APPLICATION_ID,
+    clientSecret: c.DISCORD_CLIENT_SECRET,
+    botToken: c.DISCORD_BOT_TOKEN,
+    guildId: c.DISCORD_GUILD_ID,
+    redirectUri: `${c.PUBLIC_BASE_URL.replace(/\/+$/, '')}/auth/discord/callback`,
+    adminRoleIds: c.ADMIN_ROLE_IDS,
+    coreRoleIds: c.CORE_ROLE_IDS,
+  });
+}
+
+export async function main(): Promise<void> {
+  const config = loadAdminApiConfig();
+  const log = createLogger('admin-api', config.LOG_LEVEL);
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: config.encryptionKey });
+  const sessions = new SessionStore(redis, config.REDIS_KEY_PREFIX, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
+  const tokens = new ApiTokenStore(redis, config.REDIS_KEY_PREFIX);
+
+  const useKube = config.BATCH_LAUNCHER === 'kubernetes' || (config.BATCH_LAUNCHER === 'auto' && isInCluster());
+  const ref: { runs?: ManualRuns } = {};
+  let launcher: BatchLauncher;
+  let watcher: JobWatcher | undefined;
+  if (useKube) {
+    const kc = loadKubeConfig();
+    const namespace = resolveNamespace(kc, config.KUBE_NAMESPACE);
+    launcher = new KubernetesLauncher(kc, namespace, config.BATCH_CRONJOB_NAME, log);
+    if (config.BATCH_JOB_WATCHER) {
+      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id) });
+    }
+  } else {
+    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id) });
+  }
+  const runs = new ManualRuns({ stores, launcher, log, guardMs: config.BATCH_START_GUARD_SECONDS * 1000 });
+  ref.runs = runs;
+
+  const deps: AppDeps = { config, stores, sessions, tokens, discord: discordOAuth(config), runs, log };
+  const connect = await connectRouter(deps, log);
+  if (connect) deps.mounts = [{ path: '/connect/x', router: connect }];
+  const registry = config.METRICS_ENABLED ? createMetricsRegistry('admin-api') : undefined;
+  const app = createApp({ ...deps, ...(registry ? { registry } : {}) });
+
+  const server = app.listen(config.ADMIN_API_PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 30_000;
+  log.info({ port: (server.address() as AddressInfo).port, sandbox: config.sandbox, sandboxLogin: config.sandboxLogin, discordSignIn: Boolean(deps.discord), launcher: launcher.kind }, 'admin API listening');
+
+  // Stale runs (no heartbeat within the lease) are marked failed, whatever started them.
+  const reaper = setInterval(() => {
+    stores.batches.reapStale(config.BATCH_LEASE_SECONDS * 1000).then(
+      (ids) => ids.length && log.warn({ runs: ids }, 'marked stale batch runs failed'),
+      (err: unknown) => log.warn({ err }, 'stale run check failed'),
+    );
+  }, 30_000);
+  reaper.unref();
+  if (watcher) {
+    watcher.start().catch((err: unknown) => log.error({ err }, 'batch Job watcher failed to start; manual runs still work'));
+  }
+
+  onShutdown(log, [
+    () => clearInterval(reaper),
+    () => new Promise<void>((resolve) => server.close(() => resolve())),
+    () => watcher?.stop(),
+    () => launcher.close(),
+    () => redis.quit(),
+  ]);
+}
+
+if (import.meta.main || process.argv[1]?.endsWith('server.ts')) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

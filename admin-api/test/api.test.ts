@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoWeek } from '@engagement-tracker/core';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { client, startTestApp, type Client, type TestApp } from './app-harness';
+import { M, seed, T } from './seed';
+
+let redis: TestRedisServer;
+let app: TestApp;
+let admin: Client;
+let core: Client;
+let runId: string;
+
+beforeAll(async () => {
+  redis = await startRedisServer({ aof: false });
+  app = await startTestApp(redis);
+  ({ runId } = await seed(app.stores));
+  admin = await app.login('admin');
+  core = await app.login('core');
+});
+afterAll(async () => {
+  await app?.close();
+  await redis?.stop();
+});
+
+const q = (o: Record<string, unknown>) => `?${new URLSearchParams(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, JSON.stringify(v)])))}`;
+
+describe('ra-data-simple-rest contract', () => {
+  it('lists tweets with sort, range, filters and a Content-Range total', async () => {
+    const res = await core.fetch(`/api/tweets${q({ sort: ['submittedAt', 'ASC'], range: [0, 1] })}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-range')).toBe('tweets 0-1/3');
+    const body = (await res.json()) as Array<Record<string, unknown>>;
+    expect(body.map((t) => t.id)).toEqual([T.t1, T.t2]);
+    expect(body[0]).toMatchObject({ tweetId: T.t1, submitterId: M.carol, submitterName: 'Carol', category: 'launch', status: 'active', pointsAwarded: 14, engagementCount: 3, metrics: { likes: 0 } });
+
+    const launch = await core.fetch(`/api/tweets${q({ filter: { category: 'launch' }, sort: ['pointsAwarded', 'DESC'] })}`);
+    expect(launch.headers.get('content-range')).toBe('tweets 0-1/2');
+    expect(((await launch.json()) as Array<{ id: string }>).map((t) => t.id)).toEqual([T.t1, T.t3]);
+
+    const many = await core.fetch(`/api/tweets${q({ filter: { id: [T.t3, T.t2] } })}`);
+    expect(((await many.json()) as Array<{ id: string }>).map((t) => t.id).sort()).toEqual([T.t2, T.t3]);
+
+    const bySubmitter = await core.fetch(`/api/tweets${q({ filter: { submitterId: M.dave, since: new Date(Date.now() - 86_400_000).toISOString() } })}`);
+    expect(((await bySubmitter.json()) as Array<{ id: string }>).map((t) => t.id)).toEqual([T.t2]);
+  });
+
+  it('answers bad parameters with a clear 400', async () => {
+    for (const bad of ['?range=[5,1]', '?range=oops', `?sort=${encodeURIComponent('["nope","ASC"]')}`, `?filter=${encodeURIComponent('{"colour":"red"}')}`, `?filter=${encodeURIComponent('{"since":"yesterday"}')}`, `?range=${encodeURIComponent('[0,5000]')}`]) {
+      const res = await core.fetch(`/api/tweets${bad}`);
+      expect(res.status, bad).toBe(400);
+      const body = (await res.json()) as { error: string; message: string };
+      expect(body.error).toBe('bad_query');
+      expect(body.message.length).toBeGreaterThan(10);
+    }
+    expect((await core.fetch('/api/tweets/123')).status).toBe(404);
+    expect((await core.fetch('/api/nothing')).status).toBe(404);
+  });
+
+  it('lists members with link status, tier and weekly points; admins set tier, adjust points and unlink', async () => {
+    const res = await core.fetch(`/api/members${q({ sort: ['totalPoints', 'DESC'], range: [0, 9] })}`);
+    expect(res.headers.get('content-range')).toBe('members 0-3/4');
+    const list = (await res.json()) as Array<Record<string, unknown>>;
+    expect(list[0]).toMatchObject({ id: M.alice, displayName: 'Alice', handle: 'alice_x', linkStatus: 'linked', tier: 3, totalPoints: 12, weeklyPoints: 12 });
+    const unlinked = await core.fetch(`/api/members${q({ filter: { linkStatus: 'unlinked' } })}`);
+    expect(((await unlinked.json()) as Array<{ id: string }>).map((m) => m.id)).toEqual([M.dave]);
+
+    const tier = await admin.fetch(`/api/members/${M.bob}`, { method: 'PUT', body: { tier: 2 } });
+    expect(await tier.json()).toMatchObject({ id: M.bob, tier: 2 });
+    expect((await admin.fetch(`/api/members/${M.bob}`, { method: 'PUT', body: { tier: 4 } })).status).toBe(400);
+
+    const adj = await admin.fetch(`/api/members/${M.carol}/adjustments`, { method: 'POST', body: { delta: 5, reason: 'Helped moderate' }, headers: { 'idempotency-key': 'k1' } });
+    expect(adj.status).toBe(201);
+    await admin.fetch(`/api/members/${M.carol}/adjustments`, { method: 'POST', body: { delta: 5, reason: 'Helped moderate' }, headers: { 'idempotency-key': 'k1' } });
+    expect(((await (await core.fetch(`/api/members/${M.carol}`)).json()) as { totalPoints: number }).totalPoints).toBe(6);
+    expect((await admin.fetch(`/api/members/${M.carol}/adjustments`, { method: 'POST', body: { delta: 0, reason: 'x' } })).status).toBe(400);
+
+    const unlink = await admin.fetch(`/api/members/${M.carol}`, { method: 'DELETE' });
+    expect(await unlink.json()).toMatchObject({ id: M.carol, linkStatus: 'unlinked', handle: null });
+    expect((await admin.fetch(`/api/members/${M.carol}`, { method: 'DELETE' })).status).toBe(404);
+    const audit = await core.fetch(`/api/audit-log${q({ filter: { target: M.carol } })}`);
+    const actions = ((await audit.json()) as Array<{ action: string; actor: string }>).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['points.adjust', 'connection.unlink']));
+  });
+
+  it('serves all-time and weekly leaderboards, the weeks list and a CSV export', async () => {
+    const res = await core.fetch(`/api/leaderboard${q({ filter: { board: 'alltime' }, range: [0, 1] })}`);
+    expect(res.headers.get('content-range')).toMatch(/^leaderboard 0-1\/\d+$/);
+    expect((await res.json()) as unknown[]).toEqual([
+      { id: M.alice, rank: 1, displayName: 'Alice', handle: 'alice_x', tier: 3, points: 12 },
+      expect.objectContaining({ rank: 2 }),
+    ]);
+    const week = isoWeek(Date.now());
+    const weekly = await core.fetch(`/api/leaderboard${q({ filter: { board: 'weekly', week } })}`);
+    expect(((await weekly.json()) as Array<{ id: string }>)[0]?.id).toBe(M.alice);
+    expect((await core.fetch(`/api/leaderboard${q({ filter: { board: 'weekly', week: '2026-48' } })}`)).status).toBe(400);
+    expect(await (await core.fetch('/api/leaderboard/weeks')).json()).toContain(week);
+    const csv = await core.fetch(`/api/leaderboard/export.csv?board=weekly&week=${week}`);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('rank,discordId,displayName,handle,tier,points');
+    expect(lines[1]).toBe(`"1","${M.alice}","Alice","alice_x","3","12"`);
+  });
+
+  it('edits rules per tier and resets them to the defaults', async () => {
+    const res = await core.fetch('/api/rules');
+    expect(res.headers.get('content-range')).toBe('rules 0-2/3');
+    expect(((await res.json()) as Array<{ id: string }>).map((r) => r.id)).toEqual(['1', '2', '3']);
+    const put = await admin.fetch('/api/rules/2', { method: 'PUT', body: { like: 7, reply: 11 } });
+    expect(await put.json()).toMatchObject({ id: '2', like: 7, retweet: 4, reply: 11, quote: 4 });
+    expect((await admin.fetch('/api/rules/2', { method: 'PUT', body: { like: -1 } })).status).toBe(400);
+    expect((await admin.fetch('/api/rules/4', { method: 'PUT', body: { like: 1 } })).status).toBe(404);
+    const reset = await admin.fetch('/api/rules/reset', { method: 'POST', body: {} });
+    expect(((await reset.json()) as Array<{ like: number }>)[1]?.like).toBe(2);
+  });
+
+  it('deletes a tweet with revoke, taking back its points atomically', async () => {
+    const before = ((await (await core.fetch(`/api/members/${M.alice}`)).json()) as { totalPoints: number }).totalPoints;
+    const res = await core.fetch(`/api/tweets/${T.t1}?revoke=true`, { method: 'DELETE' });
+    expect(await res.json()).toMatchObject({ id: T.t1, status: 'deleted', revokedAwards: 3, revokedPoints: 14 });
+    const after = ((await (await core.fetch(`/api/members/${M.alice}`)).json()) as { totalPoints: number }).totalPoints;
+    expect(before - after).toBe(12);
+    const audit = (await (await core.fetch(`/api/audit-log${q({ filter: { action: 'tweet' } })}`)).json()) as Array<{ actor: string }>;
+    expect(audit[0]?.actor).toBe('discord:100000000000000901');
+  });
+
+  it('shows batch runs and starts a manual run (202), refusing a second while the first has not ended', async () => {
+    const list = await core.fetch('/api/batches');
+    const runs = (await list.json()) as Array<Record<string, unknown>>;
+    expect(runs[0]).toMatchObject({ id: runId, status: 'succeeded', trigger: 'schedule', stats: { requests: 4, costUsd: 0.02 } });
+    expect(typeof runs[0]!.durationMs).toBe('number');
+    const start = await admin.fetch('/api/batches', { method: 'POST', body: {} });
+    expect(start.status).toBe(202);
+    const run = (await start.json()) as { id: string; status: string; trigger: string; jobName: string };
+    expect(run).toMatchObject({ status: 'running', trigger: 'manual' });
+    expect(app.launcher.launched).toEqual([{ runId: run.id, jobName: run.jobName }]);
+    expect((await admin.fetch('/api/batches', { method: 'POST', body: {} })).status).toBe(409);
+    expect(await (await core.fetch(`/api/batches/${run.id}`)).json()).toMatchObject({ id: run.id, status: 'running' });
+  });
+
+  it('gives the dashboard overview', async () => {
+    const o = (await (await core.fetch('/api/overview')).json()) as Record<string, unknown> & { pointsPerDay: unknown[] };
+    expect(o).toMatchObject({ activeTweets: 2, linkedMembers: 2, topScore: expect.any(Number) });
+    expect(o.pointsPerDay).toHaveLength(30);
+    expect((o.lastRun as { trigger: string }).trigger).toBe('manual');
+  });
+});
+
+describe('sessions, CSRF and API tokens', () => {
+  it('tells who is signed in, sets a readable CSRF cookie and an httpOnly session cookie, and signs out', async () => {
+    const res = await fetch(`${app.url}/auth/sandbox-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"core"}' });
+    const set = res.headers.getSetCookie();
+    expect(set.find((c) => c.startsWith('et_session='))).toMatch(/HttpOnly/i);
+    expect(set.find((c) => c.startsWith('et_session='))).toMatch(/SameSite=Lax/i);
+    expect(set.find((c) => c.startsWith('et_csrf='))).not.toMatch(/HttpOnly/i);
+    expect(await (await core.fetch('/auth/me')).json()).toMatchObject({ id: '100000000000000901', name: 'Sandbox Core', role: 'core' });
+    const temp = await app.login('admin');
+    expect((await temp.fetch('/auth/logout', { method: 'POST' })).status).toBe(204);
+    expect((await temp.fetch('/auth/me')).status).toBe(401);
+    expect((await temp.fetch('/api/tweets')).status).toBe(401);
+    expect((await fetch(`${app.url}/auth/me`)).status).toBe(401);
+  });
+
+  it('refuses cookie-authenticated writes without the matching CSRF header', async () => {
+    expect((await admin.fetch('/api/rules/1', { method: 'PUT', body: { like: 2 }, csrf: false })).status).toBe(403);
+    const forged = client(app.url, admin.cookie, 'not-the-token');
+    expect((await forged.fetch('/api/rules/1', { method: 'PUT', body: { like: 2 } })).status).toBe(403);
+    // Another session's CSRF token does not work either.
+    const other = client(app.url, admin.cookie.replace(/et_csrf=[^;]+/, `et_csrf=${core.csrf}`), core.csrf);
+    expect((await other.fetch('/api/rules/1', { method: 'PUT', body: { like: 2 } })).status).toBe(403);
+    expect((await admin.fetch('/api/rules/1', { method: 'PUT', body: { like: 2 } })).status).toBe(200);
+  });
+
+  it('creates scoped API tokens shown once and stored hashed; revoking stops them', async () => {
+    const res = await admin.fetch('/api/api-tokens', { method: 'POST', body: { name: 'grafana', scopes: ['read'] } });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; token: string };
+    expect(created.token).toMatch(/^et_[0-9a-f]{12}_/);
+    const stored = await app.stores.ctx.redis.get(`${app.stores.keys.prefix}:apitoken:${created.id}`);
+    expect(stored).not.toContain(created.token);
+    const listed = (await (await admin.fetch('/api/api-tokens')).json()) as Array<Record<string, unknown>>;
+    expect(listed.find((t) => t.id === created.id)).not.toHaveProperty('token');
+    const bearer = { authorization: `Bearer ${created.token}` };
+    expect((await fetch(`${app.url}/api/tweets`, { headers: bearer })).status).toBe(200);
+    // No CSRF needed for bearer calls, but the scope decides: read-only cannot write.
+    expect((await fetch(`${app.url}/api/rules/reset`, { method: 'POST', headers: bearer })).status).toBe(403);
+    expect((await fetch(`${app.url}/api/api-tokens`, { headers: bearer })).status).toBe(403);
+    expect((await admin.fetch(`/api/api-tokens/${created.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${app.url}/api/tweets`, { headers: bearer })).status).toBe(401);
+    expect((await fetch(`${app.url}/api/tweets`, { headers: { authorization: 'Bearer et_000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' } })).status).toBe(401);
+  });
+
+  it('serves health, readiness and security headers, and limits body size', async () => {
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${app.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ready.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(ready.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const big = await admin.fetch('/api/rules/1', { method: 'PUT', body: { like: 1, pad: 'x'.repeat(200_000) } });
+    expect(big.status).toBe(413);
+  });
+});
