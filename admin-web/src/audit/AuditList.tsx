@@ -42,9 +42,9 @@ export const AuditList = (props: Omit<ListProps, 'children'>) => (
   <List {...props} title="Audit log" filters={filters} sort={{ field: 'at', order: 'DESC' }} perPage={50} empty={<Empty />}>
     <DataTable rowClick="expand" expand={<AuditChange />} bulkActionButtons={false}>
       <Col source="at" label="When" render={(r) => formatDateTime(r.at)} />
-      <Col source="actor" />
-      <Col source="action" />
-      <Col source="target" />
+      <Col source="actor" disableSort />
+      <Col source="action" disableSort />
+      <Col source="target" disableSort />
       <Col label="Change" disableSort render={summary} />
     </DataTable>
   </List>

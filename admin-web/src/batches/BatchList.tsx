@@ -60,9 +60,9 @@ export const BatchList = (props: Omit<ListProps, 'children'>) => (
     <FailedHint />
     <DataTable rowClick="show" bulkActionButtons={false}>
       <Col source="startedAt" label="Started" render={(r) => formatDateTime(r.startedAt)} />
-      <Col source="status" render={(r) => (r.status === 'running' ? <BatchProgress run={r} /> : <StatusChip status={r.status} />)} />
-      <Col source="trigger" />
-      <Col source="durationMs" label="Duration" render={(r) => formatDuration(r.durationMs)} />
+      <Col source="status" disableSort render={(r) => (r.status === 'running' ? <BatchProgress run={r} /> : <StatusChip status={r.status} />)} />
+      <Col source="trigger" disableSort />
+      <Col source="durationMs" label="Duration" disableSort render={(r) => formatDuration(r.durationMs)} />
       <Col label="X requests" disableSort render={(r) => formatNumber(stat(r, 'requests'))} />
       <Col label="Billed posts / users" disableSort render={(r) => `${formatNumber(stat(r, 'billedPosts'))} / ${formatNumber(stat(r, 'billedUsers'))}`} />
       <Col label="Cost" disableSort render={(r) => formatUsd(stat(r, 'costUsd'))} />

@@ -1,4 +1,4 @@
-import { AutocompleteInput, DateInput, ReferenceInput, SearchInput, SelectInput, TextInput } from 'react-admin';
+import { DateInput, ReferenceInput, SearchInput, SelectInput, TextInput } from 'react-admin';
 
 export const tweetFilters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="Search author, URL, text" />,
@@ -12,8 +12,8 @@ export const tweetFilters = [
       { id: 'unavailable', name: 'Unavailable' },
     ]}
   />,
-  <ReferenceInput key="submitterId" source="submitterId" reference="members" label="Submitter">
-    <AutocompleteInput optionText="displayName" label="Submitter" filterToQuery={(q: string) => ({ q })} />
+  <ReferenceInput key="submitterId" source="submitterId" reference="members" perPage={200} sort={{ field: 'totalPoints', order: 'DESC' }}>
+    <SelectInput optionText="displayName" label="Submitter" />
   </ReferenceInput>,
   <DateInput key="since" source="since" label="Submitted since" />,
   <DateInput key="until" source="until" label="Submitted until" />,

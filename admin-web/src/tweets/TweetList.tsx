@@ -29,8 +29,8 @@ export const TweetList = (props: Omit<ListProps, 'children'>) => {
   return (
     <List {...props} filters={tweetFilters} sort={{ field: 'submittedAt', order: 'DESC' }} perPage={25} empty={<Empty />} title="Tweets">
       <DataTable rowClick={false} bulkActionButtons={false}>
-        <Col label="Tweet" source="authorHandle" render={(r) => <TweetLink record={r} />} />
-        <Col source="submitterName" label="Submitted by" render={(r) => (r.submitterName ? <Typography variant="body2">{r.submitterName}</Typography> : <ReferenceField source="submitterId" reference="members" link={false}><TextField source="displayName" /></ReferenceField>)} />
+        <Col label="Tweet" source="authorHandle" render={(r) => <TweetLink record={r} />} disableSort />
+        <Col source="submitterName" label="Submitted by" disableSort render={(r) => (r.submitterName ? <Typography variant="body2">{r.submitterName}</Typography> : <ReferenceField source="submitterId" reference="members" link={false}><TextField source="displayName" /></ReferenceField>)} />
         <Col source="category" />
         <Col source="status" render={(r) => <StatusChip status={r.status} />} />
         <Col source="submittedAt" label="Submitted" render={(r) => formatDateTime(r.submittedAt)} />
