@@ -3,9 +3,9 @@ import type { Router } from 'express';
 import { createLogger, createMetricsRegistry, createRedis, createStores, onShutdown, type Logger } from '@engagement-tracker/core';
 import { createApp } from './app';
 import { ApiTokenStore } from './auth/api-token-store';
-import { DiscordOAuth } from './auth/discord-oauth';
+import { discordOAuthFromConfig } from './auth/discord-oauth';
 import { SessionStore } from './auth/session-store';
-import { loadAdminApiConfig, type AdminApiConfig } from './config';
+import { loadAdminApiConfig } from './config';
 import type { AppDeps } from './deps';
 import { JobWatcher } from './runs/job-watcher';
 import { isInCluster, KubernetesLauncher, loadKubeConfig, resolveNamespace } from './runs/kubernetes-launcher';
@@ -26,21 +26,6 @@ async function connectRouter(deps: AppDeps, log: Logger): Promise<Router | null>
   if (!mod.createConnectXRouter) return null;
   log.info('mounting the X-connect routes at /connect/x');
   return mod.createConnectXRouter({ ...deps, redis: deps.stores.ctx.redis, logger: deps.log });
-}
-
-function discordOAuth(c: AdminApiConfig): DiscordOAuth | undefined {
-  if (!c.DISCORD_CLIENT_SECRET || !c.DISCORD_BOT_TOKEN || !c.DISCORD_APPLICATION_ID || !c.DISCORD_GUILD_ID) return undefined;
-  return new DiscordOAuth({
-    apiBaseUrl: c.DISCORD_API_BASE_URL,
-    authorizeUrl: c.DISCORD_OAUTH_AUTHORIZE_URL,
-    clientId: c.DISCORD_APPLICATION_ID,
-    clientSecret: c.DISCORD_CLIENT_SECRET,
-    botToken: c.DISCORD_BOT_TOKEN,
-    guildId: c.DISCORD_GUILD_ID,
-    redirectUri: `${c.PUBLIC_BASE_URL.replace(/\/+$/, '')}/auth/discord/callback`,
-    adminRoleIds: c.ADMIN_ROLE_IDS,
-    coreRoleIds: c.CORE_ROLE_IDS,
-  });
 }
 
 export async function main(): Promise<void> {
@@ -69,7 +54,7 @@ export async function main(): Promise<void> {
   const runs = new ManualRuns({ stores, launcher, log, guardMs: config.BATCH_START_GUARD_SECONDS * 1000 });
   ref.runs = runs;
 
-  const deps: AppDeps = { config, stores, sessions, tokens, discord: discordOAuth(config), runs, log };
+  const deps: AppDeps = { config, stores, sessions, tokens, discord: discordOAuthFromConfig(config), runs, log };
   const connect = await connectRouter(deps, log);
   if (connect) deps.mounts = [{ path: '/connect/x', router: connect }];
   const registry = config.METRICS_ENABLED ? createMetricsRegistry('admin-api') : undefined;

@@ -1,4 +1,5 @@
 import { AppError } from '@engagement-tracker/core';
+import type { AdminApiConfig } from '../config';
 import type { Role } from './principal';
 
 export interface DiscordOAuthConfig {
@@ -77,4 +78,20 @@ export function roleFor(memberRoles: string[], adminRoleIds: string[], coreRoleI
   if (memberRoles.some((r) => adminRoleIds.includes(r))) return 'admin';
   if (memberRoles.some((r) => coreRoleIds.includes(r))) return 'core';
   return null;
+}
+
+/** The sign-in client when Discord OAuth is configured (real Discord or the sandbox double). */
+export function discordOAuthFromConfig(c: AdminApiConfig): DiscordOAuth | undefined {
+  if (!c.DISCORD_CLIENT_SECRET || !c.DISCORD_BOT_TOKEN || !c.DISCORD_APPLICATION_ID || !c.DISCORD_GUILD_ID) return undefined;
+  return new DiscordOAuth({
+    apiBaseUrl: c.DISCORD_API_BASE_URL,
+    authorizeUrl: c.DISCORD_OAUTH_AUTHORIZE_URL,
+    clientId: c.DISCORD_APPLICATION_ID,
+    clientSecret: c.DISCORD_CLIENT_SECRET,
+    botToken: c.DISCORD_BOT_TOKEN,
+    guildId: c.DISCORD_GUILD_ID,
+    redirectUri: `${c.PUBLIC_BASE_URL.replace(/\/+$/, '')}/auth/discord/callback`,
+    adminRoleIds: c.ADMIN_ROLE_IDS,
+    coreRoleIds: c.CORE_ROLE_IDS,
+  });
 }
