@@ -13,3 +13,5 @@ export { Billing, cost, PRICE_PER_POST, PRICE_PER_USER, type BillingSummary } fr
 export { ENDPOINT_LIMITS, RateLimiter, WINDOW_MS, type EndpointName, type LimitOverrides } from './rate-limits';
 export { snowflake, snowflakeTime, cmpId } from './ids';
 export { parseQuery } from './search-query';
+export { buildScenario, Scenario, prng, type ScenarioOptions, type ScenarioEvent, type TrackedPost, type PlannedPost, type ScenarioKind } from './scenario';
+export { seedStores, memberDiscordId } from './seed-stores';

@@ -1,0 +1,141 @@
+import { WatermarkStore } from '@engagement-tracker/core';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { memberDiscordId } from '@engagement-tracker/sandbox/x';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { score, SIM_END, startSim, type Sim } from './harness';
+
+let server: TestRedisServer;
+let redis: Redis;
+const sims: Sim[] = [];
+const HALF_HOUR = 30 * 60_000;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = server.client();
+});
+afterAll(async () => {
+  for (const s of sims) await s.close();
+  await server.stop();
+});
+
+async function sim(...args: Parameters<typeof startSim> extends [unknown, ...infer R] ? R : never) {
+  const s = await startSim(redis, ...args);
+  sims.push(s);
+  return s;
+}
+
+const small = { seed: 7, members: 40, tweets: 16, memberRates: { like: 5, retweet: 2, reply: 1.5, quote: 1 }, outsiderRates: { like: 20, retweet: 4, reply: 3, quote: 1 } };
+
+describe('batch run against the X double', () => {
+  it('finds every member engagement across runs 30 minutes apart, awards each once, and records the run', async () => {
+    const s = await sim(small);
+    const outcomes = [];
+    for (let t = SIM_END - 2 * 3_600_000; t <= SIM_END; t += HALF_HOUR) {
+      await s.advanceTo(t);
+      outcomes.push(await s.run({ trigger: 'schedule', jobName: 'job-1' }));
+    }
+    expect(outcomes.map((o) => o.status)).toEqual(Array(5).fill('succeeded'));
+    const truth = s.sc.truth();
+    expect(truth.size).toBeGreaterThan(20);
+    const r = score(truth, await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+    expect(s.x.requests.filter((q) => q.status === 429)).toEqual([]);
+    const run = await s.stores.batches.get(outcomes[0]!.runId);
+    expect(run).toMatchObject({ status: 'succeeded', trigger: 'schedule', jobName: 'job-1' });
+    expect(run!.stats.requests).toBeGreaterThan(0);
+    expect(run!.stats.awarded).toBeGreaterThan(0);
+    expect(run!.stats.costUsd).toBeGreaterThan(0);
+    expect((await s.stores.ledger.checkConsistency()).drift).toEqual([]);
+
+    // Idle: nothing moved, so only the public_metrics lookup is sent (and billed nothing new today).
+    const before = s.x.requests.length;
+    const billedBefore = s.x.billing.summary();
+    const idle = await s.run();
+    expect(idle.status).toBe('succeeded');
+    expect(s.x.requests.slice(before).map((q) => q.endpoint)).toEqual(['tweets_lookup']);
+    expect(s.x.billing.summary()).toEqual(billedBefore);
+    expect(idle.stats.awarded ?? 0).toBe(0);
+  });
+
+  it('never double-awards when progress is lost and the run is repeated', async () => {
+    const s = await sim({ ...small, seed: 11 });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const totals = await s.stores.leaderboard.top({ board: 'alltime', limit: 100 });
+    // Lose every watermark (as if Redis lost the batch state) and run again: all is re-read,
+    // the ledger recognises every award, nothing changes.
+    const keys = await redis.keys(`${s.stores.keys.prefix}:xwm:*`);
+    await redis.del(...keys);
+    const again = await s.run();
+    expect(again.status).toBe('succeeded');
+    expect(again.stats.awarded ?? 0).toBe(0);
+    expect(again.stats.duplicates).toBeGreaterThan(0);
+    expect(await s.stores.leaderboard.top({ board: 'alltime', limit: 100 })).toEqual(totals);
+    expect((await s.stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+
+  it('awards engagement found by a run that died before awarding (pending survives)', async () => {
+    const s = await sim({ ...small, seed: 13 });
+    await s.advanceTo(SIM_END);
+    const wm = new WatermarkStore(redis, s.stores.keys.prefix);
+    const p = s.sc.tracked[0]!;
+    const fan = s.sc.members.findIndex((m, i) => i !== p.submitter && m.id !== p.tweet.authorId);
+    await wm.commitMember(memberDiscordId(fan), { likeCount: 0, tweetCount: 0, likeTop: [], scannedAt: 0, activity: 0 }, [{ tweetId: p.tweet.id, discordId: memberDiscordId(fan), kind: 'like' }], new Set([p.tweet.id]));
+    const out = await s.run();
+    const logs = await s.stores.ledger.logsForTweet(p.tweet.id);
+    expect(logs.some((l) => l.discordId === memberDiscordId(fan) && l.kind === 'like' && l.batchId === out.runId)).toBe(true);
+    expect(await wm.pending()).toEqual([]);
+  });
+
+  it('exits 3 when another run holds the lock', async () => {
+    const s = await sim({ ...small, seed: 17, tweets: 2 });
+    await s.stores.batches.acquireLock('run-other', 60_000);
+    const out = await s.run();
+    expect(out).toMatchObject({ status: 'locked', exitCode: 3 });
+    expect((await s.stores.batches.get(out.runId))!.error).toContain('run-other');
+  });
+
+  it('ends partial on rate limits and the follow-up runs miss nothing', async () => {
+    const s = await sim({ ...small, seed: 19, members: 250, tweets: 20 }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
+    await s.advanceTo(SIM_END);
+    const statuses: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const out = await s.run();
+      if (process.env.DEBUG_BATCH) console.log(out.status, out.plan?.likes, out.plan?.posts, out.plan?.estimate, out.stats);
+      statuses.push(out.status);
+      if (out.status === 'succeeded') break;
+      expect(out.exitCode).toBe(4);
+      s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+    }
+    expect(statuses[0]).toBe('partial');
+    expect(statuses.at(-1)).toBe('succeeded');
+    expect(statuses.length).toBeGreaterThanOrEqual(3);
+    const r = score(s.sc.truth(), await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
+
+  it('retries 5xx, refreshes expired tokens once, and skips revoked members without failing', async () => {
+    const s = await sim({ ...small, seed: 23 });
+    await s.advanceTo(SIM_END);
+    const revoked = s.sc.members[0]!;
+    const expired = s.sc.members[1]!;
+    s.sc.state.revokeUser(revoked.id);
+    s.sc.state.expireAccessTokens(expired.id);
+    s.x.fail({ endpoint: 'tweets_lookup', status: 503, count: 2 });
+    s.x.fail({ endpoint: 'users_lookup', status: 500 });
+    const out = await s.run();
+    expect(out.status).toBe('succeeded');
+    expect(out.stats.retries).toBeGreaterThanOrEqual(3);
+    const conn = await s.stores.connections.get(memberDiscordId(0));
+    if (s.sc.state.likesByUser.get(revoked.id)?.length) expect(conn!.status).toBe('needs_reconnect');
+    const tokens = await s.stores.connections.getTokens(memberDiscordId(1));
+    if (s.sc.state.likesByUser.get(expired.id)?.length) expect(tokens!.expiresAt).toBeGreaterThan(s.sc.now());
+    // everything not hidden behind the revoked member's likes was found
+    const truth = [...s.sc.truth()].filter((k) => !k.includes(`|${revoked.id}|like`));
+    const got = await s.awarded();
+    expect(truth.filter((k) => !got.has(k))).toEqual([]);
+  });
+});

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createLogger, createStores, createXClientFactory, runBatch,
+  type BatchOptions, type BatchOutcome, type Stores, type XClientFactory,
+} from '@engagement-tracker/core';
+import { buildScenario, memberDiscordId, seedStores, startXDouble, type LimitOverrides, type Scenario, type ScenarioOptions, type XDouble } from '@engagement-tracker/sandbox/x';
+import type { Redis } from 'ioredis';
+
+export const SIM_KEY = 'b'.repeat(64);
+/** Scenarios end at noon UTC so a few hours of runs stay in one billing day. */
+export const SIM_END = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+export interface Sim {
+  sc: Scenario;
+  x: XDouble;
+  stores: Stores;
+  factory: XClientFactory;
+  /** Move simulated time to t, apply engagement up to then, submit posts submitted by then. */
+  advanceTo(t: number): Promise<void>;
+  run(opts?: Partial<BatchOptions>): Promise<BatchOutcome>;
+  /** Awards in the ledger as `tweetId|xUserId|kind`. */
+  awarded(): Promise<Set<string>>;
+  close(): Promise<void>;
+}
+
+/** A scenario on the X double, the product's stores on a fresh key prefix, both on one clock. */
+export async function startSim(redis: Redis, scenario: Omit<ScenarioOptions, 'end'> & { end?: number }, opts: { limits?: LimitOverrides; prefix?: string } = {}): Promise<Sim> {
+  const sc = buildScenario({ end: SIM_END, ...scenario });
+  const x = await startXDouble({ state: sc.state, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const stores = createStores(redis, { prefix: opts.prefix ?? `s${randomBytes(4).toString('hex')}`, encryptionKey: SIM_KEY, now: () => sc.now() });
+  const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'sandbox-client', bearerToken: 'sandbox-bearer-token', timeoutMs: 5000 });
+  const logger = createLogger('batch-job', process.env.LOG_LEVEL ?? 'silent');
+  const byDiscord = new Map(sc.members.map((m, i) => [memberDiscordId(i), m.id]));
+  await seedStores(stores, sc);
+  return {
+    sc, x, stores, factory,
+    async advanceTo(t) {
+      sc.advanceTo(t);
+      await seedStores(stores, sc);
+    },
+    run: (o = {}) => runBatch({ stores, x: factory, logger, now: () => sc.now(), sleep: async () => {} }, { trigger: 'cli', backoffMs: 1, ...o }),
+    async awarded() {
+      const out = new Set<string>();
+      for (const p of sc.tracked) {
+        for (const l of await stores.ledger.logsForTweet(p.tweet.id)) {
+          if (l.source === 'award' && !l.revokedAt) out.add(`${l.tweetId}|${byDiscord.get(l.discordId)}|${l.kind}`);
+        }
+      }
+      return out;
+    },
+    close: () => x.close(),
+  };
+}
+
+export function score(truth: Set<string>, got: Set<string>): { recall: number; precision: number; missed: string[]; extra: string[] } {
+  const missed = [...truth].filter((k) => !got.has(k));
+  const extra = [...got].filter((k) => !truth.has(k));
+  return {
+    recall: truth.size ? (truth.size - missed.length) / truth.size : 1,
+    precision: got.size ? (got.size - extra.length) / got.size : 1,
+    missed,
+    extra,
+  };
+}

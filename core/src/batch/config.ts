@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { baseSchema, env, loadConfig } from '../config';
+import { xConfigSchema } from '../x/config';
+
+/** "24h", "90m", "30s", "2d" or plain milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(s.trim());
+  if (!m) throw new Error(`Invalid duration "${s}" (use e.g. 24h, 90m, 30s)`);
+  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(m[1]) * mult);
+}
+
+const duration = (def: string) => z.string().default(def).transform((s, ctx) => {
+  try {
+    return parseDuration(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Settings of the batch job and its scheduler. */
+export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
+  /** Cron expression of `batch-job schedule` (machines without Kubernetes). */
+  BATCH_SCHEDULE: z.string().default('*/30 * * * *'),
+  /** Posts submitted within this window are tracked. */
+  BATCH_WINDOW: duration('24h'),
+  /** Stop as partial after this many distinct billed posts + users in one run (0 = no cap). */
+  BATCH_MAX_BILLED_RESOURCES: env.int(0),
+  /** Stop as partial after this many seconds (0 = no cap). */
+  BATCH_MAX_WALL_SECONDS: env.int(600),
+  /** How the run was started: schedule (CronJob / scheduler), manual (admin console), cli. */
+  BATCH_TRIGGER: z.enum(['schedule', 'manual', 'cli']).default('cli'),
+  /** The Kubernetes Job name (set from the downward API), recorded on the run. */
+  JOB_NAME: z.string().optional(),
+  /** Parallel member reads. */
+  BATCH_CONCURRENCY: env.int(8, 1, 64),
+});
+export type BatchConfig = z.infer<typeof batchConfigSchema>;
+
+export function loadBatchConfig(source: NodeJS.ProcessEnv = process.env): BatchConfig {
+  return loadConfig(batchConfigSchema, source);
+}

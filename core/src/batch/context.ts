@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import type { Connection, Engagement, TrackedTweet } from '../domain';
+import type { Stores } from '../redis/stores';
+import type { XClientFactory } from '../x';
+import type { RunStats } from './stats';
+import type { MemberTokens } from './tokens';
+import type { WatermarkStore } from './watermarks';
+import type { XGateway } from './x-gateway';
+
+/** What every step of one run shares. */
+export interface RunContext {
+  runId: string;
+  dryRun: boolean;
+  now: () => number;
+  windowStart: number;
+  stores: Stores;
+  wm: WatermarkStore;
+  x: XClientFactory;
+  gw: XGateway;
+  tokens: MemberTokens;
+  stats: RunStats;
+  logger: Logger;
+  /** Tracked posts of this run, by id. */
+  tracked: Map<string, TrackedTweet>;
+  /** Linked members, by Discord id and by X user id. */
+  members: Map<string, Connection>;
+  byXUserId: Map<string, Connection>;
+  /** Engagements found this run (the dry run keeps them only here). */
+  found: Engagement[];
+  /** The run covers one post only (--tweet). */
+  narrowed: boolean;
+  concurrency: number;
+  firstScanMaxPages: number;
+  progress(phase: string, done: number, total: number): void;
+}
+
+/** Run `fn` over items with at most `limit` in flight; the first error stops new work and is thrown. */
+export async function pool<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown = null;
+  const worker = async () => {
+    while (failed === null && next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i]!, i);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== null) throw failed;
+}

@@ -1,0 +1,159 @@
+import type { EngagementKind, PublicMetrics } from '../domain';
+
+/** X's pay-per-use prices per resource returned (2026). */
+export const PRICE = { post: 0.005, user: 0.01 } as const;
+
+const METRIC: Record<EngagementKind, keyof PublicMetrics> = { like: 'likes', retweet: 'retweets', reply: 'replies', quote: 'quotes' };
+/** Extra items read past the counted increase, in case some engagement was also withdrawn. */
+const MARGIN = 2;
+const SEARCH_WINDOW_MS = 7 * 86_400_000;
+
+export interface PlanTweet {
+  tweetId: string;
+  createdAt: number;
+  /** Counts the last complete run saw; undefined for a post never looked at. */
+  prev?: PublicMetrics;
+  now: PublicMetrics;
+  /** The author is a linked member whose token can list the post's likers. */
+  authorCanListLikes: boolean;
+}
+
+export interface PlanInput {
+  now: number;
+  tweets: PlanTweet[];
+  /** Linked members to cover. */
+  members: number;
+  /** The member lookup was already billed today (X bills a user once per UTC day). */
+  lookupBilledToday: boolean;
+  /** Average new items a member scan returned recently (page-size and cost hint). */
+  itemsPerScan: number;
+  /** Requests left in the current windows (Infinity when unknown). */
+  remaining: { liking_users: number; retweeted_by: number; quote_tweets: number; search_recent: number; users_lookup: number };
+}
+
+/** A read from the post's side: up to `items` newest entries of one kind. */
+export interface TweetRead {
+  tweetId: string;
+  kind: EngagementKind;
+  items: number;
+}
+
+export interface Plan {
+  /** Posts whose counts moved (or are new), per kind. */
+  changed: Record<EngagementKind, string[]>;
+  likes: 'none' | 'members' | 'authors';
+  posts: 'none' | 'members' | 'tweets';
+  memberLookup: boolean;
+  tweetReads: TweetRead[];
+  estimate: { costUsd: number; requests: number; alternatives: Record<string, number> };
+}
+
+export function changedBy(t: PlanTweet, kind: EngagementKind): number | null {
+  const now = t.now[METRIC[kind]];
+  if (!t.prev) return now > 0 ? now : null;
+  const before = t.prev[METRIC[kind]];
+  if (now === before) return null;
+  return Math.max(0, now - before) + MARGIN;
+}
+
+/**
+ * Choose, for this run, how to cover every changed post and every member at the lowest billed
+ * cost: likes from each member's own liked_tweets or from the authors' liking_users; retweets,
+ * replies and quotes from members' timelines or from the posts' side. Posts whose counts did not
+ * move need nothing. Pure: no I/O.
+ */
+export function planRun(input: PlanInput): Plan {
+  const changed: Plan['changed'] = { like: [], retweet: [], reply: [], quote: [] };
+  const reads: Record<EngagementKind, TweetRead[]> = { like: [], retweet: [], reply: [], quote: [] };
+  for (const t of input.tweets) {
+    for (const kind of ['like', 'retweet', 'reply', 'quote'] as const) {
+      const d = changedBy(t, kind);
+      if (d === null) continue;
+      changed[kind].push(t.tweetId);
+      reads[kind].push({ tweetId: t.tweetId, kind, items: Math.max(1, Math.min(d, t.now[METRIC[kind]] + MARGIN)) });
+    }
+  }
+  const byId = new Map(input.tweets.map((t) => [t.tweetId, t]));
+  const pages = (items: number, min: number) => Math.max(1, Math.ceil(Math.max(items, min) / 100));
+
+  // Post-side costs (Infinity when impossible or beyond the rate limits left).
+  let likeTweetCost = 0;
+  let likeTweetReq = 0;
+  for (const r of reads.like) {
+    if (!byId.get(r.tweetId)!.authorCanListLikes) likeTweetCost = Infinity;
+    likeTweetCost += r.items * PRICE.user;
+    likeTweetReq += pages(r.items, 1);
+  }
+  if (likeTweetReq > input.remaining.liking_users) likeTweetCost = Infinity;
+
+  let postTweetCost = 0;
+  const req = { retweeted_by: 0, quote_tweets: 0, search_recent: 0 };
+  for (const r of reads.retweet) {
+    postTweetCost += r.items * PRICE.user;
+    req.retweeted_by += pages(r.items, 1);
+  }
+  for (const r of reads.quote) {
+    postTweetCost += Math.max(10, r.items) * PRICE.post;
+    req.quote_tweets += pages(r.items, 10);
+  }
+  for (const r of reads.reply) {
+    if (input.now - byId.get(r.tweetId)!.createdAt > SEARCH_WINDOW_MS - 3_600_000) postTweetCost = Infinity;
+    postTweetCost += Math.max(10, r.items) * PRICE.post;
+    req.search_recent += pages(r.items, 10);
+  }
+  if (req.retweeted_by > input.remaining.retweeted_by || req.quote_tweets > input.remaining.quote_tweets || req.search_recent > input.remaining.search_recent) {
+    postTweetCost = Infinity;
+  }
+
+  // Member-side costs: one lookup of every member (billed once a day), then only members whose
+  // like / post counts moved are read, with pages sized to what moved.
+  const lookupCost = input.lookupBilledToday ? 0 : input.members * PRICE.user;
+  const lookupReq = Math.ceil(input.members / 100);
+  const likeIncrease = reads.like.reduce((s, r) => s + r.items, 0);
+  const postIncrease = [...reads.retweet, ...reads.reply, ...reads.quote].reduce((s, r) => s + r.items, 0);
+  const scans = (increase: number) => Math.min(input.members, increase);
+  const perScan = Math.max(5, input.itemsPerScan);
+  const likeMemberCost = scans(likeIncrease) * perScan * PRICE.post;
+  const postMemberCost = scans(postIncrease) * Math.max(1, input.itemsPerScan) * PRICE.post;
+
+  const needLikes = reads.like.length > 0;
+  const needPosts = reads.retweet.length + reads.reply.length + reads.quote.length > 0;
+  const lookupOk = lookupReq <= input.remaining.users_lookup;
+  const options: Array<{ likes: Plan['likes']; posts: Plan['posts']; cost: number; requests: number }> = [];
+  for (const likes of needLikes ? (['members', 'authors'] as const) : (['none'] as const)) {
+    for (const posts of needPosts ? (['members', 'tweets'] as const) : (['none'] as const)) {
+      const member = likes === 'members' || posts === 'members';
+      // A member lookup the rate limits cannot carry this window is a last resort.
+      const cost = (member ? lookupCost + (lookupOk ? 0 : 1e6) : 0)
+        + (likes === 'members' ? likeMemberCost : likes === 'authors' ? likeTweetCost : 0)
+        + (posts === 'members' ? postMemberCost : posts === 'tweets' ? postTweetCost : 0);
+      const requests = (member ? lookupReq : 0)
+        + (likes === 'members' ? scans(likeIncrease) : likes === 'authors' ? likeTweetReq : 0)
+        + (posts === 'members' ? scans(postIncrease) : posts === 'tweets' ? req.retweeted_by + req.quote_tweets + req.search_recent : 0);
+      options.push({ likes, posts, cost, requests });
+    }
+  }
+  options.sort((a, b) => a.cost - b.cost || a.requests - b.requests);
+  const best = options[0] ?? { likes: needLikes ? 'members' : 'none', posts: needPosts ? 'members' : 'none', cost: Infinity, requests: 0 };
+  const tweetReads = [
+    ...(best.likes === 'authors' ? reads.like : []),
+    ...(best.posts === 'tweets' ? [...reads.retweet, ...reads.reply, ...reads.quote] : []),
+  ];
+  return {
+    changed,
+    likes: best.likes,
+    posts: best.posts,
+    memberLookup: best.likes === 'members' || best.posts === 'members',
+    tweetReads,
+    estimate: {
+      costUsd: Math.round(best.cost * 10_000) / 10_000,
+      requests: best.requests,
+      alternatives: Object.fromEntries(options.map((o) => [`${o.likes}+${o.posts}`, Math.round(o.cost * 10_000) / 10_000])),
+    },
+  };
+}
+
+/** Page size for reading `expected` new items: small when little is expected (X's minimum is `min`). */
+export function pageSize(expected: number, min: number, max = 100): number {
+  return Math.max(min, Math.min(max, Math.ceil(expected) + MARGIN));
+}

@@ -1,0 +1,36 @@
+import type { Engagement } from '../../domain';
+import type { RunContext } from '../context';
+
+const key = (e: Engagement) => `${e.tweetId}|${e.discordId}|${e.kind}`;
+
+/**
+ * Offer the ledger everything found and not yet confirmed: engagements still pending from this
+ * or an interrupted earlier run, and, for posts new to tracking, every engagement the index saw
+ * before they were submitted. The ledger awards each (post, member, kind) once, ever.
+ */
+export async function award(ctx: RunContext, fence: number): Promise<void> {
+  const tracked = ctx.tracked;
+  const marks = await ctx.wm.tweetMarks([...tracked.keys()]);
+  const unseeded = [...tracked.keys()].filter((id) => !marks.get(id)?.seeded);
+  const pending = await ctx.wm.pending();
+  const candidates = new Map<string, Engagement>();
+  for (const e of [...pending, ...ctx.found, ...(await ctx.wm.indexed(unseeded))]) {
+    if (tracked.has(e.tweetId) && ctx.members.has(e.discordId)) candidates.set(key(e), e);
+  }
+  const list = [...candidates.values()];
+  ctx.stats.set('engagementsFound', list.length);
+  if (ctx.dryRun) {
+    ctx.logger.info({ candidates: list.length }, 'dry run: nothing awarded');
+    return;
+  }
+  const res = await ctx.stores.ledger.award({ batchId: ctx.runId, fence, engagements: list, at: ctx.now() });
+  ctx.stats.set('awarded', res.awarded);
+  ctx.stats.set('pointsAwarded', res.points);
+  ctx.stats.set('duplicates', res.duplicates);
+  ctx.stats.set('skipped', res.skipped);
+  for (const r of res.results) if (r.outcome === 'awarded') ctx.stats.inc(`awarded_${r.kind}`);
+  // In a full run, pending entries for posts out of the window are dropped too (nothing can be
+  // awarded for them); a run narrowed to one post leaves the others for the next full run.
+  await ctx.wm.clearPending([...pending, ...ctx.found].filter((e) => !ctx.narrowed || tracked.has(e.tweetId)));
+  await ctx.wm.markSeeded(unseeded);
+}

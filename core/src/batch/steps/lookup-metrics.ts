@@ -1,0 +1,46 @@
+import type { PublicMetrics } from '../../domain';
+import type { RunContext } from '../context';
+
+interface TweetData {
+  id: string;
+  public_metrics?: { like_count: number; retweet_count: number; reply_count: number; quote_count: number };
+}
+
+/**
+ * One batch lookup per 100 tracked posts: their public_metrics decide what needs reading at all.
+ * Deleted or unavailable posts (protected, author suspended) are marked and dropped from the run.
+ */
+export async function lookupMetrics(ctx: RunContext): Promise<Map<string, PublicMetrics>> {
+  const ids = [...ctx.tracked.keys()];
+  const out = new Map<string, PublicMetrics>();
+  const app = ctx.x.app();
+  for (let i = 0; i < ids.length; i += 100) {
+    const chunk = ids.slice(i, i + 100);
+    const res = await ctx.gw.get<TweetData>('tweets_lookup', app, 'app', 'tweets', { ids: chunk.join(','), 'tweet.fields': 'public_metrics' });
+    for (const t of res.data) {
+      const m = t.public_metrics;
+      if (!m) continue;
+      out.set(t.id, { likes: m.like_count, retweets: m.retweet_count, replies: m.reply_count, quotes: m.quote_count });
+    }
+    for (const e of res.errors ?? []) {
+      const id = e.resource_id && ctx.tracked.has(e.resource_id) ? e.resource_id : e.value;
+      if (!id || !ctx.tracked.has(id) || out.has(id)) continue;
+      const status = e.title === 'Not Found Error' ? 'deleted' : 'unavailable';
+      ctx.stats.inc(status === 'deleted' ? 'tweetsDeleted' : 'tweetsUnavailable');
+      ctx.logger.info({ tweetId: id, status, detail: e.detail }, 'tracked post no longer readable');
+      if (!ctx.dryRun) await ctx.stores.tweets.setStatus(id, status, e.detail);
+      ctx.tracked.delete(id);
+    }
+    ctx.progress('metrics', Math.min(ids.length, i + 100), ids.length);
+  }
+  if (!ctx.dryRun) {
+    for (const [id, m] of out) {
+      const t = ctx.tracked.get(id);
+      if (t && (t.metrics.likes !== m.likes || t.metrics.retweets !== m.retweets || t.metrics.replies !== m.replies || t.metrics.quotes !== m.quotes)) {
+        await ctx.stores.tweets.updateMetrics(id, m);
+      }
+    }
+  }
+  ctx.stats.set('tweetsChecked', out.size);
+  return out;
+}

@@ -1,0 +1,47 @@
+import type { Connection, PublicMetrics } from '../../domain';
+import type { RunContext } from '../context';
+import { StopRun } from '../errors';
+import type { Plan } from '../planner';
+import type { MemberMark } from '../watermarks';
+import { lookupMembers, scanJobs, scanMembers } from './scan-members';
+
+const CHUNK = 100;
+
+/**
+ * Cover every linked member, 100 at a time (one lookup of their counts, then reads of those whose
+ * counts moved). A sweep cut short by rate limits, budget or time is saved with its cursor and
+ * resumed by the next run. Returns the post counts that may be saved as watermarks: those read
+ * when the sweep began.
+ */
+export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>): Promise<Map<string, PublicMetrics>> {
+  const ordered = [...conns].sort((a, b) => (a.discordId < b.discordId ? -1 : a.discordId > b.discordId ? 1 : 0));
+  const modes = [plan.likes === 'members' ? 'likes' : '', plan.posts === 'members' ? 'posts' : ''].filter(Boolean).join('+');
+  const saved = await ctx.wm.sweep();
+  // A sweep only resumes when it reads the same things; otherwise it starts over.
+  const prior = saved && saved.modes === modes ? saved : null;
+  const snapshot = prior ? new Map(Object.entries(prior.snapshot)) : new Map(metrics);
+  const startedAt = prior?.startedAt ?? ctx.now();
+  const start = prior ? ordered.findIndex((c) => c.discordId > prior.cursor) : 0;
+  const todo = start < 0 ? [] : ordered.slice(start);
+  if (prior) ctx.stats.set('resumedSweep', 1);
+  let cursor = prior?.cursor ?? '';
+  let lookedUp = 0;
+  try {
+    for (let i = 0; i < todo.length; i += CHUNK) {
+      const chunk = todo.slice(i, i + CHUNK);
+      const counts = await lookupMembers(ctx, chunk);
+      lookedUp += chunk.length;
+      const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' });
+      await scanMembers(ctx, jobs);
+      cursor = chunk[chunk.length - 1]!.discordId;
+      ctx.progress('members', i + chunk.length, todo.length);
+    }
+  } catch (err) {
+    if (err instanceof StopRun && !ctx.dryRun) await ctx.wm.saveSweep({ cursor, snapshot: Object.fromEntries(snapshot), startedAt, modes });
+    throw err;
+  } finally {
+    ctx.stats.inc('membersChecked', lookedUp);
+  }
+  if (saved && !ctx.dryRun) await ctx.wm.clearSweep();
+  return snapshot;
+}

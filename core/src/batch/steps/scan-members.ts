@@ -1,0 +1,220 @@
+import { ApiResponseError, type TwitterApi, type TwitterApiReadOnly } from 'twitter-api-v2';
+import type { Connection, Engagement, EngagementKind } from '../../domain';
+import { pool, type RunContext } from '../context';
+import { StopRun, TokenRevoked } from '../errors';
+import { pageSize } from '../planner';
+import type { MemberMark } from '../watermarks';
+
+interface UserData {
+  id: string;
+  public_metrics?: { like_count?: number; tweet_count?: number };
+}
+
+interface PostData {
+  id: string;
+  conversation_id?: string;
+  referenced_tweets?: Array<{ type: 'retweeted' | 'quoted' | 'replied_to'; id: string }>;
+}
+
+export interface MemberCounts {
+  likeCount: number;
+  tweetCount: number;
+}
+
+/** like_count and tweet_count of every linked member, 100 per request. */
+export async function lookupMembers(ctx: RunContext, conns: Connection[]): Promise<Map<string, MemberCounts>> {
+  const out = new Map<string, MemberCounts>();
+  const app = ctx.x.app();
+  for (let i = 0; i < conns.length; i += 100) {
+    const chunk = conns.slice(i, i + 100);
+    const res = await ctx.gw.get<UserData>('users_lookup', app, 'app', 'users', { ids: chunk.map((c) => c.xUserId).join(','), 'user.fields': 'public_metrics' });
+    for (const u of res.data) {
+      const c = ctx.byXUserId.get(u.id);
+      if (c) out.set(c.discordId, { likeCount: u.public_metrics?.like_count ?? 0, tweetCount: u.public_metrics?.tweet_count ?? 0 });
+    }
+    for (const e of res.errors ?? []) {
+      ctx.stats.inc('membersUnavailable');
+      ctx.logger.info({ xUserId: e.resource_id ?? e.value, detail: e.detail }, 'linked X account unavailable (suspended or deleted)');
+    }
+  }
+  return out;
+}
+
+export interface ScanJob {
+  conn: Connection;
+  counts: MemberCounts;
+  mark?: MemberMark;
+  likes: boolean;
+  posts: boolean;
+}
+
+/** Decide which members need reading: those whose like / post counts moved since their watermark. */
+export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>, marks: Map<string, MemberMark>, mode: { likes: boolean; posts: boolean }): ScanJob[] {
+  const jobs: ScanJob[] = [];
+  for (const conn of conns) {
+    const c = counts.get(conn.discordId);
+    if (!c) continue;
+    const mark = marks.get(conn.discordId);
+    const likes = mode.likes && c.likeCount > 0 && (!mark || mark.likeCount !== c.likeCount);
+    const posts = mode.posts && c.tweetCount > 0 && (!mark || mark.tweetCount !== c.tweetCount);
+    if (likes || posts) jobs.push({ conn, counts: c, ...(mark ? { mark } : {}), likes, posts });
+  }
+  return jobs;
+}
+
+/**
+ * Read each member's new likes and posts, and commit watermark + findings atomically per member.
+ * A read cut short (rate limit, budget, time) commits what it found and where to continue.
+ */
+export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<void> {
+  let done = 0;
+  const trackedIds = new Set(ctx.tracked.keys());
+  await pool(jobs, ctx.concurrency, async (job) => {
+    const found: Engagement[] = [];
+    const prev = job.mark;
+    const mark: MemberMark = {
+      likeCount: prev?.likeCount ?? -1, tweetCount: prev?.tweetCount ?? -1, likeTop: prev?.likeTop ?? [],
+      ...(prev?.sinceId ? { sinceId: prev.sinceId } : {}), scannedAt: ctx.now(), activity: prev?.activity ?? 0,
+      ...(prev?.likeResume ? { likeResume: prev.likeResume } : {}), ...(prev?.postResume ? { postResume: prev.postResume } : {}),
+    };
+    const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, complete: false };
+    const posts: PostsRead = { found: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, posts: 0, complete: false };
+    let user: TwitterApi | null = null;
+    let stop: unknown = null;
+    try {
+      if (job.likes) {
+        try {
+          user = await ctx.tokens.client(job.conn);
+          await readLikes(ctx, job, user, likes);
+        } catch (err) {
+          if (!(err instanceof TokenRevoked)) throw err;
+          user = null;
+          likes.complete = true;
+        }
+      }
+      if (job.posts) await readPosts(ctx, job, user, posts);
+    } catch (err) {
+      if (!(err instanceof StopRun)) throw err;
+      stop = err;
+    }
+    for (const id of likes.ids) found.push({ tweetId: id, discordId: job.conn.discordId, kind: 'like' });
+    for (const e of posts.found) found.push({ ...e, discordId: job.conn.discordId });
+    if (job.likes) {
+      if (likes.complete) {
+        mark.likeCount = job.counts.likeCount;
+        if (likes.top?.length) mark.likeTop = likes.top;
+        delete mark.likeResume;
+      } else if (likes.token && likes.top) {
+        mark.likeResume = { token: likes.token, top: likes.top };
+      }
+    }
+    if (job.posts) {
+      if (posts.complete) {
+        mark.tweetCount = job.counts.tweetCount;
+        if (posts.newest) mark.sinceId = posts.newest;
+        delete mark.postResume;
+      } else if (posts.token && posts.newest) {
+        mark.postResume = { token: posts.token, newest: posts.newest };
+      }
+    }
+    const items = likes.ids.length + posts.posts;
+    mark.activity = Math.round((mark.activity * 0.7 + items * 0.3) * 100) / 100;
+    ctx.stats.inc('membersScanned');
+    ctx.stats.inc('memberItemsRead', items);
+    if (!ctx.dryRun && (found.length || !stop || mark.likeResume !== prev?.likeResume || mark.postResume !== prev?.postResume)) {
+      await ctx.wm.commitMember(job.conn.discordId, mark, found, trackedIds);
+    }
+    ctx.found.push(...found.filter((e) => trackedIds.has(e.tweetId)));
+    ctx.progress('scan', ++done, jobs.length);
+    if (stop) throw stop;
+  });
+}
+
+interface LikesRead {
+  ids: string[];
+  /** The newest liked ids, saved as likeTop when the read completes. */
+  top: string[] | null;
+  token: string | undefined;
+  complete: boolean;
+}
+
+async function readLikes(ctx: RunContext, job: ScanJob, first: TwitterApi, st: LikesRead): Promise<void> {
+  const known = new Set(job.mark?.likeTop ?? []);
+  const firstScan = !job.mark || job.mark.likeCount < 0;
+  const expected = firstScan ? job.counts.likeCount : Math.abs(job.counts.likeCount - job.mark!.likeCount);
+  const maxPages = firstScan ? ctx.firstScanMaxPages : Math.max(ctx.firstScanMaxPages, 10);
+  let client = first;
+  let retried = false;
+  for (let page = 0; page < maxPages; page++) {
+    const size = !st.token ? pageSize(expected, 5) : 100;
+    let res;
+    try {
+      res = await ctx.gw.get<{ id: string }>('liked_tweets', client, `user:${job.conn.discordId}`, `users/${job.conn.xUserId}/liked_tweets`, {
+        max_results: size, ...(st.token ? { pagination_token: st.token } : {}),
+      });
+    } catch (err) {
+      if (err instanceof ApiResponseError && err.code === 401 && !retried) {
+        retried = true;
+        client = await ctx.tokens.client(job.conn, { force: true });
+        page--;
+        continue;
+      }
+      if (err instanceof ApiResponseError && (err.code === 401 || err.code === 403)) {
+        await ctx.tokens.revoked(job.conn, 'X refused the member token: reconnect with /connect.');
+      }
+      throw err;
+    }
+    st.top ??= res.data.slice(0, 5).map((t) => t.id);
+    let reachedKnown = false;
+    for (const t of res.data) {
+      if (known.has(t.id)) {
+        reachedKnown = true;
+        break;
+      }
+      st.ids.push(t.id);
+    }
+    st.token = res.meta?.next_token;
+    if (reachedKnown || !st.token) break;
+    if (page === maxPages - 1) {
+      ctx.stats.inc('likeScansTruncated');
+      ctx.logger.warn({ discordId: job.conn.discordId, pages: maxPages }, "stopped reading a member's likes at the page cap");
+    }
+  }
+  st.complete = true;
+}
+
+interface PostsRead {
+  found: Array<{ tweetId: string; kind: EngagementKind }>;
+  newest: string | undefined;
+  token: string | undefined;
+  posts: number;
+  complete: boolean;
+}
+
+async function readPosts(ctx: RunContext, job: ScanJob, user: TwitterApi | null, st: PostsRead): Promise<void> {
+  const client: TwitterApi | TwitterApiReadOnly = user ?? ctx.x.app();
+  const subject = user ? `user:${job.conn.discordId}` : 'app';
+  const expected = job.mark && job.mark.tweetCount >= 0 ? Math.abs(job.counts.tweetCount - job.mark.tweetCount) : 20;
+  for (let page = 0; page < 40; page++) {
+    const res = await ctx.gw.get<PostData>('user_tweets', client, subject, `users/${job.conn.xUserId}/tweets`, {
+      max_results: !st.token ? pageSize(expected, 5) : 100,
+      'tweet.fields': 'referenced_tweets,conversation_id',
+      ...(job.mark?.sinceId ? { since_id: job.mark.sinceId } : { start_time: new Date(ctx.windowStart).toISOString() }),
+      ...(st.token ? { pagination_token: st.token } : {}),
+    });
+    for (const p of res.data) {
+      st.posts++;
+      if (!st.newest || BigInt(p.id) > BigInt(st.newest)) st.newest = p.id;
+      for (const ref of p.referenced_tweets ?? []) {
+        const kind: EngagementKind = ref.type === 'retweeted' ? 'retweet' : ref.type === 'quoted' ? 'quote' : 'reply';
+        st.found.push({ tweetId: ref.id, kind });
+      }
+      if (p.conversation_id && p.conversation_id !== p.id && !p.referenced_tweets?.some((r) => r.id === p.conversation_id)) {
+        st.found.push({ tweetId: p.conversation_id, kind: 'reply' });
+      }
+    }
+    st.token = res.meta?.next_token;
+    if (!st.token) break;
+  }
+  st.complete = true;
+}

@@ -1,0 +1,83 @@
+import type { TwitterApi, TwitterApiReadOnly } from 'twitter-api-v2';
+import type { Engagement } from '../../domain';
+import { pool, type RunContext } from '../context';
+import { TokenRevoked } from '../errors';
+import type { TweetRead } from '../planner';
+import type { XEndpoint } from '../x-gateway';
+
+interface Row {
+  id: string;
+  author_id?: string;
+}
+
+/**
+ * Read engagement from the posts' side, only the newest `items` entries of each changed kind:
+ * likers through the author's own token (likes are private), retweeters, quotes, and replies via
+ * recent search on the conversation.
+ */
+export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promise<void> {
+  const trackedIds = new Set(ctx.tracked.keys());
+  let done = 0;
+  await pool(reads, ctx.concurrency, async (r) => {
+    const tweet = ctx.tracked.get(r.tweetId);
+    if (!tweet) return;
+    let client: TwitterApi | TwitterApiReadOnly = ctx.x.app();
+    let subject = 'app';
+    let endpoint: XEndpoint;
+    let path: string;
+    let min = 1;
+    const query: Record<string, string | number> = {};
+    if (r.kind === 'like') {
+      const author = ctx.byXUserId.get(tweet.authorId);
+      if (!author) return;
+      try {
+        client = await ctx.tokens.client(author);
+      } catch (err) {
+        if (err instanceof TokenRevoked) {
+          ctx.stats.inc('tweetReadsSkipped');
+          return;
+        }
+        throw err;
+      }
+      subject = `user:${author.discordId}`;
+      endpoint = 'liking_users';
+      path = `tweets/${r.tweetId}/liking_users`;
+    } else if (r.kind === 'retweet') {
+      endpoint = 'retweeted_by';
+      path = `tweets/${r.tweetId}/retweeted_by`;
+    } else if (r.kind === 'quote') {
+      endpoint = 'quote_tweets';
+      path = `tweets/${r.tweetId}/quote_tweets`;
+      query['tweet.fields'] = 'author_id';
+      min = 10;
+    } else {
+      endpoint = 'search_recent';
+      path = 'tweets/search/recent';
+      query.query = `conversation_id:${r.tweetId}`;
+      query['tweet.fields'] = 'author_id';
+      min = 10;
+    }
+    const found: Engagement[] = [];
+    let left = r.items;
+    let token: string | undefined;
+    while (left > 0) {
+      const res = await ctx.gw.get<Row>(endpoint, client, subject, path, {
+        ...query,
+        max_results: Math.max(min, Math.min(100, left)),
+        ...(token ? { [endpoint === 'search_recent' ? 'next_token' : 'pagination_token']: token } : {}),
+      });
+      for (const row of res.data) {
+        const xId = r.kind === 'like' || r.kind === 'retweet' ? row.id : row.author_id;
+        const member = xId ? ctx.byXUserId.get(xId) : undefined;
+        if (member) found.push({ tweetId: r.tweetId, discordId: member.discordId, kind: r.kind });
+      }
+      left -= res.data.length;
+      token = res.meta?.next_token;
+      if (!token || !res.data.length) break;
+    }
+    ctx.stats.inc('tweetReads');
+    if (!ctx.dryRun) await ctx.wm.commitFound(found, trackedIds);
+    ctx.found.push(...found);
+    ctx.progress('tweets', ++done, reads.length);
+  });
+}

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
+import type { Connection, XTokens } from '../domain';
+import type { Stores } from '../redis/stores';
+import { refreshTokens, type XClientFactory } from '../x';
+import { TokenRevoked } from './errors';
+import type { RunStats } from './stats';
+import type { WatermarkStore } from './watermarks';
+
+const EARLY_REFRESH_MS = 60_000;
+const LOCK_TTL_MS = 30_000;
+
+/**
+ * Members' OAuth 2.0 user clients. Refreshes an expiring token under a per-member Redis lock (X
+ * refresh tokens are single use: two refreshes at once would revoke the grant) and stores the new
+ * pair at once. A refused refresh marks the member "needs reconnect".
+ */
+export class MemberTokens {
+  private readonly cache = new Map<string, Promise<TwitterApi>>();
+
+  constructor(
+    private readonly deps: { stores: Stores; wm: WatermarkStore; x: XClientFactory; now: () => number; stats: RunStats; logger: Logger; sleep?: (ms: number) => Promise<void> },
+  ) {}
+
+  /** A user client for the member, refreshing first when the token is (about to be) expired. */
+  async client(conn: Connection, opts: { force?: boolean } = {}): Promise<TwitterApi> {
+    if (conn.status !== 'linked') throw new TokenRevoked(conn.discordId, 'needs reconnect');
+    const hit = this.cache.get(conn.discordId);
+    if (hit && !opts.force) return hit;
+    const p = this.load(conn, opts.force ?? false);
+    this.cache.set(conn.discordId, p);
+    p.catch(() => this.cache.delete(conn.discordId));
+    return p;
+  }
+
+  private async load(conn: Connection, force: boolean): Promise<TwitterApi> {
+    const { stores, now } = this.deps;
+    let tokens = await stores.connections.getTokens(conn.discordId);
+    if (!tokens) return this.revoked(conn, 'No X tokens stored: reconnect your X account with /connect.');
+    if (force || tokens.expiresAt - EARLY_REFRESH_MS <= now()) tokens = await this.refresh(conn, tokens);
+    return this.deps.x.user(tokens.accessToken);
+  }
+
+  private async refresh(conn: Connection, stale: XTokens): Promise<XTokens> {
+    const { stores, wm, x, now, stats } = this.deps;
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const res = await wm.withRefreshLock(conn.discordId, LOCK_TTL_MS, async () => {
+        const current = await stores.connections.getTokens(conn.discordId);
+        if (!current) return this.revoked(conn, 'No X tokens stored: reconnect your X account with /connect.');
+        // Someone else refreshed while we waited for the lock.
+        if (current.accessToken !== stale.accessToken && current.expiresAt - EARLY_REFRESH_MS > now()) return current;
+        if (!current.refreshToken) return this.revoked(conn, 'The X authorization expired and has no refresh token: reconnect with /connect.');
+        try {
+          const next = await refreshTokens(x, current.refreshToken, now());
+          await stores.connections.saveTokens(conn.discordId, next);
+          stats.inc('tokenRefreshes');
+          return next;
+        } catch (err) {
+          if (err instanceof ApiResponseError && err.code >= 400 && err.code < 500) {
+            return this.revoked(conn, 'X refused to refresh the authorization (revoked or expired): reconnect with /connect.');
+          }
+          throw err;
+        }
+      });
+      if (res) return res;
+      await sleep(100);
+    }
+    throw new Error(`Timed out waiting for another process to refresh the X token of member ${conn.discordId}`);
+  }
+
+  /** Mark the member needs_reconnect and skip them. */
+  async revoked(conn: Connection, reason: string): Promise<never> {
+    this.deps.stats.inc('membersNeedReconnect');
+    this.deps.logger.warn({ discordId: conn.discordId }, 'member X authorization unusable; marked needs_reconnect');
+    await this.deps.stores.connections.setStatus(conn.discordId, 'needs_reconnect', reason);
+    throw new TokenRevoked(conn.discordId, reason);
+  }
+}

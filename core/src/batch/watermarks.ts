@@ -1,0 +1,205 @@
+import type { Redis } from 'ioredis';
+import type { Engagement, EngagementKind, PublicMetrics } from '../domain';
+
+/** What the last complete run saw of a tracked post. */
+export interface TweetMark {
+  metrics: PublicMetrics;
+  /** Every engagement already indexed for it has been offered to the ledger. */
+  seeded: boolean;
+}
+
+/** Where a member's reading stopped. */
+export interface MemberMark {
+  /** like_count / tweet_count from the user lookup when the member was last read in full. */
+  likeCount: number;
+  tweetCount: number;
+  /** Newest liked post ids seen at the top of liked_tweets (newest first). */
+  likeTop: string[];
+  /** Newest own post id seen (since_id for the next read). */
+  sinceId?: string;
+  scannedAt: number;
+  /** Average new items per scan, a hint for page sizes. */
+  activity: number;
+  /** A likes read cut short: continue from `token`; `top` becomes likeTop when it completes. */
+  likeResume?: { token: string; top: string[] };
+  /** An own-posts read cut short: continue from `token`; `newest` becomes sinceId when it completes. */
+  postResume?: { token: string; newest: string };
+}
+
+/** An unfinished member sweep (see WatermarkStore.sweep). */
+export interface SweepState {
+  cursor: string;
+  snapshot: Record<string, PublicMetrics>;
+  startedAt: number;
+  /** What the sweep reads from members: 'likes', 'posts' or 'likes+posts'. */
+  modes: string;
+}
+
+const INDEX_TTL_S = 8 * 86_400;
+const enc = (e: Engagement) => `${e.tweetId}|${e.discordId}|${e.kind}`;
+export const decodeEngagement = (s: string): Engagement => {
+  const [tweetId, discordId, kind] = s.split('|');
+  return { tweetId: tweetId!, discordId: discordId!, kind: kind as EngagementKind };
+};
+
+/**
+ * The batch processor's own Redis state, under `<prefix>:xwm:`: per-post and per-member watermarks,
+ * an index of member engagements by post (so a post submitted later is credited with engagement
+ * seen earlier), and the pending set: engagements found but not yet confirmed by the ledger. A
+ * member's new watermark and what was found under it are written in one MULTI, so a crash between
+ * reading X and awarding loses nothing and (the ledger being idempotent) awards nothing twice.
+ */
+export class WatermarkStore {
+  constructor(private readonly redis: Redis, private readonly prefix = 'engagement') {}
+
+  private k(...parts: string[]): string {
+    return [this.prefix, 'xwm', ...parts].join(':');
+  }
+
+  async tweetMarks(ids: string[]): Promise<Map<string, TweetMark>> {
+    const out = new Map<string, TweetMark>();
+    if (!ids.length) return out;
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hgetall(this.k('tweet', id));
+    const res = (await p.exec()) ?? [];
+    ids.forEach((id, i) => {
+      const h = res[i]?.[1] as Record<string, string> | undefined;
+      if (!h || !h.likes) return;
+      out.set(id, {
+        metrics: { likes: Number(h.likes), retweets: Number(h.retweets), replies: Number(h.replies), quotes: Number(h.quotes) },
+        seeded: h.seeded === '1',
+      });
+    });
+    return out;
+  }
+
+  async saveTweetMarks(marks: Map<string, PublicMetrics>): Promise<void> {
+    if (!marks.size) return;
+    const p = this.redis.pipeline();
+    for (const [id, m] of marks) {
+      p.hset(this.k('tweet', id), 'likes', m.likes, 'retweets', m.retweets, 'replies', m.replies, 'quotes', m.quotes);
+      p.expire(this.k('tweet', id), INDEX_TTL_S);
+    }
+    await p.exec();
+  }
+
+  async markSeeded(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hset(this.k('tweet', id), 'seeded', 1).expire(this.k('tweet', id), INDEX_TTL_S);
+    await p.exec();
+  }
+
+  async memberMarks(discordIds: string[]): Promise<Map<string, MemberMark>> {
+    const out = new Map<string, MemberMark>();
+    for (let i = 0; i < discordIds.length; i += 500) {
+      const slice = discordIds.slice(i, i + 500);
+      const p = this.redis.pipeline();
+      for (const id of slice) p.hgetall(this.k('member', id));
+      const res = (await p.exec()) ?? [];
+      slice.forEach((id, j) => {
+        const h = res[j]?.[1] as Record<string, string> | undefined;
+        if (!h || h.scannedAt === undefined) return;
+        out.set(id, {
+          likeCount: Number(h.likeCount ?? -1),
+          tweetCount: Number(h.tweetCount ?? -1),
+          likeTop: h.likeTop ? h.likeTop.split(',') : [],
+          ...(h.sinceId ? { sinceId: h.sinceId } : {}),
+          scannedAt: Number(h.scannedAt),
+          activity: Number(h.activity ?? 0),
+          ...(h.likeResume ? { likeResume: JSON.parse(h.likeResume) as MemberMark['likeResume'] } : {}),
+          ...(h.postResume ? { postResume: JSON.parse(h.postResume) as MemberMark['postResume'] } : {}),
+        });
+      });
+    }
+    return out;
+  }
+
+  /** Save a member's new watermark with what was found under it, atomically. */
+  async commitMember(discordId: string, mark: MemberMark, found: Engagement[], tracked: Set<string>): Promise<void> {
+    const m = this.redis.multi();
+    const fields: Array<string | number> = ['likeCount', mark.likeCount, 'tweetCount', mark.tweetCount, 'likeTop', mark.likeTop.join(','), 'scannedAt', mark.scannedAt, 'activity', mark.activity];
+    if (mark.sinceId) fields.push('sinceId', mark.sinceId);
+    fields.push('likeResume', mark.likeResume ? JSON.stringify(mark.likeResume) : '', 'postResume', mark.postResume ? JSON.stringify(mark.postResume) : '');
+    m.hset(this.k('member', discordId), ...fields);
+    this.addFound(m, found, tracked);
+    await m.exec();
+  }
+
+  /** Record engagements found from a post's side (liking_users, retweeted_by, ...). */
+  async commitFound(found: Engagement[], tracked: Set<string>): Promise<void> {
+    if (!found.length) return;
+    const m = this.redis.multi();
+    this.addFound(m, found, tracked);
+    await m.exec();
+  }
+
+  private addFound(m: ReturnType<Redis['multi']>, found: Engagement[], tracked: Set<string>): void {
+    for (const e of found) {
+      const key = this.k('engaged', e.tweetId);
+      m.sadd(key, `${e.discordId}|${e.kind}`).expire(key, INDEX_TTL_S);
+      if (tracked.has(e.tweetId)) m.sadd(this.k('pending'), enc(e));
+    }
+  }
+
+  async pending(): Promise<Engagement[]> {
+    return (await this.redis.smembers(this.k('pending'))).map(decodeEngagement);
+  }
+
+  async clearPending(done: Engagement[]): Promise<void> {
+    for (let i = 0; i < done.length; i += 1000) await this.redis.srem(this.k('pending'), ...done.slice(i, i + 1000).map(enc));
+  }
+
+  /** Every member engagement indexed for these posts. */
+  async indexed(tweetIds: string[]): Promise<Engagement[]> {
+    if (!tweetIds.length) return [];
+    const p = this.redis.pipeline();
+    for (const id of tweetIds) p.smembers(this.k('engaged', id));
+    const res = (await p.exec()) ?? [];
+    return tweetIds.flatMap((tweetId, i) =>
+      ((res[i]?.[1] as string[]) ?? []).map((s) => {
+        const [discordId, kind] = s.split('|');
+        return { tweetId, discordId: discordId!, kind: kind as EngagementKind };
+      }),
+    );
+  }
+
+  /**
+   * A member sweep a partial run left unfinished: members up to `cursor` (Discord id order) are
+   * done; `snapshot` holds the post counts read when the sweep began, saved as post watermarks only
+   * once the sweep completes (so engagement after a member was read is never marked as seen).
+   */
+  async sweep(): Promise<SweepState | null> {
+    const raw = await this.redis.get(this.k('sweep'));
+    return raw ? (JSON.parse(raw) as SweepState) : null;
+  }
+
+  async saveSweep(s: SweepState): Promise<void> {
+    await this.redis.set(this.k('sweep'), JSON.stringify(s), 'EX', 2 * 86_400);
+  }
+
+  async clearSweep(): Promise<void> {
+    await this.redis.del(this.k('sweep'));
+  }
+
+  /** UTC day of the last member lookup (it is billed once per day). */
+  async lookupDay(): Promise<string | null> {
+    return this.redis.get(this.k('lookupday'));
+  }
+
+  async setLookupDay(day: string): Promise<void> {
+    await this.redis.set(this.k('lookupday'), day, 'EX', 2 * 86_400);
+  }
+
+  /** One member's token refresh at a time, across processes. */
+  async withRefreshLock<T>(discordId: string, ttlMs: number, fn: () => Promise<T>): Promise<T | null> {
+    const key = this.k('refresh', discordId);
+    const token = `${process.pid}-${Math.random()}`;
+    if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
+    }
+  }
+}
