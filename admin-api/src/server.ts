@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
-import { createLogger, createMetricsRegistry, createRedis, createStores, onShutdown, type Logger } from '@engagement-tracker/core';
+import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, onShutdown, xApiConfigFromEnv } from '@engagement-tracker/core';
 import { createApp } from './app';
 import { ApiTokenStore } from './auth/api-token-store';
 import { discordOAuthFromConfig } from './auth/discord-oauth';
+import { createConnectXRouter, createDiscordDmNotifier } from './connect';
 import { SessionStore } from './auth/session-store';
 import { loadAdminApiConfig } from './config';
 import type { AppDeps } from './deps';
@@ -12,21 +12,6 @@ import { isInCluster, KubernetesLauncher, loadKubeConfig, resolveNamespace } fro
 import type { BatchLauncher } from './runs/launcher';
 import { LocalLauncher } from './runs/local-launcher';
 import { ManualRuns } from './runs/manual-runs';
-
-/** The X-connect router (admin-api/src/connect, written alongside) if it is present. */
-async function connectRouter(deps: AppDeps, log: Logger): Promise<Router | null> {
-  const url = new URL('./connect/index.ts', import.meta.url).href;
-  let mod: { createConnectXRouter?: (d: unknown) => Router | Promise<Router> };
-  try {
-    mod = (await import(url)) as typeof mod;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('connect/index')) return null;
-    throw err;
-  }
-  if (!mod.createConnectXRouter) return null;
-  log.info('mounting the X-connect routes at /connect/x');
-  return mod.createConnectXRouter({ ...deps, redis: deps.stores.ctx.redis, logger: deps.log });
-}
 
 export async function main(): Promise<void> {
   const config = loadAdminApiConfig();
@@ -55,8 +40,16 @@ export async function main(): Promise<void> {
   ref.runs = runs;
 
   const deps: AppDeps = { config, stores, sessions, tokens, discord: discordOAuthFromConfig(config), runs, log };
-  const connect = await connectRouter(deps, log);
-  if (connect) deps.mounts = [{ path: '/connect/x', router: connect }];
+  // Public X account linking (/connect/x/start, /connect/x/callback): its routes carry their full paths.
+  const connect = createConnectXRouter({
+    stores,
+    x: createXClientFactory(xApiConfigFromEnv()),
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    encryptionKey: config.encryptionKey,
+    logger: log,
+    ...(config.DISCORD_BOT_TOKEN ? { notify: createDiscordDmNotifier({ apiBaseUrl: config.DISCORD_API_BASE_URL, botToken: config.DISCORD_BOT_TOKEN, logger: log }) } : {}),
+  });
+  deps.mounts = [{ path: '/', router: connect }];
   const registry = config.METRICS_ENABLED ? createMetricsRegistry('admin-api') : undefined;
   const app = createApp({ ...deps, ...(registry ? { registry } : {}) });
 
