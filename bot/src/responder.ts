@@ -27,7 +27,7 @@ export class Responder {
     return this.deferring !== undefined;
   }
 
-  async send(payload: ReplyPayload): Promise<void> {
+  async send(payload: Omit<ReplyPayload, 'after'>): Promise<void> {
     this.cancel();
     if (this.deferring) await this.deferring;
     const body = payload as InteractionEditReplyOptions;

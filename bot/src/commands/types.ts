@@ -12,6 +12,8 @@ export interface ReplyPayload {
   content?: string;
   embeds?: unknown[];
   components?: unknown[];
+  /** Work to do once the reply is sent (e.g. announcing in a channel), so it never delays the answer. */
+  after?: () => Promise<unknown>;
 }
 
 /** A refusal the member can act on: sent as a friendly ephemeral message, logged at info. */

@@ -80,7 +80,9 @@ async function respond(kind: string, name: string, responder: Responder, log: Bo
       log.info({ precondition: result.denied }, 'interaction denied');
       await responder.sendPrivate(`⛔ ${result.message}`);
     } else {
-      await responder.send(result);
+      const { after, ...payload } = result;
+      await responder.send(payload);
+      if (after) await after().catch((err: unknown) => log.error({ err }, 'follow-up work after the reply failed'));
     }
   } catch (err) {
     if (err instanceof UserError || (err instanceof AppError && err.status < 500)) {

@@ -30,7 +30,11 @@ export const submit: BotCommand = {
     if (!res.ok) throw new UserError(res.message, res.code);
     const channel = i.channel;
     const windowHours = Math.round(ctx.config.trackingWindowMs / 3_600_000);
-    if (channel?.isSendable()) await channel.send(tweetAnnouncement(res.tweet, windowHours) as Parameters<typeof channel.send>[0]);
-    return { content: `Submitted! Points for engaging with ${res.tweet.url} are counted for ${windowHours} hours after it was posted.` };
+    return {
+      content: `Submitted! Points for engaging with ${res.tweet.url} are counted for ${windowHours} hours after it was posted.`,
+      after: async () => {
+        if (channel?.isSendable()) await channel.send(tweetAnnouncement(res.tweet, windowHours) as Parameters<typeof channel.send>[0]);
+      },
+    };
   },
 };
