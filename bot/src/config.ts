@@ -23,6 +23,8 @@ export const botSchema = baseSchema.extend({
   PUBLIC_BASE_URL: env.url().default('http://localhost:8080'),
   /** Reply deadline guard: defer an interaction still unanswered after this many ms (Discord allows 3000). */
   BOT_DEFER_AFTER_MS: env.int(1500, 100, 2800),
+  /** Give up on a command still working after this many ms and tell the member (the token lives 15 min). */
+  BOT_COMMAND_TIMEOUT_MS: env.int(12_000, 1000, 600_000),
   /** Port of /healthz, /readyz and /metrics. */
   HEALTH_PORT: env.port(8081),
 });
@@ -42,6 +44,7 @@ export interface BotConfig {
   trackingWindowMs: number;
   publicBaseUrl: string;
   deferAfterMs: number;
+  commandTimeoutMs: number;
   healthPort: number;
   metricsEnabled: boolean;
   x: XApiConfig;
@@ -49,7 +52,8 @@ export interface BotConfig {
 
 export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfig {
   const e = loadConfig(botSchema.extend(xConfigSchema.shape), source);
-  const sandbox = e.SANDBOX ?? !e.DISCORD_BOT_TOKEN;
+  // SANDBOX has a schema default, so look at whether it was actually set.
+  const sandbox = source.SANDBOX ? e.SANDBOX === true : !e.DISCORD_BOT_TOKEN;
   if (!sandbox && !e.DISCORD_BOT_TOKEN) throw new Error('DISCORD_BOT_TOKEN is required outside sandbox mode');
   if (!sandbox && !e.TOKEN_ENCRYPTION_KEY) throw new Error('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
   const x = xApiConfigFromEnv(source);
@@ -68,6 +72,7 @@ export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfi
     trackingWindowMs: e.TRACKING_WINDOW_HOURS * 3_600_000,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     deferAfterMs: e.BOT_DEFER_AFTER_MS,
+    commandTimeoutMs: e.BOT_COMMAND_TIMEOUT_MS,
     healthPort: e.HEALTH_PORT,
     metricsEnabled: e.METRICS_ENABLED,
     x: sandbox && !x.bearerToken ? { ...x, bearerToken: 'sandbox-app-token' } : x,

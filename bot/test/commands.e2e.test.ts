@@ -102,6 +102,19 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     expect(s.bot.logs.some((l) => l.msg === 'interaction failed' && l.command === 'submit')).toBe(true);
   });
 
+  it('defers when Redis is slow, then answers with the real data', async () => {
+    // Block Redis for ~2.3 s with a busy script: the bot must defer inside the deadline and edit later.
+    const blocker = s.redis.client();
+    const deadline = Date.now() * 1000 + 2_300_000;
+    const busy = blocker.eval("while true do local t = redis.call('TIME'); if (t[1] * 1000000 + t[2]) > tonumber(ARGV[1]) then break end end return 1", 0, String(deadline));
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await s.discord.interact({ as: IDS.bob, command: 'stats' });
+    expect(r.type).toBe(5);
+    expect(r.latencyMs).toBeLessThan(3000);
+    expect((await r.reply(8000)).embeds.length).toBe(1);
+    await busy;
+  });
+
   it('/tier: admins only (runtime role check), level 1-3, audited', async () => {
     const denied = await (await s.discord.interact({ as: IDS.bob, command: 'tier', options: { member: IDS.carol, level: 3 } })).reply();
     expect(denied.content).toMatch(/Only admins/);

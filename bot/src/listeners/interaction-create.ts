@@ -73,8 +73,12 @@ type Work = () => Promise<ReplyPayload | { denied: string; message: string }>;
 
 async function respond(kind: string, name: string, responder: Responder, log: BotContext['logger'], ctx: BotContext, work: Work): Promise<void> {
   let outcome = 'ok';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`interaction still working after ${ctx.config.commandTimeoutMs} ms`)), ctx.config.commandTimeoutMs);
+  });
   try {
-    const result = await work();
+    const result = await Promise.race([work(), timeout]);
     if ('denied' in result) {
       outcome = 'denied';
       log.info({ precondition: result.denied }, 'interaction denied');
@@ -95,6 +99,7 @@ async function respond(kind: string, name: string, responder: Responder, log: Bo
       await responder.sendPrivate(`❌ ${FRIENDLY_ERROR}`).catch((e: unknown) => log.error({ err: e }, 'could not send error reply'));
     }
   } finally {
+    clearTimeout(timer);
     responder.cancel();
     ctx.metrics.interactions.inc({ kind, name, outcome });
     if (responder.firstResponseMs !== undefined) ctx.metrics.latency.observe({ kind, name }, responder.firstResponseMs / 1000);

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@engagement-tracker/core';
+import { COMMANDS } from '../src/commands';
+import { loadBotConfig, SANDBOX_BOT_TOKEN } from '../src/config';
+import { buildCustomId, parseCustomId } from '../src/custom-id';
+
+describe('custom ids', () => {
+  it('round-trips and enforces Discord limits', () => {
+    const id = buildCustomId('lb', 'weekly', 3, '123456789012345678');
+    expect(parseCustomId(id)).toEqual({ prefix: 'lb', args: ['weekly', '3', '123456789012345678'] });
+    expect(() => buildCustomId('lb', 'x'.repeat(100))).toThrow(/too long/);
+    expect(() => buildCustomId('lb', 'a:b')).toThrow(/must not contain/);
+  });
+});
+
+describe('bot configuration', () => {
+  it('runs in sandbox mode with defaults when no credentials are set', () => {
+    const c = loadBotConfig({});
+    expect(c.sandbox).toBe(true);
+    expect(c.discord.token).toBe(SANDBOX_BOT_TOKEN);
+    expect(c.engagementChannel).toBe('engagement-tracker');
+    expect(c.submitRateLimitPerDay).toBe(10);
+    expect(c.trackingWindowMs).toBe(24 * 3_600_000);
+    expect(c.categories).toEqual(['general']);
+    expect(c.x.bearerToken).toBeTruthy();
+  });
+
+  it('parses lists and refuses bad values all at once', () => {
+    const c = loadBotConfig({ TWEET_CATEGORIES: 'art, news ,', ADMIN_ROLE_IDS: '123456789012345678,223456789012345678', SANDBOX: 'true' });
+    expect(c.categories).toEqual(['art', 'news']);
+    expect(c.adminRoleIds).toHaveLength(2);
+    try {
+      loadBotConfig({ ADMIN_ROLE_IDS: 'admins', SUBMIT_RATE_LIMIT_PER_DAY: '0', DISCORD_API_BASE_URL: 'nope' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.join('\n')).toMatch(/ADMIN_ROLE_IDS[\s\S]*SUBMIT_RATE_LIMIT_PER_DAY|SUBMIT_RATE_LIMIT_PER_DAY[\s\S]*ADMIN_ROLE_IDS/);
+    }
+  });
+
+  it('requires the encryption key outside sandbox mode', () => {
+    expect(() => loadBotConfig({ DISCORD_BOT_TOKEN: 'real' })).toThrow(/TOKEN_ENCRYPTION_KEY/);
+  });
+});
+
+describe('command definitions', () => {
+  it('are valid for registration: names, descriptions, admin-only /tier, ephemeral where about one member', () => {
+    for (const c of COMMANDS.values()) {
+      expect(c.data.name).toMatch(/^[a-z]{1,32}$/);
+      expect(c.data.description.length).toBeGreaterThan(0);
+    }
+    expect(COMMANDS.get('tier')!.data.default_member_permissions).toBe(String(1n << 5n));
+    expect(COMMANDS.get('tier')!.preconditions).toContain('AdminOnly');
+    for (const name of ['connect', 'disconnect', 'stats', 'submit', 'tier']) expect(COMMANDS.get(name)!.ephemeral).toBe(true);
+    expect(COMMANDS.get('leaderboard')!.ephemeral).toBe(false);
+  });
+});
