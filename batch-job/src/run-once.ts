@@ -1,0 +1,38 @@
+import { createRedis, createStores, createXClientFactory, runBatch, withSpan, type BatchOutcome, type BatchTrigger, type Logger } from '@engagement-tracker/core';
+import type { JobConfig } from './config';
+
+export interface RunRequest {
+  trigger: BatchTrigger;
+  dryRun?: boolean;
+  tweetId?: string;
+  windowMs?: number;
+  jobName?: string;
+  signal?: AbortSignal;
+}
+
+/** Wire Redis, stores and X clients from the config, run one batch, close what it opened. */
+export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): Promise<BatchOutcome> {
+  const redis = createRedis(cfg.env.REDIS_URL);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  try {
+    const stores = createStores(redis, { prefix: cfg.env.REDIS_KEY_PREFIX, encryptionKey: cfg.encryptionKey });
+    const x = createXClientFactory(cfg.x);
+    return await withSpan('batch.run', { trigger: req.trigger, dryRun: req.dryRun ?? false }, async (span) => {
+      const out = await runBatch({ stores, x, logger }, {
+        trigger: req.trigger,
+        dryRun: req.dryRun ?? false,
+        windowMs: req.windowMs ?? cfg.env.BATCH_WINDOW,
+        maxBilledResources: cfg.env.BATCH_MAX_BILLED_RESOURCES,
+        maxWallMs: cfg.env.BATCH_MAX_WALL_SECONDS * 1000,
+        concurrency: cfg.env.BATCH_CONCURRENCY,
+        ...(req.tweetId ? { tweetId: req.tweetId } : {}),
+        ...(req.jobName ? { jobName: req.jobName } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      span.setAttributes({ 'batch.run_id': out.runId, 'batch.status': out.status, 'batch.requests': out.stats.requests ?? 0, 'batch.awarded': out.stats.awarded ?? 0 });
+      return out;
+    });
+  } finally {
+    redis.disconnect();
+  }
+}
