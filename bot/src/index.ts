@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     logger.fatal({ problems: err instanceof ConfigError ? err.problems : undefined, err }, 'invalid configuration');
     process.exit(2);
   }
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   const bot = await startBot(config, logger);
   onShutdown(logger, [() => bot.stop()]);
 }

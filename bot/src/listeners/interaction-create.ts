@@ -1,5 +1,5 @@
 import { Events, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Client, type Interaction } from 'discord.js';
-import { AppError } from '@engagement-tracker/core';
+import { AppError, withSpan } from '@engagement-tracker/core';
 import { BUTTONS, COMMANDS, UserError, type ReplyPayload } from '../commands';
 import type { BotContext } from '../context';
 import { parseCustomId } from '../custom-id';
@@ -16,9 +16,13 @@ export function registerInteractionListener(client: Client, ctx: BotContext): vo
 }
 
 export async function handleInteraction(i: Interaction, ctx: BotContext): Promise<void> {
-  if (i.isChatInputCommand()) return runCommand(i, ctx);
-  if (i.isAutocomplete()) return runAutocomplete(i, ctx);
-  if (i.isButton()) return runButton(i, ctx);
+  const name = i.isChatInputCommand() || i.isAutocomplete() ? i.commandName : i.isButton() ? parseCustomId(i.customId).prefix : 'other';
+  // One span per interaction (a no-op unless the OpenTelemetry preload is active).
+  await withSpan(`discord.interaction ${name}`, { 'discord.interaction.type': i.type, 'discord.interaction.name': name, 'discord.guild_id': i.guildId ?? '' }, async () => {
+    if (i.isChatInputCommand()) return runCommand(i, ctx);
+    if (i.isAutocomplete()) return runAutocomplete(i, ctx);
+    if (i.isButton()) return runButton(i, ctx);
+  }).catch((err: unknown) => ctx.logger.error({ err, interactionId: i.id }, 'unhandled interaction error'));
 }
 
 async function runCommand(i: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
