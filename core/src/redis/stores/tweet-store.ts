@@ -3,17 +3,10 @@ import { NotFoundError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { int, type Page, type PageResult, type StoreContext } from './context';
 
-export interface SubmitInput {
-  tweetId: string;
-  url: string;
-  authorId: string;
-  authorHandle: string;
-  submitterId: string;
-  category: string;
-  createdAt: number;
-  text?: string;
+/** What a submission records; status, counters and submittedAt are set by the store. */
+export type SubmitInput = Pick<TrackedTweet, 'tweetId' | 'url' | 'authorId' | 'authorHandle' | 'submitterId' | 'category' | 'createdAt' | 'text'> & {
   metrics?: PublicMetrics;
-}
+};
 
 export interface TweetFilter {
   category?: string;
