@@ -44,6 +44,18 @@ describe('ra-data-simple-rest contract', () => {
     expect(((await bySubmitter.json()) as Array<{ id: string }>).map((t) => t.id)).toEqual([T.t2]);
   });
 
+  it('filters by text and sorts by any sortable field through the projection, fresh after its own writes', async () => {
+    const byCount = await core.fetch(`/api/tweets${q({ sort: ['engagementCount', 'ASC'], filter: { q: 'TWEET' } })}`);
+    expect(((await byCount.json()) as Array<{ id: string; engagementCount: number }>).map((t) => [t.id, t.engagementCount])).toEqual([[T.t2, 0], [T.t3, 1], [T.t1, 3]]);
+    const byHandle = await core.fetch(`/api/tweets${q({ filter: { q: 'outsider' } })}`);
+    expect(byHandle.headers.get('content-range')).toBe('tweets 0-0/1');
+    await core.fetch(`/api/tweets/${T.t2}`, { method: 'PUT', body: { status: 'unavailable' } });
+    const active = await core.fetch(`/api/tweets${q({ filter: { status: 'active' }, sort: ['createdAt', 'DESC'] })}`);
+    expect(((await active.json()) as Array<{ id: string }>).map((t) => t.id)).toEqual([T.t1, T.t3]);
+    await core.fetch(`/api/tweets/${T.t2}`, { method: 'PUT', body: { status: 'active' } });
+    expect((await core.fetch(`/api/tweets${q({ filter: { status: 'active' } })}`)).headers.get('content-range')).toBe('tweets 0-2/3');
+  });
+
   it('answers bad parameters with a clear 400', async () => {
     for (const bad of ['?range=[5,1]', '?range=oops', `?sort=${encodeURIComponent('["nope","ASC"]')}`, `?filter=${encodeURIComponent('{"colour":"red"}')}`, `?filter=${encodeURIComponent('{"since":"yesterday"}')}`, `?range=${encodeURIComponent('[0,5000]')}`]) {
       const res = await core.fetch(`/api/tweets${bad}`);

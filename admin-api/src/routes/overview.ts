@@ -1,14 +1,15 @@
 import { Router } from 'express';
 import type { Stores } from '@engagement-tracker/core';
 import { requirePermission } from '../middleware/authenticate';
+import { countActive, type TweetProjection } from '../queries/tweet-list';
 import { presentRun } from './batches';
 
 /** The dashboard numbers in one call. */
-export function overviewRouter(stores: Stores): Router {
+export function overviewRouter(stores: Stores, projection: TweetProjection): Router {
   const r = Router();
   r.get('/', requirePermission('read'), async (_req, res) => {
     const [activeTweets, linkedMembers, top, lastRun, pointsPerDay] = await Promise.all([
-      stores.tweets.count('active'),
+      countActive(projection),
       stores.connections.count(),
       stores.leaderboard.top({ board: 'alltime', limit: 1 }),
       stores.batches.latest(),

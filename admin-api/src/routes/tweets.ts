@@ -4,6 +4,7 @@ import { NotFoundError, type Stores, type TrackedTweet, type TweetSort } from '@
 import { actorOf } from '../auth/principal';
 import { idsFilter, parseListQuery, sendPage, timeFilter } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
+import { listTweets, type TweetProjection } from '../queries/tweet-list';
 
 const filterSchema = z.strictObject({
   id: idsFilter,
@@ -25,14 +26,14 @@ export async function presentTweets(stores: Stores, tweets: TrackedTweet[]) {
 }
 
 /** Submitted tweets: list/filter/sort, show, change status, delete (optionally revoking points). */
-export function tweetsRouter(stores: Stores): Router {
+export function tweetsRouter(stores: Stores, projection: TweetProjection): Router {
   const r = Router();
 
   r.get('/', requirePermission('read'), async (req, res) => {
     const q = parseListQuery(req.query, filterSchema, SORTABLE);
     const { id: ids, ...f } = q.filter;
     const sort = (!q.sort || q.sort === 'id' ? 'submittedAt' : q.sort) as TweetSort;
-    const page = await stores.tweets.list({ offset: q.offset, limit: q.limit, sort, order: q.order, filter: { ...f, ...(ids ? { ids } : {}) } });
+    const page = await listTweets(stores, projection, { offset: q.offset, limit: q.limit, sort, order: q.order, filter: { ...f, ...(ids ? { ids } : {}) } });
     sendPage(res, 'tweets', q.offset, await presentTweets(stores, page.items), page.total);
   });
 
@@ -48,6 +49,7 @@ export function tweetsRouter(stores: Stores): Router {
     const before = await stores.tweets.get(id);
     if (!before) throw new NotFoundError(`No tracked tweet ${id}`);
     await stores.tweets.setStatus(id, body.status);
+    projection.invalidate();
     await stores.audit.record({ actor: actorOf(req.principal!), action: 'tweet.status', target: `tweet:${id}`, before: { status: before.status }, after: { status: body.status } });
     res.json((await presentTweets(stores, [(await stores.tweets.get(id))!]))[0]);
   });
@@ -56,6 +58,7 @@ export function tweetsRouter(stores: Stores): Router {
     const id = String(req.params.id);
     const { revoke } = z.object({ revoke: z.enum(['true', 'false', '1', '0']).optional() }).parse(req.query);
     const result = await stores.tweets.remove(id, { revoke: revoke === 'true' || revoke === '1', actor: actorOf(req.principal!) });
+    projection.invalidate();
     const t = await stores.tweets.get(id);
     res.json({ ...(t ? (await presentTweets(stores, [t]))[0] : { id }), ...result });
   });
