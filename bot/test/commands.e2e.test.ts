@@ -83,6 +83,18 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     for (let k = 0; k < 2; k++) expect((await (await submit(IDS.dave, tweetUrl(make().id))).reply()).content).toMatch(/^Submitted!/);
   });
 
+  it('still announces when Discord rate-limits the channel post (429 + Retry-After)', async () => {
+    const t = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    s.discord.failRest({ method: 'POST', path: /^\/channels\/\d+\/messages$/, status: 429, retryAfterMs: 300 });
+    expect((await (await submit(IDS.dave, tweetUrl(t.id))).reply()).content).toMatch(/^Submitted!/);
+    await s.discord.waitForMessage('engagement-tracker', (m) => JSON.stringify(m.embeds).includes(t.id), 5000);
+  });
+
+  it('refuses server-only commands in DMs', async () => {
+    const r = await (await s.discord.interact({ as: IDS.bob, command: 'connect', dm: true })).reply();
+    expect(r.content).toMatch(/only works inside the server/);
+  });
+
   it('offers configured categories by autocomplete', async () => {
     const r = await s.discord.interact({ as: IDS.bob, autocomplete: 'submit', focused: 'category', options: { url: 'x', category: 'ar' } });
     expect(r.choices.map((c) => c.value)).toEqual(['art']);

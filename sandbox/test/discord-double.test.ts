@@ -151,6 +151,33 @@ describe('Discord double with the real discord.js client', () => {
     expect(double.gateway.stats.resumes).toBeGreaterThan(resumes);
   });
 
+  it('asks the client to reconnect (op 7) and the client resumes its session', async () => {
+    const resumes = double.gateway.stats.resumes;
+    double.gateway.requestReconnect();
+    await expect.poll(() => double.gateway.stats.resumes, { timeout: 5000 }).toBeGreaterThan(resumes);
+    await double.waitForBot();
+    expect((await (await double.interact({ as: bob, command: 'ping' })).reply()).content).toMatch(/^pong bob/);
+  });
+
+  it('injects REST faults: a 429 with Retry-After is retried by @discordjs/rest', async () => {
+    const channel = double.channelId('general');
+    double.failRest({ method: 'POST', path: /^\/channels\/\d+\/messages$/, status: 429, retryAfterMs: 200 });
+    const ch = await client.channels.fetch(channel);
+    if (!ch?.isSendable()) throw new Error('not sendable');
+    const started = Date.now();
+    await ch.send('after a rate limit');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(double.messages('general').at(-1)?.content).toBe('after a rate limit');
+    expect(double.sent.filter((c) => c.method === 'POST' && c.path === `/channels/${channel}/messages` && c.body.content === 'after a rate limit')).toHaveLength(2);
+  });
+
+  it('delivers interactions from DMs with a user and no guild', async () => {
+    const r = await double.interact({ as: bob, command: 'ping', dm: true });
+    const msg = await r.reply();
+    expect(msg.content).toBe('pong bob admin=undefined');
+    expect(double.dms(bob).some((m) => m.id === msg.id)).toBe(true);
+  });
+
   it('runs the Discord OAuth2 code flow and serves member roles to the bot token', async () => {
     const redirect = 'http://127.0.0.1:1/auth/callback';
     const q = new URLSearchParams({ client_id: double.applicationId, redirect_uri: redirect, response_type: 'code', scope: 'identify', state: 's1', login_as: alice });

@@ -34,6 +34,17 @@ export interface DiscordDoubleOptions {
   heartbeatIntervalMs?: number;
 }
 
+/** Answer the next `count` matching REST calls with `status` (429 carries Retry-After), or delay them. */
+export interface RestFault {
+  method?: string;
+  /** Matched against the path below /api/v<N>, e.g. /^\/channels\/\d+\/messages$/. */
+  path?: RegExp;
+  status?: number;
+  retryAfterMs?: number;
+  delayMs?: number;
+  count: number;
+}
+
 /** One REST call the bot made, as recorded by the double. */
 export interface RecordedCall {
   method: string;
@@ -73,6 +84,8 @@ export interface DiscordDouble {
   waitForDm(userId: string, pred?: (m: MessageView) => boolean, timeoutMs?: number): Promise<MessageView>;
   /** Send INTERACTION_CREATE as a member and await the bot's callback (rejects after the 3 s deadline). */
   interact(opts: InteractOptions & InteractAction): Promise<InteractionResult>;
+  /** Inject REST failures (429 with Retry-After, 5xx) or delays for the next matching calls. */
+  failRest(fault: Omit<RestFault, 'count'> & { count?: number }): void;
   /** Resolves once a bot has identified (or resumed) on the gateway. */
   waitForBot(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -88,6 +101,7 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
   const pending = new Map<string, PendingInteraction>();
   const byToken = new Map<string, PendingInteraction>();
   const messageWaiters = new Set<() => void>();
+  const faults: RestFault[] = [];
   let origin = '';
   const gateway = new Gateway(state, { heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250, url: () => origin.replace(/^http/, 'ws') });
 
@@ -447,6 +461,24 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
       const body = await readBody(req);
       const r: Req = { method: req.method ?? 'GET', path, rawPath: url.pathname, query: url.searchParams, headers: req.headers, body, params: match.params };
       if (!path.startsWith('/oauth2/')) sent.push({ method: r.method, path, body, at: Date.now() });
+      const fi = faults.findIndex((f) => f.count > 0 && (!f.method || f.method === r.method) && (!f.path || f.path.test(path)));
+      if (fi >= 0) {
+        const f = faults[fi]!;
+        if (--f.count <= 0) faults.splice(fi, 1);
+        if (f.delayMs) await new Promise((res2) => setTimeout(res2, f.delayMs));
+        if (f.status === 429) {
+          const retryAfter = f.retryAfterMs ?? 100;
+          throw new HttpError(429, 0, 'You are being rate limited.', { retry_after: retryAfter / 1000, global: false }, {
+            'retry-after': String(Math.ceil(retryAfter / 1000)),
+            'x-ratelimit-limit': '5',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset-after': String(retryAfter / 1000),
+            'x-ratelimit-bucket': 'double-fault',
+            'x-ratelimit-scope': 'user',
+          });
+        }
+        if (f.status) throw new HttpError(f.status, 0, `${f.status}: injected by the Discord double`);
+      }
       send(res, await match.handler(r));
     } catch (err) {
       sendError(res, err);
@@ -528,7 +560,17 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
       const guild = guildOf(o.guildId);
       const member = guild.members.get(o.as);
       if (!member) return Promise.reject(new Error(`unknown member ${o.as} in guild ${guild.id}`));
-      const channelId = o.channel ? channelIdOf(o.channel, guild.id) : [...guild.channels.values()].find((c) => c.type === 0)!.id;
+      let channelId: string;
+      if (o.dm) {
+        let dm = dmChannelOf(o.as);
+        if (!dm) {
+          dm = { id: snowflake(), name: '', type: 1, recipientId: o.as };
+          state.dmChannels.set(dm.id, dm);
+        }
+        channelId = dm.id;
+      } else {
+        channelId = o.channel ? channelIdOf(o.channel, guild.id) : [...guild.channels.values()].find((c) => c.type === 0)!.id;
+      }
       const channel = state.channel(channelId)!;
       const id = snowflake();
       const token = newToken();
@@ -548,25 +590,36 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
         data = buildCommandData(state, guild.id, o.autocomplete, { options: { [o.focused]: '', ...o.options }, focused: o.focused });
       }
       const permissions = String(state.permissionsOf(guild, member));
+      const where = o.dm
+        ? {
+            channel_id: channelId,
+            channel: { id: channelId, type: 1, recipients: [member.user] },
+            user: member.user,
+            authorizing_integration_owners: { '1': member.user.id },
+            context: 1,
+          }
+        : {
+            guild_id: guild.id,
+            guild: { id: guild.id, locale: 'en-US', features: [] },
+            channel_id: channelId,
+            channel: { id: channelId, name: channel.name, type: channel.type, guild_id: guild.id, permissions },
+            member: { ...member, permissions, flags: 0, deaf: false, mute: false, pending: false, avatar: null, premium_since: null, communication_disabled_until: null },
+            authorizing_integration_owners: { '0': guild.id },
+            context: 0,
+          };
       const payload = {
         id,
         application_id: state.applicationId,
         type,
         data,
-        guild_id: guild.id,
-        guild: { id: guild.id, locale: 'en-US', features: [] },
-        channel_id: channelId,
-        channel: { id: channelId, name: channel.name, type: channel.type, guild_id: guild.id, permissions },
-        member: { ...member, permissions, flags: 0, deaf: false, mute: false, pending: false, avatar: null, premium_since: null, communication_disabled_until: null },
         token,
         version: 1,
         app_permissions: String(state.permissionsOf(guild, guild.members.get(state.botUser.id)!)),
         locale: o.locale ?? 'en-US',
         guild_locale: 'en-US',
         entitlements: [],
-        authorizing_integration_owners: { '0': guild.id },
-        context: 0,
         attachment_size_limit: 10_485_760,
+        ...where,
         ...(message ? { message } : {}),
       };
       return new Promise<InteractionResult>((resolve, reject) => {
@@ -606,6 +659,9 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
           reject(new InteractionFailedError(id, 'not_connected'));
         }
       });
+    },
+    failRest: (f) => {
+      faults.push({ ...f, count: f.count ?? 1 });
     },
     waitForBot: (timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {

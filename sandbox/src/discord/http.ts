@@ -13,7 +13,7 @@ export interface Req {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: number, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(readonly status: number, readonly code: number, message: string, readonly extra: Record<string, unknown> = {}, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
@@ -75,7 +75,7 @@ export function send(res: ServerResponse, reply: Reply): void {
 
 export function sendError(res: ServerResponse, err: unknown): void {
   if (err instanceof HttpError) {
-    send(res, { status: err.status, json: { code: err.code, message: err.message, ...err.extra } });
+    send(res, { status: err.status, json: { code: err.code, message: err.message, ...err.extra }, headers: err.headers });
     return;
   }
   send(res, { status: 500, json: { code: 0, message: `500: Internal Server Error (${(err as Error).message})` } });

@@ -1,4 +1,4 @@
-export { startDiscordDouble, type DiscordDouble, type DiscordDoubleOptions, type RecordedCall } from './double';
+export { startDiscordDouble, type DiscordDouble, type DiscordDoubleOptions, type RecordedCall, type RestFault } from './double';
 export {
   InteractionFailedError,
   CallbackType,

@@ -18,6 +18,8 @@ export interface InteractOptions {
   guildId?: string;
   /** Channel id or name; defaults to the guild's first text channel. */
   channel?: string;
+  /** Act from the member's DMs with the bot instead of a guild channel. */
+  dm?: boolean;
   locale?: string;
 }
 
