@@ -81,6 +81,20 @@ describe('/connect round trip: bot -> admin API -> X double authorize + token ->
     expect((await s.stores.connections.get(IDS.carol))?.handle).toBe('carol_x');
   });
 
+  it('/disconnect deletes the link and tokens and revokes the token at X', async () => {
+    const tokens = (await s.stores.connections.getTokens(IDS.carol))!;
+    const r = await (await s.discord.interact({ as: IDS.carol, command: 'disconnect' })).reply();
+    expect(r.content).toMatch(/Unlinked @carol_x/);
+    expect(await s.stores.connections.get(IDS.carol)).toBeNull();
+    expect(await s.stores.connections.getByHandle('carol_x')).toBeNull();
+    await expect
+      .poll(async () => (await fetch(`${s.x.url}/2/users/me`, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status, { timeout: 5000 })
+      .toBe(401);
+    // The account is free again: carol links it back.
+    const { page } = await authorize(await connectLink(IDS.carol));
+    expect(page.status).toBe(200);
+  });
+
   it('refuses tampered tickets and offers a reconnect to linked members', async () => {
     const link = new URL(await connectLink(IDS.dave));
     const ticket = link.searchParams.get('ticket')!;
