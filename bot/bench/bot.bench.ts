@@ -8,6 +8,7 @@
  *    (the cost of discord.js + gateway + REST on this machine, no product logic);
  *  - bot: the real bot process (`bot/src/index.ts`) doing the real work against Redis and the X double.
  * The mix: 40% /stats, 30% /leaderboard, 20% leaderboard page buttons, 10% /submit (one X lookup each).
+ * Then a short burst (BENCH_BURST_RATE, default 200/s for 5 s) shows the headroom.
  * Prints one JSON line per figure. Env: BENCH_RATE (50), BENCH_SECONDS (20), BENCH_MEMBERS (10000).
  */
 import { randomBytes } from 'node:crypto';
@@ -22,6 +23,8 @@ import { startBotProcess } from '../test/support/bot-process';
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
+const BURST_RATE = Number(process.env.BENCH_BURST_RATE ?? 200);
+const BURST_SECONDS = Number(process.env.BENCH_BURST_SECONDS ?? 5);
 const WARMUP_S = 2;
 const GUILD = '800000000000000001';
 const memberId = (i: number) => String(810000000000000000n + BigInt(i));
@@ -55,8 +58,11 @@ type Load = (double: DiscordDouble, n: number) => Promise<InteractionResult>;
 const KIND_BY_SLOT = ['stats', 'stats', 'stats', 'stats', 'leaderboard', 'leaderboard', 'leaderboard', 'page_button', 'page_button', 'submit'];
 
 /** Open-loop load at RATE/s for SECONDS; latencies of interactions after the warm-up. */
-async function drive(double: DiscordDouble, load: Load): Promise<{ latencies: number[]; byKind: Record<string, number[]>; failed: number; sent: number; elapsedS: number }> {
-  const total = RATE * SECONDS;
+type Run = { rate: number; seconds: number; latencies: number[]; byKind: Record<string, number[]>; failed: number; sent: number; elapsedS: number };
+
+async function drive(double: DiscordDouble, load: Load, rate = RATE, seconds = SECONDS): Promise<Run> {
+  const RATE = rate;
+  const total = rate * seconds;
   const latencies: number[] = [];
   const byKind: Record<string, number[]> = {};
   let failed = 0;
@@ -82,10 +88,10 @@ async function drive(double: DiscordDouble, load: Load): Promise<{ latencies: nu
   }
   await Promise.all(inflight);
   for (const l of Object.values(byKind)) l.sort((a, b) => a - b);
-  return { latencies: latencies.sort((a, b) => a - b), byKind, failed, sent: total, elapsedS: (performance.now() - start) / 1000 };
+  return { rate, seconds, latencies: latencies.sort((a, b) => a - b), byKind, failed, sent: total, elapsedS: (performance.now() - start) / 1000 };
 }
 
-function report(variant: string, r: Awaited<ReturnType<typeof drive>>): Record<string, number> {
+function report(variant: string, r: Run, bench = 'bot.interactions'): Record<string, number> {
   const figures = {
     p50Ms: pct(r.latencies, 50),
     p90Ms: pct(r.latencies, 90),
@@ -93,7 +99,8 @@ function report(variant: string, r: Awaited<ReturnType<typeof drive>>): Record<s
     maxMs: r.latencies.at(-1) ?? NaN,
     interactionsPerSec: Math.round((r.sent / r.elapsedS) * 10) / 10,
   };
-  emit({ bench: 'bot.interactions', variant, rate: RATE, seconds: SECONDS, members: MEMBERS, measured: r.latencies.length, failed: r.failed, ...figures });
+  emit({ bench, variant, rate: r.rate, seconds: r.seconds, members: MEMBERS, measured: r.latencies.length, failed: r.failed, ...figures });
+  if (bench !== 'bot.interactions') return figures;
   const perKind = Object.fromEntries(Object.entries(r.byKind).map(([k, l]) => [k, { n: l.length, p50Ms: pct(l, 50), p99Ms: pct(l, 99) }]));
   emit({ bench: 'bot.interactions.by_kind', variant, ...perKind });
   return figures;
@@ -152,6 +159,7 @@ async function main(): Promise<void> {
     await baseline.login(double.botToken);
     await new Promise<void>((r) => (baseline.isReady() ? r() : baseline.once(Events.ClientReady, () => r())));
     const base = report('baseline', await drive(double, mix));
+    report('baseline', await drive(double, mix, BURST_RATE, BURST_SECONDS), 'bot.interactions.burst');
     await baseline.destroy();
     double.gateway.dropConnections(1000);
     pageMessages.length = 0;
@@ -176,13 +184,21 @@ async function main(): Promise<void> {
     try {
       await double.waitForBot();
       const prod = report('bot', await drive(double, mix));
+      report('bot', await drive(double, mix, BURST_RATE, BURST_SECONDS), 'bot.interactions.burst');
       // What the bot answered, from its own Prometheus counters: the figures only count if the work succeeded.
-      const metrics = await (await fetch(`${bot.healthUrl}/metrics`)).text();
-      const outcomes: Record<string, number> = {};
-      for (const m of metrics.matchAll(/^engagement_tracker_bot_interactions_total\{([^}]*)\} (\d+)/gm)) {
-        const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-        const k = `${labels.kind}:${labels.name}:${labels.outcome}`;
-        outcomes[k] = (outcomes[k] ?? 0) + Number(m[2]);
+      // (Counters are bumped after any post-reply work, so wait until every interaction is counted.)
+      const expected = RATE * SECONDS + BURST_RATE * BURST_SECONDS;
+      let outcomes: Record<string, number> = {};
+      for (let tries = 0; tries < 50; tries++) {
+        const metrics = await (await fetch(`${bot.healthUrl}/metrics`)).text();
+        outcomes = {};
+        for (const m of metrics.matchAll(/^engagement_tracker_bot_interactions_total\{([^}]*)\} (\d+)/gm)) {
+          const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+          const k = `${labels.kind}:${labels.name}:${labels.outcome}`;
+          outcomes[k] = (outcomes[k] ?? 0) + Number(m[2]);
+        }
+        if (Object.values(outcomes).reduce((a, b) => a + b, 0) >= expected) break;
+        await new Promise((r) => setTimeout(r, 100));
       }
       emit({ bench: 'bot.outcomes', ...outcomes });
       const bad = Object.entries(outcomes).filter(([k]) => !k.endsWith(':ok')).reduce((a, [, v]) => a + v, 0);
