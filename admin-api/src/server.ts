@@ -31,10 +31,10 @@ export async function main(): Promise<void> {
     const namespace = resolveNamespace(kc, config.KUBE_NAMESPACE);
     launcher = new KubernetesLauncher(kc, namespace, config.BATCH_CRONJOB_NAME, log);
     if (config.BATCH_JOB_WATCHER) {
-      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id) });
+      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
     }
   } else {
-    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id) });
+    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
   }
   const runs = new ManualRuns({ stores, launcher, log, guardMs: config.BATCH_START_GUARD_SECONDS * 1000 });
   ref.runs = runs;
@@ -79,6 +79,7 @@ export async function main(): Promise<void> {
     () => new Promise<void>((resolve) => server.close(() => resolve())),
     () => watcher?.stop(),
     () => launcher.close(),
+    () => runs.close(),
     () => redis.quit(),
   ]);
 }

@@ -7,12 +7,14 @@ import { silentLog, testStores } from './helpers';
 
 let redis: TestRedisServer;
 let stores: Stores;
+const made: ManualRuns[] = [];
 
 beforeAll(async () => {
   redis = await startRedisServer({ aof: false });
   stores = testStores(redis.client());
 });
 afterAll(async () => {
+  for (const r of made) r.close();
   await redis.stop();
 });
 
@@ -25,9 +27,11 @@ function setup(mode: string) {
     log: silentLog,
     stdio: 'ignore',
     onExit: (id) => ref.runs?.release(id),
+    adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null),
   });
   const runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
   ref.runs = runs;
+  made.push(runs);
   return { launcher, runs };
 }
 
@@ -65,6 +69,26 @@ describe('manual runs as a local child process', () => {
     await new Promise((r) => setTimeout(r, 300));
     await hang.launcher.close();
     expect((await stores.batches.get(b.id))?.error).toMatch(/killed by SIGTERM/);
+  });
+
+  it('adopts the run a program recorded under its own id: one record in the history, the old id aliased', async () => {
+    const { launcher, runs } = setup('own-id');
+    const placeholder = await runs.start('discord:1');
+    await launcher.idle();
+    const real = await runs.adopt(placeholder.id);
+    expect(real).toMatchObject({ status: 'succeeded', stats: { requests: 9 }, jobName: placeholder.jobName });
+    expect(real!.id).not.toBe(placeholder.id);
+    expect(await stores.batches.get(placeholder.id)).toBeNull();
+    expect(await runs.resolve(placeholder.id)).toBe(real!.id);
+    const all = await stores.batches.list({ limit: 100 });
+    expect(all.items.filter((r) => r.jobName === placeholder.jobName)).toHaveLength(1);
+
+    const crash = setup('own-id-crash');
+    const p2 = await crash.runs.start('discord:1');
+    await crash.launcher.idle();
+    const failed = (await stores.batches.list({ limit: 100 })).items.filter((r) => r.jobName === p2.jobName);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/exited with code 3/) });
   });
 
   it('refuses while a run holds the batch lock', async () => {

@@ -32,7 +32,7 @@ export function batchesRouter(stores: Stores, runs: ManualRuns): Router {
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
-    const run = await stores.batches.get(String(req.params.id));
+    const run = await stores.batches.get(await runs.resolve(String(req.params.id)));
     if (!run) throw new NotFoundError(`No batch run ${req.params.id}`);
     res.json(presentRun(run));
   });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import type { Logger, Stores } from '@engagement-tracker/core';
+import type { BatchRun, Logger, Stores } from '@engagement-tracker/core';
 import { runEnv, type BatchLauncher } from './launcher';
 
 /** The repository root (the folder whose package.json has workspaces), from this file upwards. */
@@ -31,6 +31,8 @@ export class LocalLauncher implements BatchLauncher {
       env?: Record<string, string>;
       stores: Stores;
       log: Logger;
+      /** Finds the program's own run when it recorded one under another id (see ManualRuns.adopt). */
+      adopt?: (runId: string) => Promise<BatchRun | null>;
       /** Called after the process ended and the run record was settled. */
       onExit?: (runId: string) => Promise<void> | void;
       stdio?: 'inherit' | 'ignore';
@@ -85,7 +87,8 @@ export class LocalLauncher implements BatchLauncher {
   private async settle(runId: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const bySignal = signal ?? (code !== null && code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined);
     const how = bySignal ? `was killed by ${bySignal}${code ? ` (exit code ${code})` : ''}` : code === 0 ? 'exited without recording a result' : `exited with code ${code}`;
-    const ended = await this.opts.stores.batches.finish(runId, 'failed', { error: `The batch process ${how} before finishing the run.` });
-    if (ended) this.opts.log.warn({ runId, code, signal }, 'local batch run ended without finishing its record; marked failed');
+    const target = (await this.opts.adopt?.(runId))?.id ?? runId;
+    const ended = await this.opts.stores.batches.finish(target, 'failed', { error: `The batch process ${how} before finishing the run.` });
+    if (ended) this.opts.log.warn({ runId: target, code, signal }, 'local batch run ended without finishing its record; marked failed');
   }
 }
