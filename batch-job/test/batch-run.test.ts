@@ -98,7 +98,7 @@ describe('batch run against the X double', () => {
   });
 
   it('ends partial on rate limits and the follow-up runs miss nothing', async () => {
-    const s = await sim({ ...small, seed: 19, members: 250, tweets: 20 }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
+    const s = await sim({ ...small, seed: 19, members: 250, tweets: 20, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
     await s.advanceTo(SIM_END);
     const statuses: string[] = [];
     for (let i = 0; i < 12; i++) {

@@ -7,6 +7,8 @@ const METRIC: Record<EngagementKind, keyof PublicMetrics> = { like: 'likes', ret
 /** Extra items read past the counted increase, in case some engagement was also withdrawn. */
 const MARGIN = 2;
 const SEARCH_WINDOW_MS = 7 * 86_400_000;
+/** Members per recent-search query: `from:<id> OR ` is at most 28 characters of the 512. */
+export const SEARCH_GROUP = 16;
 
 export interface PlanTweet {
   tweetId: string;
@@ -42,7 +44,11 @@ export interface Plan {
   /** Posts whose counts moved (or are new), per kind. */
   changed: Record<EngagementKind, string[]>;
   likes: 'none' | 'members' | 'authors';
-  posts: 'none' | 'members' | 'tweets';
+  /**
+   * members: each changed member's own timeline (since_id); search: recent search over changed
+   * members (`from:` ids, only retweets/replies/quotes); tweets: from the posts' side.
+   */
+  posts: 'none' | 'members' | 'search' | 'tweets';
   memberLookup: boolean;
   tweetReads: TweetRead[];
   estimate: { costUsd: number; requests: number; alternatives: Record<string, number> };
@@ -115,21 +121,28 @@ export function planRun(input: PlanInput): Plan {
   const perScan = Math.max(5, input.itemsPerScan);
   const likeMemberCost = scans(likeIncrease) * perScan * PRICE.post;
   const postMemberCost = scans(postIncrease) * Math.max(1, input.itemsPerScan) * PRICE.post;
+  // Search returns only the members' retweets, replies and quotes, SEARCH_GROUP members a query.
+  const oldest = Math.min(...reads.retweet.concat(reads.reply, reads.quote).map((r) => byId.get(r.tweetId)!.createdAt));
+  const searchReq = Math.ceil(scans(postIncrease) / SEARCH_GROUP);
+  // It returns a subset of what the timelines would (only engagement posts), in fewer requests.
+  const postSearchCost = input.now - oldest > SEARCH_WINDOW_MS - 3_600_000 || searchReq > input.remaining.search_recent
+    ? Infinity
+    : Math.min(postMemberCost, postIncrease * PRICE.post);
 
   const needLikes = reads.like.length > 0;
   const needPosts = reads.retweet.length + reads.reply.length + reads.quote.length > 0;
   const lookupOk = lookupReq <= input.remaining.users_lookup;
   const options: Array<{ likes: Plan['likes']; posts: Plan['posts']; cost: number; requests: number }> = [];
   for (const likes of needLikes ? (['members', 'authors'] as const) : (['none'] as const)) {
-    for (const posts of needPosts ? (['members', 'tweets'] as const) : (['none'] as const)) {
-      const member = likes === 'members' || posts === 'members';
+    for (const posts of needPosts ? (['members', 'search', 'tweets'] as const) : (['none'] as const)) {
+      const member = likes === 'members' || posts === 'members' || posts === 'search';
       // A member lookup the rate limits cannot carry this window is a last resort.
       const cost = (member ? lookupCost + (lookupOk ? 0 : 1e6) : 0)
         + (likes === 'members' ? likeMemberCost : likes === 'authors' ? likeTweetCost : 0)
-        + (posts === 'members' ? postMemberCost : posts === 'tweets' ? postTweetCost : 0);
+        + (posts === 'members' ? postMemberCost : posts === 'search' ? postSearchCost : posts === 'tweets' ? postTweetCost : 0);
       const requests = (member ? lookupReq : 0)
         + (likes === 'members' ? scans(likeIncrease) : likes === 'authors' ? likeTweetReq : 0)
-        + (posts === 'members' ? scans(postIncrease) : posts === 'tweets' ? req.retweeted_by + req.quote_tweets + req.search_recent : 0);
+        + (posts === 'members' ? scans(postIncrease) : posts === 'search' ? searchReq : posts === 'tweets' ? req.retweeted_by + req.quote_tweets + req.search_recent : 0);
       options.push({ likes, posts, cost, requests });
     }
   }
@@ -143,7 +156,7 @@ export function planRun(input: PlanInput): Plan {
     changed,
     likes: best.likes,
     posts: best.posts,
-    memberLookup: best.likes === 'members' || best.posts === 'members',
+    memberLookup: best.likes === 'members' || best.posts === 'members' || best.posts === 'search',
     tweetReads,
     estimate: {
       costUsd: Math.round(best.cost * 10_000) / 10_000,

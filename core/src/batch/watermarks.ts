@@ -20,6 +20,8 @@ export interface MemberMark {
   scannedAt: number;
   /** Average new items per scan, a hint for page sizes. */
   activity: number;
+  /** When the member's posts were last searched (search mode), epoch ms. */
+  postsAt?: number;
   /** A likes read cut short: continue from `token`; `top` becomes likeTop when it completes. */
   likeResume?: { token: string; top: string[] };
   /** An own-posts read cut short: continue from `token`; `newest` becomes sinceId when it completes. */
@@ -107,6 +109,7 @@ export class WatermarkStore {
           ...(h.sinceId ? { sinceId: h.sinceId } : {}),
           scannedAt: Number(h.scannedAt),
           activity: Number(h.activity ?? 0),
+          ...(h.postsAt ? { postsAt: Number(h.postsAt) } : {}),
           ...(h.likeResume ? { likeResume: JSON.parse(h.likeResume) as MemberMark['likeResume'] } : {}),
           ...(h.postResume ? { postResume: JSON.parse(h.postResume) as MemberMark['postResume'] } : {}),
         });
@@ -122,6 +125,14 @@ export class WatermarkStore {
     if (mark.sinceId) fields.push('sinceId', mark.sinceId);
     fields.push('likeResume', mark.likeResume ? JSON.stringify(mark.likeResume) : '', 'postResume', mark.postResume ? JSON.stringify(mark.postResume) : '');
     m.hset(this.k('member', discordId), ...fields);
+    this.addFound(m, found, tracked);
+    await m.exec();
+  }
+
+  /** Save a member's posts watermark (search mode) with what the search found, atomically. */
+  async commitMemberPosts(discordId: string, posts: { tweetCount: number; postsAt: number }, found: Engagement[], tracked: Set<string>): Promise<void> {
+    const m = this.redis.multi();
+    m.hset(this.k('member', discordId), 'tweetCount', posts.tweetCount, 'postsAt', posts.postsAt, 'scannedAt', posts.postsAt);
     this.addFound(m, found, tracked);
     await m.exec();
   }

@@ -53,6 +53,8 @@ export interface ScenarioOptions {
   noisePostsPerDay?: number;
   /** Mean delay between a post and an engagement with it. */
   meanDelayMs?: number;
+  /** Schedule nothing after `end` (so runs after it find nothing new). */
+  quietAfterEnd?: boolean;
 }
 
 export interface TrackedPost {
@@ -129,6 +131,13 @@ export class Scenario {
     this.events.sort((a, b) => a.at - b.at);
     this.events.splice(0, this.applied);
     this.applied = 0;
+  }
+
+  /** Forget scheduled events after `t`. */
+  dropAfter(t: number): void {
+    const keep = this.events.filter((e, i) => i < this.applied || e.at <= t);
+    this.events.length = 0;
+    for (const e of keep) this.events.push(e);
   }
 
   eventCount(): number {
@@ -253,6 +262,7 @@ export function buildScenario(opts: ScenarioOptions): Scenario {
       sc.schedule({ at: start + Math.floor(rnd() * span), userId: sc.members[m]!.id, tweetId: '', kind: 'post', member: false });
     }
   }
+  if (opts.quietAfterEnd) sc.dropAfter(end);
   sc.seal();
   return sc;
 }

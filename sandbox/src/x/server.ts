@@ -269,7 +269,7 @@ const routes: Array<{ re: RegExp; endpoint: EndpointName; handle: Handler }> = [
       const ids: string[] = [];
       for (let i = c.s.allIds.length - 1; i >= 0; i--) {
         const t = c.s.tweets.get(c.s.allIds[i]!)!;
-        if (t.createdAt < floor) break;
+        if (t.createdAt < floor || (b.start !== undefined && t.createdAt < b.start)) break;
         if (visible(c.s, t, c.viewer) && inBounds(t, b) && match(t, c.s)) ids.push(t.id);
       }
       const { page, next } = pageIds(ids, c.q, size);

@@ -78,6 +78,7 @@ export class XState {
   readonly likesByTweet = new Map<string, LikeEntry[]>();
   /** user id -> liked tweet ids in like order (oldest first) */
   readonly likesByUser = new Map<string, LikeEntry[]>();
+  private readonly likeKeys = new Set<string>();
   /** tweet id -> retweet / quote / reply post ids, ascending */
   readonly retweetsOf = new Map<string, string[]>();
   readonly quotesOf = new Map<string, string[]>();
@@ -179,10 +180,12 @@ export class XState {
 
   like(userId: string, tweetId: string, at?: number): void {
     this.mustTweet(tweetId);
+    const key = `${tweetId}|${userId}`;
+    if (this.likeKeys.has(key)) return;
+    this.likeKeys.add(key);
     const seq = ++this.likeSeq;
     const when = at ?? this.now();
     const byTweet = this.likesByTweet.get(tweetId) ?? [];
-    if (byTweet.some((e) => e.id === userId)) return;
     byTweet.push({ id: userId, seq, at: when });
     this.likesByTweet.set(tweetId, byTweet);
     const byUser = this.likesByUser.get(userId) ?? [];
@@ -191,6 +194,7 @@ export class XState {
   }
 
   unlike(userId: string, tweetId: string): void {
+    this.likeKeys.delete(`${tweetId}|${userId}`);
     const t = this.likesByTweet.get(tweetId);
     if (t) this.likesByTweet.set(tweetId, t.filter((e) => e.id !== userId));
     const u = this.likesByUser.get(userId);

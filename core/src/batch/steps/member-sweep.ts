@@ -4,6 +4,7 @@ import { StopRun } from '../errors';
 import type { Plan } from '../planner';
 import type { MemberMark } from '../watermarks';
 import { lookupMembers, scanJobs, scanMembers } from './scan-members';
+import { searchMemberPosts } from './search-posts';
 
 const CHUNK = 100;
 
@@ -15,7 +16,7 @@ const CHUNK = 100;
  */
 export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>): Promise<Map<string, PublicMetrics>> {
   const ordered = [...conns].sort((a, b) => (a.discordId < b.discordId ? -1 : a.discordId > b.discordId ? 1 : 0));
-  const modes = [plan.likes === 'members' ? 'likes' : '', plan.posts === 'members' ? 'posts' : ''].filter(Boolean).join('+');
+  const modes = [plan.likes === 'members' ? 'likes' : '', plan.posts === 'members' || plan.posts === 'search' ? plan.posts : ''].filter(Boolean).join('+');
   const saved = await ctx.wm.sweep();
   // A sweep only resumes when it reads the same things; otherwise it starts over.
   const prior = saved && saved.modes === modes ? saved : null;
@@ -31,8 +32,13 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
       const chunk = todo.slice(i, i + CHUNK);
       const counts = await lookupMembers(ctx, chunk);
       lookedUp += chunk.length;
-      const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' });
-      await scanMembers(ctx, jobs);
+      const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' || plan.posts === 'search' });
+      if (plan.posts === 'search') {
+        await scanMembers(ctx, jobs.filter((j) => j.likes).map((j) => ({ ...j, posts: false })));
+        await searchMemberPosts(ctx, jobs.filter((j) => j.posts));
+      } else {
+        await scanMembers(ctx, jobs);
+      }
       cursor = chunk[chunk.length - 1]!.discordId;
       ctx.progress('members', i + chunk.length, todo.length);
     }

@@ -1,0 +1,53 @@
+/**
+ * Child process of the batch bench: runs one strategy's batches like the batch-job process would
+ * (its own Redis connection and X clients), on the simulated clock the parent sends, and reports
+ * its own peak memory. The parent holds the X double and the scenario.
+ */
+import { createLogger, createStores, createXClientFactory, createRedis, runBatch } from '@engagement-tracker/core';
+import { runNaive } from './naive';
+
+interface RunMsg {
+  type: 'run';
+  strategy: 'planner' | 'naive';
+  now: number;
+  index: number;
+  prefix: string;
+  redisUrl: string;
+  xUrl: string;
+}
+
+let peak = 0;
+const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+setInterval(sample, 25).unref();
+const logger = createLogger('batch-bench', process.env.LOG_LEVEL ?? 'silent');
+let clock = 0;
+let redis: ReturnType<typeof createRedis> | null = null;
+
+process.on('message', (raw) => {
+  const msg = raw as RunMsg | { type: 'exit' };
+  if (msg.type === 'exit') {
+    redis?.disconnect();
+    process.exit(0);
+  }
+  void (async () => {
+    const m = msg as RunMsg;
+    clock = m.now;
+    redis ??= createRedis(m.redisUrl);
+    const stores = createStores(redis, { prefix: m.prefix, encryptionKey: 'c'.repeat(64), now: () => clock });
+    const x = createXClientFactory({ baseUrl: m.xUrl, authorizeUrl: `${m.xUrl}/i/oauth2/authorize`, clientId: 'sandbox-client', bearerToken: 'sandbox-bearer-token', timeoutMs: 10_000 });
+    const started = performance.now();
+    let status = 'succeeded';
+    let refused = 0;
+    if (m.strategy === 'planner') {
+      const out = await runBatch({ stores, x, logger, now: () => clock }, { trigger: 'schedule', backoffMs: 50 });
+      status = out.status;
+    } else {
+      refused = (await runNaive(stores, x, `naive-${m.index}`, clock - 24 * 3_600_000)).refused;
+    }
+    sample();
+    process.send!({ type: 'done', status, refused, wallMs: performance.now() - started, rssMb: Math.round(peak / 1048576) });
+  })().catch((err: unknown) => {
+    process.send!({ type: 'error', error: String((err as Error)?.stack ?? err) });
+  });
+});
+process.send!({ type: 'ready' });
