@@ -79,9 +79,10 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
     app.get('/metrics', async (_req, res) => void res.type(registry.contentType).send(await registry.metrics()));
   }
 
+  const perMinute = config.API_RATE_LIMIT_PER_MINUTE;
+  app.use('/connect', rateLimitByIp(stores, perMinute));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);
 
-  const perMinute = config.API_RATE_LIMIT_PER_MINUTE;
   app.use('/auth', rateLimitByIp(stores, perMinute), authRouter(deps));
   app.use('/api', rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
 

@@ -7,6 +7,7 @@ interface Row {
   status: string;
   submitterId: string;
   authorHandle: string;
+  url: string;
   text: string;
   submittedAt: number;
   createdAt: number;
@@ -14,7 +15,7 @@ interface Row {
   engagementCount: number;
 }
 
-const FIELDS = ['tweetId', 'category', 'status', 'submitterId', 'authorHandle', 'text', 'submittedAt', 'createdAt', 'pointsAwarded', 'engagementCount'] as const;
+const FIELDS = ['tweetId', 'category', 'status', 'submitterId', 'authorHandle', 'text', 'submittedAt', 'createdAt', 'pointsAwarded', 'engagementCount', 'url'] as const;
 
 /**
  * An in-process projection of every tracked tweet's filter and sort fields, so filtered or
@@ -57,7 +58,7 @@ export class TweetProjection {
             const r = v as Array<string | null>;
             if (!r[0]) continue;
             rows.push({
-              tweetId: r[0], category: r[1] ?? '', status: r[2] ?? 'active', submitterId: r[3] ?? '', authorHandle: r[4] ?? '', text: r[5] ?? '',
+              tweetId: r[0], category: r[1] ?? '', status: r[2] ?? 'active', submitterId: r[3] ?? '', authorHandle: r[4] ?? '', text: r[5] ?? '', url: r[10] ?? '',
               submittedAt: Number(r[6] ?? 0), createdAt: Number(r[7] ?? 0), pointsAwarded: Number(r[8] ?? 0), engagementCount: Number(r[9] ?? 0),
             });
           }
@@ -93,7 +94,7 @@ export async function listTweets(
       (!f.submitterId || r.submitterId === f.submitterId) &&
       (f.since === undefined || r.submittedAt >= f.since) &&
       (f.until === undefined || r.submittedAt <= f.until) &&
-      (!q || r.authorHandle.toLowerCase().includes(q) || r.text.toLowerCase().includes(q) || r.tweetId === q),
+      (!q || r.authorHandle.toLowerCase().includes(q) || r.text.toLowerCase().includes(q) || r.url.toLowerCase().includes(q) || r.tweetId === q),
   );
   const dir = page.order === 'DESC' ? -1 : 1;
   const key = page.sort;

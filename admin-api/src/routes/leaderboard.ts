@@ -5,7 +5,7 @@ import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
 const week = z.string().refine(isIsoWeek, 'week must look like 2026-W48');
-const boardFilter = z.strictObject({ board: z.enum(['alltime', 'weekly']).default('alltime'), week: week.optional(), id: idsFilter, q: z.string().max(100).optional() });
+const boardFilter = z.strictObject({ board: z.enum(['alltime', 'weekly']).default('alltime'), week: week.optional(), id: idsFilter });
 
 async function present(stores: Stores, entries: LeaderboardEntry[]) {
   const ids = entries.map((e) => e.discordId);
