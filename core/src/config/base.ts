@@ -16,7 +16,7 @@ export const baseSchema = z.object({
     .refine((k) => /^[0-9a-f]{64}$/i.test(k) || Buffer.from(k, 'base64').length === 32, 'must be 32 bytes as 64 hex chars or base64')
     .optional(),
   /** Force sandbox mode on or off; by default sandbox mode is on when no credentials are set. */
-  SANDBOX: env.bool(false).optional(),
+  SANDBOX: z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes').optional(),
   HEALTH_PORT: env.port(0),
   METRICS_ENABLED: env.bool(true),
 });
