@@ -1,16 +1,17 @@
-import { Alert, Box, Button, Card, CardContent, Divider, Stack, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Divider, LinearProgress, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useLogin, useNotify } from 'react-admin';
 import type { LoginParams } from '../authProvider';
 
+/** GET /auth/config: which sign-ins the admin API offers. */
 interface AuthConfig {
-  sandbox?: boolean;
+  sandboxLogin?: boolean;
   discord?: boolean;
 }
 
 /**
  * Sign in with Discord, or (sandbox mode) as a made-up admin or core member. The admin API tells
- * whether sandbox sign-in is on via GET /auth/config; when it cannot say, both are offered.
+ * which are on via GET /auth/config; when it cannot say, both are offered.
  */
 export const Login = () => {
   const login = useLogin();
@@ -38,7 +39,7 @@ export const Login = () => {
     });
   };
 
-  const showSandbox = config?.sandbox !== false;
+  const showSandbox = config?.sandboxLogin !== false;
   const showDiscord = config?.discord !== false;
 
   return (
@@ -56,16 +57,20 @@ export const Login = () => {
               {error === 'forbidden' ? 'Your Discord account has neither the admin nor the core role in the server.' : `Sign-in failed: ${error}`}
             </Alert>
           ) : null}
-          {showDiscord ? (
+          {config === null ? <LinearProgress sx={{ mb: 2 }} /> : null}
+          {config !== null && !showDiscord && !showSandbox ? (
+            <Alert severity="warning">No sign-in is configured. Set DISCORD_CLIENT_SECRET, DISCORD_BOT_TOKEN and DISCORD_GUILD_ID for the admin API.</Alert>
+          ) : null}
+          {config !== null && showDiscord ? (
             <Button fullWidth variant="contained" size="large" disabled={busy} onClick={() => submit({ method: 'discord' })} sx={{ bgcolor: '#5865F2' }}>
               Sign in with Discord
             </Button>
           ) : null}
-          {showSandbox ? (
+          {config !== null && showSandbox ? (
             <>
               {showDiscord ? <Divider sx={{ my: 3 }}>sandbox mode</Divider> : null}
               <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-                {config?.sandbox ? 'This stack runs in sandbox mode (no real Discord or X).' : 'Only when the stack runs in sandbox mode:'}
+                {config?.sandboxLogin ? 'This stack runs in sandbox mode (no real Discord or X): pick a role.' : 'Only when the stack runs in sandbox mode:'}
               </Typography>
               <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1}>
                 <Button fullWidth variant="outlined" disabled={busy} onClick={() => submit({ method: 'sandbox', role: 'admin' })}>

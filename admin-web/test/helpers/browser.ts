@@ -34,7 +34,9 @@ export async function openBrowser(opts: { baseURL: string; viewport?: { width: n
     timeout: 60_000,
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
+  // Generous: the machine running the tests may be busy (2 cores shared by many processes).
+  page.setDefaultTimeout(30_000);
+  page.setDefaultNavigationTimeout(60_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
   return {

@@ -22,6 +22,13 @@ export async function ensureBuilt(): Promise<'built' | 'fresh'> {
   );
   const built = await stat(DIST_INDEX).then((s) => s.mtimeMs, () => 0);
   if (built >= sources) return 'fresh';
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn' });
+  // vitest sets NODE_ENV=test, which would give React's development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, mode: 'production', logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   return 'built';
 }

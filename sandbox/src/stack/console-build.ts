@@ -18,7 +18,7 @@ export async function ensureConsoleBuilt(repoRoot: string): Promise<'built' | 'f
   const built = await newestMtime(join(web, 'dist', 'index.html'));
   if (built >= sources) return 'fresh';
   await new Promise<void>((resolve, reject) => {
-    const p = spawn(join(repoRoot, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: web, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(join(repoRoot, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: web, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr?.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     p.once('error', reject);
