@@ -95,3 +95,30 @@ describe('Kubernetes API double with the real @kubernetes/client-node', () => {
     await informer.stop();
   });
 });
+
+describe('Kubernetes double running Jobs through an executor', () => {
+  it('completes a Job whose workload exits 0 and fails one that is OOMKilled', async () => {
+    const seen: string[] = [];
+    const double = await startKubernetesDouble({
+      seed: [batchCronJob({ name: 'et-batch', namespace: NS })],
+      executor: async (job) => {
+        seen.push(job.metadata!.name!);
+        return job.metadata!.name === 'ok' ? { exitCode: 0 } : { exitCode: 137 };
+      },
+    });
+    try {
+      const conf = new KubeConfig();
+      conf.loadFromString(double.kubeconfig(NS));
+      const api = conf.makeApiClient(BatchV1Api);
+      const body = (name: string): V1Job => ({ metadata: { name }, spec: { template: { spec: { containers: [{ name: 'c' }] } } } });
+      await api.createNamespacedJob({ namespace: NS, body: body('ok') });
+      await api.createNamespacedJob({ namespace: NS, body: body('oom') });
+      await waitFor(() => double.store.get('jobs', NS, 'oom')?.status?.failed === 1 && double.store.get('jobs', NS, 'ok')?.status?.succeeded === 1);
+      expect(seen.sort()).toEqual(['ok', 'oom']);
+      const pods = await conf.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: NS, labelSelector: 'job-name=oom' });
+      expect(pods.items[0]?.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('OOMKilled');
+    } finally {
+      await double.close();
+    }
+  });
+});

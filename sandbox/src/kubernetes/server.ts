@@ -20,7 +20,15 @@ export interface KubernetesDoubleOptions {
   autoStartJobs?: boolean;
   host?: string;
   port?: number;
+  /**
+   * Run each created Job's workload (e.g. the batch program as a child process); the Job then
+   * completes on exit 0 and fails otherwise (OOMKilled on 137), as a cluster would show it.
+   */
+  executor?: JobExecutor;
 }
+
+/** Runs a Job's workload; resolves with how its container ended. */
+export type JobExecutor = (job: KubeObject) => Promise<{ exitCode: number; reason?: string }>;
 
 export interface KubernetesDouble {
   readonly url: string;
@@ -156,6 +164,7 @@ export async function startKubernetesDouble(opts: KubernetesDoubleOptions = {}):
       const created = store.create(r.kind, r.namespace, { ...body, kind: names.kind, apiVersion: names.apiVersion });
       if (!created) return status(res, 409, 'AlreadyExists', `${r.kind}.${group} "${body.metadata?.name}" already exists`, { name: body.metadata?.name, group, kind: r.kind });
       const out = r.kind === 'jobs' ? (jobs.onCreated(created) ?? created) : created;
+      if (r.kind === 'jobs' && opts.executor) execute(opts.executor, created);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(out));
       return;
     }
@@ -167,6 +176,21 @@ export async function startKubernetesDouble(opts: KubernetesDoubleOptions = {}):
       return;
     }
     return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported by the Kubernetes double on ${url.pathname}`);
+  };
+
+  const execute = (executor: JobExecutor, job: KubeObject) => {
+    const name = job.metadata!.name!;
+    const ns = job.metadata!.namespace!;
+    executor(job).then(
+      ({ exitCode, reason }) => {
+        if (!store.get('jobs', ns, name)) return;
+        if (exitCode === 0) jobs.complete(name, ns);
+        else jobs.fail(name, { container: { terminated: { reason: reason ?? (exitCode === 137 ? 'OOMKilled' : 'Error'), exitCode } } }, ns);
+      },
+      (err: unknown) => {
+        if (store.get('jobs', ns, name)) jobs.fail(name, { container: { waiting: { reason: 'CreateContainerError', message: err instanceof Error ? err.message : String(err) } } }, ns);
+      },
+    );
   };
 
   const watch = (req: IncomingMessage, res: ServerResponse, kind: ResourceKind, match: (o: KubeObject) => boolean, fromRv: number, timeoutSeconds: number): void => {
