@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { ApiTokenStore } from '../src/auth/api-token-store';
+import { SessionStore } from '../src/auth/session-store';
+import { startTestApp } from './app-harness';
+
+let redis: TestRedisServer;
+
+beforeAll(async () => {
+  redis = await startRedisServer({ aof: false });
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe('sessions and tokens expire', () => {
+  it('ends a session after the idle time, slides it on use, and ends it at the absolute limit', async () => {
+    let now = 1_000_000;
+    const s = new SessionStore(redis.client(), 'sess', 10 * 60_000, 60 * 60_000, () => now);
+    const { id } = await s.create({ userId: '1', name: 'A', role: 'core' });
+    expect(await redis.client().exists(`sess:session:${id}`)).toBe(0); // only a hash of the id is stored
+    now += 9 * 60_000;
+    expect(await s.get(id)).not.toBeNull(); // used: idle clock restarts
+    now += 9 * 60_000;
+    expect(await s.get(id)).not.toBeNull();
+    now += 11 * 60_000;
+    expect(await s.get(id)).toBeNull(); // idle too long
+    const b = await s.create({ userId: '2', name: 'B', role: 'admin' });
+    for (let i = 0; i < 7; i++) {
+      now += 9 * 60_000;
+      const alive = await s.get(b.id);
+      expect(alive !== null, `after ${(i + 1) * 9} min`).toBe((i + 1) * 9 < 60);
+    }
+  });
+
+  it('refuses an expired API token', async () => {
+    let now = 5_000_000;
+    const t = new ApiTokenStore(redis.client(), 'tok', () => now);
+    const { token } = await t.create({ name: 'ci', role: 'admin', scopes: ['read'], createdBy: 'x', ttlMs: 1000 });
+    expect(await t.verify(token)).not.toBeNull();
+    expect(await t.verify(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
+    now += 1001;
+    expect(await t.verify(token)).toBeNull();
+  });
+});
+
+describe('rate limits', () => {
+  it('answers 429 with Retry-After per user and per IP, in Redis', async () => {
+    const app = await startTestApp(redis, { API_RATE_LIMIT_PER_MINUTE: '5' });
+    try {
+      const core = await app.login('core');
+      const codes: number[] = [];
+      for (let i = 0; i < 6; i++) codes.push((await core.fetch('/api/rules')).status);
+      expect(codes.slice(0, 4).every((c) => c === 200)).toBe(true);
+      const limited = await core.fetch('/api/rules');
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Anonymous callers from the same IP are limited too, before authentication.
+      expect((await fetch(`${app.url}/api/rules`)).status).toBe(429);
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
