@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, onShutdown, xApiConfigFromEnv } from '@engagement-tracker/core';
+import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, onShutdown, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
 import { createApp } from './app';
 import { ApiTokenStore } from './auth/api-token-store';
 import { discordOAuthFromConfig } from './auth/discord-oauth';
@@ -16,6 +16,8 @@ import { ManualRuns } from './runs/manual-runs';
 export async function main(): Promise<void> {
   const config = loadAdminApiConfig();
   const log = createLogger('admin-api', config.LOG_LEVEL);
+  // Spans for http/express/ioredis; preload @engagement-tracker/core/telemetry/register for full coverage.
+  const telemetry = startTelemetry({ serviceName: 'admin-api' });
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: config.encryptionKey });
@@ -81,6 +83,7 @@ export async function main(): Promise<void> {
     () => launcher.close(),
     () => runs.close(),
     () => redis.quit(),
+    () => telemetry.shutdown(),
   ]);
 }
 
