@@ -2,7 +2,7 @@
  * npm run bench:batch — the product's planner against the naive per-post strategy, side by side in
  * one process, on seeded communities served by the X API double. One JSON line per scenario and
  * strategy, then one line checking the targets.
- *   BENCH_SCENARIOS=standard,idle  to run a subset.
+ *   BENCH_SCENARIOS=standard,idle  BENCH_STRATEGIES=planner  to run a subset.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -67,14 +67,24 @@ interface Line {
   rateLimited: number;
   wallMs: number;
   rssMb: number;
+  /** Peak V8 heap in use in the batch process. */
+  heapMb: number;
   statuses?: string[];
   refused?: number;
   truth: number;
 }
 
 /** A batch process (bench/runner.ts) that runs one strategy on the simulated clock. */
-async function startRunner(): Promise<{ run(msg: object): Promise<{ status: string; refused: number; wallMs: number; rssMb: number }>; stop(): void }> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'runner.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+interface RunnerResult {
+  status: string;
+  refused: number;
+  wallMs: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+async function startRunner(): Promise<{ run(msg: object): Promise<RunnerResult>; stop(): void }> {
+  const child: ChildProcess = fork(join(import.meta.dirname, 'runner.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=4').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`bench runner exited with ${code}`)));
@@ -83,7 +93,7 @@ async function startRunner(): Promise<{ run(msg: object): Promise<{ status: stri
     run: (msg) =>
       new Promise((resolve, reject) => {
         child.once('message', (raw) => {
-          const m = raw as { type: string; error?: string; status: string; refused: number; wallMs: number; rssMb: number };
+          const m = raw as RunnerResult & { type: string; error?: string };
           if (m.type === 'error') reject(new Error(m.error));
           else resolve(m);
         });
@@ -121,6 +131,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   let base = { requests: 0, posts: 0, users: 0, r429: 0 };
   let wallMs = 0;
   let rss = 0;
+  let heap = 0;
   let refused = 0;
   const statuses: string[] = [];
   try {
@@ -137,6 +148,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       refused += out.refused;
       if (i >= measureFrom) wallMs += out.wallMs;
       rss = Math.max(rss, out.rssMb);
+      heap = Math.max(heap, out.heapMb);
     }
   } finally {
     runner.stop();
@@ -165,6 +177,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     rateLimited: limits === UNLIMITED ? wouldBeRefused(x.requests.slice(base.requests)) : x.requests.filter((r) => r.status === 429).length - base.r429,
     wallMs: Math.round(wallMs),
     rssMb: rss,
+    heapMb: heap,
     ...(strategy === 'planner' ? { statuses } : { refused }),
     truth: truth.size,
   };
@@ -179,6 +192,7 @@ async function main() {
     for (const [name, def] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(name)) continue;
       for (const strategy of ['planner', 'naive'] as const) {
+        if (process.env.BENCH_STRATEGIES && !process.env.BENCH_STRATEGIES.split(',').includes(strategy)) continue;
         const line = await runScenario(redis, server.url, name, def, strategy);
         lines.push(line);
         process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -17,7 +17,12 @@ interface RunMsg {
 }
 
 let peak = 0;
-const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+let heapPeak = 0;
+const sample = () => {
+  const m = process.memoryUsage();
+  peak = Math.max(peak, m.rss);
+  heapPeak = Math.max(heapPeak, m.heapUsed);
+};
 setInterval(sample, 25).unref();
 const logger = createLogger('batch-bench', process.env.LOG_LEVEL ?? 'silent');
 let clock = 0;
@@ -45,7 +50,7 @@ process.on('message', (raw) => {
       refused = (await runNaive(stores, x, `naive-${m.index}`, clock - 24 * 3_600_000)).refused;
     }
     sample();
-    process.send!({ type: 'done', status, refused, wallMs: performance.now() - started, rssMb: Math.round(peak / 1048576) });
+    process.send!({ type: 'done', status, refused, wallMs: performance.now() - started, rssMb: Math.round(peak / 1048576), heapMb: Math.round(heapPeak / 1048576) });
   })().catch((err: unknown) => {
     process.send!({ type: 'error', error: String((err as Error)?.stack ?? err) });
   });

@@ -124,18 +124,35 @@ describe('batch run against the X double', () => {
     const expired = s.sc.members[1]!;
     s.sc.state.revokeUser(revoked.id);
     s.sc.state.expireAccessTokens(expired.id);
+    const gone = s.sc.tracked.at(-1)!.tweet.id;
+    s.sc.state.deleteTweet(gone);
+    s.sc.state.suspendUser(s.sc.members[2]!.id);
     s.x.fail({ endpoint: 'tweets_lookup', status: 503, count: 2 });
     s.x.fail({ endpoint: 'users_lookup', status: 500 });
     const out = await s.run();
     expect(out.status).toBe('succeeded');
     expect(out.stats.retries).toBeGreaterThanOrEqual(3);
+    expect(out.stats.tweetsDeleted).toBe(1);
+    expect((await s.stores.tweets.get(gone))!.status).toBe('deleted');
+    expect(out.stats.membersUnavailable).toBe(1);
     const conn = await s.stores.connections.get(memberDiscordId(0));
     if (s.sc.state.likesByUser.get(revoked.id)?.length) expect(conn!.status).toBe('needs_reconnect');
     const tokens = await s.stores.connections.getTokens(memberDiscordId(1));
     if (s.sc.state.likesByUser.get(expired.id)?.length) expect(tokens!.expiresAt).toBeGreaterThan(s.sc.now());
     // everything not hidden behind the revoked member's likes was found
-    const truth = [...s.sc.truth()].filter((k) => !k.includes(`|${revoked.id}|like`));
+    const suspended = s.sc.members[2]!.id;
+    const truth = [...s.sc.truth()].filter((k) => !k.includes(`|${revoked.id}|like`) && !k.startsWith(`${gone}|`) && !k.includes(`|${suspended}|`));
     const got = await s.awarded();
     expect(truth.filter((k) => !got.has(k))).toEqual([]);
+  });
+
+  it('retries a request that timed out', async () => {
+    const s = await sim({ ...small, seed: 29, tweets: 3 }, { timeoutMs: 600 });
+    await s.advanceTo(SIM_END);
+    s.x.fail({ endpoint: 'tweets_lookup', delayMs: 1500 });
+    const out = await s.run();
+    expect(out.status).toBe('succeeded');
+    expect(out.stats.retries).toBe(1);
+    expect(out.stats.requests_tweets_lookup).toBe(2);
   });
 });

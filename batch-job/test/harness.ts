@@ -24,11 +24,11 @@ export interface Sim {
 }
 
 /** A scenario on the X double, the product's stores on a fresh key prefix, both on one clock. */
-export async function startSim(redis: Redis, scenario: Omit<ScenarioOptions, 'end'> & { end?: number }, opts: { limits?: LimitOverrides; prefix?: string } = {}): Promise<Sim> {
+export async function startSim(redis: Redis, scenario: Omit<ScenarioOptions, 'end'> & { end?: number }, opts: { limits?: LimitOverrides; prefix?: string; timeoutMs?: number } = {}): Promise<Sim> {
   const sc = buildScenario({ end: SIM_END, ...scenario });
   const x = await startXDouble({ state: sc.state, ...(opts.limits ? { limits: opts.limits } : {}) });
   const stores = createStores(redis, { prefix: opts.prefix ?? `s${randomBytes(4).toString('hex')}`, encryptionKey: SIM_KEY, now: () => sc.now() });
-  const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'sandbox-client', bearerToken: 'sandbox-bearer-token', timeoutMs: 5000 });
+  const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'sandbox-client', bearerToken: 'sandbox-bearer-token', timeoutMs: opts.timeoutMs ?? 5000 });
   const logger = createLogger('batch-job', process.env.LOG_LEVEL ?? 'silent');
   const byDiscord = new Map(sc.members.map((m, i) => [memberDiscordId(i), m.id]));
   await seedStores(stores, sc);

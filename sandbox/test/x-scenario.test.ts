@@ -1,0 +1,45 @@
+import { buildScenario } from '@engagement-tracker/sandbox/x';
+import { describe, expect, it } from 'vitest';
+
+const END = Date.UTC(2026, 10, 24, 12);
+
+describe('X scenario generator', () => {
+  it('is deterministic for a seed and schedules engagement in time', () => {
+    const a = buildScenario({ seed: 9, members: 50, tweets: 10, end: END });
+    const b = buildScenario({ seed: 9, members: 50, tweets: 10, end: END });
+    expect(a.tracked.map((p) => [p.tweet.createdAt, p.tweet.authorId, p.submitter])).toEqual(b.tracked.map((p) => [p.tweet.createdAt, p.tweet.authorId, p.submitter]));
+    expect(a.eventCount()).toBe(b.eventCount());
+    // nothing exists before its time
+    expect(a.state.tweets.has(a.tracked[0]!.tweet.id)).toBe(false);
+    a.advanceTo(END);
+    expect(a.tracked.every((p) => a.state.tweets.has(p.tweet.id))).toBe(true);
+    const mid = a.truth(END - 12 * 3_600_000).size;
+    expect(mid).toBeLessThan(a.truth(END).size);
+  });
+
+  it("truth excludes the submitter's and the author's own engagement, and skews activity", () => {
+    const sc = buildScenario({ seed: 3, members: 200, tweets: 40, end: END, ownPostShare: 1 });
+    sc.advanceTo(END);
+    const truth = sc.truth();
+    for (const key of truth) {
+      const [tweetId, userId] = key.split('|');
+      const p = sc.tracked.find((t) => t.tweet.id === tweetId)!;
+      expect(userId).not.toBe(sc.members[p.submitter]!.id);
+      expect(userId).not.toBe(p.tweet.authorId);
+    }
+    const perMember = new Map<string, number>();
+    for (const key of truth) perMember.set(key.split('|')[1]!, (perMember.get(key.split('|')[1]!) ?? 0) + 1);
+    const counts = [...perMember.values()].sort((x, y) => y - x);
+    // the busiest member does far more than the median one
+    expect(counts[0]!).toBeGreaterThan(4 * (counts[Math.floor(counts.length / 2)] ?? 1));
+    // outsiders engage too: like counts exceed member likes
+    const t = sc.state.tweets.get(sc.tracked[0]!.tweet.id)!;
+    expect(sc.state.tweetMetrics(t).like_count).toBeGreaterThan([...truth].filter((k) => k.startsWith(`${t.id}|`) && k.endsWith('|like')).length);
+  });
+
+  it('can stay quiet after its end', () => {
+    const sc = buildScenario({ seed: 4, members: 30, tweets: 5, end: END, quietAfterEnd: true });
+    sc.advanceTo(END);
+    expect(sc.advanceTo(END + 86_400_000)).toBe(0);
+  });
+});
