@@ -10,6 +10,8 @@ export const adminApiSchema = baseSchema.extend({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: env.int(60, 1, 24 * 60),
   SESSION_MAX_HOURS: env.int(12, 1, 24 * 30),
+  /** Force the Secure cookie flag on/off (default: on unless PUBLIC_BASE_URL is http://localhost or 127.0.0.1). */
+  COOKIE_SECURE: env.bool(false).optional(),
 
   DISCORD_BOT_TOKEN: z.string().optional(),
   DISCORD_APPLICATION_ID: z.string().optional(),
@@ -61,7 +63,8 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
   /** Credentials for the real Discord (not the sandbox double on a local URL). */
   const realCredentials = realHost && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
   const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
-  const sandbox = c.SANDBOX ?? !realCredentials;
+  // SANDBOX and COOKIE_SECURE have schema defaults: only an explicit setting counts.
+  const sandbox = source.SANDBOX ? c.SANDBOX === true : !realCredentials;
   const problems: string[] = [];
   if (!sandbox && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
   if (!sandbox && !c.SESSION_SECRET) problems.push('SESSION_SECRET is required outside sandbox mode');
@@ -76,6 +79,6 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
     sandboxLogin: sandbox && !realCredentials,
     encryptionKey: c.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
     sessionSecret: c.SESSION_SECRET ?? 'sandbox-session-secret-not-for-production',
-    secureCookies: !local,
+    secureCookies: source.COOKIE_SECURE ? c.COOKIE_SECURE === true : !local,
   };
 }

@@ -113,6 +113,9 @@ describe('Discord OAuth2 sign-in against the Discord double', () => {
     expect(loadAdminApiConfig(real).sandboxLogin).toBe(false);
     expect(loadAdminApiConfig({ ...real, SANDBOX: '', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), SESSION_SECRET: 's'.repeat(40) }).sandbox).toBe(false);
     expect(() => loadAdminApiConfig({ SANDBOX: 'false' })).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    expect(loadAdminApiConfig({})).toMatchObject({ sandbox: true, sandboxLogin: true, secureCookies: false });
+    expect(loadAdminApiConfig({ PUBLIC_BASE_URL: 'https://et.example.com' }).secureCookies).toBe(true);
+    expect(loadAdminApiConfig({ COOKIE_SECURE: 'true' }).secureCookies).toBe(true);
   });
 
   it('answers the sandbox sign-in with 404 when it is off', async () => {
