@@ -63,3 +63,23 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('CORS (only when CORS_ORIGINS is set)', () => {
+  it('allows the configured origin with credentials and exposes Content-Range; ignores others', async () => {
+    const app = await startTestApp(redis, { CORS_ORIGINS: 'http://localhost:5173' });
+    try {
+      const pre = await fetch(`${app.url}/api/tweets`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT' } });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-headers')).toMatch(/X-CSRF-Token/);
+      const core = await app.login('core');
+      const res = await core.fetch('/api/tweets', { headers: { origin: 'http://localhost:5173' } });
+      expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(res.headers.get('access-control-expose-headers')).toMatch(/Content-Range/);
+      const other = await core.fetch('/api/tweets', { headers: { origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await app.close();
+    }
+  });
+});
