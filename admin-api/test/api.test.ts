@@ -147,6 +147,12 @@ describe('ra-data-simple-rest contract', () => {
     expect(app.launcher.launched).toEqual([{ runId: run.id, jobName: run.jobName }]);
     expect((await admin.fetch('/api/batches', { method: 'POST', body: {} })).status).toBe(409);
     expect(await (await core.fetch(`/api/batches/${run.id}`)).json()).toMatchObject({ id: run.id, status: 'running' });
+    const many = await core.fetch(`/api/batches${q({ filter: { id: [runId, run.id, 'run-nope'] } })}`);
+    expect(((await many.json()) as Array<{ id: string }>).map((r) => r.id).sort()).toEqual([runId, run.id].sort());
+    const audit = (await (await core.fetch(`/api/audit-log${q({ range: [0, 1] })}`)).json()) as Array<{ id: string }>;
+    const one = await core.fetch(`/api/audit-log${q({ filter: { id: [audit[0]!.id] } })}`);
+    expect(await one.json()).toEqual([audit[0]]);
+    expect(await (await core.fetch(`/api/audit-log/${audit[0]!.id}`)).json()).toEqual(audit[0]);
   });
 
   it('gives the dashboard overview', async () => {

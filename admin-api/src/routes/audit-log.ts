@@ -1,10 +1,20 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError, type Stores } from '@engagement-tracker/core';
-import { parseListQuery, sendPage } from '../http/simple-rest';
+import { NotFoundError, type AuditEntry, type Stores } from '@engagement-tracker/core';
+import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
-const filterSchema = z.strictObject({ actor: z.string().max(100).optional(), action: z.string().max(100).optional(), target: z.string().max(200).optional() });
+const filterSchema = z.strictObject({ id: idsFilter, actor: z.string().max(100).optional(), action: z.string().max(100).optional(), target: z.string().max(200).optional() });
+
+async function entry(stores: Stores, id: string): Promise<AuditEntry | null> {
+  if (!/^\d+-\d+$/.test(id)) return null;
+  const row = (await stores.ctx.redis.xrange(stores.keys.audit(), id, id))[0];
+  if (!row) return null;
+  const m: Record<string, string> = {};
+  for (let i = 0; i < row[1].length; i += 2) m[row[1][i]!] = row[1][i + 1]!;
+  const parse = (v?: string) => (v ? (JSON.parse(v) as unknown) : undefined);
+  return { id, at: Number(m.at), actor: m.actor ?? '', action: m.action ?? '', target: m.target ?? '', before: parse(m.before), after: parse(m.after) };
+}
 
 /** The audit log, newest first; read only. */
 export function auditLogRouter(stores: Stores): Router {
@@ -12,20 +22,19 @@ export function auditLogRouter(stores: Stores): Router {
 
   r.get('/', requirePermission('read'), async (req, res) => {
     const q = parseListQuery(req.query, filterSchema, ['id', 'at']);
-    const page = await stores.audit.list({ offset: q.offset, limit: q.limit, filter: q.filter });
+    const { id: ids, ...filter } = q.filter;
+    if (ids) {
+      const found = (await Promise.all(ids.map((id) => entry(stores, id)))).filter((e) => e !== null);
+      return void sendPage(res, 'audit-log', 0, found, found.length);
+    }
+    const page = await stores.audit.list({ offset: q.offset, limit: q.limit, filter });
     sendPage(res, 'audit-log', q.offset, page.items, page.total);
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
-    const id = String(req.params.id);
-    if (!/^\d+-\d+$/.test(id)) throw new NotFoundError(`No audit entry ${id}`);
-    const rows = await stores.ctx.redis.xrange(stores.keys.audit(), id, id);
-    const row = rows[0];
-    if (!row) throw new NotFoundError(`No audit entry ${id}`);
-    const m: Record<string, string> = {};
-    for (let i = 0; i < row[1].length; i += 2) m[row[1][i]!] = row[1][i + 1]!;
-    const parse = (v?: string) => (v ? (JSON.parse(v) as unknown) : undefined);
-    res.json({ id, at: Number(m.at), actor: m.actor, action: m.action, target: m.target, before: parse(m.before), after: parse(m.after) });
+    const e = await entry(stores, String(req.params.id));
+    if (!e) throw new NotFoundError(`No audit entry ${req.params.id}`);
+    res.json(e);
   });
 
   return r;

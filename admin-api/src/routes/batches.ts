@@ -2,11 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, type BatchRun, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
-import { parseListQuery, sendPage } from '../http/simple-rest';
+import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 import type { ManualRuns } from '../runs/manual-runs';
 
 const filterSchema = z.strictObject({
+  id: idsFilter,
   status: z.enum(['running', 'succeeded', 'partial', 'failed']).optional(),
   trigger: z.enum(['schedule', 'manual', 'cli']).optional(),
 });
@@ -27,7 +28,12 @@ export function batchesRouter(stores: Stores, runs: ManualRuns): Router {
 
   r.get('/', requirePermission('read'), async (req, res) => {
     const q = parseListQuery(req.query, filterSchema, ['id', 'startedAt']);
-    const page = await stores.batches.list({ offset: q.offset, limit: q.limit, filter: q.filter });
+    const { id: ids, ...filter } = q.filter;
+    if (ids) {
+      const found = (await Promise.all(ids.map(async (id) => stores.batches.get(await runs.resolve(id))))).filter((r): r is BatchRun => r !== null);
+      return void sendPage(res, 'batches', 0, found.map((x) => presentRun(x)), found.length);
+    }
+    const page = await stores.batches.list({ offset: q.offset, limit: q.limit, filter });
     sendPage(res, 'batches', q.offset, page.items.map((x) => presentRun(x)), page.total);
   });
 
