@@ -4,6 +4,7 @@ import { pool, type RunContext } from '../context';
 import { StopRun, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';
 import type { MemberMark } from '../watermarks';
+import { refsOf } from './search-posts';
 
 interface UserData {
   id: string;
@@ -88,8 +89,8 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
           await readLikes(ctx, job, user, likes);
         } catch (err) {
           if (!(err instanceof TokenRevoked)) throw err;
+          // Keep the likes watermark: after /connect again, the next read catches up from it.
           user = null;
-          likes.complete = true;
         }
       }
       if (job.posts) await readPosts(ctx, job, user, posts);
@@ -205,13 +206,7 @@ async function readPosts(ctx: RunContext, job: ScanJob, user: TwitterApi | null,
     for (const p of res.data) {
       st.posts++;
       if (!st.newest || BigInt(p.id) > BigInt(st.newest)) st.newest = p.id;
-      for (const ref of p.referenced_tweets ?? []) {
-        const kind: EngagementKind = ref.type === 'retweeted' ? 'retweet' : ref.type === 'quoted' ? 'quote' : 'reply';
-        st.found.push({ tweetId: ref.id, kind });
-      }
-      if (p.conversation_id && p.conversation_id !== p.id && !p.referenced_tweets?.some((r) => r.id === p.conversation_id)) {
-        st.found.push({ tweetId: p.conversation_id, kind: 'reply' });
-      }
+      st.found.push(...refsOf(p));
     }
     st.token = res.meta?.next_token;
     if (!st.token) break;

@@ -1,0 +1,56 @@
+import { createLogger, MemberTokens, RunStats, TokenRevoked, WatermarkStore } from '@engagement-tracker/core';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { memberDiscordId } from '@engagement-tracker/sandbox/x';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_END, startSim, type Sim } from './harness';
+
+let server: TestRedisServer;
+let redis: Redis;
+let s: Sim;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = server.client();
+  s = await startSim(redis, { seed: 31, members: 4, tweets: 1, hours: 1 });
+  await s.advanceTo(SIM_END);
+});
+afterAll(async () => {
+  await s?.close();
+  await server?.stop();
+});
+
+function tokens() {
+  return new MemberTokens({
+    stores: s.stores, wm: new WatermarkStore(redis, s.stores.keys.prefix), x: s.factory, now: () => s.sc.now(),
+    stats: new RunStats(), logger: createLogger('test', 'silent'), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
+}
+
+describe('member tokens', () => {
+  it('refreshes an expired token once even when two processes need it at the same time', async () => {
+    const id = memberDiscordId(0);
+    const conn = (await s.stores.connections.get(id))!;
+    const stored = (await s.stores.connections.getTokens(id))!;
+    await s.stores.connections.saveTokens(id, { ...stored, expiresAt: s.sc.now() - 1 });
+    s.sc.state.expireAccessTokens(conn.xUserId);
+    const before = (await s.stores.connections.getTokens(id))!;
+    const refreshesBefore = s.x.requestsTo('oauth').length;
+    // two independent "processes" (separate caches), same Redis
+    const [a, b] = await Promise.all([tokens().client(conn), tokens().client(conn)]);
+    expect(s.x.requestsTo('oauth').length - refreshesBefore).toBe(1);
+    const after = (await s.stores.connections.getTokens(id))!;
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.expiresAt).toBeGreaterThan(s.sc.now());
+    for (const c of [a, b]) expect((await c.v2.me()).data.id).toBe(conn.xUserId);
+  });
+
+  it('marks a member whose grant was revoked as needs_reconnect', async () => {
+    const id = memberDiscordId(1);
+    const conn = (await s.stores.connections.get(id))!;
+    s.sc.state.revokeUser(conn.xUserId);
+    // as after a 401: a forced refresh, which X refuses
+    await expect(tokens().client(conn, { force: true })).rejects.toBeInstanceOf(TokenRevoked);
+    expect((await s.stores.connections.get(id))!.status).toBe('needs_reconnect');
+  });
+});
