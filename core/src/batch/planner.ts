@@ -29,6 +29,8 @@ export interface PlanInput {
   lookupBilledToday: boolean;
   /** Average new items a member scan returned recently (page-size and cost hint). */
   itemsPerScan: number;
+  /** Members whose recent scans found something (how many reads a run usually needs); 0 = unknown. */
+  activeMembers?: number;
   /** Requests left in the current windows (Infinity when unknown). */
   remaining: { liking_users: number; retweeted_by: number; quote_tweets: number; search_recent: number; users_lookup: number };
 }
@@ -117,9 +119,10 @@ export function planRun(input: PlanInput): Plan {
   const lookupReq = Math.ceil(input.members / 100);
   const likeIncrease = reads.like.reduce((s, r) => s + r.items, 0);
   const postIncrease = [...reads.retweet, ...reads.reply, ...reads.quote].reduce((s, r) => s + r.items, 0);
-  const scans = (increase: number) => Math.min(input.members, increase);
-  const perScan = Math.max(5, input.itemsPerScan);
-  const likeMemberCost = scans(likeIncrease) * perScan * PRICE.post;
+  // Only members whose counts moved are read; history says how many that usually is.
+  const usual = input.activeMembers ? Math.max(input.activeMembers, Math.ceil(input.members / 20)) : input.members;
+  const scans = (increase: number) => Math.min(input.members, increase, usual);
+  const likeMemberCost = scans(likeIncrease) * Math.max(1, input.itemsPerScan) * PRICE.post;
   const postMemberCost = scans(postIncrease) * Math.max(1, input.itemsPerScan) * PRICE.post;
   // Search returns only the members' retweets, replies and quotes, SEARCH_GROUP members a query.
   const oldest = Math.min(...reads.retweet.concat(reads.reply, reads.quote).map((r) => byId.get(r.tweetId)!.createdAt));

@@ -143,6 +143,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       members: conns.length,
       lookupBilledToday: (await wm.lookupDay()) === day,
       itemsPerScan: activity.length ? activity.reduce((a, b) => a + b, 0) / activity.length : 5,
+      activeMembers: activity.length,
       remaining: {
         liking_users: Infinity,
         retweeted_by: gw.remaining('retweeted_by', 'app'),
