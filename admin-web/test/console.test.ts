@@ -183,6 +183,7 @@ describe('admin console as an admin', () => {
     // The run found the engagements seeded on X after the first run and awarded them.
     expect(latest.stats.pointsAwarded ?? 0).toBeGreaterThan(0);
     expect(await manual.textContent()).toContain(String(latest.stats.pointsAwarded));
+    await expect.poll(() => page.getByTestId('run-now').isDisabled()).toBe(false);
     await b.screenshot('06-batches');
     await manual.click();
     await page.getByTestId('batch-stats').waitFor();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { track } from './children';
 
 /** A redis-server this stack started, persisting to `dir` (AOF + RDB), on 127.0.0.1. */
 export interface LocalRedis {
@@ -36,6 +37,7 @@ async function waitForPing(port: number, proc: ChildProcess, deadlineMs: number)
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode}`);
     const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined); // connect() rejects; the event would be reported as unhandled
     try {
       await r.connect();
       if ((await r.ping()) === 'PONG') return;
@@ -62,7 +64,8 @@ export async function startLocalRedis(opts: { dir: string; preferredPort?: numbe
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '60 1',
     '--daemonize', 'no', '--loglevel', 'warning', '--protected-mode', 'yes',
   ];
-  const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  track(proc);
   let stderr = '';
   proc.stderr?.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-2000);

@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { killGroup, track } from './children';
 
 /** A product process (admin API, bot, batch schedule) run by the stack. */
 export interface Service {
@@ -47,7 +48,8 @@ export function lineLevel(line: string): number | undefined {
 export async function startService(spec: ServiceSpec): Promise<Service> {
   await mkdir(spec.logDir, { recursive: true });
   const log: WriteStream = createWriteStream(join(spec.logDir, `${spec.name}.log`), { flags: 'a' });
-  const proc: ChildProcess = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  track(proc);
   for (const stream of [proc.stdout, proc.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
@@ -71,8 +73,9 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
     running: () => !done,
     async stop(graceMs = 15_000) {
       if (done) return;
+      // SIGTERM to the process only (tsx passes it on to the program once); SIGKILL to its group.
       proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(() => killGroup(proc), graceMs);
       await exited;
       clearTimeout(timer);
     },

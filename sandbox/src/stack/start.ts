@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConfigError, createLogger, onShutdown } from '@engagement-tracker/core';
+import { ConfigError, createLogger, type Logger } from '@engagement-tracker/core';
 import { loadStackConfig } from './config';
 import { REPO_ROOT } from './product';
 import { startStack, type Stack } from './stack';
@@ -13,7 +13,10 @@ const envFile = join(REPO_ROOT, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
 function banner(stack: Stack): string {
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r.startsWith('..') ? p : r || '.';
+  };
   const lines = [
     '',
     `engagement-tracker is running${stack.sandbox ? ' in SANDBOX mode (local Discord and X doubles, simulated community)' : ''}`,
@@ -33,15 +36,46 @@ function banner(stack: Stack): string {
   return lines.join('\n');
 }
 
+/**
+ * Stop the stack once on SIGINT/SIGTERM. A Ctrl-C reaches this process twice (from the terminal and
+ * relayed by tsx), so repeats within 2 s are ignored; a later Ctrl-C forces an immediate exit.
+ */
+function handleSignals(log: Logger, stop: () => Promise<void>): (reason: string) => Promise<void> {
+  let startedAt = 0;
+  const shutdown = async (reason: string) => {
+    if (startedAt) return;
+    startedAt = Date.now();
+    log.info({ reason }, 'stopping everything');
+    const force = setTimeout(() => {
+      log.error('shutdown took over 40 s; exiting');
+      process.exit(1);
+    }, 40_000);
+    force.unref();
+    await stop();
+    log.info('stopped');
+    process.exit(process.exitCode ?? 0);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (startedAt && Date.now() - startedAt > 2000) {
+        log.warn('second Ctrl-C: exiting now');
+        process.exit(130);
+      }
+      void shutdown(sig);
+    });
+  }
+  return shutdown;
+}
+
 const log = createLogger('stack');
 try {
   const config = loadStackConfig();
   process.stdout.write('Starting engagement-tracker…\n');
   const stack = await startStack(config, { logger: log });
   process.stdout.write(banner(stack));
-  const shutdown = onShutdown(log, [() => stack.stop()], 40_000);
+  const shutdown = handleSignals(log, () => stack.stop());
   void stack.failed.then(({ service, code }) => {
-    log.error({ service, code }, `${service} exited; stopping the stack (see ${relative(process.cwd(), stack.logDir)}/${service}.log)`);
+    log.error({ service, code }, `${service} exited; stopping the stack (see ${join(stack.logDir, service)}.log)`);
     process.exitCode = 1;
     void shutdown('process exited');
   });

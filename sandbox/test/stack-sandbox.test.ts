@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
+import { freePort } from '@engagement-tracker/core/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadStackConfig, portIsFree, startStack, type Stack } from '../src/stack';
+
+/**
+ * `npm start` in sandbox mode, end to end: a local redis-server, the doubles, the simulated
+ * community, the admin API with the console, the bot and the batch schedule, all real processes.
+ */
+describe('npm start (sandbox)', () => {
+  let dir: string;
+  let stack: Stack;
+  let redis: Redis;
+  let stores: Stores;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'et-stack-'));
+    const port = await freePort();
+    const config = loadStackConfig({
+      STACK_DATA_DIR: dir,
+      STACK_REDIS_PORT: String(await freePort()),
+      ADMIN_API_PORT: String(port),
+      STACK_COMMUNITY_SIZE: '6',
+      STACK_COMMUNITY_TICK_MS: '300',
+      LOG_LEVEL: 'warn',
+    });
+    stack = await startStack(config, { echo: (l) => lines.push(l), env: { ...process.env, OTEL_SDK_DISABLED: 'true', BATCH_SCHEDULE: undefined } });
+    redis = createRedis(stack.redisUrl);
+    redis.on('error', () => undefined);
+    stores = createStores(redis, { encryptionKey: SANDBOX_ENCRYPTION_KEY });
+  }, 120_000);
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('fills the console within a minute: members, tweets, a finished run, a leaderboard', async () => {
+    const started = Date.now();
+    await expect
+      .poll(async () => (await stores.batches.list({ offset: 0, limit: 20, filter: {} })).items.filter((r) => r.status === 'succeeded' || r.status === 'partial').length, { timeout: 90_000, interval: 1000 })
+      .toBeGreaterThan(0);
+    const elapsed = Date.now() - started;
+    expect(await stores.connections.count()).toBeGreaterThanOrEqual(4);
+    expect(await stores.tweets.count()).toBeGreaterThanOrEqual(2);
+    const board = await stores.leaderboard.top({ board: 'alltime', limit: 10 });
+    expect(board.entries.length).toBeGreaterThan(0);
+    expect(board.entries[0]!.points).toBeGreaterThan(0);
+    const community = stack.community!.stats();
+    expect(community.linked).toBe(await stores.connections.count());
+    expect(community.submitted).toBeGreaterThanOrEqual(2);
+    console.info(JSON.stringify({ figure: 'stack_first_finished_run_ms', value: elapsed, community, echoed: lines.slice(0, 20) }));
+  }, 120_000);
+
+  it('serves the console and the API on the printed URL', async () => {
+    const base = `http://127.0.0.1:${new URL(stack.consoleUrl).port}`;
+    const index = await fetch(`${base}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<div id="root">');
+    expect((await fetch(`${base}/auth/me`)).status).toBe(401);
+    const login = await fetch(`${base}/auth/sandbox-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'admin' }) });
+    expect(login.status).toBeLessThan(300);
+  });
+
+  it('stops every process and redis cleanly', async () => {
+    const redisPort = Number(new URL(stack.redisUrl).port);
+    const services = stack.services;
+    redis.disconnect();
+    await stack.stop();
+    for (const s of services) expect(s.running()).toBe(false);
+    for (const s of services.filter((x) => x.name !== 'batch-first-run')) expect((await s.exited).code, `${s.name} exit code`).toBe(0);
+    expect(await portIsFree(redisPort)).toBe(true);
+  }, 60_000);
+});
