@@ -21,8 +21,8 @@ const FIELDS = ['tweetId', 'category', 'status', 'submitterId', 'authorHandle', 
  * An in-process projection of every tracked tweet's filter and sort fields, so filtered or
  * re-sorted lists cost one in-memory pass plus loading the requested page, not a read of every
  * tweet per request. Stale-while-revalidate: older than `maxAgeMs`, it is served while a reload
- * runs in the background; `invalidate()` (called after this process changes tweets) makes the next
- * read wait for fresh data. Page records themselves are always read fresh from Redis.
+ * runs in the background; `patch()` applies this process's own changes at once (and schedules a
+ * refresh), `invalidate()` makes the next read wait for fresh data. Page records themselves are always read fresh from Redis.
  */
 export class TweetProjection {
   private rows: Row[] | null = null;
@@ -36,6 +36,14 @@ export class TweetProjection {
 
   invalidate(): void {
     this.rows = null;
+  }
+
+  /** Apply a change this process just made, and refresh in the background on the next read. */
+  patch(tweetId: string, change: Partial<Pick<Row, 'status' | 'pointsAwarded' | 'category'>>): void {
+    const row = this.rows?.find((r) => r.tweetId === tweetId);
+    if (row) Object.assign(row, change);
+    else this.rows = null;
+    this.loadedAt = 0;
   }
 
   async get(): Promise<Row[]> {

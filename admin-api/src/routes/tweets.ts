@@ -49,7 +49,7 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     const before = await stores.tweets.get(id);
     if (!before) throw new NotFoundError(`No tracked tweet ${id}`);
     await stores.tweets.setStatus(id, body.status);
-    projection.invalidate();
+    projection.patch(id, { status: body.status });
     await stores.audit.record({ actor: actorOf(req.principal!), action: 'tweet.status', target: `tweet:${id}`, before: { status: before.status }, after: { status: body.status } });
     res.json((await presentTweets(stores, [(await stores.tweets.get(id))!]))[0]);
   });
@@ -58,8 +58,8 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     const id = String(req.params.id);
     const { revoke } = z.object({ revoke: z.enum(['true', 'false', '1', '0']).optional() }).parse(req.query);
     const result = await stores.tweets.remove(id, { revoke: revoke === 'true' || revoke === '1', actor: actorOf(req.principal!) });
-    projection.invalidate();
     const t = await stores.tweets.get(id);
+    projection.patch(id, { status: t?.status ?? 'deleted', ...(t ? { pointsAwarded: t.pointsAwarded } : {}) });
     res.json({ ...(t ? (await presentTweets(stores, [t]))[0] : { id }), ...result });
   });
 
