@@ -111,6 +111,11 @@ describe('ra-data-simple-rest contract', () => {
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toBe('rank,discordId,displayName,handle,tier,points');
     expect(lines[1]).toBe(`"1","${M.alice}","Alice","alice_x","3","12"`);
+    // A display name that a spreadsheet would run as a formula is neutralised.
+    await app.stores.members.ensure(M.alice, '=HYPERLINK("http://evil","x")');
+    const evil = await (await core.fetch('/api/leaderboard/export.csv')).text();
+    expect(evil.split('\n')[1]).toBe(`"1","${M.alice}","'=HYPERLINK(""http://evil"",""x"")","alice_x","3","12"`);
+    await app.stores.members.ensure(M.alice, 'Alice');
   });
 
   it('edits rules per tier and resets them to the defaults', async () => {
