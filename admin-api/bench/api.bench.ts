@@ -6,6 +6,7 @@
  * Target: p99 < 50 ms for the leaderboard and tweets list endpoints.
  */
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, createStores, SANDBOX_ENCRYPTION_KEY, type Engagement, type Stores } from '@engagement-tracker/core';
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
       const n = c.endpoint.includes('filter') || c.endpoint.includes('overview') ? Math.min(SAMPLES, 100) : SAMPLES;
       const api = await measure(() => get(c.path), n);
       const direct = await measure(c.baseline, n);
-      emit({ bench: 'api', endpoint: c.endpoint, members: MEMBERS, tweets: TWEETS, n, p50Ms: api.p50, p99Ms: api.p99, baselineStoreP50Ms: direct.p50, baselineStoreP99Ms: direct.p99, ...(c.target ? { targetP99Ms: TARGET_P99_MS, pass: api.p99 < TARGET_P99_MS } : {}) });
+      emit({ bench: 'api', endpoint: c.endpoint, members: MEMBERS, tweets: TWEETS, n, p50Ms: api.p50, p99Ms: api.p99, baselineStoreP50Ms: direct.p50, baselineStoreP99Ms: direct.p99, ...(c.target ? { targetP99Ms: TARGET_P99_MS, pass: api.p99 < TARGET_P99_MS } : {}), loadAvg1m: round(loadavg()[0]!), cpus: cpus().length });
     }
   } finally {
     http.closeAllConnections();
