@@ -6,6 +6,7 @@ import { discordOAuthFromConfig } from './auth/discord-oauth';
 import { createConnectXRouter, createDiscordDmNotifier } from './connect';
 import { SessionStore } from './auth/session-store';
 import { loadAdminApiConfig } from './config';
+import { registerBatchMetrics } from './metrics/batch-metrics';
 import type { AppDeps } from './deps';
 import { JobWatcher } from './runs/job-watcher';
 import { isInCluster, KubernetesLauncher, loadKubeConfig, resolveNamespace } from './runs/kubernetes-launcher';
@@ -53,6 +54,7 @@ export async function main(): Promise<void> {
   });
   deps.mounts = [{ path: '/', router: connect }];
   const registry = config.METRICS_ENABLED ? createMetricsRegistry('admin-api') : undefined;
+  if (registry) registerBatchMetrics(registry, stores);
   const app = createApp({ ...deps, ...(registry ? { registry } : {}) });
 
   const server = app.listen(config.ADMIN_API_PORT);
