@@ -155,4 +155,20 @@ describe('batch run against the X double', () => {
     expect(out.stats.retries).toBe(1);
     expect(out.stats.requests_tweets_lookup).toBe(2);
   });
+
+  it('stops as partial on a 429 it could not foresee, and resumes after the window', async () => {
+    const s = await sim({ ...small, seed: 41, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 } } });
+    await s.advanceTo(SIM_END);
+    // Someone else (another process on the same app) used the window up.
+    await s.factory.app().v2.users([s.sc.members[0]!.id]);
+    const first = await s.run();
+    expect(first).toMatchObject({ status: 'partial', exitCode: 4 });
+    expect(first.stats.rateLimited).toBe(1);
+    expect(first.resumeAt).toBeGreaterThan(s.sc.now());
+    expect((await s.stores.batches.get(first.runId))!.status).toBe('partial');
+    s.sc.advanceTo(first.resumeAt!);
+    const second = await s.run();
+    expect(second.status).toBe('succeeded');
+    expect(score(s.sc.truth(), await s.awarded()).missed).toEqual([]);
+  });
 });
