@@ -207,6 +207,31 @@ describe('admin console as an admin', () => {
     await b.screenshot('07-audit-log');
   });
 
+  it('deletes a tweet with its points taken back, and unlinks a member', async () => {
+    const { page } = b;
+    const t = seeded.tweets[2]!;
+    const before = (await stores.tweets.get(t.id))!;
+    expect(before.pointsAwarded).toBeGreaterThan(0);
+    const total = await stores.ledger.logsForTweet(t.id);
+    const awardedTo = total.find((l) => !l.revokedAt)!.discordId;
+    const memberBefore = (await stores.members.get(awardedTo))!.totalPoints;
+    await page.goto(`/#/tweets?filter=${encodeURIComponent('{}')}`);
+    await row(page, `@${t.author}`).getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/take back the \d+ points/).check();
+    await b.screenshot('10-delete-tweet');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(async () => (await stores.tweets.get(t.id))?.status ?? 'gone', { timeout: 10_000 }).not.toBe('active');
+    await expect.poll(async () => (await stores.members.get(awardedTo))!.totalPoints).toBeLessThan(memberBefore);
+    const bob = seeded.members[1]!;
+    await openTab(page, 'Members');
+    await row(page, bob.name).click();
+    await page.getByRole('button', { name: 'Unlink X account' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Unlink' }).click();
+    await expect.poll(async () => stores.connections.get(bob.id), { timeout: 10_000 }).toBeNull();
+    await expect.poll(() => page.getByTestId('member-summary').textContent()).toContain('unlinked');
+  });
+
   it('fits a phone screen', async () => {
     const phone = await openBrowser({ baseURL: api.url, viewport: { width: 390, height: 844 } });
     try {
