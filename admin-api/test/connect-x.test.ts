@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createRedis, createStores, createXClientFactory, type Stores } from '@engagement-tracker/core';
+import { ConnectTicketSigner, connectStartUrl, createLogger, createRedis, createStores, createXClientFactory, type Stores } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
-import { ConnectTicketSigner, connectStartUrl, createConnectXRouter } from '../src/connect';
+import { createConnectXRouter } from '../src/connect';
 
 let redis: TestRedisServer;
 let x: XDouble;

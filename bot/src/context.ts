@@ -1,5 +1,5 @@
 import type { Logger, Stores, XClientFactory } from '@engagement-tracker/core';
-import type { ConnectTicketSigner } from '@engagement-tracker/admin-api/connect/ticket';
+import type { ConnectTicketSigner } from '@engagement-tracker/core';
 import type { BotConfig } from './config';
 import type { BotMetrics } from './metrics';
 

@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, Options, type ClientOptions } from 'discord.js';
 import { createMetricsRegistry, createRedis, createStores, createXClientFactory, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
-import { ConnectTicketSigner } from '@engagement-tracker/admin-api/connect/ticket';
+import { ConnectTicketSigner } from '@engagement-tracker/core';
 import type { BotConfig } from './config';
 import type { BotContext } from './context';
 import { registerInteractionListener } from './listeners/interaction-create';

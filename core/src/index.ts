@@ -14,3 +14,4 @@ export { startTelemetry, withSpan, type Telemetry } from './telemetry/otel';
 export { createMetricsRegistry } from './telemetry/metrics';
 export * from './x';
 export * from './batch';
+export * from './crypto/connect-ticket';

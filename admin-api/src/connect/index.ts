@@ -1,10 +1,11 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { ConflictError, exchangeCode, generateAuthLink, X_SCOPES, type Logger, type Stores, type XClientFactory } from '@engagement-tracker/core';
+import {
+  ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, exchangeCode, generateAuthLink, X_SCOPES, type Logger, type Stores, type XClientFactory,
+} from '@engagement-tracker/core';
 import { ConnectStore } from './connect-store';
 import type { MemberNotifier } from './notify';
 import { resultPage } from './page';
-import { ConnectTicketSigner, CONNECT_TICKET_TTL_MS } from './ticket';
 
 export interface ConnectXDeps {
   stores: Stores;
@@ -122,4 +123,3 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
 }
 
 export { createDiscordDmNotifier, type MemberNotifier } from './notify';
-export { ConnectTicketSigner, connectStartUrl, CONNECT_TICKET_TTL_MS, type ConnectTicket } from './ticket';

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { parseKey } from '@engagement-tracker/core';
+import { parseKey } from './token-cipher';
 
 /**
  * Signed, expiring tokens for the X account linking flow. Two kinds share one format:

@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, SlashCommandBuilder } from 'discord.js';
-import { connectStartUrl } from '@engagement-tracker/admin-api/connect/ticket';
+import { connectStartUrl } from '@engagement-tracker/core';
 import type { BotCommand } from '../types';
 
 /**
