@@ -95,3 +95,19 @@ export interface Identity {
   name: string;
   role: Role;
 }
+
+/** One line of a member's points history (an award found by a batch run, or an adjustment). */
+export interface PointsLog {
+  id: string;
+  source: 'award' | 'adjustment';
+  points: number;
+  createdAt: number;
+  week: string;
+  tweetId?: string;
+  kind?: EngagementKind;
+  tier?: Tier;
+  batchId?: string;
+  reason?: string;
+  actor?: string;
+  revokedAt?: number;
+}

@@ -142,6 +142,8 @@ describe('admin console as an admin', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(async () => (await stores.members.get(carol.id))?.totalPoints, { timeout: 10_000 }).toBe(before.totalPoints + 7);
     await expect.poll(() => page.getByTestId('member-total-points').textContent()).toBe(String(before.totalPoints + 7));
+    await expect.poll(() => page.getByTestId('points-history').textContent()).toContain('Adjustment: Great thread');
+    expect(await page.getByTestId('points-history').textContent()).toContain('+7');
     await b.screenshot('04-member-edit');
     await openTab(page, 'Members');
     await row(page, seeded.members[3]!.name).waitFor();

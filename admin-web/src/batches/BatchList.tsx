@@ -1,7 +1,7 @@
 import { Alert } from '@mui/material';
 import { DataTable, List, SelectInput, TopToolbar, useListContext, type ListProps } from 'react-admin';
 import { EmptyState } from '../common/EmptyState';
-import { formatDateTime, formatDuration, formatNumber, formatUsd } from '../common/format';
+import { formatDateTime, formatDuration, formatNumber, formatShort, formatUsd } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 import type { BatchRecord } from '../types';
 import { BatchProgress } from './BatchProgress';
@@ -59,7 +59,7 @@ export const BatchList = (props: Omit<ListProps, 'children'>) => (
   >
     <FailedHint />
     <DataTable rowClick="show" bulkActionButtons={false}>
-      <Col source="startedAt" label="Started" render={(r) => formatDateTime(r.startedAt)} />
+      <Col source="startedAt" label="Started" render={(r) => <span title={formatDateTime(r.startedAt)}>{formatShort(r.startedAt)}</span>} />
       <Col source="status" disableSort render={(r) => (r.status === 'running' ? <BatchProgress run={r} /> : <StatusChip status={r.status} />)} />
       <Col source="trigger" disableSort />
       <Col source="durationMs" label="Duration" disableSort render={(r) => formatDuration(r.durationMs)} />

@@ -29,3 +29,9 @@ export function formatUsd(v: number | null | undefined): string {
 export function formatNumber(v: number | null | undefined): string {
   return v == null ? '—' : v.toLocaleString();
 }
+
+/** "Nov 24, 03:37": compact, for table cells. */
+export function formatShort(ms: number | null | undefined): string {
+  if (ms == null) return '—';
+  return new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}

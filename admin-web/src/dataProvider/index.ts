@@ -1,7 +1,7 @@
 import simpleRestProvider from 'ra-data-simple-rest';
 import type { DataProvider, Identifier } from 'react-admin';
 import { apiJson, httpClient } from '../http';
-import type { BatchRecord, Overview, RuleRecord } from '../types';
+import type { BatchRecord, Overview, PointsLog, RuleRecord } from '../types';
 
 export const API_URL = '/api';
 
@@ -24,6 +24,7 @@ export interface EngagementDataProvider extends DataProvider {
   overview(): Promise<Overview>;
   leaderboardWeeks(): Promise<string[]>;
   adjustPoints(memberId: Identifier, body: { delta: number; reason: string }): Promise<unknown>;
+  memberLogs(memberId: Identifier, limit: number): Promise<{ items: PointsLog[]; total: number }>;
   runBatch(): Promise<BatchRecord | { id: string }>;
   resetRules(): Promise<RuleRecord[]>;
 }
@@ -50,6 +51,11 @@ export function createDataProvider(apiUrl = API_URL): EngagementDataProvider {
       return Array.isArray(res) ? res : res.weeks;
     },
     adjustPoints: (memberId, body) => apiJson(`${apiUrl}/members/${enc(String(memberId))}/adjustments`, { method: 'POST', body }),
+    memberLogs: async (memberId, limit) => {
+      const { json, headers } = await httpClient(`${apiUrl}/members/${enc(String(memberId))}/logs?range=${enc(JSON.stringify([0, limit - 1]))}`);
+      const total = Number(headers.get('content-range')?.split('/').pop() ?? (json as unknown[]).length);
+      return { items: json as PointsLog[], total };
+    },
     runBatch: () => apiJson(`${apiUrl}/batches`, { method: 'POST', body: {} }),
     resetRules: async () => {
       const res = await apiJson<RuleRecord[] | { data: RuleRecord[] } | unknown>(`${apiUrl}/rules/reset`, { method: 'POST', body: {} });

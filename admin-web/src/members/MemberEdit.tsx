@@ -4,6 +4,7 @@ import { formatDateTime } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 import { TIER_NAMES, type MemberRecord } from '../types';
 import { AdjustPoints } from './AdjustPoints';
+import { PointsHistory } from './PointsHistory';
 import { UnlinkButton } from './UnlinkButton';
 
 const Summary = () => {
@@ -67,6 +68,7 @@ export const MemberEdit = () => (
     </SimpleForm>
     <Box sx={{ p: 2, pt: 0 }}>
       <AdjustPoints />
+      <PointsHistory />
     </Box>
   </Edit>
 );

@@ -2,7 +2,7 @@ import OpenInNewIcon from '@mui/icons-material/OpenInNew';
 import { Link, Typography } from '@mui/material';
 import { DataTable, List, ReferenceField, TextField, useCanAccess, type ListProps } from 'react-admin';
 import { EmptyState } from '../common/EmptyState';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatShort } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
 import type { TweetRecord } from '../types';
 import { DeleteTweetButton } from './DeleteTweetButton';
@@ -24,6 +24,13 @@ const TweetLink = ({ record }: { record: TweetRecord }) => (
   </Link>
 );
 
+/** Public counts on X, as the last batch run saw them. */
+const Metrics = ({ m }: { m: TweetRecord['metrics'] | undefined }) => (
+  <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }} color="text.secondary">
+    {m ? `${m.likes} · ${m.retweets} · ${m.replies} · ${m.quotes}` : '—'}
+  </Typography>
+);
+
 export const TweetList = (props: Omit<ListProps, 'children'>) => {
   const { canAccess: canDelete } = useCanAccess({ resource: 'tweets', action: 'delete' });
   return (
@@ -33,10 +40,8 @@ export const TweetList = (props: Omit<ListProps, 'children'>) => {
         <Col source="submitterName" label="Submitted by" disableSort render={(r) => (r.submitterName ? <Typography variant="body2">{r.submitterName}</Typography> : <ReferenceField source="submitterId" reference="members" link={false}><TextField source="displayName" /></ReferenceField>)} />
         <Col source="category" />
         <Col source="status" render={(r) => <StatusChip status={r.status} />} />
-        <Col source="submittedAt" label="Submitted" render={(r) => formatDateTime(r.submittedAt)} />
-        <NumberCol source="metrics.likes" label="Likes" disableSort />
-        <NumberCol source="metrics.retweets" label="Reposts" disableSort />
-        <NumberCol source="metrics.replies" label="Replies" disableSort />
+        <Col source="submittedAt" label="Submitted" render={(r) => <span title={formatDateTime(r.submittedAt)}>{formatShort(r.submittedAt)}</span>} />
+        <Col label="Likes · reposts · replies · quotes" disableSort render={(r) => <Metrics m={r.metrics} />} />
         <NumberCol source="engagementCount" label="Engagements" />
         <NumberCol source="pointsAwarded" label="Points" />
         {canDelete ? <Col label="" disableSort render={() => <DeleteTweetButton />} /> : null}

@@ -1,0 +1,26 @@
+import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY } from '@engagement-tracker/core';
+import { startRedisServer } from '@engagement-tracker/core/testing';
+import { startXDouble } from '@engagement-tracker/sandbox/x';
+import { startAdminApi } from './helpers/api';
+import { openBrowser } from './helpers/browser';
+import { seedCommunity } from './helpers/seed';
+const srv = await startRedisServer();
+const x = await startXDouble({ appTokens: ['b'] });
+const redis = createRedis(srv.url);
+const stores = createStores(redis, { prefix: 'dbg', encryptionKey: SANDBOX_ENCRYPTION_KEY });
+await seedCommunity(stores, x);
+const api = await startAdminApi({ REDIS_URL: srv.url, REDIS_KEY_PREFIX: 'dbg', BATCH_LAUNCHER: 'local', TWITTER_API_BASE_URL: x.url, TWITTER_BEARER_TOKEN: 'b' });
+const b = await openBrowser({ baseURL: api.url });
+const p = b.page;
+p.on('response', (r) => { if (r.status() >= 400) console.log('HTTP', r.status(), r.url()); });
+await p.goto('/');
+await p.getByRole('button', { name: 'Sandbox admin' }).click({ timeout: 60000 });
+await p.getByTestId('dashboard').waitFor();
+await p.goto('/#/batches');
+await p.getByRole('row').nth(1).waitFor();
+console.log('disabled before', await p.getByTestId('run-now').isDisabled());
+await p.getByTestId('run-now').click();
+await p.getByRole('dialog').getByRole('button', { name: 'Run now' }).click();
+for (let i = 0; i < 8; i++) { await new Promise((r) => setTimeout(r, 1000)); console.log(i, await p.getByTestId('run-now').isDisabled(), await p.getByTestId('run-now').textContent(), (await p.getByRole('row').nth(1).textContent())?.slice(0, 60)); }
+await b.screenshot('dbg-batches');
+await b.close(); await api.stop(); redis.disconnect(); await srv.stop(); await x.close();
