@@ -24,7 +24,8 @@ describe('Redis lost mid-run', () => {
     // Slow X down while Redis is killed and restarted under the run.
     s.x.fail({ endpoint: 'liked_tweets', delayMs: 400, count: 8 });
     const running = s.run({ lockTtlMs: 1000, heartbeatMs: 200 });
-    await new Promise((r) => setTimeout(r, 150));
+    // wait until the run is reading members' likes (held up by the delay)
+    for (let i = 0; i < 500 && !s.x.requestsTo('liked_tweets').length; i++) await new Promise((r) => setTimeout(r, 10));
     // The connection drops for good under the run (no reconnect), then Redis itself is killed
     // and restarted from its append-only file.
     redis.disconnect(false);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BatchStatus, BatchTrigger, Connection, TrackedTweet } from '../domain';
 import type { Stores } from '../redis/stores';
+import { withSpan } from '../telemetry/otel';
 import type { XClientFactory } from '../x';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
@@ -124,8 +125,8 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   let resumeAt: number | undefined;
   let awarded = false;
   try {
-    await loadWork(ctx, opts);
-    const metrics = await lookupMetrics(ctx);
+    await withSpan('batch.load', {}, () => loadWork(ctx, opts));
+    const metrics = await withSpan('batch.metrics', { tweets: ctx.tracked.size }, () => lookupMetrics(ctx));
     const ids = [...ctx.tracked.keys()].filter((id) => metrics.has(id));
     const tweetMarks = await wm.tweetMarks(ids);
     const conns = [...ctx.members.values()];
@@ -158,15 +159,17 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     let marks = new Map(ids.map((id) => [id, metrics.get(id)!]));
     if (plan.memberLookup) {
       if (!ctx.dryRun) await wm.setLookupDay(day);
-      const snapshot = await memberSweep(ctx, plan, conns, memberMarks, metrics);
+      const p = plan;
+      const snapshot = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics));
       marks = new Map(ids.filter((id) => snapshot.has(id)).map((id) => [id, snapshot.get(id)!]));
     } else if (!ctx.dryRun) {
       await wm.clearSweep();
     }
-    if (plan.tweetReads.length) await readTweetSide(ctx, plan.tweetReads);
+    const reads = plan.tweetReads;
+    if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
     ctx.progress('award', 0, 1);
     awarded = true;
-    await award(ctx, lock.fence);
+    await withSpan('batch.award', {}, () => award(ctx, lock.fence));
     if (!ctx.dryRun) await wm.saveTweetMarks(marks);
   } catch (err) {
     if (err instanceof StopRun && !lostLock) {
