@@ -94,8 +94,9 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
     if (sandbox) {
       env.SESSION_SECRET ??= await localSessionSecret(dataDir);
       env.BATCH_SCHEDULE = config.STACK_SANDBOX_BATCH_SCHEDULE;
-      env.HEALTH_PORT = '0';
     }
+    // The bot and the scheduler each serve /healthz and /metrics; on one machine they take any free port.
+    env.HEALTH_PORT = '0';
     const onLine = (service: string, line: string) => {
       const level = lineLevel(line);
       if (config.STACK_VERBOSE || (level !== undefined ? level >= 40 : line.trim().length > 0)) echo(`[${service}] ${line}`);

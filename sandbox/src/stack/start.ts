@@ -32,6 +32,7 @@ function banner(stack: Stack): string {
     lines.push(`  Community       ${stack.community.members.length} simulated members link X accounts, /submit posts and engage;`);
     lines.push('                  the first batch run starts as soon as they have, then the schedule runs every minute');
   }
+  if (!stack.sandbox) lines.push('  Bot commands    register them once with `npm run register-commands` (guild commands when DISCORD_GUILD_ID is set)');
   lines.push('', 'Press Ctrl-C to stop everything.', '');
   return lines.join('\n');
 }
