@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseSchema, env, loadConfig, SANDBOX_ENCRYPTION_KEY } from '@engagement-tracker/core';
+import { baseSchema, env, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
 
 /** Every setting of the admin API, validated at start-up. */
 export const adminApiSchema = baseSchema.extend({
@@ -49,7 +49,7 @@ export const adminApiSchema = baseSchema.extend({
 
 export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
   sandbox: boolean;
-  /** Sandbox sign-in is allowed: sandbox mode AND no credentials for the real Discord. */
+  /** Sandbox sign-in is allowed: sandbox mode AND no credentials for the real Discord or the real X. */
   sandboxLogin: boolean;
   encryptionKey: string;
   sessionSecret: string;
@@ -58,10 +58,19 @@ export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
 
 export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): AdminApiConfig {
   const c = loadConfig(adminApiSchema, source);
-  const discordHost = new URL(c.DISCORD_API_BASE_URL).hostname;
-  const realHost = discordHost === 'discord.com' || discordHost.endsWith('.discord.com');
-  /** Credentials for the real Discord (not the sandbox double on a local URL). */
-  const realCredentials = realHost && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
+  const x = loadConfig(xConfigSchema, source);
+  const isHost = (url: string, domains: string[]) => {
+    const h = new URL(url).hostname;
+    return domains.some((d) => h === d || h.endsWith(`.${d}`));
+  };
+  /**
+   * Credentials for the real Discord or the real X (not the sandbox doubles on local URLs). Real X
+   * credentials count too: with them, members' real X tokens end up in Redis, and an instance that
+   * holds them must never offer the sandbox sign-in (anyone could become admin).
+   */
+  const realDiscordCredentials = isHost(c.DISCORD_API_BASE_URL, ['discord.com']) && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
+  const realXCredentials = isHost(x.TWITTER_API_BASE_URL, ['x.com', 'twitter.com']) && Boolean(x.TWITTER_CLIENT_SECRET || x.TWITTER_BEARER_TOKEN);
+  const realCredentials = realDiscordCredentials || realXCredentials;
   const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
   // SANDBOX and COOKIE_SECURE have schema defaults: only an explicit setting counts.
   const sandbox = source.SANDBOX ? c.SANDBOX === true : !realCredentials;

@@ -118,6 +118,16 @@ describe('Discord OAuth2 sign-in against the Discord double', () => {
     expect(loadAdminApiConfig({ COOKIE_SECURE: 'true' }).secureCookies).toBe(true);
   });
 
+  it('never offers the sandbox sign-in when real X credentials are set (real member tokens would be at stake)', () => {
+    const realX = { TWITTER_CLIENT_ID: 'cid', TWITTER_CLIENT_SECRET: 'real-secret' };
+    expect(loadAdminApiConfig({ ...env, ...realX }).sandboxLogin).toBe(false);
+    expect(loadAdminApiConfig({ ...env, TWITTER_BEARER_TOKEN: 'real-bearer', TWITTER_API_BASE_URL: 'https://api.twitter.com' }).sandboxLogin).toBe(false);
+    // Without SANDBOX, real X credentials alone turn sandbox mode off, so the missing settings are reported.
+    expect(() => loadAdminApiConfig(realX)).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    // The X double on a local URL is not a real credential.
+    expect(loadAdminApiConfig({ ...env, ...realX, TWITTER_API_BASE_URL: 'http://127.0.0.1:9' }).sandboxLogin).toBe(true);
+  });
+
   it('answers the sandbox sign-in with 404 when it is off', async () => {
     const real = await startTestApp(redis, { ...env, DISCORD_API_BASE_URL: 'https://discord.com/api' });
     try {
