@@ -37,6 +37,10 @@ describe('connections', () => {
     // A blob moved to another member's key does not decrypt.
     await redis.set(stores.keys.tokens('d2'), raw);
     await expect(stores.connections.getTokens('d2')).rejects.toThrow();
+    // A blob whose GCM tag is cut to 4 bytes is refused (GCM would otherwise check only those 4 bytes).
+    const empty = Buffer.from(stores.ctx.cipher.encrypt('', 'd1').slice(3), 'base64');
+    expect(stores.ctx.cipher.decrypt(`v1:${empty.toString('base64')}`, 'd1')).toBe('');
+    expect(() => stores.ctx.cipher.decrypt(`v1:${empty.subarray(0, 16).toString('base64')}`, 'd1')).toThrow(/truncated/);
     await stores.connections.saveTokens('d1', { ...tokens, accessToken: 'new' });
     expect((await stores.connections.getTokens('d1'))!.accessToken).toBe('new');
   });

@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
+const TAG_BYTES = 16;
+
 /**
  * AES-256-GCM for secrets at rest (members' X tokens). The ciphertext is bound to a context string
  * (the member's Discord id) as additional authenticated data, so a blob copied to another member's
@@ -15,7 +17,7 @@ export class TokenCipher {
 
   encrypt(plaintext: string, context: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return `v1:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
@@ -24,10 +26,12 @@ export class TokenCipher {
   decrypt(blob: string, context: string): string {
     if (!blob.startsWith('v1:')) throw new Error('Unknown token ciphertext format');
     const raw = Buffer.from(blob.slice(3), 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
+    // iv (12) + full 16-byte tag; a shorter tag would otherwise be accepted (GCM allows 4-16 bytes).
+    if (raw.length < 12 + TAG_BYTES) throw new Error('Token ciphertext is truncated');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    decipher.setAuthTag(raw.subarray(12, 12 + TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(12 + TAG_BYTES)), decipher.final()]).toString('utf8');
   }
 }
 
