@@ -93,6 +93,10 @@ describe('leaderboard', () => {
     const second = await stores.leaderboard.top({ board: 'alltime', offset: 2, limit: 2 });
     expect([...first.entries, ...second.entries].map((e) => `${e.rank}:${e.discordId}:${e.points}`)).toEqual(['1:m4:30', '2:m3:10', '3:m2:10', '4:m5:5']);
     expect(first.total).toBe(4);
+    // An empty page is empty (ZRANGE 0 -1 would be the whole board).
+    expect(await stores.leaderboard.top({ board: 'alltime', limit: 0 })).toEqual({ entries: [], total: 4 });
+    expect((await stores.ledger.logsForMember('m2', { limit: 0 })).items).toEqual([]);
+    expect((await stores.members.list({ limit: 0 })).items).toEqual([]);
     expect(await stores.leaderboard.rank('m2', { board: 'alltime' })).toEqual({ rank: 3, discordId: 'm2', points: 10 });
     expect(await stores.leaderboard.rank('m1', { board: 'alltime' })).toBeNull();
     await expect(stores.leaderboard.top({ board: 'weekly', week: 'last week' })).rejects.toThrow(/2026-W48/);

@@ -22,9 +22,14 @@ export interface PageResult<T> {
   total: number;
 }
 
+/**
+ * ZRANGE-style inclusive bounds of a page. An empty page (limit 0) gets start > stop, both
+ * non-negative: `0, -1` would mean the whole set to Redis.
+ */
 export function pageBounds(page: Page, max = 1000): { start: number; stop: number } {
   const start = Math.max(0, Math.floor(page.offset ?? 0));
   const limit = Math.min(max, Math.max(0, Math.floor(page.limit ?? 25)));
+  if (limit === 0) return { start: start + 1, stop: start };
   return { start, stop: start + limit - 1 };
 }
 
