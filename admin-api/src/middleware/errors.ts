@@ -5,7 +5,13 @@ import { AppError, type Logger } from '@engagement-tracker/core';
 /** Turn errors into `{error, message}` JSON: AppErrors keep their status, the rest is a logged 500. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    if (res.headersSent) return;
+    if (res.headersSent) {
+      // A streamed answer (the CSV export) failed midway: log it and cut the connection, so the
+      // client sees a failed download instead of waiting forever for the rest.
+      log.error({ err, method: req.method, path: req.path }, 'request failed after the response started');
+      res.destroy();
+      return;
+    }
     if (err instanceof AppError) {
       res.status(err.status).json({ error: err.code, message: err.message });
       return;
