@@ -27,6 +27,8 @@ export interface RunContext {
   byXUserId: Map<string, Connection>;
   /** Engagements found this run (the dry run keeps them only here). */
   found: Engagement[];
+  /** Members skipped for a passing reason (token refresh busy elsewhere): the run is partial. */
+  skipped: number;
   /** The run covers one post only (--tweet). */
   narrowed: boolean;
   concurrency: number;

@@ -18,3 +18,11 @@ export class TokenRevoked extends Error {
     this.name = 'TokenRevoked';
   }
 }
+
+/** Another process is refreshing this member's token and did not finish in time: skip them this run. */
+export class TokenBusy extends TokenRevoked {
+  constructor(discordId: string) {
+    super(discordId, 'Another process is refreshing this member\'s X token.');
+    this.name = 'TokenBusy';
+  }
+}

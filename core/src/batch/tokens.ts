@@ -3,7 +3,7 @@ import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
 import type { Connection, XTokens } from '../domain';
 import type { Stores } from '../redis/stores';
 import { refreshTokens, type XClientFactory } from '../x';
-import { TokenRevoked } from './errors';
+import { TokenBusy, TokenRevoked } from './errors';
 import type { RunStats } from './stats';
 import type { WatermarkStore } from './watermarks';
 
@@ -66,7 +66,9 @@ export class MemberTokens {
       if (res) return res;
       await sleep(100);
     }
-    throw new Error(`Timed out waiting for another process to refresh the X token of member ${conn.discordId}`);
+    // A crashed process can leave the lock behind until it expires: skip this member this run.
+    stats.inc('tokenBusy');
+    throw new TokenBusy(conn.discordId);
   }
 
   /** Mark the member needs_reconnect and skip them. */

@@ -1,7 +1,7 @@
 import { ApiResponseError, type TwitterApi, type TwitterApiReadOnly } from 'twitter-api-v2';
 import type { Connection, Engagement, EngagementKind } from '../../domain';
 import { pool, type RunContext } from '../context';
-import { StopRun, TokenRevoked } from '../errors';
+import { StopRun, TokenBusy, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';
 import type { MemberMark } from '../watermarks';
 import { refsOf } from './search-posts';
@@ -91,6 +91,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
           if (!(err instanceof TokenRevoked)) throw err;
           // Keep the likes watermark: after /connect again, the next read catches up from it.
           user = null;
+          if (err instanceof TokenBusy) ctx.skipped++;
         }
       }
       if (job.posts) await readPosts(ctx, job, user, posts);

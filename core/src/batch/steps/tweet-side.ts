@@ -1,7 +1,7 @@
 import type { TwitterApi, TwitterApiReadOnly } from 'twitter-api-v2';
 import type { Engagement } from '../../domain';
 import { pool, type RunContext } from '../context';
-import { TokenRevoked } from '../errors';
+import { TokenBusy, TokenRevoked } from '../errors';
 import type { TweetRead } from '../planner';
 import type { XEndpoint } from '../x-gateway';
 
@@ -35,6 +35,7 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       } catch (err) {
         if (err instanceof TokenRevoked) {
           ctx.stats.inc('tweetReadsSkipped');
+          if (err instanceof TokenBusy) ctx.skipped++;
           return;
         }
         throw err;
