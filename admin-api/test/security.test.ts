@@ -33,6 +33,27 @@ describe('sessions and tokens expire', () => {
     }
   });
 
+  it('a request in flight while the user signs out does not bring the session back', async () => {
+    let now = 2_000_000;
+    const client = redis.client();
+    const s = new SessionStore(client, 'sess2', 10 * 60_000, 60 * 60_000, () => now);
+    const { id } = await s.create({ userId: '3', name: 'C', role: 'admin' });
+    now += 2 * 60_000; // old enough for the idle expiry to slide on this read
+    const get = client.get.bind(client);
+    // The sign-out lands between the read and the sliding write.
+    client.get = (async (key: string) => {
+      const v = await get(key);
+      await s.destroy(id);
+      return v;
+    }) as typeof client.get;
+    try {
+      await s.get(id);
+    } finally {
+      client.get = get;
+    }
+    expect(await s.get(id)).toBeNull();
+  });
+
   it('refuses an expired API token', async () => {
     let now = 5_000_000;
     const t = new ApiTokenStore(redis.client(), 'tok', () => now);

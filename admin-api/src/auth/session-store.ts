@@ -51,7 +51,8 @@ export class SessionStore {
     }
     if (now - s.lastSeenAt > 60_000) {
       s.lastSeenAt = now;
-      await this.redis.set(key, JSON.stringify(s), 'PX', Math.min(this.idleMs, left));
+      // XX: a sign-out (or expiry) that happened since the read must not be undone by this write.
+      await this.redis.set(key, JSON.stringify(s), 'PX', Math.min(this.idleMs, left), 'XX');
     }
     return s;
   }
