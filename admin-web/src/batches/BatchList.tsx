@@ -1,5 +1,6 @@
 import { Alert } from '@mui/material';
-import { DataTable, List, SelectInput, TopToolbar, useListContext, type ListProps } from 'react-admin';
+import { DataTable, List, SelectInput, SimpleList, TopToolbar, useListContext, type ListProps } from 'react-admin';
+import { useSmall } from '../common/useSmall';
 import { EmptyState } from '../common/EmptyState';
 import { formatDateTime, formatDuration, formatNumber, formatShort, formatUsd } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
@@ -46,6 +47,33 @@ const FailedHint = () => {
   );
 };
 
+const Rows = () => {
+  const small = useSmall();
+  if (small) {
+    return (
+      <SimpleList<BatchRecord>
+        rowClick="show"
+        primaryText={(r) => `${r.status === 'running' ? `running ${r.progress?.phase ?? ''}` : r.status} · ${r.trigger}`}
+        secondaryText={(r) => `${formatShort(r.startedAt)} · ${formatDuration(r.durationMs)} · ${formatNumber(stat(r, 'requests'))} X requests`}
+        tertiaryText={(r) => formatUsd(stat(r, 'costUsd'))}
+      />
+    );
+  }
+  return (
+    <DataTable rowClick="show" bulkActionButtons={false}>
+      <Col source="startedAt" label="Started" render={(r) => <span title={formatDateTime(r.startedAt)}>{formatShort(r.startedAt)}</span>} />
+      <Col source="status" disableSort render={(r) => (r.status === 'running' ? <BatchProgress run={r} /> : <StatusChip status={r.status} />)} />
+      <Col source="trigger" disableSort />
+      <Col source="durationMs" label="Duration" disableSort render={(r) => formatDuration(r.durationMs)} />
+      <Col label="X requests" disableSort render={(r) => formatNumber(stat(r, 'requests'))} />
+      <Col label="Billed posts / users" disableSort render={(r) => `${formatNumber(stat(r, 'billedPosts'))} / ${formatNumber(stat(r, 'billedUsers'))}`} />
+      <Col label="Cost" disableSort render={(r) => formatUsd(stat(r, 'costUsd'))} />
+      <Col label="Engagements" disableSort render={(r) => formatNumber(stat(r, 'engagementsFound'))} />
+      <Col label="Points" disableSort render={(r) => formatNumber(stat(r, 'pointsAwarded'))} />
+    </DataTable>
+  );
+};
+
 export const BatchList = (props: Omit<ListProps, 'children'>) => (
   <List
     {...props}
@@ -58,16 +86,6 @@ export const BatchList = (props: Omit<ListProps, 'children'>) => (
     queryOptions={{ refetchInterval: (q: { state: { data?: { data?: BatchRecord[] } } }) => (q.state.data?.data?.some((r) => r.status === 'running') ? 1500 : 10_000) }}
   >
     <FailedHint />
-    <DataTable rowClick="show" bulkActionButtons={false}>
-      <Col source="startedAt" label="Started" render={(r) => <span title={formatDateTime(r.startedAt)}>{formatShort(r.startedAt)}</span>} />
-      <Col source="status" disableSort render={(r) => (r.status === 'running' ? <BatchProgress run={r} /> : <StatusChip status={r.status} />)} />
-      <Col source="trigger" disableSort />
-      <Col source="durationMs" label="Duration" disableSort render={(r) => formatDuration(r.durationMs)} />
-      <Col label="X requests" disableSort render={(r) => formatNumber(stat(r, 'requests'))} />
-      <Col label="Billed posts / users" disableSort render={(r) => `${formatNumber(stat(r, 'billedPosts'))} / ${formatNumber(stat(r, 'billedUsers'))}`} />
-      <Col label="Cost" disableSort render={(r) => formatUsd(stat(r, 'costUsd'))} />
-      <Col label="Engagements" disableSort render={(r) => formatNumber(stat(r, 'engagementsFound'))} />
-      <Col label="Points" disableSort render={(r) => formatNumber(stat(r, 'pointsAwarded'))} />
-    </DataTable>
+    <Rows />
   </List>
 );

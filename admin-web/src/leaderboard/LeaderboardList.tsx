@@ -1,10 +1,11 @@
 import DownloadIcon from '@mui/icons-material/Download';
 import { Button as MuiButton } from '@mui/material';
-import { DataTable, List, SelectInput, TopToolbar, useListContext, type ListProps } from 'react-admin';
+import { DataTable, List, SelectInput, SimpleList, TopToolbar, useListContext, type ListProps } from 'react-admin';
+import { useSmall } from '../common/useSmall';
 import { EmptyState } from '../common/EmptyState';
 import { TierField } from '../common/TierField';
 import { leaderboardCsvUrl } from '../dataProvider';
-import type { LeaderboardRecord } from '../types';
+import { TIER_NAMES, type LeaderboardRecord } from '../types';
 import { useWeeks } from './useWeeks';
 
 const Col = DataTable.Col<LeaderboardRecord>;
@@ -48,28 +49,41 @@ const Empty = () => (
   <EmptyState title="No points yet" hint="The leaderboard fills up after a batch run awards points for engagements with submitted tweets. Admins can start a run from Batch jobs." />
 );
 
-export const LeaderboardList = (props: Omit<ListProps, 'children'>) => (
-  <List
-    {...props}
-    title="Leaderboard"
-    filters={filters}
-    filterDefaultValues={{ board: 'alltime' }}
-    sort={{ field: 'rank', order: 'ASC' }}
-    perPage={50}
-    actions={
-      <TopToolbar>
-        <ExportCsv />
-      </TopToolbar>
-    }
-    empty={false}
-    exporter={false}
-  >
-    <DataTable rowClick={false} bulkActionButtons={false} empty={<Empty />}>
-      <NumberCol source="rank" label="#" disableSort />
-      <Col source="displayName" label="Member" disableSort />
-      <Col source="handle" label="X account" disableSort render={(r) => (r.handle ? `@${r.handle}` : '—')} />
-      <Col source="tier" disableSort render={() => <TierField />} />
-      <NumberCol source="points" disableSort />
-    </DataTable>
-  </List>
-);
+export const LeaderboardList = (props: Omit<ListProps, 'children'>) => {
+  const small = useSmall();
+  return (
+    <List
+      {...props}
+      title="Leaderboard"
+      filters={filters}
+      filterDefaultValues={{ board: 'alltime' }}
+      sort={{ field: 'rank', order: 'ASC' }}
+      perPage={50}
+      actions={
+        <TopToolbar>
+          <ExportCsv />
+        </TopToolbar>
+      }
+      empty={false}
+      exporter={false}
+    >
+      {small ? (
+        <SimpleList<LeaderboardRecord>
+          rowClick={false}
+          empty={<Empty />}
+          primaryText={(r) => `#${r.rank} ${r.displayName}`}
+          secondaryText={(r) => `${r.handle ? `@${r.handle} · ` : ''}tier ${r.tier} · ${TIER_NAMES[r.tier] ?? ''}`}
+          tertiaryText={(r) => `${r.points} pts`}
+        />
+      ) : (
+        <DataTable rowClick={false} bulkActionButtons={false} empty={<Empty />}>
+          <NumberCol source="rank" label="#" disableSort />
+          <Col source="displayName" label="Member" disableSort />
+          <Col source="handle" label="X account" disableSort render={(r) => (r.handle ? `@${r.handle}` : '—')} />
+          <Col source="tier" disableSort render={() => <TierField />} />
+          <NumberCol source="points" disableSort />
+        </DataTable>
+      )}
+    </List>
+  );
+};

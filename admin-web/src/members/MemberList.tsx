@@ -1,4 +1,5 @@
-import { DataTable, List, SelectInput, useCanAccess, type ListProps } from 'react-admin';
+import { DataTable, List, SelectInput, SimpleList, useCanAccess, type ListProps } from 'react-admin';
+import { useSmall } from '../common/useSmall';
 import { EmptyState } from '../common/EmptyState';
 import { formatDateTime } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
@@ -27,17 +28,27 @@ const Empty = () => (
 
 export const MemberList = (props: Omit<ListProps, 'children'>) => {
   const { canAccess: canEdit } = useCanAccess({ resource: 'members', action: 'edit' });
+  const small = useSmall();
   return (
     <List {...props} filters={filters} sort={{ field: 'totalPoints', order: 'DESC' }} perPage={25} empty={<Empty />} title="Members">
-      <DataTable rowClick={canEdit ? 'edit' : false} bulkActionButtons={false}>
-        <Col source="displayName" label="Member" disableSort />
-        <Col source="handle" label="X account" render={(r) => (r.handle ? `@${r.handle}` : '—')} disableSort />
-        <Col source="linkStatus" label="Link" render={(r) => <StatusChip status={r.linkStatus} />} disableSort />
-        <Col source="tier" render={() => <TierField />} disableSort />
-        <NumberCol source="totalPoints" label="Total points" />
-        <NumberCol source="weeklyPoints" label="This week" disableSort />
-        <Col source="joinedAt" label="Joined" render={(r) => formatDateTime(r.joinedAt)} />
-      </DataTable>
+      {small ? (
+        <SimpleList<MemberRecord>
+          rowClick={canEdit ? 'edit' : false}
+          primaryText={(r) => r.displayName}
+          secondaryText={(r) => `${r.handle ? `@${r.handle}` : 'no X account'} · ${r.linkStatus.replace('_', ' ')} · tier ${r.tier}`}
+          tertiaryText={(r) => `${r.totalPoints} pts`}
+        />
+      ) : (
+        <DataTable rowClick={canEdit ? 'edit' : false} bulkActionButtons={false}>
+          <Col source="displayName" label="Member" disableSort />
+          <Col source="handle" label="X account" render={(r) => (r.handle ? `@${r.handle}` : '—')} disableSort />
+          <Col source="linkStatus" label="Link" render={(r) => <StatusChip status={r.linkStatus} />} disableSort />
+          <Col source="tier" render={() => <TierField />} disableSort />
+          <NumberCol source="totalPoints" label="Total points" />
+          <NumberCol source="weeklyPoints" label="This week" disableSort />
+          <Col source="joinedAt" label="Joined" render={(r) => formatDateTime(r.joinedAt)} />
+        </DataTable>
+      )}
     </List>
   );
 };

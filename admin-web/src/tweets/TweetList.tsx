@@ -1,6 +1,7 @@
 import OpenInNewIcon from '@mui/icons-material/OpenInNew';
 import { Link, Typography } from '@mui/material';
-import { DataTable, List, ReferenceField, TextField, useCanAccess, type ListProps } from 'react-admin';
+import { DataTable, List, ReferenceField, SimpleList, TextField, useCanAccess, type ListProps } from 'react-admin';
+import { useSmall } from '../common/useSmall';
 import { EmptyState } from '../common/EmptyState';
 import { formatDateTime, formatShort } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
@@ -33,19 +34,32 @@ const Metrics = ({ m }: { m: TweetRecord['metrics'] | undefined }) => (
 
 export const TweetList = (props: Omit<ListProps, 'children'>) => {
   const { canAccess: canDelete } = useCanAccess({ resource: 'tweets', action: 'delete' });
+  const small = useSmall();
   return (
     <List {...props} filters={tweetFilters} sort={{ field: 'submittedAt', order: 'DESC' }} perPage={25} empty={<Empty />} title="Tweets">
-      <DataTable rowClick={false} bulkActionButtons={false}>
-        <Col label="Tweet" source="authorHandle" render={(r) => <TweetLink record={r} />} disableSort />
-        <Col source="submitterName" label="Submitted by" disableSort render={(r) => (r.submitterName ? <Typography variant="body2">{r.submitterName}</Typography> : <ReferenceField source="submitterId" reference="members" link={false}><TextField source="displayName" /></ReferenceField>)} />
-        <Col source="category" />
-        <Col source="status" render={(r) => <StatusChip status={r.status} />} />
-        <Col source="submittedAt" label="Submitted" render={(r) => <span title={formatDateTime(r.submittedAt)}>{formatShort(r.submittedAt)}</span>} />
-        <Col label="Likes · reposts · replies · quotes" disableSort render={(r) => <Metrics m={r.metrics} />} />
-        <NumberCol source="engagementCount" label="Engagements" />
-        <NumberCol source="pointsAwarded" label="Points" />
-        {canDelete ? <Col label="" disableSort render={() => <DeleteTweetButton />} /> : null}
-      </DataTable>
+      {small ? (
+        <SimpleList<TweetRecord>
+          rowClick={(_id, _res, r) => {
+            window.open(r.url, '_blank', 'noopener');
+            return false;
+          }}
+          primaryText={(r) => `@${r.authorHandle} · ${r.category}`}
+          secondaryText={(r) => `${r.submitterName ?? r.submitterId} · ${formatShort(r.submittedAt)} · ${r.status}`}
+          tertiaryText={(r) => `${r.pointsAwarded} pts`}
+        />
+      ) : (
+        <DataTable rowClick={false} bulkActionButtons={false}>
+          <Col label="Tweet" source="authorHandle" render={(r) => <TweetLink record={r} />} disableSort />
+          <Col source="submitterName" label="Submitted by" disableSort render={(r) => (r.submitterName ? <Typography variant="body2">{r.submitterName}</Typography> : <ReferenceField source="submitterId" reference="members" link={false}><TextField source="displayName" /></ReferenceField>)} />
+          <Col source="category" />
+          <Col source="status" render={(r) => <StatusChip status={r.status} />} />
+          <Col source="submittedAt" label="Submitted" render={(r) => <span title={formatDateTime(r.submittedAt)}>{formatShort(r.submittedAt)}</span>} />
+          <Col label="Likes · reposts · replies · quotes" disableSort render={(r) => <Metrics m={r.metrics} />} />
+          <NumberCol source="engagementCount" label="Engagements" />
+          <NumberCol source="pointsAwarded" label="Points" />
+          {canDelete ? <Col label="" disableSort render={() => <DeleteTweetButton />} /> : null}
+        </DataTable>
+      )}
     </List>
   );
 };
