@@ -115,6 +115,10 @@ describe('rules', () => {
     expect(await stores.rules.reset('admin:2')).toEqual(DEFAULT_RULES);
     const audit = await stores.audit.list({ filter: { target: 'rules' } });
     expect(audit.items.map((a) => `${a.actor}:${a.action}`)).toEqual(['admin:2:rules.reset', 'admin:1:rules.update']);
+    // Two admins editing different cells at the same time: neither edit is lost.
+    await Promise.all([stores.rules.setMany({ 1: { like: 9 } }, 'admin:1'), stores.rules.setMany({ 3: { reply: 20 } }, 'admin:2')]);
+    const both = await stores.rules.get();
+    expect([both[1].like, both[3].reply]).toEqual([9, 20]);
   });
 });
 

@@ -28,19 +28,21 @@ export class RulesStore {
       const v = changes[tier]?.[kind];
       if (v !== undefined) after[tier][kind] = validateRulePoints(v);
     }
-    await this.write(before, after, actor, 'rules.update');
-    return after;
+    // Only the changed cells are written: two admins editing different cells at once both keep theirs.
+    const changed = ruleCells().filter(({ tier, kind }) => changes[tier]?.[kind] !== undefined);
+    await this.write(before, after, actor, 'rules.update', changed);
+    return this.get();
   }
 
   async reset(actor: string): Promise<PointRules> {
     const before = await this.get();
-    await this.write(before, cloneRules(DEFAULT_RULES), actor, 'rules.reset');
+    await this.write(before, cloneRules(DEFAULT_RULES), actor, 'rules.reset', ruleCells());
     return cloneRules(DEFAULT_RULES);
   }
 
-  private async write(before: PointRules, after: PointRules, actor: string, action: string): Promise<void> {
+  private async write(before: PointRules, after: PointRules, actor: string, action: string, cells: Array<{ tier: Tier; kind: EngagementKind }>): Promise<void> {
     const m = this.ctx.redis.multi();
-    for (const { tier, kind } of ruleCells()) m.set(this.ctx.keys.rule(tier, kind), after[tier][kind]);
+    for (const { tier, kind } of cells) m.set(this.ctx.keys.rule(tier, kind), after[tier][kind]);
     m.xadd(this.ctx.keys.audit(), '*', 'actor', actor, 'action', action, 'target', 'rules', 'before', JSON.stringify(before), 'after', JSON.stringify(after), 'at', String(this.ctx.now()));
     await m.exec();
   }
