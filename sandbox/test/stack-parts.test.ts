@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { followOAuthLink, isSandbox, lineLevel, linksIn, loadStackConfig, portIsFree, startLocalRedis, startService } from '../src/stack';
+import { followOAuthLink, isSandbox, lineLevel, linksIn, loadStackConfig, portIsFree, startLocalRedis, startService, startStack } from '../src/stack';
 import { startXDouble, type XDouble } from '../src/x';
 
 describe('local redis-server of npm start', () => {
@@ -51,6 +51,19 @@ describe('local redis-server of npm start', () => {
 
   it('explains what to do when redis-server cannot start', async () => {
     await expect(startLocalRedis({ dir: join(dir, 'x'), bin: '/nonexistent/redis-server' })).rejects.toThrow(/REDIS_URL/);
+  });
+});
+
+describe('npm start refusals', () => {
+  it('says which setting to change when the console port is taken', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      await expect(startStack(loadStackConfig({ ADMIN_API_PORT: String(port), REDIS_URL: 'redis://127.0.0.1:1' }), { echo: () => undefined })).rejects.toThrow(/ADMIN_API_PORT/);
+    } finally {
+      blocker.close();
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { Community } from './community';
 import { isSandbox, type StackConfig } from './config';
 import { ensureConsoleBuilt } from './console-build';
 import { startSandboxDoubles, type SandboxDoubles } from './doubles';
-import { startLocalRedis, type LocalRedis } from './local-redis';
+import { portIsFree, startLocalRedis, type LocalRedis } from './local-redis';
 import { ENTRIES, registerCommands, REPO_ROOT, runEntry, waitForHttp, type ProductOptions } from './product';
 import { lineLevel, type Service } from './services';
 
@@ -58,6 +58,9 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
     }
   };
   try {
+    if (!(await portIsFree(config.ADMIN_API_PORT))) {
+      throw new Error(`Port ${config.ADMIN_API_PORT} is already in use (another npm start?). Stop it, or set ADMIN_API_PORT to a free port.`);
+    }
     let redis: LocalRedis | null = null;
     let redisUrl = config.REDIS_URL;
     if (!redisUrl) {
