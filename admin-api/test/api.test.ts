@@ -140,6 +140,27 @@ describe('ra-data-simple-rest contract', () => {
     expect(audit[0]?.actor).toBe('discord:100000000000000901');
   });
 
+  it('does not undo a delete that lands while a status change is in flight (409, nothing written)', async () => {
+    const tweets = app.stores.tweets;
+    const get = tweets.get.bind(tweets);
+    const statusChanges = async () => (await app.stores.audit.list({ filter: { action: 'tweet.status', target: `tweet:${T.t2}` } })).total;
+    const changesBefore = await statusChanges();
+    // Another admin deletes t2 right after this request read it.
+    tweets.get = async (id: string) => {
+      const t = await get(id);
+      tweets.get = get;
+      await tweets.remove(id, { revoke: false, actor: 'discord:other-admin' });
+      return t;
+    };
+    const res = await core.fetch(`/api/tweets/${T.t2}`, { method: 'PUT', body: { status: 'unavailable' } });
+    tweets.get = get;
+    expect(res.status).toBe(409);
+    expect((await res.json()) as { error: string }).toMatchObject({ error: 'tweet_changed' });
+    expect((await get(T.t2))?.status).toBe('deleted');
+    expect(await statusChanges()).toBe(changesBefore);
+    await tweets.setStatus(T.t2, 'active');
+  });
+
   it('shows batch runs and starts a manual run (202), refusing a second while the first has not ended', async () => {
     const list = await core.fetch('/api/batches');
     const runs = (await list.json()) as Array<Record<string, unknown>>;

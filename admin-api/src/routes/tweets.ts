@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError, type Stores, type TrackedTweet, type TweetSort } from '@engagement-tracker/core';
+import { ConflictError, NotFoundError, type Stores, type TrackedTweet, type TweetSort } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
 import { idsFilter, parseListQuery, sendPage, timeFilter } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
@@ -48,7 +48,10 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     const body = z.object({ status: z.enum(['active', 'deleted', 'unavailable']) }).parse(req.body ?? {});
     const before = await stores.tweets.get(id);
     if (!before) throw new NotFoundError(`No tracked tweet ${id}`);
-    await stores.tweets.setStatus(id, body.status);
+    // Compare-and-set: a concurrent delete (or status change) is not silently undone, and the audit's before is true.
+    if (!(await stores.tweets.setStatus(id, body.status, undefined, before.status))) {
+      throw new ConflictError(`Tweet ${id} changed meanwhile (now ${(await stores.tweets.get(id))?.status ?? 'gone'}); reload and try again.`, 'tweet_changed');
+    }
     projection.patch(id, { status: body.status });
     await stores.audit.record({ actor: actorOf(req.principal!), action: 'tweet.status', target: `tweet:${id}`, before: { status: before.status }, after: { status: body.status } });
     res.json((await presentTweets(stores, [(await stores.tweets.get(id))!]))[0]);

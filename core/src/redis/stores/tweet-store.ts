@@ -106,9 +106,14 @@ export class TweetStore {
     await this.ctx.redis.hset(this.ctx.keys.tweet(tweetId), 'likes', m.likes, 'retweets', m.retweets, 'replies', m.replies, 'quotes', m.quotes, 'metricsAt', this.ctx.now());
   }
 
-  async setStatus(tweetId: string, status: TweetStatus, reason?: string): Promise<void> {
-    const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.tweet(tweetId)], ['', 'status', status, 'statusReason', reason ?? '']);
+  /**
+   * Set a tweet's status. With `expected`, only if the status is still that one (compare-and-set):
+   * false when it changed meanwhile, e.g. another admin deleted the tweet.
+   */
+  async setStatus(tweetId: string, status: TweetStatus, reason?: string, expected?: TweetStatus): Promise<boolean> {
+    const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.tweet(tweetId)], [expected ?? '', 'status', status, 'statusReason', reason ?? '']);
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No tracked tweet ${tweetId}`);
+    return res === 1;
   }
 
   /** Stop tracking a tweet; with revoke, take back every point it gave. Atomic and audited. */
