@@ -171,4 +171,25 @@ describe('batch run against the X double', () => {
     expect(second.status).toBe('succeeded');
     expect(score(s.sc.truth(), await s.awarded()).missed).toEqual([]);
   });
+
+  it('--tweet narrows the awards to one post and leaves the rest for the next full run', async () => {
+    const s = await sim({ ...small, seed: 43, quietAfterEnd: true });
+    await s.advanceTo(SIM_END - 2 * 3_600_000);
+    expect((await s.run()).status).toBe('succeeded');
+    await s.advanceTo(SIM_END);
+    const truth = s.sc.truth();
+    const before = await s.awarded();
+    // a post by an outside account with new member likes: only members' own reads can see those
+    const outside = new Set(s.sc.tracked.filter((p) => !s.sc.members.some((m) => m.id === p.tweet.authorId)).map((p) => p.tweet.id));
+    const target = [...truth].find((k) => !before.has(k) && k.endsWith('|like') && outside.has(k.split('|')[0]!))!.split('|')[0]!;
+    const one = await s.run({ tweetId: target });
+    expect(one.status).toBe('succeeded');
+    const after = await s.awarded();
+    expect([...after].filter((k) => !before.has(k)).every((k) => k.startsWith(`${target}|`))).toBe(true);
+    expect([...truth].filter((k) => k.startsWith(`${target}|`)).every((k) => after.has(k))).toBe(true);
+    expect((await s.run()).status).toBe('succeeded');
+    const r = score(truth, await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
 });

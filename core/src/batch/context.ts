@@ -20,6 +20,11 @@ export interface RunContext {
   tokens: MemberTokens;
   stats: RunStats;
   logger: Logger;
+  /**
+   * Posts whose engagement found this run must wait in the pending set: every active post in the
+   * window, even when the run is narrowed to one (--tweet), so nothing read is lost to later runs.
+   */
+  pendingScope: Set<string>;
   /** Tracked posts of this run, by id. */
   tracked: Map<string, TrackedTweet>;
   /** Linked members, by Discord id and by X user id. */

@@ -112,7 +112,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
-    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], skipped: 0, narrowed: !!opts.tweetId,
+    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
     progress: (phase, done, total) => {
       progress = { phase, done, total };
@@ -226,10 +226,14 @@ async function loadWork(ctx: RunContext, opts: BatchOptions): Promise<void> {
     const t = await ctx.stores.tweets.get(opts.tweetId);
     if (!t) throw new Error(`No tracked post ${opts.tweetId}`);
     tweets = t.status === 'active' ? [t] : [];
+    for (const w of await ctx.stores.tweets.listInWindow(ctx.windowStart, ctx.now())) ctx.pendingScope.add(w.tweetId);
   } else {
     tweets = await ctx.stores.tweets.listInWindow(ctx.windowStart, ctx.now());
   }
-  for (const t of tweets) ctx.tracked.set(t.tweetId, t);
+  for (const t of tweets) {
+    ctx.tracked.set(t.tweetId, t);
+    ctx.pendingScope.add(t.tweetId);
+  }
   ctx.windowStart = Math.min(ctx.windowStart, ...tweets.map((t) => t.createdAt));
   ctx.stats.set('tweetsTracked', tweets.length);
   ctx.stats.set('membersLinked', conns.length);

@@ -70,6 +70,7 @@ export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>,
 export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<void> {
   let done = 0;
   const trackedIds = new Set(ctx.tracked.keys());
+  const scope = ctx.pendingScope;
   await pool(jobs, ctx.concurrency, async (job) => {
     const found: Engagement[] = [];
     const prev = job.mark;
@@ -124,7 +125,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     ctx.stats.inc('membersScanned');
     ctx.stats.inc('memberItemsRead', items);
     if (!ctx.dryRun && (found.length || !stop || mark.likeResume !== prev?.likeResume || mark.postResume !== prev?.postResume)) {
-      await ctx.wm.commitMember(job.conn.discordId, mark, found, trackedIds);
+      await ctx.wm.commitMember(job.conn.discordId, mark, found, scope);
     }
     ctx.found.push(...found.filter((e) => trackedIds.has(e.tweetId)));
     ctx.progress('scan', ++done, jobs.length);

@@ -34,6 +34,7 @@ export function refsOf(p: PostRow): Array<{ tweetId: string; kind: EngagementKin
  */
 export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[]): Promise<void> {
   const trackedIds = new Set(ctx.tracked.keys());
+  const scope = ctx.pendingScope;
   const groups: ScanJob[][] = [];
   for (let i = 0; i < jobs.length; i += SEARCH_GROUP) groups.push(jobs.slice(i, i + SEARCH_GROUP));
   const floor = ctx.now() - SEARCH_WINDOW_MS + 60_000;
@@ -66,7 +67,7 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[]): Promi
     }
     for (const job of group) {
       const found = byAuthor.get(job.conn.discordId) ?? [];
-      if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, found, trackedIds);
+      if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, found, scope);
       for (const e of found) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
     }
     ctx.stats.inc('searchGroups');

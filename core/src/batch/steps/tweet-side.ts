@@ -16,7 +16,7 @@ interface Row {
  * recent search on the conversation.
  */
 export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promise<void> {
-  const trackedIds = new Set(ctx.tracked.keys());
+  const scope = ctx.pendingScope;
   let done = 0;
   await pool(reads, ctx.concurrency, async (r) => {
     const tweet = ctx.tracked.get(r.tweetId);
@@ -77,7 +77,7 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       if (!token || !res.data.length) break;
     }
     ctx.stats.inc('tweetReads');
-    if (!ctx.dryRun) await ctx.wm.commitFound(found, trackedIds);
+    if (!ctx.dryRun) await ctx.wm.commitFound(found, scope);
     ctx.found.push(...found);
     ctx.progress('tweets', ++done, reads.length);
   });
