@@ -1,6 +1,7 @@
 import { Alert, Box, Button, Card, CardContent, Divider, LinearProgress, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useLogin, useNotify } from 'react-admin';
+import { useLocation } from 'react-router-dom';
 import type { LoginParams } from '../authProvider';
 
 /** GET /auth/config: which sign-ins the admin API offers. */
@@ -8,6 +9,13 @@ interface AuthConfig {
   sandboxLogin?: boolean;
   discord?: boolean;
 }
+
+const ERRORS: Record<string, string> = {
+  not_allowed: 'Your Discord account has neither the admin nor the core role in the server. Ask a server admin for one, then sign in again.',
+  denied: 'Sign-in was cancelled on Discord.',
+  bad_state: 'The sign-in took too long or was started in another tab. Please try again.',
+  discord_error: 'Discord could not complete the sign-in. Please try again in a moment.',
+};
 
 /**
  * Sign in with Discord, or (sandbox mode) as a made-up admin or core member. The admin API tells
@@ -18,7 +26,8 @@ export const Login = () => {
   const notify = useNotify();
   const [busy, setBusy] = useState(false);
   const [config, setConfig] = useState<AuthConfig | null>(null);
-  const error = new URLSearchParams(window.location.search).get('error');
+  // The admin API sends a failed Discord sign-in back to /#/login?error=<reason>.
+  const error = new URLSearchParams(useLocation().search).get('error');
 
   useEffect(() => {
     let live = true;
@@ -54,7 +63,7 @@ export const Login = () => {
           </Typography>
           {error ? (
             <Alert severity="error" sx={{ mb: 2 }}>
-              {error === 'forbidden' ? 'Your Discord account has neither the admin nor the core role in the server.' : `Sign-in failed: ${error}`}
+              {ERRORS[error] ?? `Sign-in failed (${error}). Try again.`}
             </Alert>
           ) : null}
           {config === null ? <LinearProgress sx={{ mb: 2 }} /> : null}
