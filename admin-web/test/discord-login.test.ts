@@ -84,6 +84,15 @@ describe('signing in with Discord', () => {
     await expect.poll(() => page.getByTestId('role-chip').textContent()).toBe('admin');
     expect(await page.getByText('Ada Admin').count()).toBeGreaterThan(0);
     expect(await page.getByRole('menuitem', { name: 'Audit log' }).count()).toBe(1);
+    // Nothing in Redis yet: the lists say what to do instead of showing empty tables.
+    await page.getByRole('menuitem', { name: 'Tweets' }).click();
+    await page.getByTestId('empty-state').getByText('/submit').waitFor();
+    await b.screenshot('11c-empty-tweets');
+    await page.getByRole('menuitem', { name: 'Batch jobs' }).click();
+    await page.getByTestId('empty-state').getByText('No batch runs yet').waitFor();
+    expect(await page.getByTestId('empty-state').getByTestId('run-now').count()).toBe(1);
+    await page.getByRole('menuitem', { name: 'Leaderboard' }).click();
+    await page.getByTestId('empty-state').getByText('No points yet').waitFor();
   });
 
   it('gives a core member the core role', async () => {
