@@ -27,5 +27,9 @@ describe('OpenTelemetry preload', () => {
     expect(redisSpans.map((s) => s.name).sort()).toEqual(['get', 'set']);
     expect(redisSpans.find((s) => s.name === 'get')!.parent).toBe('batch.step');
     expect(spans.some((s) => s.name.includes('/healthz'))).toBe(false);
+    // OAuth codes, states and /connect tickets in URLs never reach a span; other parameters do.
+    const recorded = JSON.stringify(spans);
+    expect(recorded).not.toMatch(/oauth-code-secret|state-secret|ticket-secret/);
+    expect(recorded).toContain('page=2');
   });
 });

@@ -14,6 +14,15 @@ export interface Telemetry {
 let current: Telemetry | undefined;
 
 /**
+ * Query parameters never recorded on spans: OpenTelemetry's own list plus the OAuth ones this product
+ * carries in URLs (authorization codes, states, /connect tickets, tokens).
+ */
+export const REDACTED_QUERY_PARAMS = [
+  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
+  'code', 'state', 'ticket', 'token', 'access_token', 'refresh_token', 'code_verifier', 'client_secret',
+];
+
+/**
  * Start OpenTelemetry tracing for a process (http, express, ioredis, undici, pino log correlation).
  * Exports over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER) is set; otherwise
  * spans are created but not exported. OTEL_SDK_DISABLED=true turns it off. Metrics are served by
@@ -31,16 +40,35 @@ export function startTelemetry(opts: { serviceName: string; spanProcessors?: Spa
     serviceName: opts.serviceName,
     ...(opts.spanProcessors ? { spanProcessors: opts.spanProcessors } : {}),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
+        redactedQueryParams: REDACTED_QUERY_PARAMS,
+        redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
+      }),
       new ExpressInstrumentation(),
       new IORedisInstrumentation({ requireParentSpan: true }),
-      new UndiciInstrumentation(),
+      // fetch: same redaction as http (the instrumentation has no option for it, so the hook overrides).
+      new UndiciInstrumentation({ startSpanHook: (req) => redactedUrlAttributes(req.origin, req.path) }),
       new PinoInstrumentation(),
     ],
   });
   sdk.start();
   current = { shutdown: () => sdk.shutdown() };
   return current;
+}
+
+/** url.full and url.query with REDACTED_QUERY_PARAMS values replaced, when the URL carries any of them. */
+export function redactedUrlAttributes(origin: string, path: string): Record<string, string> {
+  let url: URL;
+  try {
+    url = new URL(path, origin);
+  } catch {
+    return {};
+  }
+  const hits = REDACTED_QUERY_PARAMS.filter((p) => url.searchParams.has(p));
+  if (!hits.length) return {};
+  for (const p of hits) url.searchParams.set(p, 'REDACTED');
+  return { 'url.full': url.toString(), 'url.query': url.search };
 }
 
 /** Run `fn` inside a span named `name`; records errors and ends the span. */
