@@ -33,3 +33,15 @@ describe('OpenTelemetry preload', () => {
     expect(recorded).toContain('page=2');
   });
 });
+
+describe('JSON logs', () => {
+  it('redact secrets at the top level and one level down, keep the rest', async () => {
+    const code = `import { createLogger } from './src/telemetry/logger.ts';
+const log = createLogger('redact-test');
+log.info({ accessToken: 's1', pending: { codeVerifier: 's2', discordId: 'd1' }, x: { clientSecret: 's3', tokens: { accessToken: 's4' } }, req: { headers: { authorization: 'Bearer s5', host: 'h' } }, ticket: 's6', code: 'bad_url' }, 'probe');`;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: new URL('..', import.meta.url).pathname, timeout: 30_000 });
+    const line = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(JSON.stringify(line)).not.toMatch(/"s\d"|Bearer s5/);
+    expect(line).toMatchObject({ msg: 'probe', code: 'bad_url', pending: { discordId: 'd1' }, req: { headers: { host: 'h' } } });
+  });
+});

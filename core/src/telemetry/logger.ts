@@ -2,11 +2,16 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths never written to logs, whatever a caller passes. */
+const SECRET_KEYS = [
+  'token', 'accessToken', 'refreshToken', 'access_token', 'refresh_token', 'tokens', 'code_verifier', 'codeVerifier',
+  'password', 'secret', 'clientSecret', 'client_secret', 'botToken', 'ticket', 'authorization', 'cookie',
+];
+
+/** Paths never written to logs, whatever a caller passes: at the top level and one level down. */
 export const REDACT_PATHS = [
-  'token', 'accessToken', 'refreshToken', 'access_token', 'refresh_token', 'code_verifier', 'password', 'secret',
-  'authorization', 'cookie', 'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  '*.token', '*.accessToken', '*.refreshToken', '*.access_token', '*.refresh_token', '*.secret', '*.authorization',
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.headers.authorization', '*.headers.cookie',
 ];
 
 /** Structured JSON logs to stdout (one object per line), secrets redacted. */
