@@ -66,6 +66,16 @@ describe('ra-data-simple-rest contract', () => {
     }
     expect((await core.fetch('/api/tweets/123')).status).toBe(404);
     expect((await core.fetch('/api/nothing')).status).toBe(404);
+    // Ids become Redis key parts: only snowflakes get that far.
+    for (const [method, path, body] of [
+      ['GET', `/api/members/${encodeURIComponent('x:logs')}`],
+      ['POST', `/api/members/${encodeURIComponent(`${M.bob}:x`)}/adjustments`, { delta: 1, reason: 'bad id' }],
+      ['PUT', '/api/tweets/abc', { status: 'active' }],
+    ] as Array<[string, string, unknown?]>) {
+      const res = await admin.fetch(path, { method, ...(body ? { body } : {}) });
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('bad_id');
+    }
   });
 
   it('lists members with link status, tier and weekly points; admins set tier, adjust points and unlink', async () => {

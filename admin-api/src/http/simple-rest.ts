@@ -80,3 +80,13 @@ export const timeFilter = z
     return n;
   })
   .optional();
+
+/**
+ * Validate a router's `:id` as a Discord/X snowflake (digits only) before any handler builds a Redis
+ * key from it: `router.param('id', snowflakeParam('member'))`.
+ */
+export function snowflakeParam(what: string) {
+  return (_req: unknown, _res: unknown, next: (err?: unknown) => void, value: string) => {
+    next(/^\d{1,20}$/.test(value) ? undefined : new ValidationError(`${what} id must be a Discord or X id (digits only)`, 'bad_id'));
+  };
+}

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { isoWeek, NotFoundError, type Connection, type Member, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
-import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
+import { idsFilter, parseListQuery, sendPage, snowflakeParam } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
 const filterSchema = z.strictObject({
@@ -48,6 +48,7 @@ async function load(stores: Stores, id: string) {
 /** Members: list, show, set tier, adjust points, unlink X. */
 export function membersRouter(stores: Stores): Router {
   const r = Router();
+  r.param('id', snowflakeParam('member'));
 
   r.get('/', requirePermission('read'), async (req, res) => {
     const q = parseListQuery(req.query, filterSchema, SORTABLE);

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, type Stores, type TrackedTweet, type TweetSort } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
-import { idsFilter, parseListQuery, sendPage, timeFilter } from '../http/simple-rest';
+import { idsFilter, parseListQuery, sendPage, snowflakeParam, timeFilter } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 import { listTweets, type TweetProjection } from '../queries/tweet-list';
 
@@ -28,6 +28,7 @@ export async function presentTweets(stores: Stores, tweets: TrackedTweet[]) {
 /** Submitted tweets: list/filter/sort, show, change status, delete (optionally revoking points). */
 export function tweetsRouter(stores: Stores, projection: TweetProjection): Router {
   const r = Router();
+  r.param('id', snowflakeParam('tweet'));
 
   r.get('/', requirePermission('read'), async (req, res) => {
     const q = parseListQuery(req.query, filterSchema, SORTABLE);
