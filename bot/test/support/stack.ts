@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createLogger, createRedis, createStores, createXClientFactory, type Stores } from '@engagement-tracker/core';
 import { freePort, startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
@@ -83,7 +82,6 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(adminPort, '127.0.0.1', () => resolve(s));
   });
-  void (server.address() as AddressInfo);
 
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -109,25 +107,24 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
     HEALTH_PORT: String(await freePort()),
     ...opts.env,
   };
-  const reg = await runScript('bot/src/deploy-commands.ts', env);
-  if (reg.code !== 0) throw new Error(`register-commands failed:\n${reg.output}`);
-  const bot = await startBotProcess(env);
-  await discord.waitForBot();
-  return {
-    redis,
-    discord,
-    x,
-    stores,
-    bot,
-    adminUrl,
-    env,
-    async close() {
-      await bot.stop('SIGKILL').catch(() => undefined);
-      await new Promise((r) => server.close(() => r(undefined)));
-      client.disconnect();
-      await x.close();
-      await discord.close();
-      await redis.stop();
-    },
+  let bot: BotProcess | undefined;
+  const close = async () => {
+    await bot?.stop('SIGKILL').catch(() => undefined);
+    await new Promise((r) => server.close(() => r(undefined)));
+    client.disconnect();
+    await x.close();
+    await discord.close();
+    await redis.stop();
   };
+  try {
+    const reg = await runScript('bot/src/deploy-commands.ts', env);
+    if (reg.code !== 0) throw new Error(`register-commands failed:\n${reg.output}`);
+    bot = await startBotProcess(env);
+    await discord.waitForBot();
+  } catch (err) {
+    // The caller gets no Stack to close: stop redis-server, the doubles and the bot here.
+    await close();
+    throw err;
+  }
+  return { redis, discord, x, stores, bot, adminUrl, env, close };
 }
