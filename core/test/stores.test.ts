@@ -56,6 +56,16 @@ describe('connections', () => {
     expect(await stores.connections.unlink('d1', 'admin:9')).toBeNull();
     const audit = await stores.audit.list({ filter: { target: 'member:d1' } });
     expect(audit.items.map((a) => a.action)).toEqual(['connection.unlink', 'connection.link']);
+    // A token refresh or a status change that lands after the unlink brings nothing back.
+    expect(await stores.connections.saveTokens('d1', { ...tokens, accessToken: 'late' })).toBe(false);
+    expect(await stores.connections.setStatus('d1', 'needs_reconnect', 'late')).toBe(false);
+    expect(await redis.exists(stores.keys.tokens('d1'), stores.keys.connection('d1'))).toBe(0);
+    // Relinked to another X account: tokens refreshed for the old account do not overwrite the new ones.
+    await stores.connections.link({ discordId: 'd1', displayName: 'Ann', xUserId: '333', handle: 'ann3', scopes: [], tokens });
+    expect(await stores.connections.saveTokens('d1', { ...tokens, accessToken: 'old-account' }, { xUserId: '111' })).toBe(false);
+    expect((await stores.connections.getTokens('d1'))!.accessToken).toBe(tokens.accessToken);
+    expect(await stores.connections.saveTokens('d1', { ...tokens, accessToken: 'fresh' }, { xUserId: '333' })).toBe(true);
+    expect((await stores.connections.getTokens('d1'))!.accessToken).toBe('fresh');
   });
 });
 

@@ -78,17 +78,22 @@ export class ConnectionStore {
     return blob ? (JSON.parse(this.ctx.cipher.decrypt(blob, discordId)) as XTokens) : null;
   }
 
-  /** Replace a member's tokens in one write (refresh tokens are single-use: never lose the new pair). */
-  async saveTokens(discordId: string, tokens: XTokens): Promise<void> {
-    await this.ctx.redis.set(this.ctx.keys.tokens(discordId), this.encrypt(discordId, tokens));
+  /**
+   * Replace a member's tokens in one write (refresh tokens are single-use: never lose the new pair),
+   * only while the member is still linked, to `xUserId` when given. False when they are not: a
+   * refresh that ends after /disconnect keeps no tokens, and one that ends after a relink does not
+   * overwrite the new account's tokens.
+   */
+  async saveTokens(discordId: string, tokens: XTokens, opts: { xUserId?: string } = {}): Promise<boolean> {
+    const { keys } = this.ctx;
+    const res = await this.ctx.run('saveTokens', [keys.connection(discordId), keys.tokens(discordId)], [this.encrypt(discordId, tokens), opts.xUserId ?? '']);
+    return res === 1;
   }
 
-  async setStatus(discordId: string, status: LinkStatus, reason?: string): Promise<void> {
-    const key = this.ctx.keys.connection(discordId);
-    const m = this.ctx.redis.multi().hset(key, 'status', status, 'updatedAt', this.ctx.now());
-    if (reason) m.hset(key, 'statusReason', reason);
-    else m.hdel(key, 'statusReason');
-    await m.exec();
+  /** Set the link status of a linked member; false (nothing written) when the member is not linked. */
+  async setStatus(discordId: string, status: LinkStatus, reason?: string): Promise<boolean> {
+    const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.connection(discordId)], ['', 'status', status, 'updatedAt', this.ctx.now(), 'statusReason', reason ?? '']);
+    return res === 1;
   }
 
   private encrypt(discordId: string, tokens: XTokens): string {
