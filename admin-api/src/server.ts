@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, onShutdown, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
+import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, logProcessFailures, onShutdown, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
 import { createApp } from './app';
 import { ApiTokenStore } from './auth/api-token-store';
 import { discordOAuthFromConfig } from './auth/discord-oauth';
@@ -17,6 +17,7 @@ import { ManualRuns } from './runs/manual-runs';
 export async function main(): Promise<void> {
   const config = loadAdminApiConfig();
   const log = createLogger('admin-api', config.LOG_LEVEL);
+  logProcessFailures(log);
   // Spans for http/express/ioredis; preload @engagement-tracker/core/telemetry/register for full coverage.
   const telemetry = startTelemetry({ serviceName: 'admin-api' });
   const redis = createRedis(config.REDIS_URL);

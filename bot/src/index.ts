@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, onShutdown } from '@engagement-tracker/core';
+import { ConfigError, createLogger, logProcessFailures, onShutdown } from '@engagement-tracker/core';
 import { loadBotConfig } from './config';
 import { startBot } from './setup';
 
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     logger.fatal({ problems: err instanceof ConfigError ? err.problems : undefined, err }, 'invalid configuration');
     process.exit(2);
   }
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  logProcessFailures(logger);
   const bot = await startBot(config, logger);
   onShutdown(logger, [() => bot.stop()]);
 }

@@ -45,3 +45,19 @@ log.info({ accessToken: 's1', pending: { codeVerifier: 's2', discordId: 'd1' }, 
     expect(line).toMatchObject({ msg: 'probe', code: 'bad_url', pending: { discordId: 'd1' }, req: { headers: { host: 'h' } } });
   });
 });
+
+describe('process failures', () => {
+  it('logs an unhandled rejection as JSON and goes on; an uncaught exception is fatal', async () => {
+    const code = (then: string) => `import { createLogger } from './src/telemetry/logger.ts';
+import { logProcessFailures } from './src/telemetry/shutdown.ts';
+logProcessFailures(createLogger('failures-test'));
+${then}`;
+    const opts = { cwd: new URL('..', import.meta.url).pathname, timeout: 30_000 };
+    const lines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: string; err?: { message: string } });
+    const rejected = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code("void Promise.reject(new Error('boom'));\nsetTimeout(() => console.log(JSON.stringify({ msg: 'still alive', level: 'info' })), 50);")], opts);
+    expect(lines(rejected.stdout).map((l) => [l.msg, l.err?.message ?? ''])).toEqual([['unhandled rejection', 'boom'], ['still alive', '']]);
+    const thrown = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code("setTimeout(() => { throw new Error('kaboom'); }, 10);")], opts).catch((e: { code: number; stdout: string }) => e);
+    expect((thrown as { code?: number }).code).toBe(1);
+    expect(lines(thrown.stdout)[0]).toMatchObject({ msg: 'uncaught exception', level: 'fatal', err: { message: 'kaboom' } });
+  });
+});

@@ -34,3 +34,17 @@ export function onShutdown(logger: Logger, steps: Array<() => Promise<unknown> |
   }
   return run;
 }
+
+/**
+ * Failures outside any request or job, as JSON log lines instead of a bare stack trace on stderr:
+ * an unhandled rejection is logged and the process goes on; an uncaught exception is logged as
+ * fatal and ends the process (its state is unknown).
+ */
+export function logProcessFailures(logger: Logger): void {
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    logger.flush?.();
+    process.exit(1);
+  });
+}
