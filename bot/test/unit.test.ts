@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@engagement-tracker/core';
 import { COMMANDS } from '../src/commands';
 import { loadBotConfig, SANDBOX_BOT_TOKEN } from '../src/config';
+import type { BotContext } from '../src/context';
 import { buildCustomId, parseCustomId } from '../src/custom-id';
+import { PRECONDITIONS } from '../src/preconditions';
 
 describe('custom ids', () => {
   it('round-trips and enforces Discord limits', () => {
@@ -53,5 +55,18 @@ describe('command definitions', () => {
     expect(COMMANDS.get('tier')!.preconditions).toContain('AdminOnly');
     for (const name of ['connect', 'disconnect', 'stats', 'submit', 'tier']) expect(COMMANDS.get(name)!.ephemeral).toBe(true);
     expect(COMMANDS.get('leaderboard')!.ephemeral).toBe(false);
+  });
+});
+
+describe('preconditions', () => {
+  it('GuildOnly: only in the configured server, never in another server the bot is in, nor in DMs', async () => {
+    const ctx = { config: loadBotConfig({ DISCORD_GUILD_ID: '900000000000000001' }) } as unknown as BotContext;
+    const run = (guildId: string | null) => PRECONDITIONS.GuildOnly({ inGuild: () => guildId !== null, guildId } as never, ctx);
+    expect(await run('900000000000000001')).toEqual({ ok: true });
+    expect(await run('900000000000000999')).toMatchObject({ ok: false, message: expect.stringMatching(/community server/) });
+    expect(await run(null)).toMatchObject({ ok: false, message: expect.stringMatching(/inside the server/) });
+    // Without a configured server (global commands), any server passes.
+    const anyCtx = { config: loadBotConfig({}) } as unknown as BotContext;
+    expect(await PRECONDITIONS.GuildOnly({ inGuild: () => true, guildId: '900000000000000999' } as never, anyCtx)).toEqual({ ok: true });
   });
 });
