@@ -6,7 +6,10 @@ export const adminApiSchema = baseSchema.extend({
   ADMIN_API_PORT: env.port(8080),
   /** The admin API's public URL (OAuth redirect, cookie security). */
   PUBLIC_BASE_URL: env.url().default('http://localhost:8080'),
-  /** Signs nothing secret-bearing by itself; mixed into session and CSRF token hashing. */
+  /**
+   * Required outside sandbox mode but not used by any code yet: session ids are 256-bit random values
+   * and Redis holds only their SHA-256; CSRF tokens are random per session.
+   */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: env.int(60, 1, 24 * 60),
   SESSION_MAX_HOURS: env.int(12, 1, 24 * 30),
