@@ -60,8 +60,11 @@ export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
 };
 
 export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): AdminApiConfig {
-  const c = loadConfig(adminApiSchema, source);
-  const x = loadConfig(xConfigSchema, source);
+  // One validation with the X settings, so every problem is listed in one message; the X settings
+  // (client secret included) stay out of the returned config.
+  const parsed = loadConfig(adminApiSchema.extend(xConfigSchema.shape), source);
+  const x = { TWITTER_API_BASE_URL: parsed.TWITTER_API_BASE_URL, TWITTER_CLIENT_SECRET: parsed.TWITTER_CLIENT_SECRET, TWITTER_BEARER_TOKEN: parsed.TWITTER_BEARER_TOKEN };
+  const c = Object.fromEntries(Object.entries(parsed).filter(([k]) => k in adminApiSchema.shape)) as z.infer<typeof adminApiSchema>;
   const isHost = (url: string, domains: string[]) => {
     const h = new URL(url).hostname;
     return domains.some((d) => h === d || h.endsWith(`.${d}`));
