@@ -145,6 +145,11 @@ describe('batch runs', () => {
     expect(done).toMatchObject({ status: 'succeeded', stats: { requests: 9 } });
     expect(await stores.batches.finish(run.id, 'failed', { error: 'late' })).toBeNull();
     expect(await stores.batches.heartbeat(run.id, { done: 4, total: 10, phase: 'x' })).toBe(false);
+    expect((await stores.batches.list({ limit: 0 })).items).toEqual([]); // not the whole history
+    expect((await stores.batches.list({ limit: -1 })).items).toEqual([]);
+    await stores.audit.record({ actor: 'admin:1', action: 'probe', target: 'probe' });
+    expect((await stores.audit.list({ limit: 0 })).items).toEqual([]);
+    expect((await stores.audit.list({ limit: -1 })).items).toEqual([]);
 
     const dead = await stores.batches.create({ trigger: 'schedule' });
     clock.now += 10 * 60_000;

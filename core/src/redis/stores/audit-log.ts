@@ -21,15 +21,16 @@ export class AuditLog {
 
   async list(page: Page & { filter?: AuditFilter } = {}): Promise<PageResult<AuditEntry>> {
     const offset = Math.max(0, page.offset ?? 0);
-    const limit = Math.min(1000, page.limit ?? 25);
+    const limit = Math.min(1000, Math.max(0, page.limit ?? 25));
     const f = page.filter ?? {};
     const filtered = Boolean(f.actor || f.action || f.target);
     if (!filtered) {
+      // XREVRANGE COUNT 0 answers nil, so an empty page is answered without it.
       const [total, rows] = await Promise.all([
         this.ctx.redis.xlen(this.ctx.keys.audit()),
-        this.ctx.redis.xrevrange(this.ctx.keys.audit(), '+', '-', 'COUNT', offset + limit),
+        limit === 0 ? Promise.resolve([]) : this.ctx.redis.xrevrange(this.ctx.keys.audit(), '+', '-', 'COUNT', offset + limit),
       ]);
-      return { total, items: rows.slice(offset).map(toEntry) };
+      return { total, items: (rows ?? []).slice(offset).map(toEntry) };
     }
     const all = (await this.ctx.redis.xrevrange(this.ctx.keys.audit(), '+', '-')).map(toEntry).filter(
       (e) =>

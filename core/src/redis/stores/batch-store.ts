@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchRun, BatchStatus, BatchTrigger } from '../../domain';
 import { NotFoundError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
-import { int, json, type Page, type PageResult, type StoreContext } from './context';
+import { int, json, pageBounds, type Page, type PageResult, type StoreContext } from './context';
 
 export interface LockHolder {
   runId: string;
@@ -85,10 +85,11 @@ export class BatchStore {
 
   async list(page: Page & { filter?: { status?: BatchStatus; trigger?: BatchTrigger } } = {}): Promise<PageResult<BatchRun>> {
     const offset = Math.max(0, page.offset ?? 0);
-    const limit = Math.min(1000, page.limit ?? 25);
+    const limit = Math.min(1000, Math.max(0, page.limit ?? 25));
     const f = page.filter ?? {};
     if (!f.status && !f.trigger) {
-      const [total, ids] = await Promise.all([this.ctx.redis.zcard(this.ctx.keys.batches()), this.ctx.redis.zrevrange(this.ctx.keys.batches(), offset, offset + limit - 1)]);
+      const { start, stop } = pageBounds({ offset, limit });
+      const [total, ids] = await Promise.all([this.ctx.redis.zcard(this.ctx.keys.batches()), this.ctx.redis.zrevrange(this.ctx.keys.batches(), start, stop)]);
       return { total, items: await this.getMany(ids) };
     }
     const all = (await this.getMany(await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, -1))).filter(
