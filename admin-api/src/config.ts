@@ -65,17 +65,15 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
   const parsed = loadConfig(adminApiSchema.extend(xConfigSchema.shape), source);
   const x = { TWITTER_API_BASE_URL: parsed.TWITTER_API_BASE_URL, TWITTER_CLIENT_SECRET: parsed.TWITTER_CLIENT_SECRET, TWITTER_BEARER_TOKEN: parsed.TWITTER_BEARER_TOKEN };
   const c = Object.fromEntries(Object.entries(parsed).filter(([k]) => k in adminApiSchema.shape)) as z.infer<typeof adminApiSchema>;
-  const isHost = (url: string, domains: string[]) => {
-    const h = new URL(url).hostname;
-    return domains.some((d) => h === d || h.endsWith(`.${d}`));
-  };
+  /** The sandbox doubles listen on loopback; any other host (discord.com, api.x.com, a proxy in front of them) is real. */
+  const remote = (url: string) => !/^(localhost|127(\.\d+){3}|\[::1\])$/.test(new URL(url).hostname);
   /**
-   * Credentials for the real Discord or the real X (not the sandbox doubles on local URLs). Real X
+   * Credentials for the real Discord or the real X (not the sandbox doubles on loopback URLs). Real X
    * credentials count too: with them, members' real X tokens end up in Redis, and an instance that
    * holds them must never offer the sandbox sign-in (anyone could become admin).
    */
-  const realDiscordCredentials = isHost(c.DISCORD_API_BASE_URL, ['discord.com']) && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
-  const realXCredentials = isHost(x.TWITTER_API_BASE_URL, ['x.com', 'twitter.com']) && Boolean(x.TWITTER_CLIENT_SECRET || x.TWITTER_BEARER_TOKEN);
+  const realDiscordCredentials = remote(c.DISCORD_API_BASE_URL) && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
+  const realXCredentials = remote(x.TWITTER_API_BASE_URL) && Boolean(x.TWITTER_CLIENT_SECRET || x.TWITTER_BEARER_TOKEN);
   const realCredentials = realDiscordCredentials || realXCredentials;
   const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
   // SANDBOX and COOKIE_SECURE have schema defaults: only an explicit setting counts.

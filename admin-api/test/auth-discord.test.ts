@@ -127,6 +127,8 @@ describe('Discord OAuth2 sign-in against the Discord double', () => {
     // Problems with the X settings are listed with the others, in one message; X secrets stay out of the config.
     expect(() => loadAdminApiConfig({ TWITTER_API_BASE_URL: 'nope', ADMIN_API_PORT: 'x' })).toThrow(/ADMIN_API_PORT[\s\S]*TWITTER_API_BASE_URL|TWITTER_API_BASE_URL[\s\S]*ADMIN_API_PORT/);
     expect(JSON.stringify(loadAdminApiConfig({ ...env, TWITTER_CLIENT_SECRET: 'x-secret', TWITTER_API_BASE_URL: 'http://127.0.0.1:9' }))).not.toContain('x-secret');
+    // Credentials for a non-loopback host (a proxy in front of Discord) count as real too.
+    expect(loadAdminApiConfig({ ...env, DISCORD_API_BASE_URL: 'https://discord-proxy.internal/api' }).sandboxLogin).toBe(false);
     // The X double on a local URL is not a real credential.
     expect(loadAdminApiConfig({ ...env, ...realX, TWITTER_API_BASE_URL: 'http://127.0.0.1:9' }).sandboxLogin).toBe(true);
   });
