@@ -54,8 +54,16 @@ describe('a manual run through Kubernetes, end to end', () => {
   it('creates the Job, the real batch program runs in it, and one succeeded manual run remains', async () => {
     const started = await runs.start('discord:9');
     await waitFor(() => k8s.store.get('jobs', NS, started.jobName!)?.status?.succeeded, (v) => v === 1, 25_000);
-    await watcher.idle();
-    const run = await stores.batches.get(await runs.resolve(started.id));
+    // The watcher hears of the finished Job over its watch stream; on a loaded machine that can lag
+    // the Job's status, so wait for the run it resolves to, not just for the watcher's queue.
+    const run = await waitFor(
+      async () => {
+        await watcher.idle();
+        return stores.batches.get(await runs.resolve(started.id));
+      },
+      (r) => r?.status !== 'running',
+      20_000,
+    );
     expect(run).toMatchObject({ status: 'succeeded', trigger: 'manual', jobName: started.jobName });
     expect((await stores.batches.list({ limit: 50 })).items.filter((r) => r.jobName === started.jobName)).toHaveLength(1);
     await waitFor(() => redis.client().get(`${stores.keys.prefix}:lock:batch:manual-start`), (v) => v === null);
