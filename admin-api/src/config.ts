@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseSchema, env, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
+import { baseSchema, env, isRemoteUrl, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
 
 /** Every setting of the admin API, validated at start-up. */
 export const adminApiSchema = baseSchema.extend({
@@ -65,21 +65,21 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
   const parsed = loadConfig(adminApiSchema.extend(xConfigSchema.shape), source);
   const x = { TWITTER_API_BASE_URL: parsed.TWITTER_API_BASE_URL, TWITTER_CLIENT_SECRET: parsed.TWITTER_CLIENT_SECRET, TWITTER_BEARER_TOKEN: parsed.TWITTER_BEARER_TOKEN };
   const c = Object.fromEntries(Object.entries(parsed).filter(([k]) => k in adminApiSchema.shape)) as z.infer<typeof adminApiSchema>;
-  /** The sandbox doubles listen on loopback; any other host (discord.com, api.x.com, a proxy in front of them) is real. */
-  const remote = (url: string) => !/^(localhost|127(\.\d+){3}|\[::1\])$/.test(new URL(url).hostname);
   /**
    * Credentials for the real Discord or the real X (not the sandbox doubles on loopback URLs). Real X
    * credentials count too: with them, members' real X tokens end up in Redis, and an instance that
    * holds them must never offer the sandbox sign-in (anyone could become admin).
    */
-  const realDiscordCredentials = remote(c.DISCORD_API_BASE_URL) && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
-  const realXCredentials = remote(x.TWITTER_API_BASE_URL) && Boolean(x.TWITTER_CLIENT_SECRET || x.TWITTER_BEARER_TOKEN);
+  const realDiscordCredentials = isRemoteUrl(c.DISCORD_API_BASE_URL) && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
+  const realXCredentials = isRemoteUrl(x.TWITTER_API_BASE_URL) && Boolean(x.TWITTER_CLIENT_SECRET || x.TWITTER_BEARER_TOKEN);
   const realCredentials = realDiscordCredentials || realXCredentials;
   const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
   // SANDBOX and COOKIE_SECURE have schema defaults: only an explicit setting counts.
   const sandbox = source.SANDBOX ? c.SANDBOX === true : !realCredentials;
   const problems: string[] = [];
   if (!sandbox && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
+  // The sandbox key is public: real X tokens must never be encrypted, nor /connect tickets signed, with it.
+  else if (realCredentials && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required with real Discord or X credentials, even in sandbox mode');
   if (!sandbox && !c.SESSION_SECRET) problems.push('SESSION_SECRET is required outside sandbox mode');
   if (!sandbox && !realDiscord) problems.push('DISCORD_CLIENT_SECRET and DISCORD_BOT_TOKEN are required outside sandbox mode');
   if (!sandbox && (!c.DISCORD_GUILD_ID || !c.DISCORD_APPLICATION_ID)) problems.push('DISCORD_GUILD_ID and DISCORD_APPLICATION_ID are required outside sandbox mode');

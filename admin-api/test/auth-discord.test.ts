@@ -109,7 +109,7 @@ describe('Discord OAuth2 sign-in against the Discord double', () => {
 
   it('offers the sandbox sign-in only in sandbox mode without real Discord credentials', () => {
     expect(app.config.sandboxLogin).toBe(true); // the double's credentials are not real ones
-    const real = { ...env, DISCORD_API_BASE_URL: 'https://discord.com/api', DISCORD_OAUTH_AUTHORIZE_URL: 'https://discord.com/oauth2/authorize' };
+    const real = { ...env, DISCORD_API_BASE_URL: 'https://discord.com/api', DISCORD_OAUTH_AUTHORIZE_URL: 'https://discord.com/oauth2/authorize', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) };
     expect(loadAdminApiConfig(real).sandboxLogin).toBe(false);
     expect(loadAdminApiConfig({ ...real, SANDBOX: '', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), SESSION_SECRET: 's'.repeat(40) }).sandbox).toBe(false);
     expect(() => loadAdminApiConfig({ SANDBOX: 'false' })).toThrow(/TOKEN_ENCRYPTION_KEY/);
@@ -119,22 +119,24 @@ describe('Discord OAuth2 sign-in against the Discord double', () => {
   });
 
   it('never offers the sandbox sign-in when real X credentials are set (real member tokens would be at stake)', () => {
-    const realX = { TWITTER_CLIENT_ID: 'cid', TWITTER_CLIENT_SECRET: 'real-secret' };
+    const realX = { TWITTER_CLIENT_ID: 'cid', TWITTER_CLIENT_SECRET: 'real-secret', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) };
     expect(loadAdminApiConfig({ ...env, ...realX }).sandboxLogin).toBe(false);
-    expect(loadAdminApiConfig({ ...env, TWITTER_BEARER_TOKEN: 'real-bearer', TWITTER_API_BASE_URL: 'https://api.twitter.com' }).sandboxLogin).toBe(false);
+    expect(loadAdminApiConfig({ ...env, TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), TWITTER_BEARER_TOKEN: 'real-bearer', TWITTER_API_BASE_URL: 'https://api.twitter.com' }).sandboxLogin).toBe(false);
+    // Even in sandbox mode, real credentials never run with the public sandbox encryption key.
+    expect(() => loadAdminApiConfig({ ...env, ...realX, TOKEN_ENCRYPTION_KEY: '' })).toThrow(/TOKEN_ENCRYPTION_KEY is required with real/);
     // Without SANDBOX, real X credentials alone turn sandbox mode off, so the missing settings are reported.
-    expect(() => loadAdminApiConfig(realX)).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    expect(() => loadAdminApiConfig({ ...realX, TOKEN_ENCRYPTION_KEY: '' })).toThrow(/TOKEN_ENCRYPTION_KEY is required outside sandbox mode/);
     // Problems with the X settings are listed with the others, in one message; X secrets stay out of the config.
     expect(() => loadAdminApiConfig({ TWITTER_API_BASE_URL: 'nope', ADMIN_API_PORT: 'x' })).toThrow(/ADMIN_API_PORT[\s\S]*TWITTER_API_BASE_URL|TWITTER_API_BASE_URL[\s\S]*ADMIN_API_PORT/);
     expect(JSON.stringify(loadAdminApiConfig({ ...env, TWITTER_CLIENT_SECRET: 'x-secret', TWITTER_API_BASE_URL: 'http://127.0.0.1:9' }))).not.toContain('x-secret');
     // Credentials for a non-loopback host (a proxy in front of Discord) count as real too.
-    expect(loadAdminApiConfig({ ...env, DISCORD_API_BASE_URL: 'https://discord-proxy.internal/api' }).sandboxLogin).toBe(false);
+    expect(loadAdminApiConfig({ ...env, DISCORD_API_BASE_URL: 'https://discord-proxy.internal/api', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) }).sandboxLogin).toBe(false);
     // The X double on a local URL is not a real credential.
     expect(loadAdminApiConfig({ ...env, ...realX, TWITTER_API_BASE_URL: 'http://127.0.0.1:9' }).sandboxLogin).toBe(true);
   });
 
   it('answers the sandbox sign-in with 404 when it is off', async () => {
-    const real = await startTestApp(redis, { ...env, DISCORD_API_BASE_URL: 'https://discord.com/api' });
+    const real = await startTestApp(redis, { ...env, DISCORD_API_BASE_URL: 'https://discord.com/api', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) });
     try {
       const res = await fetch(`${real.url}/auth/sandbox-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' });
       expect(res.status).toBe(404);

@@ -42,6 +42,10 @@ describe('bot configuration', () => {
 
   it('requires the encryption key outside sandbox mode', () => {
     expect(() => loadBotConfig({ DISCORD_BOT_TOKEN: 'real' })).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    // ...and with real credentials even in sandbox mode (the sandbox key is public and signs /connect tickets).
+    expect(() => loadBotConfig({ SANDBOX: 'true', DISCORD_BOT_TOKEN: 'real' })).toThrow(/TOKEN_ENCRYPTION_KEY is required with real/);
+    expect(() => loadBotConfig({ SANDBOX: 'true', TWITTER_BEARER_TOKEN: 'real' })).toThrow(/TOKEN_ENCRYPTION_KEY is required with real/);
+    expect(loadBotConfig({ SANDBOX: 'true', DISCORD_BOT_TOKEN: 'double', DISCORD_API_BASE_URL: 'http://127.0.0.1:9/api' }).sandbox).toBe(true);
   });
 });
 

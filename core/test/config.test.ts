@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseSchema, ConfigError, env, loadConfig } from '../src';
+import { baseSchema, ConfigError, env, isRemoteUrl, loadConfig } from '../src';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -22,5 +22,12 @@ describe('loadConfig', () => {
       expect(msg).toMatch(/TOKEN_ENCRYPTION_KEY/);
       expect((err as ConfigError).problems).toHaveLength(4);
     }
+  });
+});
+
+describe('isRemoteUrl', () => {
+  it('treats loopback (the sandbox doubles) as local and every other host as a real service', () => {
+    for (const u of ['http://127.0.0.1:9/api', 'http://localhost:8080', 'http://[::1]:3000']) expect(isRemoteUrl(u), u).toBe(false);
+    for (const u of ['https://discord.com/api', 'https://api.x.com', 'https://discord-proxy.internal', 'http://10.0.0.5:80', 'http://127.0.0.1.nip.io']) expect(isRemoteUrl(u), u).toBe(true);
   });
 });

@@ -21,3 +21,11 @@ export const baseSchema = z.object({
   METRICS_ENABLED: env.bool(true),
 });
 export type BaseConfig = z.infer<typeof baseSchema>;
+
+/**
+ * Whether a service URL points beyond this machine. The sandbox doubles listen on loopback, so
+ * credentials for any other host (discord.com, api.x.com, a proxy in front of them) are real ones.
+ */
+export function isRemoteUrl(url: string): boolean {
+  return !/^(localhost|127(\.\d+){3}|\[::1\])$/.test(new URL(url).hostname);
+}

@@ -1,2 +1,2 @@
 export { loadConfig, ConfigError, env } from './load';
-export { baseSchema, type BaseConfig } from './base';
+export { baseSchema, isRemoteUrl, type BaseConfig } from './base';
