@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedisServer } from '../src/testing';
+import { serviceNameFromEntry } from '../src/telemetry/otel';
 
 const run = promisify(execFile);
 let server: TestRedisServer;
@@ -59,5 +60,14 @@ ${then}`;
     const thrown = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code("setTimeout(() => { throw new Error('kaboom'); }, 10);")], opts).catch((e: { code: number; stdout: string }) => e);
     expect((thrown as { code?: number }).code).toBe(1);
     expect(lines(thrown.stdout)[0]).toMatchObject({ msg: 'uncaught exception', level: 'fatal', err: { message: 'kaboom' } });
+  });
+});
+
+describe('serviceNameFromEntry', () => {
+  it('names a process after the workspace of its entry file', () => {
+    expect(serviceNameFromEntry('/app/admin-api/src/server.ts')).toBe('admin-api');
+    expect(serviceNameFromEntry('C:\\repo\\bot\\src\\index.ts')).toBe('bot');
+    expect(serviceNameFromEntry('/usr/lib/node_modules/x.js')).toBe('engagement-tracker');
+    expect(serviceNameFromEntry(undefined)).toBe('engagement-tracker');
   });
 });

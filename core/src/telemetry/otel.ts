@@ -85,3 +85,8 @@ export async function withSpan<T>(name: string, attributes: Record<string, strin
     }
   });
 }
+
+/** The workspace of an entry file, as a service name: `/app/admin-api/src/server.ts` -> `admin-api`. */
+export function serviceNameFromEntry(entry: string | undefined): string {
+  return /([^/\\]+)[/\\]src[/\\][^/\\]+$/.exec(entry ?? '')?.[1] ?? 'engagement-tracker';
+}

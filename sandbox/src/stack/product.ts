@@ -27,10 +27,12 @@ function missing(entry: string): boolean {
   return !existsSync(join(REPO_ROOT, entry));
 }
 
-/** Start one product process with `tsx <entry> [...args]`. */
+/** Start one product process with `tsx --import <telemetry preload> <entry> [...args]`. */
 export function runEntry(name: string, entry: string, args: string[], o: ProductOptions): Promise<Service> {
   if (missing(entry)) throw new Error(`${entry} does not exist in this checkout`);
-  return startService({ name, command: tsxBin(), args: [join(REPO_ROOT, entry), ...args], cwd: REPO_ROOT, env: o.env, logDir: o.logDir, onLine: o.onLine });
+  // Preload OpenTelemetry so http, express and ioredis are traced (service name = the workspace).
+  const preload = ['--import', '@engagement-tracker/core/telemetry/register'];
+  return startService({ name, command: tsxBin(), args: [...preload, join(REPO_ROOT, entry), ...args], cwd: REPO_ROOT, env: o.env, logDir: o.logDir, onLine: o.onLine });
 }
 
 /** Register the bot's slash commands (guild commands: instant), as `npm run register-commands` does. */
