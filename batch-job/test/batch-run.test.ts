@@ -89,6 +89,36 @@ describe('batch run against the X double', () => {
     expect(await wm.pending()).toEqual([]);
   });
 
+  it('a likes read resumed from a cut-short run still finds the likes made in between', async () => {
+    const s = await sim({ ...small, seed: 47, quietAfterEnd: true }, { limits: { liked_tweets: { user: 1 } } });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const st = s.sc.state;
+    const truth = s.sc.truth();
+    const outsider = st.addUser({ username: 'noise_account' });
+    // a member, and a tracked post by an outside account they have not liked
+    const idx = s.sc.members.findIndex((m, i) => s.sc.tracked.some((p) => p.submitter !== i && p.tweet.authorId !== m.id && !s.sc.members.some((x) => x.id === p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)));
+    const m = s.sc.members[idx]!;
+    const [q0, q] = s.sc.tracked.filter((p) => p.submitter !== idx && !s.sc.members.some((x) => x.id === p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)).map((p) => p.tweet.id);
+    // a like of a tracked post (so the run reads likes), then 150 likes of untracked posts: the
+    // likes read needs two pages, and one request fits the member's window
+    st.like(m.id, q0!);
+    for (let i = 0; i < 150; i++) st.like(m.id, st.addTweet({ authorId: outsider.id }).id);
+    s.sc.advanceTo(s.sc.now() + 16 * 60_000);
+    const cut = await s.run();
+    expect(cut.status).toBe('partial');
+    // the member likes a tracked post while their read waits to resume
+    s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+    st.like(m.id, q!);
+    const key = `${q}|${m.id}|like`;
+    for (let i = 0; i < 4 && !(await s.awarded()).has(key); i++) {
+      s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+      await s.run();
+    }
+    expect(await s.awarded()).toContain(key);
+    expect(await s.awarded()).toContain(`${q0}|${m.id}|like`);
+  });
+
   it('exits 3 when another run holds the lock', async () => {
     const s = await sim({ ...small, seed: 17, tweets: 2 });
     await s.stores.batches.acquireLock('run-other', 60_000);

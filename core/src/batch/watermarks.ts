@@ -22,10 +22,13 @@ export interface MemberMark {
   activity: number;
   /** When the member's posts were last searched (search mode), epoch ms. */
   postsAt?: number;
-  /** A likes read cut short: continue from `token`; `top` becomes likeTop when it completes. */
-  likeResume?: { token: string; top: string[] };
-  /** An own-posts read cut short: continue from `token`; `newest` becomes sinceId when it completes. */
-  postResume?: { token: string; newest: string };
+  /**
+   * A likes read cut short: continue from `token`; `top` becomes likeTop when it completes, and
+   * `count` (the like count when the read began) likeCount, so likes made since are read next time.
+   */
+  likeResume?: { token: string; top: string[]; count?: number };
+  /** An own-posts read cut short: continue from `token`; `newest` becomes sinceId and `count` tweetCount when it completes. */
+  postResume?: { token: string; newest: string; count?: number };
 }
 
 /** An unfinished member sweep (see WatermarkStore.sweep). */

@@ -102,22 +102,26 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     }
     for (const id of likes.ids) found.push({ tweetId: id, discordId: job.conn.discordId, kind: 'like' });
     for (const e of posts.found) found.push({ ...e, discordId: job.conn.discordId });
+    // A read resumed from an earlier run's token covers what existed when that read began (its
+    // top / newest): its count is what the watermark may claim, so what came since is read next time.
     if (job.likes) {
+      const count = prev?.likeResume ? (prev.likeResume.count ?? prev.likeCount) : job.counts.likeCount;
       if (likes.complete) {
-        mark.likeCount = job.counts.likeCount;
+        mark.likeCount = count;
         if (likes.top?.length) mark.likeTop = likes.top;
         delete mark.likeResume;
       } else if (likes.token && likes.top) {
-        mark.likeResume = { token: likes.token, top: likes.top };
+        mark.likeResume = { token: likes.token, top: likes.top, count };
       }
     }
     if (job.posts) {
+      const count = prev?.postResume ? (prev.postResume.count ?? prev.tweetCount) : job.counts.tweetCount;
       if (posts.complete) {
-        mark.tweetCount = job.counts.tweetCount;
+        mark.tweetCount = count;
         if (posts.newest) mark.sinceId = posts.newest;
         delete mark.postResume;
       } else if (posts.token && posts.newest) {
-        mark.postResume = { token: posts.token, newest: posts.newest };
+        mark.postResume = { token: posts.token, newest: posts.newest, count };
       }
     }
     const items = likes.ids.length + posts.posts;
