@@ -118,9 +118,10 @@ describe('bot process against the Discord double, the X double and Redis', () =>
   });
 
   it('defers when Redis is slow, then answers with the real data', async () => {
-    // Block Redis for ~2.3 s with a busy script: the bot must defer inside the deadline and edit later.
+    // Block Redis for ~3.5 s (past Discord's 3 s deadline, under Redis' 5 s script limit) with a busy
+    // script: only a deferral inside the deadline saves the interaction; the bot edits it later.
     const blocker = s.redis.client();
-    const deadline = Date.now() * 1000 + 2_300_000;
+    const deadline = Date.now() * 1000 + 3_500_000;
     const busy = blocker.eval("while true do local t = redis.call('TIME'); if (t[1] * 1000000 + t[2]) > tonumber(ARGV[1]) then break end end return 1", 0, String(deadline));
     await new Promise((r) => setTimeout(r, 50));
     const r = await s.discord.interact({ as: IDS.bob, command: 'stats' });
