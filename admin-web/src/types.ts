@@ -1,32 +1,16 @@
-/** Records as the admin API returns them (ra-data-simple-rest: every record carries `id`). */
+/**
+ * Records as the admin API returns them (ra-data-simple-rest: every record carries `id`), built on the
+ * domain types of core (pure code, safe in the browser).
+ */
+import type { AuditEntry, BatchRun, EngagementKind, EngagementLog, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
+
+export { ENGAGEMENT_KINDS as KINDS, TIERS, TIER_NAMES, type EngagementKind, type Tier } from '@engagement-tracker/core/domain';
 export type Role = 'admin' | 'core';
-export type Tier = 1 | 2 | 3;
-export type EngagementKind = 'like' | 'retweet' | 'reply' | 'quote';
-export const KINDS: EngagementKind[] = ['like', 'retweet', 'reply', 'quote'];
-export const TIERS: Tier[] = [1, 2, 3];
-export const TIER_NAMES: Record<Tier, string> = { 1: 'Basic', 2: 'Active', 3: 'Power' };
+export type Metrics = PublicMetrics;
 
-export interface Metrics {
-  likes: number;
-  retweets: number;
-  replies: number;
-  quotes: number;
-}
-
-export interface TweetRecord {
+export interface TweetRecord extends Pick<TrackedTweet, 'tweetId' | 'url' | 'authorHandle' | 'submitterId' | 'category' | 'status' | 'submittedAt' | 'createdAt' | 'metrics' | 'engagementCount' | 'pointsAwarded'> {
   id: string;
-  tweetId: string;
-  url: string;
-  authorHandle: string;
-  submitterId: string;
   submitterName?: string;
-  category: string;
-  status: 'active' | 'deleted' | 'unavailable';
-  submittedAt: number;
-  createdAt: number;
-  metrics: Metrics;
-  engagementCount: number;
-  pointsAwarded: number;
 }
 
 export type LinkStatus = 'linked' | 'needs_reconnect' | 'unlinked';
@@ -57,30 +41,18 @@ export interface RuleRecord extends Record<EngagementKind, number> {
   id: string;
 }
 
-export type BatchStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type BatchStatus = BatchRun['status'];
 
-export interface BatchRecord {
-  id: string;
-  status: BatchStatus;
-  trigger: 'schedule' | 'manual' | 'cli';
-  startedAt: number;
+export interface BatchRecord extends Pick<BatchRun, 'id' | 'status' | 'trigger' | 'startedAt'> {
   endedAt?: number | null;
   durationMs?: number | null;
-  progress?: { done: number; total: number; phase: string };
-  stats?: Record<string, number>;
+  progress?: BatchRun['progress'];
+  stats?: BatchRun['stats'];
   error?: string | null;
   jobName?: string | null;
 }
 
-export interface AuditRecord {
-  id: string;
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  before?: unknown;
-  after?: unknown;
-}
+export type AuditRecord = AuditEntry;
 
 export interface Overview {
   activeTweets: number;
@@ -97,17 +69,4 @@ export interface Identity {
 }
 
 /** One line of a member's points history (an award found by a batch run, or an adjustment). */
-export interface PointsLog {
-  id: string;
-  source: 'award' | 'adjustment';
-  points: number;
-  createdAt: number;
-  week: string;
-  tweetId?: string;
-  kind?: EngagementKind;
-  tier?: Tier;
-  batchId?: string;
-  reason?: string;
-  actor?: string;
-  revokedAt?: number;
-}
+export type PointsLog = Omit<EngagementLog, 'discordId' | 'revokedBy'>;
