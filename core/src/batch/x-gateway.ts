@@ -59,22 +59,18 @@ export class XGateway {
   async get<T>(endpoint: XEndpoint, client: TwitterApi | TwitterApiReadOnly, subject: string, path: string, query: Record<string, string | number>): Promise<XPage<T>> {
     this.checkBudget();
     const key = `${endpoint}|${subject}`;
-    const b = this.buckets.get(key);
-    if (b && b.remaining <= 0 && b.resetAt > this.opts.now()) {
-      this.stats.inc('refusedAvoided');
-      throw new StopRun('rate_limited', `X rate limit for ${endpoint} is used up until ${new Date(b.resetAt).toISOString()}`, b.resetAt);
-    }
     for (let attempt = 0; ; attempt++) {
+      this.reserve(key, endpoint);
       this.stats.inc('requests');
       this.stats.inc(`requests_${endpoint}`);
       try {
         const res = await client.v2.get<XPage<T>>(path, query, { fullResponse: true });
-        if (res.rateLimit) this.buckets.set(key, { remaining: res.rateLimit.remaining, resetAt: res.rateLimit.reset * 1000 });
+        if (res.rateLimit) this.track(key, res.rateLimit);
         this.count(endpoint, res.data);
         return { ...res.data, data: res.data.data ?? [] };
       } catch (err) {
         if (err instanceof ApiResponseError) {
-          if (err.rateLimit) this.buckets.set(key, { remaining: err.rateLimit.remaining, resetAt: err.rateLimit.reset * 1000 });
+          if (err.rateLimit) this.track(key, err.rateLimit);
           if (err.code === 429) {
             this.stats.inc('rateLimited');
             const resetAt = err.rateLimit ? err.rateLimit.reset * 1000 : this.opts.now() + 15 * 60_000;
@@ -94,6 +90,28 @@ export class XGateway {
         this.checkBudget();
       }
     }
+  }
+
+  /**
+   * Count a request against the known window before sending it, so concurrent requests (and
+   * retries) never exceed what the last headers allowed; refuse to send when nothing is left.
+   */
+  private reserve(key: string, endpoint: XEndpoint): void {
+    const b = this.buckets.get(key);
+    if (!b || b.resetAt <= this.opts.now()) return;
+    if (b.remaining <= 0) {
+      this.stats.inc('refusedAvoided');
+      throw new StopRun('rate_limited', `X rate limit for ${endpoint} is used up until ${new Date(b.resetAt).toISOString()}`, b.resetAt);
+    }
+    b.remaining -= 1;
+  }
+
+  /** Headers of a response: within one window, the lowest remaining wins (responses arrive out of order). */
+  private track(key: string, rl: { remaining: number; reset: number }): void {
+    const resetAt = rl.reset * 1000;
+    const b = this.buckets.get(key);
+    if (b && b.resetAt === resetAt) b.remaining = Math.min(b.remaining, rl.remaining);
+    else if (!b || resetAt > b.resetAt) this.buckets.set(key, { remaining: rl.remaining, resetAt });
   }
 
   private checkBudget(): void {
