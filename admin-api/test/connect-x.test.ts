@@ -52,7 +52,22 @@ afterAll(async () => {
 });
 
 const ticketFor = (discordId: string) => connectStartUrl(base, signer.sign({ kind: 'ticket', discordId, displayName: `member ${discordId}` }).token);
-const get = (url: string) => fetch(url, { redirect: 'manual' });
+/** A browser: follows nothing by itself, keeps the cookies the admin API sets (one jar, enough here). */
+function browser() {
+  const jar = new Map<string, string>();
+  return async (url: string) => {
+    const res = await fetch(url, { redirect: 'manual', headers: jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {} });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const value = pair!.slice(i + 1);
+      if (value) jar.set(pair!.slice(0, i), value);
+      else jar.delete(pair!.slice(0, i));
+    }
+    return res;
+  };
+}
+const get = browser();
 
 describe('createConnectXRouter', () => {
   it('redirects to X with PKCE (S256) and keeps the verifier in Redis only', async () => {
@@ -101,8 +116,9 @@ describe('createConnectXRouter', () => {
     const state = new URL(start2.headers.get('location')!).searchParams.get('state')!;
     const bad = await get(`${base}/connect/x/callback?code=not-a-code&state=${encodeURIComponent(state)}`);
     expect(bad.status).toBe(502);
-    const forged = signer.sign({ kind: 'state', discordId: '333333', displayName: 'x' }).token; // signed, but no pending record
-    expect((await get(`${base}/connect/x/callback?code=c&state=${encodeURIComponent(forged)}`)).status).toBe(409);
+    const forged = signer.sign({ kind: 'state', discordId: '333333', displayName: 'x' }); // signed, but no pending record
+    const withCookie = await fetch(`${base}/connect/x/callback?code=c&state=${encodeURIComponent(forged.token)}`, { redirect: 'manual', headers: { cookie: `et_connect=${forged.ticket.nonce}` } });
+    expect(withCookie.status).toBe(409);
     expect((await get(`${base}/connect/x/callback?code=c&state=garbage.garbage`)).status).toBe(400);
     expect(await stores.connections.get('333333')).toBeNull();
   });
@@ -121,6 +137,20 @@ describe('createConnectXRouter', () => {
     const taken = await run('555555');
     expect(taken.status).toBe(409);
     expect(notices.at(-1)).toEqual(['555555', expect.stringContaining('already linked to another member')]);
+    // Someone starts linking for their own Discord account and gets another person to approve on X: the
+    // callback arrives in a browser that did not start it and is refused; nothing is linked, and the
+    // browser that started it can still finish.
+    const victim = x.state.addUser({ username: 'victim' });
+    x.state.authorizeAs = victim.id;
+    const attacker = browser();
+    const started = await attacker(ticketFor('666666'));
+    const consent = await browser()(started.headers.get('location')!);
+    const refused = await browser()(consent.headers.get('location')!);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('same browser');
+    expect(await stores.connections.getByXUserId(victim.id)).toBeNull();
+    expect((await attacker(consent.headers.get('location')!)).status).toBe(200);
+    x.state.authorizeAs = xu.id;
     // The same member linking the same account again (reconnect) is fine and refreshes tokens.
     const before = await stores.connections.getTokens('444444');
     expect((await run('444444')).status).toBe(200);

@@ -21,14 +21,17 @@ async function connectLink(as: string): Promise<string> {
 }
 
 /** Follow the browser's redirects: admin API start -> X authorize -> admin API callback. */
-async function authorize(link: string): Promise<{ authorizeUrl: URL; callbackUrl: string; page: Response }> {
+async function authorize(link: string): Promise<{ authorizeUrl: URL; callbackUrl: string; page: Response; cookie: string }> {
   const start = await fetch(link, { redirect: 'manual' });
   expect(start.status).toBe(302);
+  // The admin API binds the authorization to this browser with a cookie; carry it to the callback.
+  const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  expect(cookie).toMatch(/^et_connect=/);
   const authorizeUrl = new URL(start.headers.get('location')!);
   const consent = await fetch(authorizeUrl, { redirect: 'manual' });
   expect(consent.status).toBe(302);
   const callbackUrl = consent.headers.get('location')!;
-  return { authorizeUrl, callbackUrl, page: await fetch(callbackUrl, { redirect: 'manual' }) };
+  return { authorizeUrl, callbackUrl, cookie, page: await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } }) };
 }
 
 describe('/connect round trip: bot -> admin API -> X double authorize + token -> stored link -> member told', () => {
@@ -38,7 +41,7 @@ describe('/connect round trip: bot -> admin API -> X double authorize + token ->
     const link = await connectLink(IDS.carol);
     expect(link.startsWith(`${s.adminUrl}/connect/x/start?ticket=`)).toBe(true);
 
-    const { authorizeUrl, callbackUrl, page } = await authorize(link);
+    const { authorizeUrl, callbackUrl, page, cookie } = await authorize(link);
     expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${s.x.url}/i/oauth2/authorize`);
     expect(authorizeUrl.searchParams.get('code_challenge_method')?.toUpperCase()).toBe('S256');
     expect(authorizeUrl.searchParams.get('scope')?.split(' ').sort()).toEqual(['like.read', 'offline.access', 'tweet.read', 'users.read']);
@@ -64,7 +67,8 @@ describe('/connect round trip: bot -> admin API -> X double authorize + token ->
 
     // Single use: the same ticket and the same callback are refused.
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(409);
-    expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(409);
+    expect((await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })).status).toBe(409);
+    expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(403); // and never from another browser
 
     const stats = await (await s.discord.interact({ as: IDS.carol, command: 'stats' })).reply();
     expect(JSON.stringify(stats.embeds)).toContain('Linked to [@carol_x]');

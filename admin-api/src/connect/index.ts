@@ -1,4 +1,5 @@
-import { Router, type Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
   ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, exchangeCode, generateAuthLink, X_SCOPES, type Logger, type Stores, type XClientFactory,
@@ -21,6 +22,27 @@ export interface ConnectXDeps {
 }
 
 const startQuery = z.object({ ticket: z.string().min(10).max(2000) });
+
+/**
+ * Binds an authorization to the browser that started it: set at /start, required at /callback. Without
+ * it, someone could start linking for their own Discord account and get another person to approve on
+ * X (the authorize URL looks like any consent page): that person's X account would be linked to them.
+ */
+const BROWSER_COOKIE = 'et_connect';
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 const callbackQuery = z.object({
   state: z.string().min(10).max(2000),
   code: z.string().min(1).max(2000).optional(),
@@ -39,6 +61,7 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
   const signer = new ConnectTicketSigner(deps.encryptionKey, now);
   const store = new ConnectStore(deps.stores);
   const redirectUri = new URL('/connect/x/callback', deps.publicBaseUrl).toString();
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: redirectUri.startsWith('https:'), path: '/connect/x' };
   const log = deps.logger.child({ component: 'connect-x' });
   const notify = deps.notify ?? (async () => false);
   const router = Router();
@@ -64,6 +87,7 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
       const link = generateAuthLink(deps.x, redirectUri, { state: state.token, scopes: X_SCOPES });
       await store.savePending(state.ticket.nonce, { discordId: t.discordId, displayName: t.displayName, codeVerifier: link.codeVerifier }, CONNECT_TICKET_TTL_MS);
       log.info({ discordId: t.discordId }, 'X authorization started');
+      res.cookie(BROWSER_COOKIE, state.ticket.nonce, { ...cookieOptions, maxAge: CONNECT_TICKET_TTL_MS });
       res.set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(302, link.url);
     } catch (err) {
       next(err);
@@ -78,6 +102,13 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
       if (!v.ok) {
         return page(res, v.reason === 'expired' ? 410 : 400, 'Linking failed', 'This authorization has expired or is not valid. Run /connect in Discord to try again.');
       }
+      const browser = cookieOf(req, BROWSER_COOKIE);
+      if (!browser || !sameString(browser, v.ticket.nonce)) {
+        // The pending authorization stays: the browser that started it can still finish.
+        log.warn({ discordId: v.ticket.discordId }, 'X authorization returned to a browser that did not start it');
+        return page(res, 403, 'Linking failed', 'Finish linking in the same browser where you opened the link from /connect. If you did not ask to link an X account, close this page: nothing was linked.');
+      }
+      res.clearCookie(BROWSER_COOKIE, cookieOptions);
       const pending = await store.takePending(v.ticket.nonce);
       if (!pending || pending.discordId !== v.ticket.discordId) {
         return page(res, 409, 'Linking failed', 'This authorization was already used or has expired. Run /connect in Discord to try again.');
