@@ -1,4 +1,4 @@
-import { createLogger, MemberTokens, RunStats, TokenRevoked, WatermarkStore } from '@engagement-tracker/core';
+import { createLogger, MemberTokens, RunStats, StopRun, TokenRevoked, WatermarkStore } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ let s: Sim;
 beforeAll(async () => {
   server = await startRedisServer();
   redis = server.client();
-  s = await startSim(redis, { seed: 31, members: 4, tweets: 1, hours: 1 });
+  s = await startSim(redis, { seed: 31, members: 5, tweets: 1, hours: 1 });
   await s.advanceTo(SIM_END);
 });
 afterAll(async () => {
@@ -43,6 +43,35 @@ describe('member tokens', () => {
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.expiresAt).toBeGreaterThan(s.sc.now());
     for (const c of [a, b]) expect((await c.v2.me()).data.id).toBe(conn.xUserId);
+  });
+
+  it('a 429 from the token endpoint stops the run (partial) without marking the member needs_reconnect', async () => {
+    const id = memberDiscordId(2);
+    const conn = (await s.stores.connections.get(id))!;
+    const stored = (await s.stores.connections.getTokens(id))!;
+    await s.stores.connections.saveTokens(id, { ...stored, expiresAt: s.sc.now() - 1 });
+    s.x.fail({ endpoint: 'oauth', status: 429 });
+    await expect(tokens().client(conn)).rejects.toBeInstanceOf(StopRun);
+    expect((await s.stores.connections.get(id))!.status).toBe('linked');
+    // the refresh token was not spent: the next run refreshes with it
+    const c = await tokens().client(conn);
+    expect((await c.v2.me()).data.id).toBe(conn.xUserId);
+  });
+
+  it('never spends the tokens of a member who relinked another X account since the run loaded them', async () => {
+    const id = memberDiscordId(3);
+    const stale = (await s.stores.connections.get(id))!;
+    await s.stores.connections.unlink(id, 'test');
+    const other = s.sc.state.addUser({ username: 'second_account' });
+    const t = s.sc.state.issueTokens(other.id);
+    const fresh = { accessToken: t.accessToken, refreshToken: t.refreshToken!, expiresAt: s.sc.now() - 1, scopes: t.scopes };
+    await s.stores.connections.link({ discordId: id, displayName: 'm3', xUserId: other.id, handle: other.username, scopes: t.scopes, tokens: fresh });
+    const oauthBefore = s.x.requestsTo('oauth').length;
+    const err = await tokens().client(stale).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TokenRevoked);
+    expect(s.x.requestsTo('oauth').length).toBe(oauthBefore);
+    expect((await s.stores.connections.getTokens(id))!.refreshToken).toBe(t.refreshToken);
+    expect((await s.stores.connections.get(id))!.status).toBe('linked');
   });
 
   it('marks a member whose grant was revoked as needs_reconnect', async () => {

@@ -3,7 +3,7 @@ import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
 import type { Connection, XTokens } from '../domain';
 import type { Stores } from '../redis/stores';
 import { refreshTokens, type XClientFactory } from '../x';
-import { TokenBusy, TokenRevoked } from './errors';
+import { StopRun, TokenBusy, TokenRevoked } from './errors';
 import type { RunStats } from './stats';
 import type { WatermarkStore } from './watermarks';
 
@@ -35,6 +35,7 @@ export class MemberTokens {
 
   private async load(conn: Connection, force: boolean): Promise<TwitterApi> {
     const { stores, now } = this.deps;
+    await this.stillLinked(conn);
     let tokens = await stores.connections.getTokens(conn.discordId);
     if (!tokens) return this.revoked(conn, 'No X tokens stored: reconnect your X account with /connect.');
     if (force || tokens.expiresAt - EARLY_REFRESH_MS <= now()) tokens = await this.refresh(conn, tokens);
@@ -46,6 +47,7 @@ export class MemberTokens {
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
     for (let attempt = 0; attempt < 50; attempt++) {
       const res = await wm.withRefreshLock(conn.discordId, LOCK_TTL_MS, async () => {
+        await this.stillLinked(conn);
         const current = await stores.connections.getTokens(conn.discordId);
         if (!current) return this.revoked(conn, 'No X tokens stored: reconnect your X account with /connect.');
         // Someone else refreshed while we waited for the lock.
@@ -53,10 +55,17 @@ export class MemberTokens {
         if (!current.refreshToken) return this.revoked(conn, 'The X authorization expired and has no refresh token: reconnect with /connect.');
         try {
           const next = await refreshTokens(x, current.refreshToken, now());
-          await stores.connections.saveTokens(conn.discordId, next);
           stats.inc('tokenRefreshes');
+          if (!(await stores.connections.saveTokens(conn.discordId, next, { xUserId: conn.xUserId }))) {
+            throw new TokenRevoked(conn.discordId, 'The member unlinked while their X token was being refreshed.');
+          }
           return next;
         } catch (err) {
+          if (err instanceof ApiResponseError && err.code === 429) {
+            // X's limit, not the member's grant: stop here (partial), the next run refreshes.
+            const resumeAt = err.rateLimit ? err.rateLimit.reset * 1000 : now() + 15 * 60_000;
+            throw new StopRun('rate_limited', 'X answered 429 to a token refresh.', resumeAt);
+          }
           if (err instanceof ApiResponseError && err.code >= 400 && err.code < 500) {
             return this.revoked(conn, 'X refused to refresh the authorization (revoked or expired): reconnect with /connect.');
           }
@@ -69,6 +78,17 @@ export class MemberTokens {
     // A crashed process can leave the lock behind until it expires: skip this member this run.
     stats.inc('tokenBusy');
     throw new TokenBusy(conn.discordId);
+  }
+
+  /**
+   * The member may have unlinked, or relinked another X account, since the run loaded them: never
+   * use (or spend, refresh tokens being single-use) tokens that are no longer this link's.
+   */
+  private async stillLinked(conn: Connection): Promise<void> {
+    const link = await this.deps.stores.connections.get(conn.discordId);
+    if (!link || link.xUserId !== conn.xUserId || link.status !== 'linked') {
+      throw new TokenRevoked(conn.discordId, 'The member is no longer linked to this X account.');
+    }
   }
 
   /** Mark the member needs_reconnect and skip them. */

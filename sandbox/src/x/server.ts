@@ -44,7 +44,8 @@ export interface RecordedRequest {
 }
 
 export interface Fault {
-  endpoint?: EndpointName;
+  /** Unset: any API endpoint; 'oauth' (the token endpoint) only when named. */
+  endpoint?: EndpointName | 'oauth';
   status?: number;
   delayMs?: number;
   count: number;
@@ -389,6 +390,19 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     } else res.writeHead(r.status, headers).end();
   };
 
+  /** The next fault for this endpoint: waits its delay, and returns the error reply it asks for. */
+  async function takeFault(endpoint: EndpointName | 'oauth'): Promise<Reply | null> {
+    const fi = faults.findIndex((f) => f.count > 0 && (f.endpoint === endpoint || (!f.endpoint && endpoint !== 'oauth')));
+    if (fi < 0) return null;
+    const f = faults[fi]!;
+    f.count -= 1;
+    if (f.count <= 0) faults.splice(fi, 1);
+    if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (!f.status) return null;
+    const title = f.status === 429 ? 'Too Many Requests' : f.status >= 500 ? 'Service Unavailable' : 'Error';
+    return problem(f.status, title, title);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x.local');
     const path = url.pathname;
@@ -409,6 +423,8 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     }
     if (method === 'POST' && (path === '/2/oauth2/token' || path === '/oauth2/token')) {
       rec.endpoint = 'oauth';
+      const fault = await takeFault('oauth');
+      if (fault) return finish(fault);
       return finish(await token(state, req));
     }
     if (method === 'POST' && path === '/2/oauth2/revoke') {
@@ -439,14 +455,8 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     const rl = limits.take(route.endpoint, who, auth.kind === 'user' ? auth.userId : 'app', state.now());
     if (!rl.allowed) return finish({ ...problem(429, 'Too Many Requests', 'Too Many Requests'), headers: rl.headers });
 
-    const fi = faults.findIndex((f) => f.count > 0 && (!f.endpoint || f.endpoint === route.endpoint));
-    if (fi >= 0) {
-      const f = faults[fi]!;
-      f.count -= 1;
-      if (f.count <= 0) faults.splice(fi, 1);
-      if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
-      if (f.status) return finish({ ...problem(f.status, 'Service Unavailable', 'Service Unavailable'), headers: rl.headers });
-    }
+    const fault = await takeFault(route.endpoint);
+    if (fault) return finish({ ...fault, headers: rl.headers });
 
     const viewer = auth.kind === 'user' ? auth.userId : null;
     const m = path.match(route.re)!;
