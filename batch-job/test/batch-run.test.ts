@@ -2,7 +2,7 @@ import { WatermarkStore } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { score, SIM_END, startSim, type Sim } from './harness';
 
 let server: TestRedisServer;
@@ -117,6 +117,25 @@ describe('batch run against the X double', () => {
     }
     expect(await s.awarded()).toContain(key);
     expect(await s.awarded()).toContain(`${q0}|${m.id}|like`);
+  });
+
+  it('awards nothing to a member who unlinks while the run is reading X', async () => {
+    const s = await sim({ ...small, seed: 53 });
+    await s.advanceTo(SIM_END);
+    // the member with the most reposts, replies and quotes (found with the app token, not theirs)
+    const counts = new Map<string, number>();
+    for (const k of s.sc.truth()) if (!k.endsWith('|like')) counts.set(k.split('|')[1]!, (counts.get(k.split('|')[1]!) ?? 0) + 1);
+    const xId = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+    const id = memberDiscordId(s.sc.members.findIndex((m) => m.id === xId));
+    // hold the first X request until the member has unlinked (the run has loaded them by then)
+    s.x.fail({ endpoint: 'tweets_lookup', delayMs: 1500 });
+    const running = s.run();
+    await vi.waitFor(() => expect(s.x.requestsTo('tweets_lookup')).toHaveLength(1), { timeout: 10_000, interval: 5 });
+    await s.stores.connections.unlink(id, 'test');
+    const out = await running;
+    expect(out.stats.awarded).toBeGreaterThan(0);
+    expect((await s.stores.ledger.logsForMember(id)).total).toBe(0);
+    expect([...(await s.awarded())].filter((k) => k.includes(`|${xId}|`))).toEqual([]);
   });
 
   it('exits 3 when another run holds the lock', async () => {

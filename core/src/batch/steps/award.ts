@@ -17,7 +17,10 @@ export async function award(ctx: RunContext, fence: number): Promise<void> {
   for (const e of [...pending, ...ctx.found, ...(await ctx.wm.indexed(unseeded))]) {
     if (tracked.has(e.tweetId) && ctx.members.has(e.discordId)) candidates.set(key(e), e);
   }
-  const list = [...candidates.values()];
+  // Members are re-read just before awarding: one who unlinked during the run gets nothing more.
+  const ids = [...new Set([...candidates.values()].map((e) => e.discordId))];
+  const linked = new Set((await ctx.stores.connections.getMany(ids)).flatMap((c) => (c ? [c.discordId] : [])));
+  const list = [...candidates.values()].filter((e) => linked.has(e.discordId));
   ctx.stats.set('engagementsFound', list.length);
   if (ctx.dryRun) {
     ctx.logger.info({ candidates: list.length }, 'dry run: nothing awarded');
