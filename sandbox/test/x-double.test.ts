@@ -110,6 +110,14 @@ describe('X double with the real twitter-api-v2 client', () => {
     const since = await f.app().v2.userTimeline(u.id, { since_id: ids[9], max_results: 5 });
     expect(since.tweets.map((t) => t.id)).toEqual([ids[11], ids[10]]);
     await expect(f.app().v2.userTimeline(u.id, { max_results: 4 })).rejects.toMatchObject({ code: 400 });
+    // a token the listing did not issue is refused, as X does (not read as "no more pages")
+    await expect(f.app().v2.get(`users/${u.id}/tweets`, { pagination_token: 'not-a-token' })).rejects.toMatchObject({ code: 400 });
+    const likes = x.state.addUser({ username: 'pager_likes' });
+    for (const id of ids) x.state.like(likes.id, id);
+    const access = x.state.issueTokens(likes.id).accessToken;
+    const liked = await f.user(access).v2.get<{ meta: { next_token: string } }>(`users/${likes.id}/liked_tweets`, { max_results: 5 });
+    await expect(f.app().v2.get(`users/${u.id}/tweets`, { pagination_token: liked.meta.next_token })).rejects.toMatchObject({ code: 400 });
+    await expect(f.user(access).v2.get(`users/${likes.id}/liked_tweets`, { pagination_token: liked.meta.next_token })).resolves.toBeTruthy();
   });
 
   it('searches the last 7 days only, with conversation_id and from:', async () => {

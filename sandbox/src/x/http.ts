@@ -38,9 +38,17 @@ export async function readBody(req: IncomingMessage): Promise<Record<string, str
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-/** Opaque pagination tokens: base64url of a cursor. */
-export const encodeToken = (cursor: string) => Buffer.from(cursor).toString('base64url');
-export const decodeToken = (token: string | null) => (token ? Buffer.from(token, 'base64url').toString('utf8') : null);
+/**
+ * Opaque pagination tokens: base64url of `<kind>.<cursor>`, the kind naming the listing that issued
+ * it ('i' post/user id lists, 'l' like lists). A token the double did not issue for that kind of
+ * listing is refused (X answers 400), so a client cannot page with a stale or foreign token unnoticed.
+ */
+export const encodeToken = (kind: 'i' | 'l', cursor: string) => Buffer.from(`${kind}.${cursor}`).toString('base64url');
+export function decodeToken(token: string | null, kind: 'i' | 'l'): string | null {
+  if (!token) return null;
+  const raw = Buffer.from(token, 'base64url').toString('utf8');
+  return raw.startsWith(`${kind}.`) && raw.length > 2 && /^[0-9]+$/.test(raw.slice(2)) ? raw.slice(2) : null;
+}
 
 export function maxResults(q: URLSearchParams, min: number, max: number, def: number): number | Reply {
   const raw = q.get('max_results');

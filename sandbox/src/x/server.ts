@@ -100,23 +100,23 @@ function userList(c: Ctx, users: XUser[], next?: string): Reply {
 
 /** Page through ids sorted newest first, with an id-anchored token. */
 function pageIds(ids: string[], q: URLSearchParams, size: number): { page: string[]; next?: string } {
-  const anchor = decodeToken(q.get('pagination_token') ?? q.get('next_token'));
+  const anchor = decodeToken(q.get('pagination_token') ?? q.get('next_token'), 'i');
   const from = anchor ? ids.findIndex((id) => cmpId(id, anchor) < 0) : 0;
   if (from < 0) return { page: [] };
   const page = ids.slice(from, from + size);
   const more = from + size < ids.length;
-  return { page, next: more ? encodeToken(page[page.length - 1]!) : undefined };
+  return { page, next: more ? encodeToken('i', page[page.length - 1]!) : undefined };
 }
 
 /** Page through like entries newest first, with a like-sequence token. */
 function pageLikes<T extends { seq: number }>(entries: T[], q: URLSearchParams, size: number): { page: T[]; next?: string } {
-  const anchor = decodeToken(q.get('pagination_token'));
+  const anchor = decodeToken(q.get('pagination_token'), 'l');
   const newestFirst = [...entries].reverse();
   const from = anchor ? newestFirst.findIndex((e) => e.seq < Number(anchor)) : 0;
   if (from < 0) return { page: [] };
   const page = newestFirst.slice(from, from + size);
   const more = from + size < newestFirst.length;
-  return { page, next: more ? encodeToken(String(page[page.length - 1]!.seq)) : undefined };
+  return { page, next: more ? encodeToken('l', String(page[page.length - 1]!.seq)) : undefined };
 }
 
 const forbidden = (detail: string) => problem(403, 'Forbidden', detail, 'https://api.twitter.com/2/problems/not-authorized-for-resource');
@@ -458,6 +458,12 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     const fault = await takeFault(route.endpoint);
     if (fault) return finish({ ...fault, headers: rl.headers });
 
+    for (const k of ['pagination_token', 'next_token']) {
+      const v = url.searchParams.get(k);
+      if (v !== null && decodeToken(v, route.endpoint === 'liked_tweets' || route.endpoint === 'liking_users' ? 'l' : 'i') === null) {
+        return finish({ ...invalidRequest(`The \`${k}\` query parameter value [${v}] is not valid`, { [k]: [v] }), headers: rl.headers });
+      }
+    }
     const viewer = auth.kind === 'user' ? auth.userId : null;
     const m = path.match(route.re)!;
     const reply = route.handle({ s: state, url, q: url.searchParams, f: fieldsOf(url.searchParams), auth, viewer }, m);
