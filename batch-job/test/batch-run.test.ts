@@ -119,6 +119,27 @@ describe('batch run against the X double', () => {
     expect(await s.awarded()).toContain(`${q0}|${m.id}|like`);
   });
 
+  it('a saved paging position X no longer accepts is read again from the newest, not a run failure', async () => {
+    const s = await sim({ ...small, seed: 59, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const truth = s.sc.truth();
+    const outside = (authorId: string) => !s.sc.members.some((x) => x.id === authorId);
+    const idx = s.sc.members.findIndex((m, i) => s.sc.tracked.some((p) => p.submitter !== i && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)));
+    const m = s.sc.members[idx]!;
+    const q = s.sc.tracked.find((p) => p.submitter !== idx && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`))!.tweet.id;
+    const wm = new WatermarkStore(redis, s.stores.keys.prefix);
+    const mark = (await wm.memberMarks([memberDiscordId(idx)])).get(memberDiscordId(idx))!;
+    await wm.commitMember(memberDiscordId(idx), { ...mark, likeResume: { token: 'stale-token', top: mark.likeTop, count: mark.likeCount } }, [], new Set());
+    s.sc.advanceTo(s.sc.now() + 60_000);
+    s.sc.state.like(m.id, q);
+    const out = await s.run();
+    expect(out.status).toBe('succeeded');
+    expect(out.stats.resumeRestarted).toBe(1);
+    expect(await s.awarded()).toContain(`${q}|${m.id}|like`);
+    expect((await wm.memberMarks([memberDiscordId(idx)])).get(memberDiscordId(idx))!.likeResume).toBeUndefined();
+  });
+
   it('awards nothing to a member who unlinks while the run is reading X', async () => {
     const s = await sim({ ...small, seed: 53 });
     await s.advanceTo(SIM_END);

@@ -79,8 +79,8 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       ...(prev?.sinceId ? { sinceId: prev.sinceId } : {}), scannedAt: ctx.now(), activity: prev?.activity ?? 0,
       ...(prev?.likeResume ? { likeResume: prev.likeResume } : {}), ...(prev?.postResume ? { postResume: prev.postResume } : {}),
     };
-    const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, complete: false };
-    const posts: PostsRead = { found: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, posts: 0, complete: false };
+    const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, resumed: !!prev?.likeResume, complete: false };
+    const posts: PostsRead = { found: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, resumed: !!prev?.postResume, posts: 0, complete: false };
     let user: TwitterApi | null = null;
     let stop: unknown = null;
     try {
@@ -105,7 +105,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     // A read resumed from an earlier run's token covers what existed when that read began (its
     // top / newest): its count is what the watermark may claim, so what came since is read next time.
     if (job.likes) {
-      const count = prev?.likeResume ? (prev.likeResume.count ?? prev.likeCount) : job.counts.likeCount;
+      const count = likes.resumed && prev?.likeResume ? (prev.likeResume.count ?? prev.likeCount) : job.counts.likeCount;
       if (likes.complete) {
         mark.likeCount = count;
         if (likes.top?.length) mark.likeTop = likes.top;
@@ -115,7 +115,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       }
     }
     if (job.posts) {
-      const count = prev?.postResume ? (prev.postResume.count ?? prev.tweetCount) : job.counts.tweetCount;
+      const count = posts.resumed && prev?.postResume ? (prev.postResume.count ?? prev.tweetCount) : job.counts.tweetCount;
       if (posts.complete) {
         mark.tweetCount = count;
         if (posts.newest) mark.sinceId = posts.newest;
@@ -142,7 +142,21 @@ interface LikesRead {
   /** The newest liked ids, saved as likeTop when the read completes. */
   top: string[] | null;
   token: string | undefined;
+  /** Continuing an earlier run's read from its saved token. */
+  resumed: boolean;
   complete: boolean;
+}
+
+/**
+ * X refuses (400) a paging token it no longer accepts (a saved position gone stale): once per
+ * read, start again from the newest instead of failing every run on it.
+ */
+function staleToken(ctx: RunContext, err: unknown, st: { token: string | undefined; resumed: boolean }): boolean {
+  if (!(err instanceof ApiResponseError) || err.code !== 400 || !st.token || !st.resumed) return false;
+  ctx.stats.inc('resumeRestarted');
+  st.token = undefined;
+  st.resumed = false;
+  return true;
 }
 
 async function readLikes(ctx: RunContext, job: ScanJob, first: TwitterApi, st: LikesRead): Promise<void> {
@@ -160,6 +174,10 @@ async function readLikes(ctx: RunContext, job: ScanJob, first: TwitterApi, st: L
         max_results: size, ...(st.token ? { pagination_token: st.token } : {}),
       });
     } catch (err) {
+      if (staleToken(ctx, err, st)) {
+        st.top = null;
+        continue;
+      }
       if (err instanceof ApiResponseError && err.code === 401 && !retried) {
         retried = true;
         client = await ctx.tokens.client(job.conn, { force: true });
@@ -194,6 +212,7 @@ interface PostsRead {
   found: Array<{ tweetId: string; kind: EngagementKind }>;
   newest: string | undefined;
   token: string | undefined;
+  resumed: boolean;
   posts: number;
   complete: boolean;
 }
@@ -203,12 +222,19 @@ async function readPosts(ctx: RunContext, job: ScanJob, user: TwitterApi | null,
   const subject = user ? `user:${job.conn.discordId}` : 'app';
   const expected = job.mark && job.mark.tweetCount >= 0 ? Math.abs(job.counts.tweetCount - job.mark.tweetCount) : 20;
   for (let page = 0; page < 40; page++) {
-    const res = await ctx.gw.get<PostData>('user_tweets', client, subject, `users/${job.conn.xUserId}/tweets`, {
-      max_results: !st.token ? pageSize(expected, 5) : 100,
-      'tweet.fields': 'referenced_tweets,conversation_id',
-      ...(job.mark?.sinceId ? { since_id: job.mark.sinceId } : { start_time: new Date(ctx.windowStart).toISOString() }),
-      ...(st.token ? { pagination_token: st.token } : {}),
-    });
+    let res;
+    try {
+      res = await ctx.gw.get<PostData>('user_tweets', client, subject, `users/${job.conn.xUserId}/tweets`, {
+        max_results: !st.token ? pageSize(expected, 5) : 100,
+        'tweet.fields': 'referenced_tweets,conversation_id',
+        ...(job.mark?.sinceId ? { since_id: job.mark.sinceId } : { start_time: new Date(ctx.windowStart).toISOString() }),
+        ...(st.token ? { pagination_token: st.token } : {}),
+      });
+    } catch (err) {
+      if (!staleToken(ctx, err, st)) throw err;
+      st.newest = job.mark?.sinceId;
+      continue;
+    }
     for (const p of res.data) {
       st.posts++;
       if (!st.newest || BigInt(p.id) > BigInt(st.newest)) st.newest = p.id;
