@@ -6,11 +6,6 @@ export const adminApiSchema = baseSchema.extend({
   ADMIN_API_PORT: env.port(8080),
   /** The admin API's public URL (OAuth redirect, cookie security). */
   PUBLIC_BASE_URL: env.url().default('http://localhost:8080'),
-  /**
-   * Required outside sandbox mode but not used by any code yet: session ids are 256-bit random values
-   * and Redis holds only their SHA-256; CSRF tokens are random per session.
-   */
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: env.int(60, 1, 24 * 60),
   SESSION_MAX_HOURS: env.int(12, 1, 24 * 30),
   /** Force the Secure cookie flag on/off (default: on unless PUBLIC_BASE_URL is http://localhost or 127.0.0.1). */
@@ -55,7 +50,6 @@ export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
   /** Sandbox sign-in is allowed: sandbox mode AND no credentials for the real Discord or the real X. */
   sandboxLogin: boolean;
   encryptionKey: string;
-  sessionSecret: string;
   secureCookies: boolean;
 };
 
@@ -80,7 +74,6 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
   if (!sandbox && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
   // The sandbox key is public: real X tokens must never be encrypted, nor /connect tickets signed, with it.
   else if (realCredentials && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required with real Discord or X credentials, even in sandbox mode');
-  if (!sandbox && !c.SESSION_SECRET) problems.push('SESSION_SECRET is required outside sandbox mode');
   if (!sandbox && !realDiscord) problems.push('DISCORD_CLIENT_SECRET and DISCORD_BOT_TOKEN are required outside sandbox mode');
   if (!sandbox && (!c.DISCORD_GUILD_ID || !c.DISCORD_APPLICATION_ID)) problems.push('DISCORD_GUILD_ID and DISCORD_APPLICATION_ID are required outside sandbox mode');
   if (!sandbox && c.ADMIN_ROLE_IDS.length === 0) problems.push('ADMIN_ROLE_IDS is required outside sandbox mode');
@@ -91,7 +84,6 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
     sandbox,
     sandboxLogin: sandbox && !realCredentials,
     encryptionKey: c.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
-    sessionSecret: c.SESSION_SECRET ?? 'sandbox-session-secret-not-for-production',
     secureCookies: source.COOKIE_SECURE ? c.COOKIE_SECURE === true : !local,
   };
 }

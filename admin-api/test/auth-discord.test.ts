@@ -111,7 +111,7 @@ describe('Discord OAuth2 sign-in against the Discord double', () => {
     expect(app.config.sandboxLogin).toBe(true); // the double's credentials are not real ones
     const real = { ...env, DISCORD_API_BASE_URL: 'https://discord.com/api', DISCORD_OAUTH_AUTHORIZE_URL: 'https://discord.com/oauth2/authorize', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) };
     expect(loadAdminApiConfig(real).sandboxLogin).toBe(false);
-    expect(loadAdminApiConfig({ ...real, SANDBOX: '', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), SESSION_SECRET: 's'.repeat(40) }).sandbox).toBe(false);
+    expect(loadAdminApiConfig({ ...real, SANDBOX: '', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) }).sandbox).toBe(false);
     expect(() => loadAdminApiConfig({ SANDBOX: 'false' })).toThrow(/TOKEN_ENCRYPTION_KEY/);
     expect(loadAdminApiConfig({})).toMatchObject({ sandbox: true, sandboxLogin: true, secureCookies: false });
     expect(loadAdminApiConfig({ PUBLIC_BASE_URL: 'https://et.example.com' }).secureCookies).toBe(true);

@@ -29,7 +29,6 @@ export async function startAdminApi(env: Record<string, string>): Promise<ApiPro
       SANDBOX: 'true',
       ADMIN_API_PORT: String(port),
       PUBLIC_BASE_URL: url,
-      SESSION_SECRET: 'browser-test-session-secret-0123456789abcdef',
       OTEL_SDK_DISABLED: 'true',
       ADMIN_WEB_DIST: join(REPO_ROOT, 'admin-web', 'dist'),
       ...env,

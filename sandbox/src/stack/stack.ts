@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createLogger, type Logger } from '@engagement-tracker/core';
 import { Community } from './community';
@@ -26,15 +25,6 @@ export interface Stack {
 }
 
 /** A session secret kept in the data folder, so console sessions survive a restart of the stack. */
-async function localSessionSecret(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'session-secret');
-  const existing = await readFile(file, 'utf8').catch(() => '');
-  if (existing.trim().length >= 32) return existing.trim();
-  const secret = randomBytes(32).toString('hex');
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
-}
-
 /**
  * Start the whole product on one machine: Redis (local redis-server unless REDIS_URL), in sandbox
  * mode the Discord and X doubles and a simulated community, then the admin API with the console,
@@ -95,7 +85,6 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
       ...(doubles ? doubles.env : {}),
     };
     if (sandbox) {
-      env.SESSION_SECRET ??= await localSessionSecret(dataDir);
       env.BATCH_SCHEDULE = config.STACK_SANDBOX_BATCH_SCHEDULE;
     }
     // The bot and the scheduler each serve /healthz and /metrics; on one machine they take any free port.
