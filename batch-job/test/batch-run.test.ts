@@ -119,6 +119,24 @@ describe('batch run against the X double', () => {
     expect(await s.awarded()).toContain(`${q0}|${m.id}|like`);
   });
 
+  it('reads every like a member made since their last scan, even past 10 pages', async () => {
+    const s = await sim({ ...small, seed: 61, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const truth = s.sc.truth();
+    const outside = (authorId: string) => !s.sc.members.some((x) => x.id === authorId);
+    const idx = s.sc.members.findIndex((m, i) => s.sc.tracked.some((p) => p.submitter !== i && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)));
+    const m = s.sc.members[idx]!;
+    const q = s.sc.tracked.find((p) => p.submitter !== idx && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`))!.tweet.id;
+    s.sc.advanceTo(s.sc.now() + 60_000);
+    s.sc.state.like(m.id, q);
+    const noise = s.sc.state.addUser({ username: 'noise_many' });
+    for (let i = 0; i < 1_100; i++) s.sc.state.like(m.id, s.sc.state.addTweet({ authorId: noise.id }).id);
+    const out = await s.run();
+    expect(out.status).toBe('succeeded');
+    expect(await s.awarded()).toContain(`${q}|${m.id}|like`);
+  });
+
   it('a saved paging position X no longer accepts is read again from the newest, not a run failure', async () => {
     const s = await sim({ ...small, seed: 59, quietAfterEnd: true });
     await s.advanceTo(SIM_END);

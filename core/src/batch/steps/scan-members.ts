@@ -163,7 +163,9 @@ async function readLikes(ctx: RunContext, job: ScanJob, first: TwitterApi, st: L
   const known = new Set(job.mark?.likeTop ?? []);
   const firstScan = !job.mark || job.mark.likeCount < 0;
   const expected = firstScan ? job.counts.likeCount : Math.abs(job.counts.likeCount - job.mark!.likeCount);
-  const maxPages = firstScan ? ctx.firstScanMaxPages : Math.max(ctx.firstScanMaxPages, 10);
+  // A first scan is capped (likes from before linking); later scans read every new like, which the
+  // count increase bounds (a fixed cap marked the rest as seen: missed for good).
+  const maxPages = firstScan ? ctx.firstScanMaxPages : Math.max(ctx.firstScanMaxPages, 10, Math.ceil(expected / 100) + 2);
   let client = first;
   let retried = false;
   for (let page = 0; page < maxPages; page++) {
