@@ -25,6 +25,20 @@ async function sim(...args: Parameters<typeof startSim> extends [unknown, ...inf
   return s;
 }
 
+/**
+ * A member, and the tracked posts by outside accounts they did not submit and have not liked (only
+ * the member's own likes read can find a like of those).
+ */
+function likeTargets(s: Sim, min = 1) {
+  const truth = s.sc.truth();
+  const open = (i: number) => s.sc.tracked
+    .filter((p) => p.submitter !== i && !s.sc.members.some((x) => x.id === p.tweet.authorId) && !truth.has(`${p.tweet.id}|${s.sc.members[i]!.id}|like`))
+    .map((p) => p.tweet.id);
+  const idx = s.sc.members.findIndex((_, i) => open(i).length >= min);
+  expect(idx).toBeGreaterThanOrEqual(0);
+  return { m: s.sc.members[idx]!, discordId: memberDiscordId(idx), posts: open(idx) };
+}
+
 const small = { seed: 7, members: 40, tweets: 16, memberRates: { like: 5, retweet: 2, reply: 1.5, quote: 1 }, outsiderRates: { like: 20, retweet: 4, reply: 3, quote: 1 } };
 
 describe('batch run against the X double', () => {
@@ -94,12 +108,8 @@ describe('batch run against the X double', () => {
     await s.advanceTo(SIM_END);
     expect((await s.run()).status).toBe('succeeded');
     const st = s.sc.state;
-    const truth = s.sc.truth();
     const outsider = st.addUser({ username: 'noise_account' });
-    // a member, and a tracked post by an outside account they have not liked
-    const idx = s.sc.members.findIndex((m, i) => s.sc.tracked.some((p) => p.submitter !== i && p.tweet.authorId !== m.id && !s.sc.members.some((x) => x.id === p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)));
-    const m = s.sc.members[idx]!;
-    const [q0, q] = s.sc.tracked.filter((p) => p.submitter !== idx && !s.sc.members.some((x) => x.id === p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)).map((p) => p.tweet.id);
+    const { m, posts: [q0, q] } = likeTargets(s, 2);
     // a like of a tracked post (so the run reads likes), then 150 likes of untracked posts: the
     // likes read needs two pages, and one request fits the member's window
     st.like(m.id, q0!);
@@ -123,13 +133,9 @@ describe('batch run against the X double', () => {
     const s = await sim({ ...small, seed: 61, quietAfterEnd: true });
     await s.advanceTo(SIM_END);
     expect((await s.run()).status).toBe('succeeded');
-    const truth = s.sc.truth();
-    const outside = (authorId: string) => !s.sc.members.some((x) => x.id === authorId);
-    const idx = s.sc.members.findIndex((m, i) => s.sc.tracked.some((p) => p.submitter !== i && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)));
-    const m = s.sc.members[idx]!;
-    const q = s.sc.tracked.find((p) => p.submitter !== idx && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`))!.tweet.id;
+    const { m, posts: [q] } = likeTargets(s);
     s.sc.advanceTo(s.sc.now() + 60_000);
-    s.sc.state.like(m.id, q);
+    s.sc.state.like(m.id, q!);
     const noise = s.sc.state.addUser({ username: 'noise_many' });
     for (let i = 0; i < 1_100; i++) s.sc.state.like(m.id, s.sc.state.addTweet({ authorId: noise.id }).id);
     const out = await s.run();
@@ -141,21 +147,17 @@ describe('batch run against the X double', () => {
     const s = await sim({ ...small, seed: 59, quietAfterEnd: true });
     await s.advanceTo(SIM_END);
     expect((await s.run()).status).toBe('succeeded');
-    const truth = s.sc.truth();
-    const outside = (authorId: string) => !s.sc.members.some((x) => x.id === authorId);
-    const idx = s.sc.members.findIndex((m, i) => s.sc.tracked.some((p) => p.submitter !== i && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`)));
-    const m = s.sc.members[idx]!;
-    const q = s.sc.tracked.find((p) => p.submitter !== idx && outside(p.tweet.authorId) && !truth.has(`${p.tweet.id}|${m.id}|like`))!.tweet.id;
+    const { m, discordId, posts: [q] } = likeTargets(s);
     const wm = new WatermarkStore(redis, s.stores.keys.prefix);
-    const mark = (await wm.memberMarks([memberDiscordId(idx)])).get(memberDiscordId(idx))!;
-    await wm.commitMember(memberDiscordId(idx), { ...mark, likeResume: { token: 'stale-token', top: mark.likeTop, count: mark.likeCount } }, [], new Set());
+    const mark = (await wm.memberMarks([discordId])).get(discordId)!;
+    await wm.commitMember(discordId, { ...mark, likeResume: { token: 'stale-token', top: mark.likeTop, count: mark.likeCount } }, [], new Set());
     s.sc.advanceTo(s.sc.now() + 60_000);
-    s.sc.state.like(m.id, q);
+    s.sc.state.like(m.id, q!);
     const out = await s.run();
     expect(out.status).toBe('succeeded');
     expect(out.stats.resumeRestarted).toBe(1);
     expect(await s.awarded()).toContain(`${q}|${m.id}|like`);
-    expect((await wm.memberMarks([memberDiscordId(idx)])).get(memberDiscordId(idx))!.likeResume).toBeUndefined();
+    expect((await wm.memberMarks([discordId])).get(discordId)!.likeResume).toBeUndefined();
   });
 
   it('awards nothing to a member who unlinks while the run is reading X', async () => {
