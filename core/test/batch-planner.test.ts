@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changedBy, pageSize, planRun, type PlanInput, type PlanTweet } from '../src/batch';
+import { refsOf } from '../src/batch/steps/search-posts';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 const m = (likes: number, retweets = 0, replies = 0, quotes = 0) => ({ likes, retweets, replies, quotes });
@@ -68,5 +69,18 @@ describe('planRun', () => {
     expect(pageSize(1, 5)).toBe(5);
     expect(pageSize(10, 5)).toBe(12);
     expect(pageSize(500, 5)).toBe(100);
+  });
+});
+
+describe('refsOf', () => {
+  it('credits a reply to its parent and to the conversation root, and a repost or quote only to what it references', () => {
+    expect(refsOf({ id: '30', conversation_id: '10', referenced_tweets: [{ type: 'replied_to', id: '20' }] })).toEqual([
+      { tweetId: '20', kind: 'reply' },
+      { tweetId: '10', kind: 'reply' },
+    ]);
+    // a repost / quote of a reply inside a thread, reported with the thread's conversation id
+    expect(refsOf({ id: '31', conversation_id: '10', referenced_tweets: [{ type: 'retweeted', id: '20' }] })).toEqual([{ tweetId: '20', kind: 'retweet' }]);
+    expect(refsOf({ id: '32', conversation_id: '10', referenced_tweets: [{ type: 'quoted', id: '20' }] })).toEqual([{ tweetId: '20', kind: 'quote' }]);
+    expect(refsOf({ id: '33', conversation_id: '33' })).toEqual([]);
   });
 });
