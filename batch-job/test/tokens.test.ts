@@ -1,8 +1,8 @@
-import { createLogger, MemberTokens, RunStats, StopRun, TokenRevoked, WatermarkStore } from '@engagement-tracker/core';
+import { createLogger, createXClientFactory, MemberTokens, RunStats, StopRun, TokenRevoked, WatermarkStore } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SIM_END, startSim, type Sim } from './harness';
 
 let server: TestRedisServer;
@@ -12,7 +12,7 @@ let s: Sim;
 beforeAll(async () => {
   server = await startRedisServer();
   redis = server.client();
-  s = await startSim(redis, { seed: 31, members: 5, tweets: 1, hours: 1 });
+  s = await startSim(redis, { seed: 31, members: 6, tweets: 1, hours: 1 });
   await s.advanceTo(SIM_END);
 });
 afterAll(async () => {
@@ -72,6 +72,21 @@ describe('member tokens', () => {
     expect(s.x.requestsTo('oauth').length).toBe(oauthBefore);
     expect((await s.stores.connections.getTokens(id))!.refreshToken).toBe(t.refreshToken);
     expect((await s.stores.connections.get(id))!.status).toBe('linked');
+  });
+
+  it('holds the refresh lock longer than a refresh request may take', async () => {
+    const id = memberDiscordId(4);
+    const conn = (await s.stores.connections.get(id))!;
+    const stored = (await s.stores.connections.getTokens(id))!;
+    await s.stores.connections.saveTokens(id, { ...stored, expiresAt: s.sc.now() - 1 });
+    const slow = createXClientFactory({ ...s.factory.config, timeoutMs: 60_000 });
+    const t = new MemberTokens({ stores: s.stores, wm: new WatermarkStore(redis, s.stores.keys.prefix), x: slow, now: () => s.sc.now(), stats: new RunStats(), logger: createLogger('test', 'silent') });
+    s.x.fail({ endpoint: 'oauth', delayMs: 1000 });
+    const refreshing = t.client(conn);
+    const key = `${s.stores.keys.prefix}:xwm:refresh:${id}`;
+    await vi.waitFor(async () => expect(await redis.exists(key)).toBe(1), { timeout: 10_000, interval: 5 });
+    expect(await redis.pttl(key)).toBeGreaterThan(60_000);
+    await refreshing;
   });
 
   it('marks a member whose grant was revoked as needs_reconnect', async () => {

@@ -46,7 +46,10 @@ export class MemberTokens {
     const { stores, wm, x, now, stats } = this.deps;
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
     for (let attempt = 0; attempt < 50; attempt++) {
-      const res = await wm.withRefreshLock(conn.discordId, LOCK_TTL_MS, async () => {
+      // The lock must outlive a refresh request that runs to its timeout, or a second refresh of the
+      // same single-use token could start (and X revoke the grant).
+      const ttl = Math.max(LOCK_TTL_MS, 2 * (x.config.timeoutMs ?? 15_000) + 10_000);
+      const res = await wm.withRefreshLock(conn.discordId, ttl, async () => {
         await this.stillLinked(conn);
         const current = await stores.connections.getTokens(conn.discordId);
         if (!current) return this.revoked(conn, 'No X tokens stored: reconnect your X account with /connect.');
