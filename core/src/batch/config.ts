@@ -10,9 +10,11 @@ export function parseDuration(s: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-const duration = (def: string) => z.string().default(def).transform((s, ctx) => {
+const duration = (def: string, min: number, max: number, bounds: string) => z.string().default(def).transform((s, ctx) => {
   try {
-    return parseDuration(s);
+    const ms = parseDuration(s);
+    if (ms < min || ms > max) throw new Error(`must be between ${bounds}`);
+    return ms;
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
     return z.NEVER;
@@ -23,8 +25,11 @@ const duration = (def: string) => z.string().default(def).transform((s, ctx) => 
 export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   /** Cron expression of `batch-job schedule` (machines without Kubernetes). */
   BATCH_SCHEDULE: z.string().default('*/30 * * * *'),
-  /** Posts submitted within this window are tracked. */
-  BATCH_WINDOW: duration('24h'),
+  /**
+   * Posts submitted within this window are tracked: at most 7 days, as `--window` (X's recent search
+   * reaches 7 days back, and post watermarks expire after 8, past which every run would read a post anew).
+   */
+  BATCH_WINDOW: duration('24h', 1000, 7 * 86_400_000, '1s and 7d'),
   /** Stop as partial after this many distinct billed posts + users in one run (0 = no cap). */
   BATCH_MAX_BILLED_RESOURCES: env.int(0),
   /** Stop as partial after this many seconds (0 = no cap). */

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src';
+import { loadBatchConfig } from '../src/batch';
+
+describe('batch configuration', () => {
+  it('takes BATCH_WINDOW as a duration of at most 7 days (as --window)', () => {
+    expect(loadBatchConfig({}).BATCH_WINDOW).toBe(86_400_000);
+    expect(loadBatchConfig({ BATCH_WINDOW: '90m' }).BATCH_WINDOW).toBe(5_400_000);
+    expect(loadBatchConfig({ BATCH_WINDOW: '7d' }).BATCH_WINDOW).toBe(7 * 86_400_000);
+    for (const bad of ['30d', '0', 'soon']) {
+      expect(() => loadBatchConfig({ BATCH_WINDOW: bad })).toThrow(ConfigError);
+    }
+    expect(() => loadBatchConfig({ BATCH_WINDOW: '30d' })).toThrow(/BATCH_WINDOW: must be between 1s and 7d/);
+  });
+});
