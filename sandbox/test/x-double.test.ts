@@ -161,6 +161,17 @@ describe('X double with the real twitter-api-v2 client', () => {
     x.state.advance(86_400_000);
     await f.app().v2.tweets([t1.id]);
     expect(x.billing.summary()).toMatchObject({ posts: 3, users: 1 });
+    // per UTC day, not per rolling 24 hours: a minute before midnight and a minute after are two days
+    const day = 86_400_000;
+    x.state.advance(day - (x.state.now() % day) - 60_000);
+    await f.app().v2.tweets([t2.id]);
+    expect(x.billing.summary()).toMatchObject({ posts: 4 });
+    x.state.advance(2 * 60_000);
+    await f.app().v2.tweets([t2.id]);
+    expect(x.billing.summary()).toMatchObject({ posts: 5 });
+    x.state.advance(23 * 3_600_000);
+    await f.app().v2.tweets([t2.id]);
+    expect(x.billing.summary()).toMatchObject({ posts: 5 });
   });
 
   it('injects 5xx faults', async () => {
