@@ -207,6 +207,31 @@ describe('batch run against the X double', () => {
     expect(r.extra).toEqual([]);
   });
 
+  it('a sweep resumed after members linked reads them too, even with ids before its cursor', async () => {
+    const s = await sim({ ...small, seed: 67, members: 250, tweets: 12, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 } } });
+    await s.advanceTo(SIM_END);
+    // someone who liked a tracked post (by an outside account) before the first run, and links later
+    const q = s.sc.tracked.find((p) => !s.sc.members.some((m) => m.id === p.tweet.authorId))!.tweet.id;
+    const late = s.sc.state.addUser({ username: 'late_linker' });
+    s.sc.state.like(late.id, q);
+    const first = await s.run();
+    expect(first.status).toBe('partial');
+    const t = s.sc.state.issueTokens(late.id);
+    const lateId = '100000000000000000'; // sorts before every scenario member (and the sweep's cursor)
+    await s.stores.connections.link({
+      discordId: lateId, displayName: 'late', xUserId: late.id, handle: late.username, scopes: t.scopes,
+      tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken!, expiresAt: t.expiresAt, scopes: t.scopes },
+    });
+    for (let i = 0; i < 12; i++) {
+      s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+      if ((await s.run()).status === 'succeeded') break;
+    }
+    s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+    expect((await s.run()).status).toBe('succeeded');
+    const logs = await s.stores.ledger.logsForTweet(q);
+    expect(logs.some((l) => l.discordId === lateId && l.kind === 'like')).toBe(true);
+  });
+
   it('retries 5xx, refreshes expired tokens once, and skips revoked members without failing', async () => {
     const s = await sim({ ...small, seed: 23 });
     await s.advanceTo(SIM_END);

@@ -22,8 +22,10 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
   const prior = saved && saved.modes === modes ? saved : null;
   const snapshot = prior ? new Map(Object.entries(prior.snapshot)) : new Map(metrics);
   const startedAt = prior?.startedAt ?? ctx.now();
-  const start = prior ? ordered.findIndex((c) => c.discordId > prior.cursor) : 0;
-  const todo = start < 0 ? [] : ordered.slice(start);
+  // Resuming: the members after the cursor, and any never read yet (linked since the sweep began,
+  // possibly with an id before the cursor: skipping them would save post watermarks that already
+  // count their engagement, so it would never be looked for).
+  const todo = prior ? ordered.filter((c) => c.discordId > prior.cursor || !marks.has(c.discordId)) : ordered;
   if (prior) ctx.stats.set('resumedSweep', 1);
   let cursor = prior?.cursor ?? '';
   let lookedUp = 0;
