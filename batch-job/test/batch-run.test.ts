@@ -232,6 +232,30 @@ describe('batch run against the X double', () => {
     expect(logs.some((l) => l.discordId === lateId && l.kind === 'like')).toBe(true);
   });
 
+  it("an author who revoked the app on X: their post's likes are found from the likers' side, and the run does not fail", async () => {
+    const s = await sim({ ...small, seed: 71, ownPostShare: 1, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const truth = s.sc.truth();
+    // a member's post, and a member who is neither its author nor its submitter and has not liked it
+    const p = s.sc.tracked.find((t) => s.sc.members.some((m) => m.id === t.tweet.authorId))!;
+    const fan = s.sc.members.find((m, i) => i !== p.submitter && m.id !== p.tweet.authorId && !truth.has(`${p.tweet.id}|${m.id}|like`))!;
+    s.sc.advanceTo(s.sc.now() + 60_000);
+    s.sc.state.like(fan.id, p.tweet.id);
+    s.sc.state.revokeUser(p.tweet.authorId);
+    // as on a new UTC day (the member lookup not yet billed), so the author's liking_users is cheapest
+    await redis.del(`${s.stores.keys.prefix}:xwm:lookupday`);
+    const first = await s.run();
+    expect(first.plan!.likes).toBe('authors');
+    expect(first.status).toBe('succeeded');
+    expect(first.stats.tweetReadsSkipped).toBe(1);
+    const author = (await s.stores.connections.getByXUserId(p.tweet.authorId))!;
+    expect(author.status).toBe('needs_reconnect');
+    const second = await s.run();
+    expect(second.status).toBe('succeeded');
+    expect(await s.awarded()).toContain(`${p.tweet.id}|${fan.id}|like`);
+  });
+
   it('retries 5xx, refreshes expired tokens once, and skips revoked members without failing', async () => {
     const s = await sim({ ...small, seed: 23 });
     await s.advanceTo(SIM_END);

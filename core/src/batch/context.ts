@@ -32,6 +32,8 @@ export interface RunContext {
   byXUserId: Map<string, Connection>;
   /** Engagements found this run (the dry run keeps them only here). */
   found: Engagement[];
+  /** Posts whose read from the post's side could not be done: their watermarks are not saved. */
+  unread: Set<string>;
   /** Members skipped for a passing reason (token refresh busy elsewhere): the run is partial. */
   skipped: number;
   /** The run covers one post only (--tweet). */

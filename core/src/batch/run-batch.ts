@@ -112,7 +112,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
-    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
+    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
     progress: (phase, done, total) => {
       progress = { phase, done, total };
@@ -176,6 +176,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       error = `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process; the next run covers them.`;
       stats.set('membersSkipped', ctx.skipped);
     } else if (!ctx.dryRun) {
+      for (const id of ctx.unread) marks.delete(id);
       await wm.saveTweetMarks(marks);
     }
   } catch (err) {

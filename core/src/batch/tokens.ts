@@ -33,6 +33,27 @@ export class MemberTokens {
     return p;
   }
 
+  /**
+   * Send a request with the member's token: a 401 refreshes the token once and retries; X refusing
+   * it still (401/403) marks the member needs_reconnect (TokenRevoked).
+   */
+  async call<T>(conn: Connection, send: (client: TwitterApi) => Promise<T>): Promise<T> {
+    const refused = (err: unknown) => err instanceof ApiResponseError && (err.code === 401 || err.code === 403);
+    try {
+      return await send(await this.client(conn));
+    } catch (err) {
+      if (!refused(err)) throw err;
+      if ((err as ApiResponseError).code === 401) {
+        try {
+          return await send(await this.client(conn, { force: true }));
+        } catch (again) {
+          if (!refused(again)) throw again;
+        }
+      }
+      return this.revoked(conn, 'X refused the member token: reconnect with /connect.');
+    }
+  }
+
   private async load(conn: Connection, force: boolean): Promise<TwitterApi> {
     const { stores, now } = this.deps;
     await this.stillLinked(conn);

@@ -1,4 +1,4 @@
-import { ApiResponseError, type TwitterApi, type TwitterApiReadOnly } from 'twitter-api-v2';
+import { ApiResponseError } from 'twitter-api-v2';
 import type { Connection, Engagement, EngagementKind } from '../../domain';
 import { pool, type RunContext } from '../context';
 import { StopRun, TokenBusy, TokenRevoked } from '../errors';
@@ -81,21 +81,21 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     };
     const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, resumed: !!prev?.likeResume, complete: false };
     const posts: PostsRead = { found: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, resumed: !!prev?.postResume, posts: 0, complete: false };
-    let user: TwitterApi | null = null;
+    // Posts are read with the member's token (their own rate-limit bucket) when it works.
+    let userToken = job.likes;
     let stop: unknown = null;
     try {
       if (job.likes) {
         try {
-          user = await ctx.tokens.client(job.conn);
-          await readLikes(ctx, job, user, likes);
+          await readLikes(ctx, job, likes);
         } catch (err) {
           if (!(err instanceof TokenRevoked)) throw err;
           // Keep the likes watermark: after /connect again, the next read catches up from it.
-          user = null;
+          userToken = false;
           if (err instanceof TokenBusy) ctx.skipped++;
         }
       }
-      if (job.posts) await readPosts(ctx, job, user, posts);
+      if (job.posts) await readPosts(ctx, job, userToken, posts);
     } catch (err) {
       if (!(err instanceof StopRun)) throw err;
       stop = err;
@@ -159,37 +159,22 @@ function staleToken(ctx: RunContext, err: unknown, st: { token: string | undefin
   return true;
 }
 
-async function readLikes(ctx: RunContext, job: ScanJob, first: TwitterApi, st: LikesRead): Promise<void> {
+async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<void> {
   const known = new Set(job.mark?.likeTop ?? []);
   const firstScan = !job.mark || job.mark.likeCount < 0;
   const expected = firstScan ? job.counts.likeCount : Math.abs(job.counts.likeCount - job.mark!.likeCount);
   // A first scan is capped (likes from before linking); later scans read every new like, which the
   // count increase bounds (a fixed cap marked the rest as seen: missed for good).
   const maxPages = firstScan ? ctx.firstScanMaxPages : Math.max(ctx.firstScanMaxPages, 10, Math.ceil(expected / 100) + 2);
-  let client = first;
-  let retried = false;
   for (let page = 0; page < maxPages; page++) {
-    const size = !st.token ? pageSize(expected, 5) : 100;
+    const query = { max_results: !st.token ? pageSize(expected, 5) : 100, ...(st.token ? { pagination_token: st.token } : {}) };
     let res;
     try {
-      res = await ctx.gw.get<{ id: string }>('liked_tweets', client, `user:${job.conn.discordId}`, `users/${job.conn.xUserId}/liked_tweets`, {
-        max_results: size, ...(st.token ? { pagination_token: st.token } : {}),
-      });
+      res = await ctx.tokens.call(job.conn, (c) => ctx.gw.get<{ id: string }>('liked_tweets', c, `user:${job.conn.discordId}`, `users/${job.conn.xUserId}/liked_tweets`, query));
     } catch (err) {
-      if (staleToken(ctx, err, st)) {
-        st.top = null;
-        continue;
-      }
-      if (err instanceof ApiResponseError && err.code === 401 && !retried) {
-        retried = true;
-        client = await ctx.tokens.client(job.conn, { force: true });
-        page--;
-        continue;
-      }
-      if (err instanceof ApiResponseError && (err.code === 401 || err.code === 403)) {
-        await ctx.tokens.revoked(job.conn, 'X refused the member token: reconnect with /connect.');
-      }
-      throw err;
+      if (!staleToken(ctx, err, st)) throw err;
+      st.top = null;
+      continue;
     }
     st.top ??= res.data.slice(0, 5).map((t) => t.id);
     let reachedKnown = false;
@@ -219,14 +204,24 @@ interface PostsRead {
   complete: boolean;
 }
 
-async function readPosts(ctx: RunContext, job: ScanJob, user: TwitterApi | null, st: PostsRead): Promise<void> {
-  const client: TwitterApi | TwitterApiReadOnly = user ?? ctx.x.app();
-  const subject = user ? `user:${job.conn.discordId}` : 'app';
+async function readPosts(ctx: RunContext, job: ScanJob, userToken: boolean, st: PostsRead): Promise<void> {
+  const path = `users/${job.conn.xUserId}/tweets`;
+  const get = async (query: Record<string, string | number>) => {
+    if (userToken) {
+      try {
+        return await ctx.tokens.call(job.conn, (c) => ctx.gw.get<PostData>('user_tweets', c, `user:${job.conn.discordId}`, path, query));
+      } catch (err) {
+        if (!(err instanceof TokenRevoked)) throw err;
+        userToken = false; // posts are public: go on with the app token
+      }
+    }
+    return ctx.gw.get<PostData>('user_tweets', ctx.x.app(), 'app', path, query);
+  };
   const expected = job.mark && job.mark.tweetCount >= 0 ? Math.abs(job.counts.tweetCount - job.mark.tweetCount) : 20;
   for (let page = 0; page < 40; page++) {
     let res;
     try {
-      res = await ctx.gw.get<PostData>('user_tweets', client, subject, `users/${job.conn.xUserId}/tweets`, {
+      res = await get({
         max_results: !st.token ? pageSize(expected, 5) : 100,
         'tweet.fields': 'referenced_tweets,conversation_id',
         ...(job.mark?.sinceId ? { since_id: job.mark.sinceId } : { start_time: new Date(ctx.windowStart).toISOString() }),

@@ -1,5 +1,4 @@
-import type { TwitterApi, TwitterApiReadOnly } from 'twitter-api-v2';
-import type { Engagement } from '../../domain';
+import type { Connection, Engagement } from '../../domain';
 import { pool, type RunContext } from '../context';
 import { TokenBusy, TokenRevoked } from '../errors';
 import type { TweetRead } from '../planner';
@@ -21,26 +20,15 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
   await pool(reads, ctx.concurrency, async (r) => {
     const tweet = ctx.tracked.get(r.tweetId);
     if (!tweet) return;
-    let client: TwitterApi | TwitterApiReadOnly = ctx.x.app();
-    let subject = 'app';
+    // likes are listed with the author's own token (likes are private); the rest with the app's
+    let author: Connection | undefined;
     let endpoint: XEndpoint;
     let path: string;
     let min = 1;
     const query: Record<string, string | number> = {};
     if (r.kind === 'like') {
-      const author = ctx.byXUserId.get(tweet.authorId);
+      author = ctx.byXUserId.get(tweet.authorId);
       if (!author) return;
-      try {
-        client = await ctx.tokens.client(author);
-      } catch (err) {
-        if (err instanceof TokenRevoked) {
-          ctx.stats.inc('tweetReadsSkipped');
-          if (err instanceof TokenBusy) ctx.skipped++;
-          return;
-        }
-        throw err;
-      }
-      subject = `user:${author.discordId}`;
       endpoint = 'liking_users';
       path = `tweets/${r.tweetId}/liking_users`;
     } else if (r.kind === 'retweet') {
@@ -58,25 +46,36 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       query['tweet.fields'] = 'author_id';
       min = 10;
     }
+    const get = (q: Record<string, string | number>) => author
+      ? ctx.tokens.call(author, (c) => ctx.gw.get<Row>(endpoint, c, `user:${author.discordId}`, path, q))
+      : ctx.gw.get<Row>(endpoint, ctx.x.app(), 'app', path, q);
     const found: Engagement[] = [];
     let left = r.items;
     let token: string | undefined;
-    while (left > 0) {
-      const res = await ctx.gw.get<Row>(endpoint, client, subject, path, {
-        ...query,
-        max_results: Math.max(min, Math.min(100, left)),
-        ...(token ? { [endpoint === 'search_recent' ? 'next_token' : 'pagination_token']: token } : {}),
-      });
-      for (const row of res.data) {
-        const xId = r.kind === 'like' || r.kind === 'retweet' ? row.id : row.author_id;
-        const member = xId ? ctx.byXUserId.get(xId) : undefined;
-        if (member) found.push({ tweetId: r.tweetId, discordId: member.discordId, kind: r.kind });
+    try {
+      while (left > 0) {
+        const res = await get({
+          ...query,
+          max_results: Math.max(min, Math.min(100, left)),
+          ...(token ? { [endpoint === 'search_recent' ? 'next_token' : 'pagination_token']: token } : {}),
+        });
+        for (const row of res.data) {
+          const xId = r.kind === 'like' || r.kind === 'retweet' ? row.id : row.author_id;
+          const member = xId ? ctx.byXUserId.get(xId) : undefined;
+          if (member) found.push({ tweetId: r.tweetId, discordId: member.discordId, kind: r.kind });
+        }
+        left -= res.data.length;
+        token = res.meta?.next_token;
+        if (!token || !res.data.length) break;
       }
-      left -= res.data.length;
-      token = res.meta?.next_token;
-      if (!token || !res.data.length) break;
+      ctx.stats.inc('tweetReads');
+    } catch (err) {
+      if (!(err instanceof TokenRevoked)) throw err;
+      // The author's token no longer works: the post's watermark must not claim these likes were read.
+      ctx.stats.inc('tweetReadsSkipped');
+      ctx.unread.add(r.tweetId);
+      if (err instanceof TokenBusy) ctx.skipped++;
     }
-    ctx.stats.inc('tweetReads');
     if (!ctx.dryRun) await ctx.wm.commitFound(found, scope);
     ctx.found.push(...found);
     ctx.progress('tweets', ++done, reads.length);
