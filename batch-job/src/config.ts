@@ -1,4 +1,4 @@
-import { loadBatchConfig, SANDBOX_ENCRYPTION_KEY, type BatchConfig, type XApiConfig } from '@engagement-tracker/core';
+import { isRemoteUrl, loadBatchConfig, SANDBOX_ENCRYPTION_KEY, type BatchConfig, type XApiConfig } from '@engagement-tracker/core';
 
 /** The sandbox X double accepts this app token (sandbox/src/x). */
 const SANDBOX_BEARER = 'sandbox-bearer-token';
@@ -15,6 +15,10 @@ export function loadJobConfig(source: NodeJS.ProcessEnv = process.env): JobConfi
   const env = loadBatchConfig(source);
   // SANDBOX has a schema default, so look at whether it was actually set.
   const sandbox = source.SANDBOX ? env.SANDBOX === true : !env.TWITTER_BEARER_TOKEN;
+  // Real X credentials never run with the public sandbox key, even when SANDBOX=true.
+  if (env.TWITTER_BEARER_TOKEN && isRemoteUrl(env.TWITTER_API_BASE_URL) && !env.TOKEN_ENCRYPTION_KEY) {
+    throw new Error('TOKEN_ENCRYPTION_KEY is required with real X credentials, even in sandbox mode (see .env.example)');
+  }
   if (!sandbox) {
     const missing = (['TWITTER_BEARER_TOKEN', 'TWITTER_CLIENT_ID', 'TOKEN_ENCRYPTION_KEY'] as const).filter((k) => !env[k]);
     if (missing.length) throw new Error(`batch-job outside sandbox mode needs ${missing.join(', ')} (see .env.example)`);

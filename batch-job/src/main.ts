@@ -4,7 +4,7 @@
  *   batch-job run [--dry-run] [--tweet <id>] [--window 24h]
  *   batch-job schedule
  */
-import { ConfigError, createLogger, onShutdown, startTelemetry } from '@engagement-tracker/core';
+import { ConfigError, createLogger, logProcessFailures, onShutdown, startTelemetry } from '@engagement-tracker/core';
 import { parseCommand, UsageError, USAGE, type Command } from './args';
 import { loadJobConfig } from './config';
 import { runOnce } from './run-once';
@@ -26,6 +26,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const logger = createLogger('batch-job');
+  logProcessFailures(logger);
   let cfg;
   try {
     cfg = loadJobConfig();

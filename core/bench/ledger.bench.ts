@@ -21,6 +21,7 @@ async function seed(stores: Stores, members: number, tweets: number): Promise<vo
   for (let i = 0; i < members; i++) {
     p.hset(stores.keys.member(`m${i}`), 'discordId', `m${i}`, 'displayName', `Member ${i}`, 'tier', 1 + (i % 3), 'totalPoints', 0, 'joinedAt', now);
     p.zadd(stores.keys.members(), now, `m${i}`);
+    p.hset(stores.keys.connection(`m${i}`), 'discordId', `m${i}`, 'xUserId', `x${i}`, 'handle', `member${i}`, 'status', 'linked');
   }
   for (let t = 0; t < tweets; t++) {
     p.hset(stores.keys.tweet(`t${t}`), 'tweetId', `t${t}`, 'status', 'active', 'submitterId', 'nobody', 'authorId', 'nobody');

@@ -79,6 +79,15 @@ describe('ledger awards', () => {
     expect(res).toMatchObject({ awarded: 1, skipped: 5, points: 1 });
   });
 
+  it('does not award a member who unlinked X before the award was written', async () => {
+    const { stores } = makeStores(server);
+    await seedCommunity(stores);
+    await stores.connections.unlink('m2', 'discord:m2');
+    const res = await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }, { tweetId: TWEET, discordId: 'm3', kind: 'like' }] });
+    expect(res.results.map((r) => r.outcome)).toEqual(['unknown_member', 'awarded']);
+    expect((await stores.members.get('m2'))!.totalPoints).toBe(0);
+  });
+
   it('prices by the tier at award time and by the current rules', async () => {
     const { stores } = makeStores(server);
     await seedCommunity(stores);

@@ -28,7 +28,8 @@ export async function lookupMetrics(ctx: RunContext): Promise<Map<string, Public
       const status = e.title === 'Not Found Error' ? 'deleted' : 'unavailable';
       ctx.stats.inc(status === 'deleted' ? 'tweetsDeleted' : 'tweetsUnavailable');
       ctx.logger.info({ tweetId: id, status, detail: e.detail }, 'tracked post no longer readable');
-      if (!ctx.dryRun) await ctx.stores.tweets.setStatus(id, status, e.detail);
+      // Only an active post changes status here: an admin's delete (perhaps with revoke) stays.
+      if (!ctx.dryRun) await ctx.stores.tweets.setStatus(id, status, e.detail, 'active');
       ctx.tracked.delete(id);
     }
     ctx.progress('metrics', Math.min(ids.length, i + 100), ids.length);

@@ -19,7 +19,7 @@
 
   Output: { awarded, points, duplicates, outcome1, points1, outcome2, points2, ... }
     outcome codes: 0 duplicate, 1 awarded, 2 self (own submission), 3 own_tweet,
-                   4 unknown_tweet, 5 unknown_member, 6 inactive_tweet
+                   4 unknown_tweet, 5 unknown_member (no member, or no longer linked to X), 6 inactive_tweet
     -1 when the fence no longer holds the lock (nothing written)
 ]]
 --- @include "addPoints"
@@ -50,9 +50,10 @@ for i = 8, #ARGV, 3 do
     outcome = 2
   else
     local tier = redis.call('HGET', memberKey, 'tier')
-    if not tier then
+    local xUserId = redis.call('HGET', prefix .. ':connection:' .. discordId, 'xUserId')
+    if not tier or not xUserId then
       outcome = 5
-    elseif redis.call('HGET', prefix .. ':connection:' .. discordId, 'xUserId') == t[3] then
+    elseif xUserId == t[3] then
       outcome = 3
     else
       local logId = 'award:' .. tweetId .. ':' .. discordId .. ':' .. kind
