@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseSchema, env, isRemoteUrl, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
+import { baseSchema, env, hasRealCredentials, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
 
 /** Every setting of the admin API, validated at start-up. */
 export const adminApiSchema = baseSchema.extend({
@@ -57,16 +57,13 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
   // One validation with the X settings, so every problem is listed in one message; the X settings
   // (client secret included) stay out of the returned config.
   const parsed = loadConfig(adminApiSchema.extend(xConfigSchema.shape), source);
-  const x = { TWITTER_API_BASE_URL: parsed.TWITTER_API_BASE_URL, TWITTER_CLIENT_SECRET: parsed.TWITTER_CLIENT_SECRET, TWITTER_BEARER_TOKEN: parsed.TWITTER_BEARER_TOKEN };
   const c = Object.fromEntries(Object.entries(parsed).filter(([k]) => k in adminApiSchema.shape)) as z.infer<typeof adminApiSchema>;
   /**
    * Credentials for the real Discord or the real X (not the sandbox doubles on loopback URLs). Real X
    * credentials count too: with them, members' real X tokens end up in Redis, and an instance that
    * holds them must never offer the sandbox sign-in (anyone could become admin).
    */
-  const realDiscordCredentials = isRemoteUrl(c.DISCORD_API_BASE_URL) && Boolean(c.DISCORD_CLIENT_SECRET || c.DISCORD_BOT_TOKEN);
-  const realXCredentials = isRemoteUrl(x.TWITTER_API_BASE_URL) && Boolean(x.TWITTER_CLIENT_SECRET || x.TWITTER_BEARER_TOKEN);
-  const realCredentials = realDiscordCredentials || realXCredentials;
+  const realCredentials = hasRealCredentials(parsed);
   const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
   // SANDBOX and COOKIE_SECURE have schema defaults: only an explicit setting counts.
   const sandbox = source.SANDBOX ? c.SANDBOX === true : !realCredentials;

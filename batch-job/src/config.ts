@@ -1,4 +1,4 @@
-import { isRemoteUrl, loadBatchConfig, SANDBOX_ENCRYPTION_KEY, type BatchConfig, type XApiConfig } from '@engagement-tracker/core';
+import { hasRealCredentials, loadBatchConfig, SANDBOX_ENCRYPTION_KEY, type BatchConfig, type XApiConfig } from '@engagement-tracker/core';
 
 /** The sandbox X double accepts this app token (sandbox/src/x). */
 const SANDBOX_BEARER = 'sandbox-bearer-token';
@@ -16,7 +16,7 @@ export function loadJobConfig(source: NodeJS.ProcessEnv = process.env): JobConfi
   // SANDBOX has a schema default, so look at whether it was actually set.
   const sandbox = source.SANDBOX ? env.SANDBOX === true : !env.TWITTER_BEARER_TOKEN;
   // Real X credentials never run with the public sandbox key, even when SANDBOX=true.
-  if (env.TWITTER_BEARER_TOKEN && isRemoteUrl(env.TWITTER_API_BASE_URL) && !env.TOKEN_ENCRYPTION_KEY) {
+  if (hasRealCredentials(env) && !env.TOKEN_ENCRYPTION_KEY) {
     throw new Error('TOKEN_ENCRYPTION_KEY is required with real X credentials, even in sandbox mode (see .env.example)');
   }
   if (!sandbox) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseSchema, env, isRemoteUrl, loadConfig, SANDBOX_ENCRYPTION_KEY, xApiConfigFromEnv, xConfigSchema, type XApiConfig } from '@engagement-tracker/core';
+import { baseSchema, env, hasRealCredentials, loadConfig, SANDBOX_ENCRYPTION_KEY, xApiConfigFromEnv, xConfigSchema, type XApiConfig } from '@engagement-tracker/core';
 
 /** Sandbox defaults: the Discord double's bot token and ids when no real credentials are set. */
 export const SANDBOX_BOT_TOKEN = 'sandbox-bot-token';
@@ -57,8 +57,7 @@ export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfi
   if (!sandbox && !e.DISCORD_BOT_TOKEN) throw new Error('DISCORD_BOT_TOKEN is required outside sandbox mode');
   if (!sandbox && !e.TOKEN_ENCRYPTION_KEY) throw new Error('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
   // Real credentials must never run with the public sandbox key (it signs /connect tickets).
-  const realCredentials = (Boolean(e.DISCORD_BOT_TOKEN) && isRemoteUrl(e.DISCORD_API_BASE_URL)) || (Boolean(e.TWITTER_CLIENT_SECRET || e.TWITTER_BEARER_TOKEN) && isRemoteUrl(e.TWITTER_API_BASE_URL));
-  if (realCredentials && !e.TOKEN_ENCRYPTION_KEY) throw new Error('TOKEN_ENCRYPTION_KEY is required with real Discord or X credentials, even in sandbox mode');
+  if (hasRealCredentials(e) && !e.TOKEN_ENCRYPTION_KEY) throw new Error('TOKEN_ENCRYPTION_KEY is required with real Discord or X credentials, even in sandbox mode');
   const x = xApiConfigFromEnv(source);
   return {
     sandbox,

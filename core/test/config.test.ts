@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseSchema, ConfigError, env, isRemoteUrl, loadConfig } from '../src';
+import { baseSchema, ConfigError, env, hasRealCredentials, isRemoteUrl, loadConfig } from '../src';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -29,5 +29,16 @@ describe('isRemoteUrl', () => {
   it('treats loopback (the sandbox doubles) as local and every other host as a real service', () => {
     for (const u of ['http://127.0.0.1:9/api', 'http://localhost:8080', 'http://[::1]:3000']) expect(isRemoteUrl(u), u).toBe(false);
     for (const u of ['https://discord.com/api', 'https://api.x.com', 'https://discord-proxy.internal', 'http://10.0.0.5:80', 'http://127.0.0.1.nip.io']) expect(isRemoteUrl(u), u).toBe(true);
+  });
+});
+
+describe('hasRealCredentials', () => {
+  it('counts secrets for any non-loopback Discord or X host as real, and the doubles on loopback as not', () => {
+    expect(hasRealCredentials({})).toBe(false);
+    expect(hasRealCredentials({ DISCORD_API_BASE_URL: 'https://discord.com/api', DISCORD_BOT_TOKEN: 't' })).toBe(true);
+    expect(hasRealCredentials({ DISCORD_API_BASE_URL: 'https://discord-proxy.internal/api', DISCORD_CLIENT_SECRET: 's' })).toBe(true);
+    expect(hasRealCredentials({ TWITTER_API_BASE_URL: 'https://api.x.com', TWITTER_BEARER_TOKEN: 'b' })).toBe(true);
+    expect(hasRealCredentials({ DISCORD_API_BASE_URL: 'http://127.0.0.1:5000/api', DISCORD_BOT_TOKEN: 't', TWITTER_API_BASE_URL: 'http://localhost:5001', TWITTER_CLIENT_SECRET: 's' })).toBe(false);
+    expect(hasRealCredentials({ DISCORD_API_BASE_URL: 'https://discord.com/api', TWITTER_API_BASE_URL: 'https://api.x.com' })).toBe(false);
   });
 });

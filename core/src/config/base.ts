@@ -29,3 +29,22 @@ export type BaseConfig = z.infer<typeof baseSchema>;
 export function isRemoteUrl(url: string): boolean {
   return !/^(localhost|127(\.\d+){3}|\[::1\])$/.test(new URL(url).hostname);
 }
+
+/** The credential settings that decide whether a process talks to the real Discord or X. */
+export interface CredentialSettings {
+  DISCORD_API_BASE_URL?: string;
+  DISCORD_BOT_TOKEN?: string | undefined;
+  DISCORD_CLIENT_SECRET?: string | undefined;
+  TWITTER_API_BASE_URL?: string;
+  TWITTER_BEARER_TOKEN?: string | undefined;
+  TWITTER_CLIENT_SECRET?: string | undefined;
+}
+
+/**
+ * Credentials for the real Discord or the real X (not the sandbox doubles on loopback URLs). A process
+ * holding them must never use the public sandbox key nor offer the sandbox sign-in.
+ */
+export function hasRealCredentials(c: CredentialSettings): boolean {
+  const real = (url: string | undefined, ...secrets: Array<string | undefined>) => url !== undefined && isRemoteUrl(url) && secrets.some(Boolean);
+  return real(c.DISCORD_API_BASE_URL, c.DISCORD_BOT_TOKEN, c.DISCORD_CLIENT_SECRET) || real(c.TWITTER_API_BASE_URL, c.TWITTER_BEARER_TOKEN, c.TWITTER_CLIENT_SECRET);
+}

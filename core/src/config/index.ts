@@ -1,2 +1,2 @@
 export { loadConfig, ConfigError, env } from './load';
-export { baseSchema, isRemoteUrl, type BaseConfig } from './base';
+export { baseSchema, hasRealCredentials, isRemoteUrl, type BaseConfig, type CredentialSettings } from './base';
