@@ -32,11 +32,7 @@ beforeAll(async () => {
   });
   env = {
     SANDBOX: 'true',
-    DISCORD_API_BASE_URL: discord.url,
-    DISCORD_OAUTH_AUTHORIZE_URL: discord.authorizeUrl,
-    DISCORD_BOT_TOKEN: discord.botToken,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_CLIENT_SECRET: discord.clientSecret,
+    ...discord.env(),
     DISCORD_GUILD_ID: '710000000000000001',
     ADMIN_ROLE_IDS: ADMIN_ROLE,
     CORE_ROLE_IDS: CORE_ROLE,

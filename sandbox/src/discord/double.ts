@@ -63,6 +63,8 @@ export interface DiscordDouble {
   readonly applicationId: string;
   readonly botToken: string;
   readonly clientSecret: string;
+  /** The settings that point the bot and the admin API at this double (DISCORD_API_BASE_URL, ...). */
+  env(): Record<'DISCORD_API_BASE_URL' | 'DISCORD_OAUTH_AUTHORIZE_URL' | 'DISCORD_BOT_TOKEN' | 'DISCORD_APPLICATION_ID' | 'DISCORD_CLIENT_SECRET', string>;
   /** Seedable state: guilds with roles, channels and members; registered commands; messages. */
   readonly state: DoubleState;
   readonly oauth: OAuthDouble;
@@ -522,6 +524,13 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
     applicationId: state.applicationId,
     botToken: state.botToken,
     clientSecret: state.clientSecret,
+    env: () => ({
+      DISCORD_API_BASE_URL: `${origin}/api`,
+      DISCORD_OAUTH_AUTHORIZE_URL: `${origin}/oauth2/authorize`,
+      DISCORD_BOT_TOKEN: state.botToken,
+      DISCORD_APPLICATION_ID: state.applicationId,
+      DISCORD_CLIENT_SECRET: state.clientSecret,
+    }),
     state,
     oauth,
     gateway,

@@ -44,11 +44,7 @@ export async function startSandboxDoubles(opts: { channel?: string } = {}): Prom
   const coreRoleId = roleId('Core');
   const env: Record<string, string> = {
     SANDBOX: 'true',
-    DISCORD_API_BASE_URL: discord.url,
-    DISCORD_OAUTH_AUTHORIZE_URL: discord.authorizeUrl,
-    DISCORD_BOT_TOKEN: discord.botToken,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_CLIENT_SECRET: discord.clientSecret,
+    ...discord.env(),
     DISCORD_GUILD_ID: guild.id,
     ENGAGEMENT_CHANNEL: channel,
     ADMIN_ROLE_IDS: adminRoleId,
