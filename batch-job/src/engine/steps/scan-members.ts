@@ -1,5 +1,5 @@
 import { ApiResponseError } from 'twitter-api-v2';
-import type { Connection, Engagement, EngagementKind } from '../../domain';
+import type { Connection, Engagement, EngagementKind } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
 import { StopRun, TokenBusy, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';

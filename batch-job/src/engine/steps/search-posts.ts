@@ -1,4 +1,4 @@
-import type { Engagement, EngagementKind } from '../../domain';
+import type { Engagement, EngagementKind } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
 import { pageSize, SEARCH_GROUP } from '../planner';
 import type { ScanJob } from './scan-members';
