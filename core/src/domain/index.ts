@@ -3,3 +3,5 @@ export * from './rules';
 export * from './week';
 export * from './tweet-url';
 export * from './types';
+export * from './periods';
+export * from './seasons';
