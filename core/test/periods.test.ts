@@ -121,7 +121,7 @@ describe('seasons', () => {
     [{ capPerPost: -1 }, 'capPerPost'],
     [{ capPerDay: 0 }, 'capPerDay'],
     [{ rewardTop: 101 }, 'rewardTop'],
-    [{ categories: ['a', 'a'] }, 'categories'],
+    [{ categories: ['a', 'a'] as string[] }, 'categories'],
   ] as const)('refuses %j on %s', (patch, field) => {
     const r = validateSeason({ ...base, ...patch });
     expect(r).toMatchObject({ ok: false, field });
