@@ -36,7 +36,7 @@ const CONTROL = /\p{Cc}/u;
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
 // Invisible characters that count for nothing a reader sees: format characters (zero-width space,
 // joiners, BOM, soft hyphen...) and the rest of the "default ignorables".
-const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u034F\u180B-\u180F\uFE00-\uFE0F]/gu;
+const INVISIBLE = /[\p{Cf}\p{Variation_Selector}\u3164\uFFA0]|\u034F|\u115F|\u1160/gu;
 // Half of a UTF-16 pair on its own (JSON can carry it; it is not text).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const COMBINING_RUN = /\p{M}{9,}/u;
