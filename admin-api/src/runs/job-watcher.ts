@@ -134,15 +134,16 @@ export class JobWatcher {
     if (outcome.state === 'succeeded') {
       // The program records its own end before exiting 0; a run still "running" never did.
       if (run) {
-        await batches.finish(run.id, 'failed', { error: `Kubernetes Job ${name} completed, but the batch program never recorded the run's result.` });
+        await batches.finish(run.id, 'failed', { error: `Kubernetes Job ${name} completed, but the batch program never recorded the run's result.`, jobDied: 'NoResult' });
         await this.o.onRunEnded?.(run.id);
       }
       return;
     }
     const problems = await this.podProblems(name);
     const error = `Kubernetes Job ${name} failed: ${outcome.reason}${outcome.message ? ` (${outcome.message})` : ''}${problems.length ? `; ${problems.join('; ')}` : ''}`;
+    const jobDied = deathReason(outcome.reason, problems);
     if (run) {
-      const ended = await batches.finish(run.id, 'failed', { error });
+      const ended = await batches.finish(run.id, 'failed', { error, jobDied });
       if (ended) this.o.log.warn({ runId: run.id, job: name, reason: outcome.reason }, 'batch Job failed; run marked failed');
       await this.o.onRunEnded?.(run.id);
       return;
@@ -155,7 +156,7 @@ export class JobWatcher {
     if (!claimed) return;
     const trigger = job.metadata?.annotations?.[INSTANTIATE_ANNOTATION] === 'manual' ? 'manual' : 'schedule';
     await batches.create({ id, trigger, jobName: name });
-    await batches.finish(id, 'failed', { error });
+    await batches.finish(id, 'failed', { error, jobDied });
     this.o.log.warn({ runId: id, job: name, reason: outcome.reason }, 'batch Job failed before recording a run; run recorded as failed');
   }
 
@@ -165,4 +166,13 @@ export class JobWatcher {
     this.podNotes.delete(jobName);
     return [...new Set(out)];
   }
+}
+
+/** A short, bounded reason for the metrics: what killed the pod when known, else the Job's reason. */
+export function deathReason(jobReason: string | undefined, problems: string[]): string {
+  const all = problems.join(' ');
+  if (/OOMKilled/.test(all)) return 'OOMKilled';
+  if (/ImagePull|ErrImage|InvalidImageName/.test(all)) return 'ImagePull';
+  if (/^[A-Za-z]{1,40}$/.test(jobReason ?? '')) return jobReason!;
+  return 'Other';
 }

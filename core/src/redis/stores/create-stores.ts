@@ -9,6 +9,7 @@ import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
+import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { RulesStore } from './rules-store';
 import { TweetStore } from './tweet-store';
@@ -24,6 +25,7 @@ export interface Stores {
   rules: RulesStore;
   batches: BatchStore;
   audit: AuditLog;
+  points: PointsWatch;
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
@@ -41,6 +43,7 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
     rules: new RulesStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
+    points: new PointsWatch(ctx),
     rateLimit: createRateLimiter(ctx),
   };
 }
