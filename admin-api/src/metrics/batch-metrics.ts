@@ -12,6 +12,10 @@ export interface StoredMetricsOptions {
   trackingWindowMs?: number;
 }
 
+/** Why a run stops early (StopRun reasons) and how a Job dies (the Job watcher's reasons). */
+const STOP_REASONS = ['rate_limited', 'budget', 'wall_time', 'cancelled'] as const;
+export const JOB_DEATHS = ['OOMKilled', 'ImagePull', 'DeadlineExceeded', 'BackoffLimitExceeded', 'NoResult', 'Other'] as const;
+
 type Values = number | Array<[Record<string, string>, number]>;
 
 /**
@@ -72,16 +76,33 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
     if (typeof v === 'number') put({}, v);
     else for (const [labels, n] of v) put(labels, n);
   };
+  /**
+   * Read a source for a scrape, at most 1 s: when Redis does not answer, the series are left out (the
+   * scrape itself succeeds, and engagement_tracker_redis_up says why).
+   */
+  const fill = async <S>(metric: Gauge | Counter, source: () => Promise<S>, read: (s: S) => Values) => {
+    let timer: NodeJS.Timeout | undefined;
+    const s = await Promise.race([source().catch(() => null), new Promise<null>((r) => (timer = setTimeout(() => r(null), 1000)))]);
+    clearTimeout(timer);
+    if (s === null) metric.reset();
+    else set(metric, read(s));
+  };
   const gauge = <S>(source: () => Promise<S>, name: string, help: string, read: (s: S) => Values, labelNames: string[] = []) =>
-    new Gauge({ name, help, labelNames, registers: [registry], async collect() { set(this, read(await source())); } });
+    new Gauge({ name, help, labelNames, registers: [registry], async collect() { await fill(this, source, read); } });
   const total = (name: string, help: string, read: (c: Record<string, number>) => Values, labelNames: string[] = []) =>
-    new Counter({ name, help, labelNames, registers: [registry], async collect() { set(this, read((await snapshot()).counters)); } });
-  /** Counter fields `<prefix>|a|b` as label sets. */
-  const byPrefix = (c: Record<string, number>, prefix: string, labels: string[]): Array<[Record<string, string>, number]> =>
-    Object.entries(c).filter(([k]) => k.startsWith(`${prefix}|`)).map(([k, v]) => {
+    new Counter({ name, help, labelNames, registers: [registry], async collect() { await fill(this, snapshot, (s) => read(s.counters)); } });
+  /**
+   * Counter fields `<prefix>|a|b` as label sets; the `known` combinations are always exported (0 until
+   * counted), so increase() sees their first occurrence.
+   */
+  const byPrefix = (c: Record<string, number>, prefix: string, labels: string[], known: string[][] = []): Array<[Record<string, string>, number]> => {
+    const keys = new Set([...known.map((parts) => `${prefix}|${parts.join('|')}`), ...Object.keys(c).filter((k) => k.startsWith(`${prefix}|`))]);
+    return [...keys].map((k) => {
       const parts = k.split('|').slice(1);
-      return [Object.fromEntries(labels.map((l, i) => [l, parts[i] ?? ''])), v];
+      return [Object.fromEntries(labels.map((l, i) => [l, parts[i] ?? ''])), c[k] ?? 0];
     });
+  };
+  const cross = (a: readonly string[], b: readonly string[]) => a.flatMap((x) => b.map((y) => [x, y]));
   const run = (name: string, help: string, read: (s: Snapshot) => Values, labelNames: string[] = []) => gauge(snapshot, name, help, read, labelNames);
   const pts = (name: string, help: string, read: (p: PointsReport) => Values, labelNames: string[] = []) => gauge(points, name, help, read, labelNames);
 
@@ -106,13 +127,14 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
   });
   run('engagement_tracker_batch_recent_failed_runs', 'Failed runs among the last 50', (s) => s.runs.filter((r) => r.status === 'failed').length);
   run('engagement_tracker_batch_consecutive_failed_runs', 'Latest finished runs that failed, in a row', (s) => streak(s.runs, (r) => r.status === 'failed'));
+  run('engagement_tracker_batch_consecutive_rate_limited_runs', "Latest finished runs that X's rate limit stopped early, in a row", (s) => streak(s.runs, (r) => r.status === 'partial' && Boolean(r.stats.stopped_rate_limited)));
   run('engagement_tracker_batch_consecutive_partial_runs', 'Latest finished runs that ended partial (stopped early), in a row', (s) => streak(s.runs, (r) => r.status === 'partial'));
   run('engagement_tracker_batch_schedule_interval_seconds', 'Seconds between two scheduled runs (BATCH_SCHEDULE, as configured for the admin API)', () => opts.scheduleIntervalSeconds ?? 1800);
   run('engagement_tracker_batch_max_wall_seconds', 'Time cap of one run (BATCH_MAX_WALL_SECONDS, as configured for the admin API)', () => opts.maxWallSeconds ?? 600);
 
   // Running totals every finished run adds to (Redis, so they survive restarts and replicas agree).
-  total('engagement_tracker_batch_runs_total', 'Finished batch runs by trigger and status', (c) => byPrefix(c, 'runs', ['trigger', 'status']), ['trigger', 'status']);
-  total('engagement_tracker_batch_stops_total', 'Runs that stopped early, by reason (rate_limited, budget, wall_time, cancelled)', (c) => byPrefix(c, 'stops', ['reason']), ['reason']);
+  total('engagement_tracker_batch_runs_total', 'Finished batch runs by trigger and status', (c) => byPrefix(c, 'runs', ['trigger', 'status'], cross(['schedule', 'manual', 'cli'], ['succeeded', 'partial', 'failed'])), ['trigger', 'status']);
+  total('engagement_tracker_batch_stops_total', 'Runs that stopped early, by reason (rate_limited, budget, wall_time, cancelled)', (c) => byPrefix(c, 'stops', ['reason'], STOP_REASONS.map((r) => [r])), ['reason']);
   total('engagement_tracker_batch_x_requests_total', 'X API requests sent by batch runs, by endpoint', (c) => byPrefix(c, 'x_requests', ['endpoint']), ['endpoint']);
   total('engagement_tracker_batch_x_rate_limited_total', '429 answers received from X by batch runs', (c) => c.x_rate_limited ?? 0);
   total('engagement_tracker_batch_x_held_back_total', 'Requests batch runs did not send because the rate-limit headers said X would refuse them', (c) => c.x_held_back ?? 0);
@@ -121,7 +143,7 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
   total('engagement_tracker_batch_billed_users_total', 'Distinct users X returned (billed) per run, summed', (c) => c.billed_users ?? 0);
   total('engagement_tracker_batch_x_cost_usd_total', 'Estimated X API cost of all runs (USD)', (c) => c.x_cost_usd ?? 0);
   total('engagement_tracker_batch_points_awarded_total', 'Points awarded by batch runs', (c) => c.points_awarded ?? 0);
-  total('engagement_tracker_batch_jobs_died_total', 'Batch Jobs the Job watcher saw die without recording their end, by reason (OOMKilled, ImagePull, DeadlineExceeded, ...)', (c) => byPrefix(c, 'job_died', ['reason']), ['reason']);
+  total('engagement_tracker_batch_jobs_died_total', 'Batch Jobs the Job watcher saw die without recording their end, by reason (OOMKilled, ImagePull, DeadlineExceeded, ...)', (c) => byPrefix(c, 'job_died', ['reason'], JOB_DEATHS.map((r) => [r])), ['reason']);
   run('engagement_tracker_batch_x_cost_usd_today', 'Estimated X API cost of the runs that ended today (UTC)', (s) => s.costToday);
   run('engagement_tracker_batch_x_daily_budget_usd', 'X spend per UTC day the budget alert compares with (X_DAILY_BUDGET_USD; 0 = none)', () => opts.dailyBudgetUsd ?? 0);
 

@@ -1,4 +1,5 @@
 import { BatchV1Api, CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { JOB_DEATHS } from '../metrics/batch-metrics';
 import type { BatchRun, Logger, Stores } from '@engagement-tracker/core';
 import { INSTANTIATE_ANNOTATION, isBatchJob, JOB_NAME_LABEL, jobOutcome, podProblems, RUN_ID_ANNOTATION } from './job-spec';
 
@@ -168,11 +169,10 @@ export class JobWatcher {
   }
 }
 
-/** A short, bounded reason for the metrics: what killed the pod when known, else the Job's reason. */
+/** A bounded reason for the metrics for the metrics: what killed the pod when known, else the Job's reason. */
 export function deathReason(jobReason: string | undefined, problems: string[]): string {
   const all = problems.join(' ');
   if (/OOMKilled/.test(all)) return 'OOMKilled';
   if (/ImagePull|ErrImage|InvalidImageName/.test(all)) return 'ImagePull';
-  if (/^[A-Za-z]{1,40}$/.test(jobReason ?? '')) return jobReason!;
-  return 'Other';
+  return (JOB_DEATHS as readonly string[]).includes(jobReason ?? '') ? jobReason! : 'Other';
 }
