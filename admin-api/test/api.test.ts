@@ -281,3 +281,23 @@ describe('sessions, CSRF and API tokens', () => {
     expect(big.status).toBe(413);
   });
 });
+
+describe('anomalous members', () => {
+  it('lists the members whose points exploded in the last 24 hours, with their gain and baseline', async () => {
+    const anomalous = async () => {
+      const res = await core.fetch(`/api/members${q({ filter: { anomalous: true } })}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Array<{ id: string; anomaly: { gain24h: number; baselinePerDay: number } }>;
+    };
+    const before = await anomalous();
+    expect(before.map((m) => m.id)).not.toContain(M.dave);
+    const adj = await admin.fetch(`/api/members/${M.dave}/adjustments`, { method: 'POST', body: { delta: 5000, reason: 'typo in the amount' } });
+    expect(adj.status).toBe(201);
+    const after = await anomalous();
+    const dave = after.find((m) => m.id === M.dave);
+    expect(dave?.anomaly.gain24h).toBe(5000);
+    expect(dave!.anomaly.baselinePerDay).toBeGreaterThan(0);
+    await admin.fetch(`/api/members/${M.dave}/adjustments`, { method: 'POST', body: { delta: -5000, reason: 'typo fixed' } });
+    expect((await anomalous()).map((m) => m.id)).not.toContain(M.dave);
+  });
+});
