@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError, type Stores, type TrackedTweet, type Twee
 import { actorOf } from '../auth/principal';
 import { idsFilter, parseListQuery, sendPage, snowflakeParam, timeFilter } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
-import { listTweets, type TweetProjection } from '../queries/tweet-list';
 
 const filterSchema = z.strictObject({
   id: idsFilter,
@@ -26,7 +25,7 @@ export async function presentTweets(stores: Stores, tweets: TrackedTweet[]) {
 }
 
 /** Submitted tweets: list/filter/sort, show, change status, delete (optionally revoking points). */
-export function tweetsRouter(stores: Stores, projection: TweetProjection): Router {
+export function tweetsRouter(stores: Stores): Router {
   const r = Router();
   r.param('id', snowflakeParam('tweet'));
 
@@ -34,7 +33,7 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     const q = parseListQuery(req.query, filterSchema, SORTABLE);
     const { id: ids, ...f } = q.filter;
     const sort = (!q.sort || q.sort === 'id' ? 'submittedAt' : q.sort) as TweetSort;
-    const page = await listTweets(stores, projection, { offset: q.offset, limit: q.limit, sort, order: q.order, filter: { ...f, ...(ids ? { ids } : {}) } });
+    const page = await stores.tweets.list({ offset: q.offset, limit: q.limit, sort, order: q.order, filter: { ...f, ...(ids ? { ids } : {}) } });
     sendPage(res, 'tweets', q.offset, await presentTweets(stores, page.items), page.total);
   });
 
@@ -53,7 +52,6 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     if (!(await stores.tweets.setStatus(id, body.status, undefined, before.status))) {
       throw new ConflictError(`Tweet ${id} changed meanwhile (now ${(await stores.tweets.get(id))?.status ?? 'gone'}); reload and try again.`, 'tweet_changed');
     }
-    projection.patch(id, { status: body.status });
     await stores.audit.record({ actor: actorOf(req.principal!), action: 'tweet.status', target: `tweet:${id}`, before: { status: before.status }, after: { status: body.status } });
     res.json((await presentTweets(stores, [(await stores.tweets.get(id))!]))[0]);
   });
@@ -63,7 +61,6 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     const { revoke } = z.object({ revoke: z.enum(['true', 'false', '1', '0']).optional() }).parse(req.query);
     const result = await stores.tweets.remove(id, { revoke: revoke === 'true' || revoke === '1', actor: actorOf(req.principal!) });
     const t = await stores.tweets.get(id);
-    projection.patch(id, { status: t?.status ?? 'deleted', ...(t ? { pointsAwarded: t.pointsAwarded } : {}) });
     res.json({ ...(t ? (await presentTweets(stores, [t]))[0] : { id }), ...result });
   });
 

@@ -46,7 +46,7 @@ export class Ledger {
       const chunk = input.engagements.slice(i, i + AWARD_CHUNK);
       const args: Array<string | number> = [keys.prefix, input.batchId, input.fence === undefined ? '' : String(input.fence), at, isoWeek(at), utcDay(at), DEFAULTS_JSON];
       for (const e of chunk) args.push(e.tweetId, e.discordId, e.kind);
-      const res = await this.ctx.run('awardEngagements', [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId)], args);
+      const res = await this.ctx.run('awardEngagements', [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId), keys.tweetsChanged()], args);
       if (res === ScriptErrorCode.StaleFence) throw new StaleFenceError();
       const r = res as number[];
       out.awarded += r[0]!;

@@ -7,6 +7,7 @@
   KEYS[3] weeks index                (prefix:leaderboard:weeks)
   KEYS[4] daily points hash          (prefix:stats:points:daily)
   KEYS[5] this batch's award logs    (prefix:batch:{batchId}:logs)
+  KEYS[6] changed tweets zset        (prefix:tweets:changed)
 
   ARGV[1] key prefix
   ARGV[2] batch id
@@ -23,6 +24,7 @@
     -1 when the fence no longer holds the lock (nothing written)
 ]]
 --- @include "addPoints"
+--- @include "touchTweet"
 local prefix, batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 
 if fence ~= '' then
@@ -73,6 +75,7 @@ for i = 8, #ARGV, 3 do
         addPoints(prefix, memberKey, KEYS[2], KEYS[3], KEYS[4], discordId, points, week, day, now)
         redis.call('HINCRBY', tweetKey, 'pointsAwarded', points)
         redis.call('HINCRBY', tweetKey, 'engagementCount', 1)
+        touchTweet(KEYS[6], tweetId)
         awarded = awarded + 1
         total = total + points
       end
