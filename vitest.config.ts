@@ -7,6 +7,9 @@ const project = (name: string, extra: Record<string, unknown> = {}) => ({
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A busy machine (2 cores shared by several suites) can take seconds to render a page or answer a
+    // request: expect.poll waits for the condition that long, not vitest's default 1 s.
+    expect: { poll: { timeout: 20_000, interval: 100 } },
     ...extra,
   },
 });
