@@ -11,6 +11,7 @@ import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
 import { ModerationStore } from './moderation-store';
+import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
 import { RulesStore } from './rules-store';
@@ -27,6 +28,7 @@ export interface Stores {
   rules: RulesStore;
   batches: BatchStore;
   audit: AuditLog;
+  points: PointsWatch;
   bans: BanStore;
   review: ReviewQueue;
   moderation: ModerationStore;
@@ -49,6 +51,7 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
     rules: new RulesStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
+    points: new PointsWatch(ctx),
     bans: new BanStore(ctx),
     review: new ReviewQueue(ctx, ledger),
     moderation,
