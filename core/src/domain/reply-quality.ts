@@ -46,7 +46,7 @@ const LINK = /\b(?:https?:\/\/|www\.)\S+/giu;
 const MENTION = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_]{1,50}/gu;
 const HASHTAG = /(^|[^\p{L}\p{N}_&])[#＃][\p{L}\p{N}_\p{M}]+/gu;
 // Pictographs and what joins or modifies them: ZWJ, variation selectors, skin tones, keycaps, flags, tags.
-const EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200D\uFE0E\uFE0F\u20E3\u{E0020}-\u{E007F}]/gu;
+const EMOJI = /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200D|\uFE0E|\uFE0F|\u20E3|[\u{E0020}-\u{E007F}]/gu;
 const KEYCAP = /[0-9#*]\uFE0F?\u20E3/gu;
 const SPACES = /\s+/gu;
 const NOT_TEXT = /[^\p{L}\p{N}\p{M}\s]/gu;
