@@ -63,6 +63,18 @@ function httpMetrics(registry: Registry) {
   };
 }
 
+/**
+ * JSON bodies are UTF-8 (RFC 8259); the parser would also decode UTF-16/32 and UTF-7 (a classic filter
+ * bypass). Any other declared charset is a 415 before the body is read.
+ */
+const jsonCharsetOnly: express.RequestHandler = (req, res, next) => {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    return void res.status(415).json({ error: 'charset_unsupported', message: 'Send the request body as UTF-8 JSON.' });
+  }
+  next();
+};
+
 /** Build the admin API app (server.ts listens; tests mount it directly). */
 export function createApp(deps: AppDeps & { registry?: Registry }): Express {
   const { config, stores, log } = deps;
@@ -78,7 +90,7 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
   );
   if (config.CORS_ORIGINS.length) app.use(cors(config.CORS_ORIGINS));
   app.use(cookieParser());
-  app.use(express.json({ limit: config.API_BODY_LIMIT }));
+  app.use(jsonCharsetOnly, express.json({ limit: config.API_BODY_LIMIT }));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
