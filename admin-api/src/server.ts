@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, logProcessFailures, onShutdown, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
+import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, instrumentRedis, logProcessFailures, onShutdown, scheduleIntervalSeconds, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
 import { createApp } from './app';
 import { ApiTokenStore } from './auth/api-token-store';
 import { discordOAuthFromConfig } from './auth/discord-oauth';
 import { createConnectXRouter, createDiscordDmNotifier } from './connect';
 import { SessionStore } from './auth/session-store';
-import { loadAdminApiConfig } from './config';
+import { anomalyThresholds, loadAdminApiConfig } from './config';
 import { registerBatchMetrics } from './metrics/batch-metrics';
 import type { AppDeps } from './deps';
 import { JobWatcher } from './runs/job-watcher';
@@ -35,10 +35,10 @@ export async function main(): Promise<void> {
     const namespace = resolveNamespace(kc, config.KUBE_NAMESPACE);
     launcher = new KubernetesLauncher(kc, namespace, config.BATCH_CRONJOB_NAME, log);
     if (config.BATCH_JOB_WATCHER) {
-      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
+      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id) });
     }
   } else {
-    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
+    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id) });
   }
   const runs = new ManualRuns({ stores, launcher, log, guardMs: config.BATCH_START_GUARD_SECONDS * 1000 });
   ref.runs = runs;
@@ -55,7 +55,15 @@ export async function main(): Promise<void> {
   });
   deps.mounts = [{ path: '/', router: connect }];
   const registry = config.METRICS_ENABLED ? createMetricsRegistry('admin-api') : undefined;
-  if (registry) registerBatchMetrics(registry, stores);
+  if (registry) {
+    registerBatchMetrics(registry, stores, {
+      scheduleIntervalSeconds: scheduleIntervalSeconds(config.BATCH_SCHEDULE),
+      maxWallSeconds: config.BATCH_MAX_WALL_SECONDS,
+      dailyBudgetUsd: config.X_DAILY_BUDGET_USD,
+      anomaly: anomalyThresholds(config),
+    });
+    instrumentRedis(registry, redis);
+  }
   const app = createApp({ ...deps, ...(registry ? { registry } : {}) });
 
   const server = app.listen(config.ADMIN_API_PORT);

@@ -1,4 +1,5 @@
 import { BatchV1Api, CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { JOB_DEATHS } from '../metrics/batch-metrics';
 import type { BatchRun, Logger, Stores } from '@engagement-tracker/core';
 import { INSTANTIATE_ANNOTATION, isBatchJob, JOB_NAME_LABEL, jobOutcome, podProblems, RUN_ID_ANNOTATION } from './job-spec';
 
@@ -8,8 +9,6 @@ export interface JobWatcherOptions {
   cronJobName: string;
   stores: Stores;
   log: Logger;
-  /** Finds the program's own run when it recorded one under another id (see ManualRuns.adopt). */
-  adopt?: (runId: string) => Promise<BatchRun | null>;
   /** Called when a watched run reached its end (the start guard can be released). */
   onRunEnded?: (runId: string) => Promise<void> | void;
   /** Failed Jobs older than this are history, not news: no record is created for them. Default 1 day. */
@@ -105,7 +104,7 @@ export class JobWatcher {
   private async findRun(job: V1Job): Promise<BatchRun | null> {
     const runId = job.metadata?.annotations?.[RUN_ID_ANNOTATION];
     if (runId) {
-      const run = (await this.o.adopt?.(runId)) ?? (await this.o.stores.batches.get(runId));
+      const run = await this.o.stores.batches.get(runId);
       if (run) return run;
     }
     return this.o.stores.batches.findByJobName(job.metadata?.name ?? '');
@@ -134,15 +133,16 @@ export class JobWatcher {
     if (outcome.state === 'succeeded') {
       // The program records its own end before exiting 0; a run still "running" never did.
       if (run) {
-        await batches.finish(run.id, 'failed', { error: `Kubernetes Job ${name} completed, but the batch program never recorded the run's result.` });
+        await batches.finish(run.id, 'failed', { error: `Kubernetes Job ${name} completed, but the batch program never recorded the run's result.`, jobDied: 'NoResult' });
         await this.o.onRunEnded?.(run.id);
       }
       return;
     }
     const problems = await this.podProblems(name);
     const error = `Kubernetes Job ${name} failed: ${outcome.reason}${outcome.message ? ` (${outcome.message})` : ''}${problems.length ? `; ${problems.join('; ')}` : ''}`;
+    const jobDied = deathReason(outcome.reason, problems);
     if (run) {
-      const ended = await batches.finish(run.id, 'failed', { error });
+      const ended = await batches.finish(run.id, 'failed', { error, jobDied });
       if (ended) this.o.log.warn({ runId: run.id, job: name, reason: outcome.reason }, 'batch Job failed; run marked failed');
       await this.o.onRunEnded?.(run.id);
       return;
@@ -155,7 +155,7 @@ export class JobWatcher {
     if (!claimed) return;
     const trigger = job.metadata?.annotations?.[INSTANTIATE_ANNOTATION] === 'manual' ? 'manual' : 'schedule';
     await batches.create({ id, trigger, jobName: name });
-    await batches.finish(id, 'failed', { error });
+    await batches.finish(id, 'failed', { error, jobDied });
     this.o.log.warn({ runId: id, job: name, reason: outcome.reason }, 'batch Job failed before recording a run; run recorded as failed');
   }
 
@@ -165,4 +165,12 @@ export class JobWatcher {
     this.podNotes.delete(jobName);
     return [...new Set(out)];
   }
+}
+
+/** A bounded reason for the metrics for the metrics: what killed the pod when known, else the Job's reason. */
+export function deathReason(jobReason: string | undefined, problems: string[]): string {
+  const all = problems.join(' ');
+  if (/OOMKilled/.test(all)) return 'OOMKilled';
+  if (/ImagePull|ErrImage|InvalidImageName/.test(all)) return 'ImagePull';
+  return (JOB_DEATHS as readonly string[]).includes(jobReason ?? '') ? jobReason! : 'Other';
 }
