@@ -6,6 +6,8 @@ export enum ScriptErrorCode {
   LockHeld = -4,
   /** A held engagement already awarded or approved: it cannot be dismissed. */
   AlreadyResolved = -5,
+  /** A season whose time and categories meet another season's. */
+  SeasonClash = -6,
 }
 
 /** Per-engagement outcomes returned by awardEngagements. */

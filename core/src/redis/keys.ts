@@ -66,6 +66,18 @@ export class Keys {
   /** string JSON { xUserId, at }: the member's last X link that ended (relink cooldown) */
   relink = (discordId: string) => this.k('relink', discordId);
 
+  // Seasons
+  /** hash: one season (name, startsAt, endsAt, multiplierPct, caps, categories, rewardTop) */
+  season = (id: string) => this.k('season', id);
+  /** zset seasonId -> startsAt */
+  seasons = () => this.k('seasons');
+  /** hash seasonId -> {"s":startsAt,"e":endsAt,"c":[categories]}: what the clash check reads */
+  seasonWindows = () => this.k('seasons', 'windows');
+  /** zset discordId -> season points (multiplier and caps applied) */
+  leaderboardSeason = (id: string) => this.k('leaderboard', 'season', id);
+  /** hash: season points used per member and post (p:{tweetId}:{discordId}) and per member and day (d:{day}:{discordId}) */
+  seasonUsage = (id: string) => this.k('season', id, 'usage');
+
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
 

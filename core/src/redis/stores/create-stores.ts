@@ -15,6 +15,7 @@ import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
 import { RulesStore } from './rules-store';
+import { SeasonStore } from './season-store';
 import { TweetStore } from './tweet-store';
 
 export interface Stores {
@@ -26,6 +27,7 @@ export interface Stores {
   ledger: Ledger;
   leaderboard: Leaderboard;
   rules: RulesStore;
+  seasons: SeasonStore;
   batches: BatchStore;
   audit: AuditLog;
   points: PointsWatch;
@@ -49,6 +51,7 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
     ledger,
     leaderboard: new Leaderboard(ctx),
     rules: new RulesStore(ctx),
+    seasons: new SeasonStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
     points: new PointsWatch(ctx),

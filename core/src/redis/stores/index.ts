@@ -9,6 +9,7 @@ export { ModerationStore } from './moderation-store';
 export { ReviewQueue, type HeldFilter } from './review-queue';
 export { Leaderboard, type Board } from './leaderboard';
 export { RulesStore } from './rules-store';
+export { SeasonStore, type SeasonPatch } from './season-store';
 export { BatchStore, newRunId, type LockHolder } from './batch-store';
 export { AuditLog, type AuditFilter } from './audit-log';
 export type { RateLimitResult } from './rate-limiter';

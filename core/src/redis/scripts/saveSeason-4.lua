@@ -1,0 +1,47 @@
+--[[
+  Create or change a season, refusing one that clashes with another season (times overlap and their
+  categories can meet: a season with no categories covers every category); audited.
+
+  KEYS[1] seasons index zset      (prefix:seasons: id -> startsAt)
+  KEYS[2] season windows hash     (prefix:seasons:windows: id -> {"s":startsAt,"e":endsAt,"c":[categories]})
+  KEYS[3] the season's hash       (prefix:season:{id})
+  KEYS[4] audit stream
+
+  ARGV[1] season id        ARGV[2] window JSON {"s","e","c"}   ARGV[3] season fields JSON (flat object)
+  ARGV[4] actor            ARGV[5] action (season.create | season.update)
+  ARGV[6] before JSON ('' on create)   ARGV[7] after JSON   ARGV[8] now (ms)
+
+  Output: 1 saved; or { -6, clashingSeasonId } when it clashes with another season (nothing written).
+]]
+--- @include "addAudit"
+local id, windowJson = ARGV[1], ARGV[2]
+local mine = cjson.decode(windowJson)
+
+local function meets(a, b)
+  if #a == 0 or #b == 0 then return true end
+  for _, x in ipairs(a) do
+    for _, y in ipairs(b) do
+      if x == y then return true end
+    end
+  end
+  return false
+end
+
+local all = redis.call('HGETALL', KEYS[2])
+for i = 1, #all, 2 do
+  if all[i] ~= id then
+    local other = cjson.decode(all[i + 1])
+    if mine.s < other.e and other.s < mine.e and meets(mine.c, other.c) then
+      return { -6, all[i] }
+    end
+  end
+end
+
+local fields = cjson.decode(ARGV[3])
+for k, v in pairs(fields) do
+  redis.call('HSET', KEYS[3], k, v)
+end
+redis.call('HSET', KEYS[2], id, windowJson)
+redis.call('ZADD', KEYS[1], mine.s, id)
+addAudit(KEYS[4], ARGV[4], ARGV[5], 'season:' .. id, ARGV[6], ARGV[7], ARGV[8])
+return 1

@@ -1,0 +1,164 @@
+import { seasonsClash, seasonStatus, validateSeason, type Season, type SeasonSpec } from '../../domain';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import { ScriptErrorCode } from '../error-codes';
+import { int, json, type StoreContext } from './context';
+
+/** What an admin may change on a season, by its state: a running season keeps its start and categories. */
+export type SeasonPatch = Partial<SeasonSpec>;
+
+const EDITABLE_WHEN_RUNNING: ReadonlyArray<keyof SeasonSpec> = ['name', 'endsAt', 'multiplierPct', 'capPerPost', 'capPerDay', 'rewardTop'];
+
+/**
+ * Seasons (prefix:season:{id} hashes, indexed by start in prefix:seasons). Writes are checked against
+ * every other season inside one script (saveSeason), so two admins cannot create clashing seasons at once. Each write is
+ * audited with before/after. A season's own board is prefix:leaderboard:season:{id}; it is written only by
+ * the award script and frozen (never written again) once the season has ended.
+ */
+export class SeasonStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async list(): Promise<Season[]> {
+    const ids = await this.ctx.redis.zrange(this.ctx.keys.seasons(), 0, -1);
+    return (await this.getMany(ids)).filter((s): s is Season => s !== null);
+  }
+
+  async get(id: string): Promise<Season | null> {
+    return (await this.getMany([id]))[0] ?? null;
+  }
+
+  async getMany(ids: string[]): Promise<Array<Season | null>> {
+    if (!ids.length) return [];
+    const p = this.ctx.redis.pipeline();
+    for (const id of ids) p.hgetall(this.ctx.keys.season(id));
+    const rows = (await p.exec()) ?? [];
+    const now = this.ctx.now();
+    return rows.map(([, raw]) => toSeason(raw as Record<string, string>, now));
+  }
+
+  /** Seasons running at `at` (those that count awards then). */
+  async running(at = this.ctx.now()): Promise<Season[]> {
+    return (await this.list()).filter((s) => s.startsAt <= at && at < s.endsAt);
+  }
+
+  async create(spec: SeasonSpec, actor: string): Promise<Season> {
+    const clean = normalise(spec);
+    check(clean);
+    const now = this.ctx.now();
+    if (clean.endsAt <= now) throw new ValidationError('A new season must end in the future.', 'invalid');
+    const id = `s${now.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    await this.write(id, null, clean, actor, 'season.create');
+    return (await this.get(id))!;
+  }
+
+  /**
+   * Change a season. A running season keeps its start and categories (its board already counts by them);
+   * a new multiplier or cap applies to awards from the edit on. An ended season cannot change.
+   */
+  async update(id: string, patch: SeasonPatch, actor: string): Promise<{ season: Season; changed: boolean }> {
+    const before = await this.get(id);
+    if (!before) throw new NotFoundError(`No season ${id}`);
+    if (before.status === 'ended') throw new ConflictError('This season has ended; its board is frozen.', 'season_ended');
+    if (before.status === 'running') {
+      const bad = (Object.keys(patch) as Array<keyof SeasonSpec>).filter((k) => patch[k] !== undefined && !EDITABLE_WHEN_RUNNING.includes(k) && !same(patch[k], before[k]));
+      if (bad.length) throw new ConflictError(`A running season keeps its ${bad.join(' and ')}.`, 'season_running');
+      if (patch.endsAt !== undefined && patch.endsAt <= this.ctx.now()) throw new ValidationError('A running season must end in the future.', 'invalid');
+    }
+    const after = normalise({ ...specOf(before), ...patch });
+    check(after);
+    if (sameSpec(specOf(before), after)) return { season: before, changed: false };
+    await this.write(id, specOf(before), after, actor, 'season.update');
+    return { season: (await this.get(id))!, changed: true };
+  }
+
+  /** Delete a season that has not started (a started one has a board: it stays). */
+  async remove(id: string, actor: string): Promise<void> {
+    const before = await this.get(id);
+    if (!before) throw new NotFoundError(`No season ${id}`);
+    if (before.status !== 'scheduled') throw new ConflictError('Only a season that has not started can be deleted.', 'season_started');
+    const m = this.ctx.redis.multi();
+    m.del(this.ctx.keys.season(id));
+    m.zrem(this.ctx.keys.seasons(), id);
+    m.hdel(this.ctx.keys.seasonWindows(), id);
+    await m.exec();
+    await this.audit(actor, 'season.delete', id, specOf(before), undefined);
+  }
+
+  /** Mark an ended season announced; true only for the first caller (so one announcement goes out). */
+  async markAnnounced(id: string): Promise<boolean> {
+    return (await this.ctx.redis.hsetnx(this.ctx.keys.season(id), 'announcedAt', String(this.ctx.now()))) === 1;
+  }
+
+  private async write(id: string, before: SeasonSpec | null, after: SeasonSpec, actor: string, action: string): Promise<void> {
+    const now = this.ctx.now();
+    const fields: Record<string, string> = {
+      id,
+      name: after.name,
+      startsAt: String(after.startsAt),
+      endsAt: String(after.endsAt),
+      multiplierPct: String(after.multiplierPct ?? 100),
+      capPerPost: after.capPerPost === undefined ? '' : String(after.capPerPost),
+      capPerDay: after.capPerDay === undefined ? '' : String(after.capPerDay),
+      categories: JSON.stringify(after.categories ?? []),
+      rewardTop: after.rewardTop === undefined ? '' : String(after.rewardTop),
+      updatedAt: String(now),
+    };
+    if (!before) fields.createdAt = String(now);
+    const window = JSON.stringify({ s: after.startsAt, e: after.endsAt, c: after.categories ?? [] });
+    const k = this.ctx.keys;
+    // The clash check and the write are one script: two admins cannot both save clashing seasons.
+    const r = await this.ctx.run('saveSeason', [k.seasons(), k.seasonWindows(), k.season(id), k.audit()],
+      [id, window, JSON.stringify(fields), actor, action, before ? JSON.stringify(before) : '', JSON.stringify(after), now]);
+    if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonClash) {
+      const clash = await this.get(String(r[1]));
+      throw new ConflictError(`It overlaps season "${clash?.name ?? r[1]}" (same time, and categories that meet). Give them different categories or times.`, 'season_overlap');
+    }
+  }
+
+  private async audit(actor: string, action: string, id: string, before: unknown, after: unknown): Promise<void> {
+    await this.ctx.redis.xadd(this.ctx.keys.audit(), '*', 'actor', actor, 'action', action, 'target', `season:${id}`, 'before', before === undefined ? '' : JSON.stringify(before), 'after', after === undefined ? '' : JSON.stringify(after), 'at', String(this.ctx.now()));
+  }
+}
+
+function check(spec: SeasonSpec): void {
+  const r = validateSeason(spec);
+  if (!r.ok) throw new ValidationError(`${r.field}: ${r.reason}`, 'invalid');
+}
+
+function normalise(spec: SeasonSpec): SeasonSpec {
+  const out: SeasonSpec = { name: spec.name.trim(), startsAt: spec.startsAt, endsAt: spec.endsAt };
+  if (spec.multiplierPct !== undefined && spec.multiplierPct !== 100) out.multiplierPct = spec.multiplierPct;
+  if (spec.capPerPost !== undefined) out.capPerPost = spec.capPerPost;
+  if (spec.capPerDay !== undefined) out.capPerDay = spec.capPerDay;
+  if (spec.categories?.length) out.categories = [...spec.categories].sort();
+  if (spec.rewardTop !== undefined) out.rewardTop = spec.rewardTop;
+  return out;
+}
+
+function specOf(s: Season): SeasonSpec {
+  return normalise(s);
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const sameSpec = (a: SeasonSpec, b: SeasonSpec) => same(normalise(a), normalise(b));
+
+function toSeason(raw: Record<string, string> | null | undefined, now: number): Season | null {
+  if (!raw?.id) return null;
+  const opt = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+  const base: SeasonSpec = { name: raw.name ?? '', startsAt: int(raw.startsAt), endsAt: int(raw.endsAt) };
+  const s: Season = {
+    ...base,
+    id: raw.id,
+    status: seasonStatus(base, now),
+    multiplierPct: int(raw.multiplierPct, 100),
+    categories: json<string[]>(raw.categories, []),
+    createdAt: int(raw.createdAt),
+    updatedAt: int(raw.updatedAt),
+  };
+  const capPerPost = opt(raw.capPerPost);
+  const capPerDay = opt(raw.capPerDay);
+  const rewardTop = opt(raw.rewardTop);
+  if (capPerPost !== undefined) s.capPerPost = capPerPost;
+  if (capPerDay !== undefined) s.capPerDay = capPerDay;
+  if (rewardTop !== undefined) s.rewardTop = rewardTop;
+  return s;
+}
