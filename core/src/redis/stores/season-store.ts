@@ -1,4 +1,4 @@
-import { seasonsClash, seasonStatus, validateSeason, type Season, type SeasonSpec } from '../../domain';
+import { seasonStatus, validateSeason, type Season, type SeasonSpec } from '../../domain';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { int, json, type StoreContext } from './context';
@@ -18,7 +18,7 @@ export class SeasonStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async list(): Promise<Season[]> {
-    const ids = await this.ctx.redis.zrange(this.ctx.keys.seasons(), 0, -1);
+    const ids = await this.ctx.redis.zrange(this.ctx.keys.seasons(), '0', '-1');
     return (await this.getMany(ids)).filter((s): s is Season => s !== null);
   }
 
