@@ -18,6 +18,7 @@ import { leaderboardRouter } from './routes/leaderboard';
 import { membersRouter } from './routes/members';
 import { overviewRouter } from './routes/overview';
 import { rulesRouter } from './routes/rules';
+import { seasonsRouter } from './routes/seasons';
 import { tweetsRouter } from './routes/tweets';
 import { repoRoot } from './runs/local-launcher';
 
@@ -29,6 +30,7 @@ export function apiRouter(deps: AppDeps): Router {
   api.use('/members', membersRouter(stores, anomalyThresholds(deps.config)));
   api.use('/leaderboard', leaderboardRouter(stores));
   api.use('/rules', rulesRouter(stores));
+  api.use('/seasons', seasonsRouter(stores));
   api.use('/batches', batchesRouter(stores, deps.runs));
   api.use('/audit-log', auditLogRouter(stores));
   api.use('/api-tokens', apiTokensRouter(stores, deps.tokens));
