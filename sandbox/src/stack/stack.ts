@@ -70,7 +70,13 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
     if (sandbox) {
       doubles = await startSandboxDoubles();
       cleanups.push(() => doubles!.close());
-      community = new Community(doubles, { size: config.STACK_COMMUNITY_SIZE, tickMs: config.STACK_COMMUNITY_TICK_MS, logger: log });
+      const submitLimit = Number((opts.env ?? process.env).SUBMIT_RATE_LIMIT_PER_DAY ?? 10);
+      community = new Community(doubles, {
+        size: config.STACK_COMMUNITY_SIZE,
+        tickMs: config.STACK_COMMUNITY_TICK_MS,
+        logger: log,
+        ...(Number.isInteger(submitLimit) && submitLimit > 0 ? { submitLimitPerDay: submitLimit } : {}),
+      });
       community.seed();
       cleanups.push(() => community!.stop());
     }
