@@ -8,6 +8,7 @@ import { Layout, Login } from './layout';
 import leaderboard from './leaderboard';
 import members from './members';
 import rules from './rules';
+import seasons from './seasons';
 import { lightTheme } from './themes';
 import tweets from './tweets';
 
@@ -29,6 +30,7 @@ export const App = () => (
     <Resource name="leaderboard" {...leaderboard} />
     <Resource name="members" {...members} />
     <Resource name="rules" {...rules} />
+    <Resource name="seasons" {...seasons} />
     <Resource name="batches" {...batches} />
     <Resource name="audit-log" {...audit} />
   </Admin>

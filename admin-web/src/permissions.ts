@@ -6,7 +6,7 @@ import type { Role } from './types';
  * delete keeping the points); anything that moves points, tiers, links, rules or runs is admin only.
  * The console hides what a role cannot do; the API refuses it anyway.
  */
-const RESOURCES = ['tweets', 'members', 'leaderboard', 'rules', 'batches', 'audit-log'];
+const RESOURCES = ['tweets', 'members', 'leaderboard', 'rules', 'seasons', 'batches', 'audit-log'];
 const READ = ['list', 'show', 'export'];
 
 export function canAccess(role: Role | undefined, resource: string, action: string): boolean {

@@ -2,7 +2,7 @@
  * Records as the admin API returns them (ra-data-simple-rest: every record carries `id`), built on the
  * domain types of core (pure code, safe in the browser).
  */
-import type { AuditEntry, BatchRun, EngagementKind, EngagementLog, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
+import type { Season, AuditEntry, BatchRun, EngagementKind, EngagementLog, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
 
 export { ENGAGEMENT_KINDS as KINDS, TIERS, TIER_NAMES, type EngagementKind, type Tier } from '@engagement-tracker/core/domain';
 export type Role = 'admin' | 'core';
@@ -72,3 +72,5 @@ export interface Identity {
 
 /** One line of a member's points history (an award found by a batch run, or an adjustment). */
 export type PointsLog = Omit<EngagementLog, 'discordId' | 'revokedBy'>;
+
+export type SeasonRecord = Season;

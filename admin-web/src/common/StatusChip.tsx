@@ -11,6 +11,8 @@ const COLORS: Record<string, ChipProps['color']> = {
   linked: 'success',
   needs_reconnect: 'warning',
   unlinked: 'default',
+  scheduled: 'default',
+  ended: 'default',
 };
 
 const LABELS: Record<string, string> = { needs_reconnect: 'needs reconnect' };
