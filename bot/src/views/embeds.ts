@@ -61,8 +61,15 @@ export function statsEmbed(s: MemberStats, self: boolean): ReplyPayload {
   return { embeds: [embed.toJSON()] };
 }
 
+const BOARD_TITLES = { daily: 'Daily leaderboard', weekly: 'Weekly leaderboard', monthly: 'Monthly leaderboard', alltime: 'All-time leaderboard' } as const;
+
 export function leaderboardEmbed(p: LeaderboardPage): ReplyPayload {
-  const title = p.board === 'weekly' ? `Weekly leaderboard (${p.week})` : 'All-time leaderboard';
+  const title =
+    p.board === 'season' && p.season
+      ? `Season: ${p.season.name}${p.season.status === 'ended' ? ' (final)' : p.season.status === 'scheduled' ? ' (not started)' : ''}`
+      : p.board === 'season' || p.board === 'alltime'
+        ? BOARD_TITLES.alltime
+        : `${BOARD_TITLES[p.board]} (${p.period})`;
   const lines = p.entries.map((e) => `**${e.rank}.** <@${e.discordId}> — ${e.points} pts`);
   const you = p.viewer ? `Your rank: #${p.viewer.rank} with ${p.viewer.points} pts` : 'You are not ranked yet';
   const embed = new EmbedBuilder()
@@ -70,10 +77,11 @@ export function leaderboardEmbed(p: LeaderboardPage): ReplyPayload {
     .setTitle(title)
     .setDescription(lines.length ? lines.join('\n') : 'No points yet. Engage with posts to get on the board!')
     .setFooter({ text: `${you} · page ${p.page + 1}/${p.pages} · ${p.total} ranked` });
-  const board = p.board;
+  const extra = p.season ? [p.season.id] : [];
+  const id = (page: number) => buildCustomId(CUSTOM_ID_PREFIXES.leaderboardPage, p.board, page, p.viewerId, ...extra);
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(buildCustomId(CUSTOM_ID_PREFIXES.leaderboardPage, board, p.page - 1, p.viewerId)).setLabel('◀ Previous').setStyle(ButtonStyle.Secondary).setDisabled(p.page <= 0),
-    new ButtonBuilder().setCustomId(buildCustomId(CUSTOM_ID_PREFIXES.leaderboardPage, board, p.page + 1, p.viewerId)).setLabel('Next ▶').setStyle(ButtonStyle.Secondary).setDisabled(p.page + 1 >= p.pages),
+    new ButtonBuilder().setCustomId(id(p.page - 1)).setLabel('◀ Previous').setStyle(ButtonStyle.Secondary).setDisabled(p.page <= 0),
+    new ButtonBuilder().setCustomId(id(p.page + 1)).setLabel('Next ▶').setStyle(ButtonStyle.Secondary).setDisabled(p.page + 1 >= p.pages),
   );
   return { embeds: [embed.toJSON()], components: [row.toJSON()] };
 }

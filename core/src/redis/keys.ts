@@ -43,6 +43,10 @@ export class Keys {
   leaderboardAllTime = () => this.k('leaderboard', 'alltime');
   /** zset discordId -> points, for an ISO week like 2026-W48 */
   leaderboardWeekly = (week: string) => this.k('leaderboard', 'weekly', week);
+  /** zset discordId -> points, for a UTC day like 2026-11-29 */
+  leaderboardDaily = (day: string) => this.k('leaderboard', 'daily', day);
+  /** zset discordId -> points, for a UTC month like 2026-11 */
+  leaderboardMonthly = (month: string) => this.k('leaderboard', 'monthly', month);
   /** zset week -> 0, the weeks that have a board */
   leaderboardWeeks = () => this.k('leaderboard', 'weeks');
   /** hash UTC day -> points awarded that day */

@@ -7,7 +7,7 @@ export { Ledger, AWARD_CHUNK, type AwardInput, type AwardResult, type Drift } fr
 export { BanStore } from './ban-store';
 export { ModerationStore } from './moderation-store';
 export { ReviewQueue, type HeldFilter } from './review-queue';
-export { Leaderboard, type Board } from './leaderboard';
+export { Leaderboard, type Board, type BoardRef } from './leaderboard';
 export { RulesStore } from './rules-store';
 export { SeasonStore, type SeasonPatch } from './season-store';
 export { BatchStore, newRunId, type LockHolder } from './batch-store';

@@ -1,11 +1,24 @@
-import { isIsoWeek, isoWeek, type LeaderboardEntry } from '../../domain';
+import { isIsoWeek, isoWeek, isPeriodId, periodOf, recentPeriods, type LeaderboardEntry } from '../../domain';
 import { ValidationError } from '../../errors';
 import { pageBounds, type Page, type StoreContext } from './context';
 
-export type Board = 'alltime' | 'weekly';
+/** all time, a calendar period (UTC day, ISO week, month) or a season. */
+export type Board = 'alltime' | 'daily' | 'weekly' | 'monthly' | 'season';
+
+/** Where a board lives: `period` is the day/week/month id (default: the current one); `season` the season id. */
+export interface BoardRef {
+  board: Board;
+  /** ISO week, for the weekly board (kept for older callers; same as period). */
+  week?: string;
+  period?: string;
+  season?: string;
+}
+
+const WINDOW_OF = { daily: 'day', weekly: 'week', monthly: 'month' } as const;
 
 /**
- * All-time and weekly (ISO week, UTC) leaderboards as sorted sets; past weeks are kept.
+ * All-time, daily, weekly (ISO week), monthly (all UTC) and season leaderboards as sorted sets; boards of
+ * past periods are kept for a configured number of periods, then expire.
  * Ties are ordered deterministically by Discord id (Redis orders equal scores lexicographically).
  * Banned members keep their scores in the sets but are left out of every answer (ranks close up
  * over them), so an unban brings them back exactly where their points put them.
@@ -13,15 +26,35 @@ export type Board = 'alltime' | 'weekly';
 export class Leaderboard {
   constructor(private readonly ctx: StoreContext) {}
 
-  private key(board: Board, week?: string): string {
-    if (board === 'alltime') return this.ctx.keys.leaderboardAllTime();
-    const w = week ?? isoWeek(this.ctx.now());
-    if (!isIsoWeek(w)) throw new ValidationError(`Week must look like 2026-W48 (got ${w})`);
-    return this.ctx.keys.leaderboardWeekly(w);
+  /** The Redis key of a board; a period or season id that is not one is refused. */
+  key(ref: BoardRef): string {
+    const k = this.ctx.keys;
+    if (ref.board === 'alltime') return k.leaderboardAllTime();
+    if (ref.board === 'season') {
+      if (!ref.season || !/^s[0-9a-z]{4,20}$/.test(ref.season)) throw new ValidationError('Give a season id for the season board.');
+      return k.leaderboardSeason(ref.season);
+    }
+    const window = WINDOW_OF[ref.board];
+    const id = ref.period ?? ref.week ?? periodOf(window, this.ctx.now());
+    if (window === 'week' && !isIsoWeek(id)) throw new ValidationError(`Week must look like 2026-W48 (got ${id})`);
+    if (!isPeriodId(window, id)) throw new ValidationError(`Not a ${window}: ${id} (e.g. ${periodOf(window, this.ctx.now())})`);
+    if (window === 'day') return k.leaderboardDaily(id);
+    if (window === 'month') return k.leaderboardMonthly(id);
+    return k.leaderboardWeekly(id);
   }
 
-  async top(opts: Page & { board: Board; week?: string }): Promise<{ entries: LeaderboardEntry[]; total: number }> {
-    const key = this.key(opts.board, opts.week);
+  /** Recent periods of a window that still have a board (boards of old periods expire), newest first. */
+  async periods(board: 'daily' | 'weekly' | 'monthly', count = 12): Promise<string[]> {
+    const window = WINDOW_OF[board];
+    const ids = recentPeriods(window, this.ctx.now(), count);
+    const p = this.ctx.redis.pipeline();
+    for (const id of ids) p.exists(this.key({ board, period: id }));
+    const res = (await p.exec()) ?? [];
+    return ids.filter((_, i) => res[i]?.[1] === 1);
+  }
+
+  async top(opts: Page & BoardRef): Promise<{ entries: LeaderboardEntry[]; total: number }> {
+    const key = this.key(opts);
     const { start, stop } = pageBounds({ offset: opts.offset, limit: opts.limit ?? 10 });
     const [size, { ids: banned, ranks: hidden }] = await Promise.all([this.ctx.redis.zcard(key), this.banned(key)]);
     // The page's positions in the set: the banned ranked before it or inside it shift it down.
@@ -41,8 +74,8 @@ export class Leaderboard {
   }
 
   /** A member's rank among visible members; null when they have no score or are banned. */
-  async rank(discordId: string, opts: { board: Board; week?: string }): Promise<LeaderboardEntry | null> {
-    const key = this.key(opts.board, opts.week);
+  async rank(discordId: string, opts: BoardRef): Promise<LeaderboardEntry | null> {
+    const key = this.key(opts);
     const [rank, score, { ids, ranks }] = await Promise.all([this.ctx.redis.zrevrank(key, discordId), this.ctx.redis.zscore(key, discordId), this.banned(key)]);
     if (rank === null || score === null || ids.has(discordId)) return null;
     return { rank: rank + 1 - ranks.filter((r) => r < rank).length, discordId, points: Number(score) };
