@@ -69,8 +69,8 @@ export async function startTestApp(redis: TestRedisServer, env: Record<string, s
   const config = loadAdminApiConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '100000', ADMIN_WEB_DIST: '/nonexistent', ...env });
   const stores = testStores(redis.client());
   const r = stores.ctx.redis;
-  const sessions = new SessionStore(r, stores.keys.prefix, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
-  const tokens = new ApiTokenStore(r, stores.keys.prefix);
+  const sessions = new SessionStore(r, stores.keys, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
+  const tokens = new ApiTokenStore(r, stores.keys);
   const launcher = new RecordingLauncher();
   const runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
   const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...extra });

@@ -18,11 +18,11 @@ export class ManualRuns {
   ) {}
 
   private guardKey(): string {
-    return `${this.o.stores.keys.prefix}:lock:batch:manual-start`;
+    return this.o.stores.keys.manualStartLock();
   }
 
   private aliasKey(runId: string): string {
-    return `${this.o.stores.keys.prefix}:batch-alias:${runId}`;
+    return this.o.stores.keys.batchAlias(runId);
   }
 
   get launcherKind(): BatchLauncher['kind'] {
@@ -57,13 +57,7 @@ export class ManualRuns {
   /** Let the next manual start through once this run has ended (only if it still holds the guard). */
   async release(runId: string): Promise<void> {
     const alias = await this.resolve(runId);
-    await this.o.stores.ctx.redis.eval(
-      "local v = redis.call('GET', KEYS[1]) if v == ARGV[1] or v == ARGV[2] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      this.guardKey(),
-      runId,
-      alias,
-    );
+    await this.o.stores.ctx.run('deleteIfValue', [this.guardKey()], [runId, alias]);
   }
 
   /** The run an id stands for now: itself, or the program's own run that replaced a placeholder. */
@@ -89,13 +83,7 @@ export class ManualRuns {
     if (!real) return null;
     await stores.ctx.redis.multi().set(this.aliasKey(runId), real.id, 'PX', 30 * 86_400_000).del(stores.keys.batch(runId)).zrem(stores.keys.batches(), runId).exec();
     // The start guard now belongs to the program's run, so its end releases it.
-    await stores.ctx.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end return 0",
-      1,
-      this.guardKey(),
-      runId,
-      real.id,
-    );
+    await stores.ctx.run('replaceIfValue', [this.guardKey()], [runId, real.id]);
     this.pending.delete(runId);
     this.o.log.info({ placeholder: runId, runId: real.id, jobName: real.jobName }, 'manual run recorded by the batch program under its own id; placeholder replaced');
     return real;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection';
 import type { Engagement, EngagementKind, PublicMetrics } from '../domain';
 
 /** What the last complete run saw of a tracked post. */
@@ -55,7 +55,7 @@ export const decodeEngagement = (s: string): Engagement => {
  * reading X and awarding loses nothing and (the ledger being idempotent) awards nothing twice.
  */
 export class WatermarkStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'engagement') {}
+  constructor(private readonly redis: RedisClient, private readonly prefix = 'engagement') {}
 
   private k(...parts: string[]): string {
     return [this.prefix, 'xwm', ...parts].join(':');
@@ -148,7 +148,7 @@ export class WatermarkStore {
     await m.exec();
   }
 
-  private addFound(m: ReturnType<Redis['multi']>, found: Engagement[], tracked: Set<string>): void {
+  private addFound(m: ReturnType<RedisClient['multi']>, found: Engagement[], tracked: Set<string>): void {
     for (const e of found) {
       const key = this.k('engaged', e.tweetId);
       m.sadd(key, `${e.discordId}|${e.kind}`).expire(key, INDEX_TTL_S);

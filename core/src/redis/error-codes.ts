@@ -4,6 +4,8 @@ export enum ScriptErrorCode {
   XAccountTaken = -2,
   NotFound = -3,
   LockHeld = -4,
+  /** What the caller read to name the script's keys changed meanwhile: read again and retry. */
+  Stale = -5,
 }
 
 /** Per-engagement outcomes returned by awardEngagements. */

@@ -1,7 +1,8 @@
 /**
- * Every Redis key the product uses, built in one place. The default prefix is `engagement`,
- * which gives the seed's layout (`engagement:connection:{discordId}`, ...). Tests pass a random
- * prefix so they can share one server.
+ * Every Redis key the product uses, built in one place (as BullMQ's queue-keys does for a queue).
+ * Nothing else builds a key name: stores, scripts' callers, the admin API and the batch engine all
+ * ask this class. The default prefix is `engagement`. Tests pass a random prefix so they can share
+ * one server.
  */
 export class Keys {
   constructor(readonly prefix = 'engagement') {}
@@ -57,9 +58,108 @@ export class Keys {
   batches = () => this.k('batches');
   batchLock = () => this.k('lock', 'batch');
   batchFence = () => this.k('lock', 'batch', 'fence');
+  /** string: guard against double-clicked manual runs (admin API) */
+  manualStartLock = () => this.k('lock', 'batch', 'manual-start');
+  /** string: a manual run's placeholder id -> the run the batch program recorded */
+  batchAlias = (runId: string) => this.k('batch-alias', runId);
+  /** string: the Job watcher's claim on a Kubernetes Job it recorded */
+  jobWatch = (jobName: string) => this.k('jobwatch', jobName);
 
   // Audit and rate limits
   /** stream of admin actions */
   audit = () => this.k('audit');
   rateLimit = (scope: string, id: string, window: number) => this.k('ratelimit', scope, id, String(window));
+
+  // Console sign-in, API tokens and the X linking flow (admin API)
+  /** string: a console session, by the SHA-256 of its cookie value */
+  session = (idHash: string) => this.k('session', idHash);
+  /** string: pending Discord sign-in state */
+  oauthState = (state: string) => this.k('oauth', 'state', state);
+  apiToken = (id: string) => this.k('apitoken', id);
+  /** zset token id -> createdAt */
+  apiTokens = () => this.k('apitokens');
+  /** string: a pending X authorization (PKCE verifier), read once by the callback */
+  connectPending = (nonce: string) => this.k('connect', 'pkce', nonce);
+  /** string: marks a /connect ticket as spent */
+  connectUsed = (nonce: string) => this.k('connect', 'used', nonce);
+
+  // The batch engine's watermarks
+  wmTweet = (tweetId: string) => this.k('xwm', 'tweet', tweetId);
+  wmMember = (discordId: string) => this.k('xwm', 'member', discordId);
+  wmEngaged = (tweetId: string) => this.k('xwm', 'engaged', tweetId);
+  wmPending = () => this.k('xwm', 'pending');
+  wmSweep = () => this.k('xwm', 'sweep');
+  wmLookupDay = () => this.k('xwm', 'lookupday');
+  /** string: per-member token-refresh lock */
+  wmRefresh = (discordId: string) => this.k('xwm', 'refresh', discordId);
+}
+
+export type KeyName = { [K in keyof Keys]: Keys[K] extends (...a: never[]) => string ? K : never }[keyof Keys];
+
+/** One row of the README's key table: which builder, its placeholder arguments, the type and what it holds. */
+export interface KeyDoc {
+  key: KeyName;
+  args?: string[];
+  type: 'string' | 'hash' | 'zset' | 'set' | 'stream';
+  contents: string;
+}
+
+/**
+ * The key layout as documented in the README (`npm run docs:keys` writes the table from this list,
+ * and a test fails when the README, this list and the builders above disagree).
+ */
+export const KEY_DOCS: KeyDoc[] = [
+  { key: 'member', args: ['discordId'], type: 'hash', contents: 'discordId, displayName, tier, totalPoints, count_like/retweet/reply/quote, joinedAt, updatedAt' },
+  { key: 'members', type: 'zset', contents: 'discordId by joinedAt' },
+  { key: 'connection', args: ['discordId'], type: 'hash', contents: "the member's X link: xUserId, handle, scopes, status (`linked`/`needs_reconnect`), linkedAt" },
+  { key: 'tokens', args: ['discordId'], type: 'string', contents: "the member's OAuth tokens, AES-256-GCM encrypted, bound to the member id" },
+  { key: 'twitterHandle', args: ['handle'], type: 'string', contents: 'lower-cased handle → discordId (reverse lookup)' },
+  { key: 'twitterId', args: ['xUserId'], type: 'string', contents: 'X user id → discordId (one X account per member and the reverse)' },
+  { key: 'connections', type: 'zset', contents: 'linked discordIds by linkedAt' },
+  { key: 'tweet', args: ['tweetId'], type: 'hash', contents: 'submission: url, authorId, authorHandle, submitterId, category, status, submittedAt, createdAt, public metrics, pointsAwarded, engagementCount' },
+  { key: 'tweetId', args: ['tweetId'], type: 'string', contents: 'duplicate check (by tweet id, not URL) → submitter' },
+  { key: 'tweetsRecent', type: 'zset', contents: 'tweetId by submittedAt' },
+  { key: 'log', args: ['logId'], type: 'hash', contents: 'one ledger entry: `award:<tweetId>:<discordId>:<kind>` (tier, points, week, day, batchId, revokedAt) or `adj:<n>` (points, reason, actor)' },
+  { key: 'logSeq', type: 'string', contents: 'adjustment log sequence' },
+  { key: 'userLogs', args: ['discordId'], type: 'zset', contents: "the member's log ids by time" },
+  { key: 'tweetLogs', args: ['tweetId'], type: 'zset', contents: "the tweet's award log ids by time" },
+  { key: 'batchLogs', args: ['batchId'], type: 'zset', contents: 'award log ids written by one batch run' },
+  { key: 'leaderboardAllTime', type: 'zset', contents: 'discordId → points' },
+  { key: 'leaderboardWeekly', args: ['YYYY-Www'], type: 'zset', contents: 'discordId → points for an ISO week (UTC); past weeks kept' },
+  { key: 'leaderboardWeeks', type: 'zset', contents: 'weeks that have a board' },
+  { key: 'pointsDaily', type: 'hash', contents: 'UTC day → points given' },
+  { key: 'adjustmentKey', args: ['key'], type: 'string', contents: 'idempotency marker of a manual adjustment' },
+  { key: 'rule', args: ['tier', 'kind'], type: 'string', contents: 'points for a tier and kind (unset = default)' },
+  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
+  { key: 'batches', type: 'zset', contents: 'run ids by start time' },
+  { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },
+  { key: 'batchFence', type: 'string', contents: 'fencing-token counter' },
+  { key: 'manualStartLock', type: 'string', contents: 'guard against double-clicked manual runs' },
+  { key: 'batchAlias', args: ['runId'], type: 'string', contents: "a manual run's placeholder id → the run the program recorded" },
+  { key: 'jobWatch', args: ['job'], type: 'string', contents: "the Job watcher's claim on a Job it recorded" },
+  { key: 'audit', type: 'stream', contents: 'admin actions: actor, action, target, before, after, at' },
+  { key: 'rateLimit', args: ['scope', 'id', 'windowMs'], type: 'zset', contents: 'sliding-window rate limit hits' },
+  { key: 'session', args: ['sha256'], type: 'string', contents: 'console session (the cookie holds the unhashed id)' },
+  { key: 'oauthState', args: ['state'], type: 'string', contents: 'pending Discord sign-in' },
+  { key: 'apiToken', args: ['id'], type: 'string', contents: 'an API token (hashed) and its role, scopes and expiry' },
+  { key: 'apiTokens', type: 'zset', contents: 'API token ids by creation time' },
+  { key: 'connectPending', args: ['nonce'], type: 'string', contents: 'a pending X authorization (PKCE verifier), read once by the callback' },
+  { key: 'connectUsed', args: ['nonce'], type: 'string', contents: 'marks a `/connect` link as spent (expires with it)' },
+  { key: 'wmTweet', args: ['tweetId'], type: 'hash', contents: "batch watermark: the post's counts at the last complete run (expires after 8 days)" },
+  { key: 'wmMember', args: ['discordId'], type: 'hash', contents: "batch watermark: the member's like/post counts, newest likes and posts seen, paging positions of cut-short reads" },
+  { key: 'wmEngaged', args: ['tweetId'], type: 'set', contents: 'engagements already found for a post (`discordId\\|kind`)' },
+  { key: 'wmPending', type: 'set', contents: 'engagements found but not yet awarded (survives a crash between finding and awarding)' },
+  { key: 'wmSweep', type: 'string', contents: 'cursor and snapshot of a member sweep that a partial run left unfinished' },
+  { key: 'wmLookupDay', type: 'string', contents: 'UTC day the member lookup was last billed' },
+  { key: 'wmRefresh', args: ['discordId'], type: 'string', contents: 'per-member token-refresh lock (refresh tokens are single-use)' },
+];
+
+/** The README's key table, as markdown, for a prefix. */
+export function keyTableMarkdown(prefix = 'engagement'): string {
+  const keys = new Keys(prefix);
+  const rows = KEY_DOCS.map((d) => {
+    const build = keys[d.key] as (...a: string[]) => string;
+    return `| \`${build(...(d.args ?? []).map((a) => `<${a}>`))}\` | ${d.type} | ${d.contents} |`;
+  });
+  return ['| key | type | contents |', '|---|---|---|', ...rows].join('\n');
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
 import { TokenCipher } from '../../crypto/token-cipher';
 import { Keys } from '../keys';
 import { registerScripts } from '../script-loader';
@@ -27,7 +27,7 @@ export interface Stores {
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
-export function createStores(redis: Redis, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number }): Stores {
+export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number }): Stores {
   const keys = new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
   return {

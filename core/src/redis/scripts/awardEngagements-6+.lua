@@ -1,19 +1,21 @@
 --[[
   Award points for a batch of engagements, atomically and idempotently.
   At most one award per (tweet, member, kind): the award log key is the marker.
+  Every key is passed in KEYS (one hash slot on Redis Cluster); nothing is built here.
 
-  KEYS[1] batch lock                 (prefix:lock:batch)
-  KEYS[2] all-time leaderboard       (prefix:leaderboard:alltime)
-  KEYS[3] weeks index                (prefix:leaderboard:weeks)
-  KEYS[4] daily points hash          (prefix:stats:points:daily)
-  KEYS[5] this batch's award logs    (prefix:batch:{batchId}:logs)
+  KEYS[1] batch lock                 KEYS[2] all-time leaderboard
+  KEYS[3] weeks index                KEYS[4] daily points hash
+  KEYS[5] this batch's award logs    KEYS[6] this week's leaderboard (the week of ARGV[4])
+  KEYS[7 .. 6+R]  rule keys, one per cell named in ARGV[6] (R cells, same order)
+  then 6 keys per engagement n (n = 1, 2, ..., in the order of the triples in ARGV):
+    tweet hash, member hash, connection hash, award log hash, member's logs zset, tweet's logs zset
 
-  ARGV[1] key prefix
-  ARGV[2] batch id
-  ARGV[3] fence token expected in the lock, '' to skip the check
-  ARGV[4] now (epoch ms)
-  ARGV[5] ISO week of now, e.g. 2026-W48
-  ARGV[6] UTC day of now, e.g. 2026-11-24
+  ARGV[1] batch id
+  ARGV[2] fence token expected in the lock, '' to skip the check
+  ARGV[3] now (epoch ms)
+  ARGV[4] ISO week of now, e.g. 2026-W48
+  ARGV[5] UTC day of now, e.g. 2026-11-24
+  ARGV[6] rule cells of KEYS[7..], JSON array like ["1-like", "1-retweet", ...]
   ARGV[7] default points, JSON object {"1-like":1, ...} used when a rule key is unset
   ARGV[8..] triples: tweetId, discordId, kind
 
@@ -23,7 +25,8 @@
     -1 when the fence no longer holds the lock (nothing written)
 ]]
 --- @include "addPoints"
-local prefix, batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local weeklyKey = KEYS[6]
 
 if fence ~= '' then
   local holder = redis.call('GET', KEYS[1])
@@ -33,13 +36,19 @@ if fence ~= '' then
 end
 
 local defaults = cjson.decode(ARGV[7])
+local ruleKey = {}
+local cells = cjson.decode(ARGV[6])
+for i, cell in ipairs(cells) do ruleKey[cell] = KEYS[6 + i] end
+local firstEngagementKey = 6 + #cells
+
 local awarded, total, duplicates = 0, 0, 0
 local out = { 0, 0, 0 }
 
-for i = 8, #ARGV, 3 do
-  local tweetId, discordId, kind = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local tweetKey = prefix .. ':tweet:' .. tweetId
-  local memberKey = prefix .. ':member:' .. discordId
+for n = 0, (#ARGV - 7) / 3 - 1 do
+  local tweetId, discordId, kind = ARGV[8 + 3 * n], ARGV[9 + 3 * n], ARGV[10 + 3 * n]
+  local k = firstEngagementKey + 6 * n
+  local tweetKey, memberKey, connectionKey = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
+  local logKey, memberLogsKey, tweetLogsKey = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
   local outcome, points = 1, 0
   local t = redis.call('HMGET', tweetKey, 'status', 'submitterId', 'authorId')
   if not t[1] then
@@ -50,27 +59,27 @@ for i = 8, #ARGV, 3 do
     outcome = 2
   else
     local tier = redis.call('HGET', memberKey, 'tier')
-    local xUserId = redis.call('HGET', prefix .. ':connection:' .. discordId, 'xUserId')
+    local xUserId = redis.call('HGET', connectionKey, 'xUserId')
     if not tier or not xUserId then
       outcome = 5
     elseif xUserId == t[3] then
       outcome = 3
     else
       local logId = 'award:' .. tweetId .. ':' .. discordId .. ':' .. kind
-      local logKey = prefix .. ':log:' .. logId
       if redis.call('EXISTS', logKey) == 1 then
         outcome = 0
         duplicates = duplicates + 1
       else
         local cell = tier .. '-' .. kind
-        points = tonumber(redis.call('GET', prefix .. ':rules:' .. cell) or defaults[cell] or 0)
+        local rule = ruleKey[cell] and redis.call('GET', ruleKey[cell])
+        points = tonumber(rule or defaults[cell] or 0)
         redis.call('HSET', logKey, 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
           'kind', kind, 'tier', tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId)
-        redis.call('ZADD', prefix .. ':user:' .. discordId .. ':logs', now, logId)
-        redis.call('ZADD', prefix .. ':tweet:' .. tweetId .. ':logs', now, logId)
+        redis.call('ZADD', memberLogsKey, now, logId)
+        redis.call('ZADD', tweetLogsKey, now, logId)
         redis.call('ZADD', KEYS[5], now, logId)
         redis.call('HINCRBY', memberKey, 'count_' .. kind, 1)
-        addPoints(prefix, memberKey, KEYS[2], KEYS[3], KEYS[4], discordId, points, week, day, now)
+        addPoints(memberKey, KEYS[2], weeklyKey, KEYS[3], KEYS[4], discordId, points, week, day, now)
         redis.call('HINCRBY', tweetKey, 'pointsAwarded', points)
         redis.call('HINCRBY', tweetKey, 'engagementCount', 1)
         awarded = awarded + 1
