@@ -66,6 +66,6 @@ describe('a manual run through Kubernetes, end to end', () => {
     );
     expect(run).toMatchObject({ status: 'succeeded', trigger: 'manual', jobName: started.jobName });
     expect((await stores.batches.list({ limit: 50 })).items.filter((r) => r.jobName === started.jobName)).toHaveLength(1);
-    await waitFor(() => redis.client().get(`${stores.keys.prefix}:lock:batch:manual-start`), (v) => v === null);
+    await waitFor(() => redis.client().get(stores.keys.manualStartLock()), (v) => v === null);
   });
 });

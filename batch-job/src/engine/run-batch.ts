@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
-import type { BatchStatus, BatchTrigger, Connection, TrackedTweet } from '../domain';
-import type { Stores } from '../redis/stores';
-import { withSpan } from '../telemetry/otel';
-import type { XClientFactory } from '../x';
+import { withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
 import { planRun, type Plan } from './planner';
@@ -103,7 +100,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'heartbeat failed')), opts.heartbeatMs ?? 5_000);
   timer.unref();
 
-  const wm = new WatermarkStore(stores.ctx.redis, stores.keys.prefix);
+  const wm = new WatermarkStore(stores.ctx);
   const gw = new XGateway({
     now, maxBilledResources: opts.maxBilledResources ?? 0, deadlineAt: opts.maxWallMs ? started + opts.maxWallMs : 0,
     retries: opts.retries ?? 3, backoffMs: opts.backoffMs ?? 500, signal: abort.signal, ...(deps.sleep ? { sleep: deps.sleep } : {}),
