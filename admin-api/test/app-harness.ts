@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Stores } from '@engagement-tracker/core';
-import type { TestRedisServer } from '@engagement-tracker/core/testing';
+import type { RedisClient, Stores } from '@engagement-tracker/core';
 import { createApp } from '../src/app';
 import { ApiTokenStore } from '../src/auth/api-token-store';
 import type { DiscordOAuth } from '../src/auth/discord-oauth';
@@ -65,7 +64,7 @@ export function client(url: string, cookie: string, csrf: string): Client {
   };
 }
 
-export async function startTestApp(redis: TestRedisServer, env: Record<string, string> = {}, extra: { discord?: DiscordOAuth } = {}): Promise<TestApp> {
+export async function startTestApp(redis: { client(): RedisClient }, env: Record<string, string> = {}, extra: { discord?: DiscordOAuth } = {}): Promise<TestApp> {
   const config = loadAdminApiConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '100000', ADMIN_WEB_DIST: '/nonexistent', ...env });
   const stores = testStores(redis.client());
   const r = stores.ctx.redis;

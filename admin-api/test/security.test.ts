@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keys } from '@engagement-tracker/core';
-import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
 import { ApiTokenStore } from '../src/auth/api-token-store';
 import { SessionStore } from '../src/auth/session-store';
 import { startTestApp } from './app-harness';
 
-let redis: TestRedisServer;
+let redis: TestRedis;
 
 beforeAll(async () => {
-  redis = await startRedisServer({ aof: false });
+  redis = await startTestRedis();
 });
 afterAll(async () => {
   await redis?.stop();

@@ -1,17 +1,17 @@
-import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import type { RedisClient } from '@engagement-tracker/core';
+import { scanKeys, startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WatermarkStore } from '../src/engine';
 import { score, SIM_END, startSim, type Sim } from './harness';
 
-let server: TestRedisServer;
-let redis: Redis;
+let server: TestRedis;
+let redis: RedisClient;
 const sims: Sim[] = [];
 const HALF_HOUR = 30 * 60_000;
 
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startTestRedis();
   redis = server.client();
 });
 afterAll(async () => {
@@ -80,7 +80,7 @@ describe('batch run against the X double', () => {
     const totals = await s.stores.leaderboard.top({ board: 'alltime', limit: 100 });
     // Lose every watermark (as if Redis lost the batch state) and run again: all is re-read,
     // the ledger recognises every award, nothing changes.
-    const keys = await redis.keys(s.stores.keys.wmSweep().replace(/sweep$/, '*')); // every watermark key
+    const keys = await scanKeys(redis, s.stores.keys.wmSweep().replace(/sweep$/, '*')); // every watermark key
     await redis.del(...keys);
     const again = await s.run();
     expect(again.status).toBe('succeeded');

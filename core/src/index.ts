@@ -7,6 +7,8 @@ export { Keys, KEY_DOCS, keyTableMarkdown, type KeyDoc, type KeyName } from './r
 export { createRedis, parseClusterUrl, isClusterUrl, type RedisClient } from './redis/connection';
 export { ScriptErrorCode, AWARD_OUTCOMES, type AwardOutcome } from './redis/error-codes';
 export { registerScripts, loadScripts, assertOneSlot, type ScriptRunner } from './redis/script-loader';
+export { keySlot } from './redis/key-slot';
+export { migrateKeys, type KeyMigrationSummary } from './redis/migrate-keys';
 export * from './redis/stores';
 export * from './errors';
 export { TokenCipher, SANDBOX_ENCRYPTION_KEY, parseKey } from './crypto/token-cipher';

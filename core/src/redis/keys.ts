@@ -3,12 +3,24 @@
  * Nothing else builds a key name: stores, scripts' callers, the admin API and the batch engine all
  * ask this class. The default prefix is `engagement`. Tests pass a random prefix so they can share
  * one server.
+ *
+ * Every key starts with the prefix as a Redis Cluster hash tag, `{engagement}:...`, so all keys of
+ * one deployment live in one hash slot and every multi-key script and MULTI works on a cluster
+ * (as BullMQ does per queue). Deployments from before the tag move their keys with
+ * `npm run migrate:keys`.
  */
 export class Keys {
-  constructor(readonly prefix = 'engagement') {}
+  /** `{prefix}`: the hash tag every key starts with (`prefix` in the layout of earlier releases). */
+  readonly tag: string;
+
+  /** `hashTag: false` gives the layout of releases before the hash tag (read by ledger:check and migrate:keys only). */
+  constructor(readonly prefix = 'engagement', opts: { hashTag?: boolean } = {}) {
+    if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`Key prefix must be letters, digits, _ or - (got "${prefix}")`);
+    this.tag = opts.hashTag === false ? prefix : `{${prefix}}`;
+  }
 
   private k(...parts: string[]): string {
-    return [this.prefix, ...parts].join(':');
+    return [this.tag, ...parts].join(':');
   }
 
   // Members and X links

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import calculateSlot from 'cluster-key-slot';
+import { keySlot } from './key-slot';
 import type { RedisClient } from './connection';
 
 const SCRIPTS_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'scripts');
@@ -33,13 +33,38 @@ function inline(lua: string, seen = new Set<string>()): string {
   });
 }
 
+/**
+ * With REDIS_SCRIPT_KEY_CHECK=1 (the test suites set it), every script starts with this guard: a
+ * local `redis` that refuses any command on a key the script was not given in KEYS. Scripts and
+ * their includes call `redis.call`, so they all go through it. The commands' key is their first
+ * argument (DEL and EXISTS: every argument), which holds for every command the scripts use.
+ */
+export const SCRIPT_KEY_CHECK = `local redis = (function(real)
+  local declared = {}
+  for _, k in ipairs(KEYS) do declared[k] = true end
+  local function check(cmd, ...)
+    local args = { ... }
+    local upper = string.upper(cmd)
+    local n = (upper == 'DEL' or upper == 'EXISTS' or upper == 'UNLINK') and #args or math.min(1, #args)
+    for i = 1, n do
+      if not declared[args[i]] then error('script touched a key not passed in KEYS: ' .. tostring(args[i])) end
+    end
+  end
+  return setmetatable({
+    call = function(cmd, ...) check(cmd, ...) return real.call(cmd, ...) end,
+    pcall = function(cmd, ...) check(cmd, ...) return real.pcall(cmd, ...) end,
+  }, { __index = real })
+end)(redis)
+`;
+
 let cache: ScriptDef[] | undefined;
 
 /** Every script in scripts/, includes inlined; read once per process. */
 export function loadScripts(): ScriptDef[] {
+  const guard = process.env.REDIS_SCRIPT_KEY_CHECK === '1' ? SCRIPT_KEY_CHECK : '';
   cache ??= readdirSync(SCRIPTS_DIR)
     .filter((f) => f.endsWith('.lua'))
-    .map((file) => ({ ...splitFilename(file), lua: inline(readFileSync(join(SCRIPTS_DIR, file), 'utf8')) }));
+    .map((file) => ({ ...splitFilename(file), lua: guard + inline(readFileSync(join(SCRIPTS_DIR, file), 'utf8')) }));
   return cache;
 }
 
@@ -52,8 +77,8 @@ export type ScriptRunner = (name: string, keys: string[], args: Array<string | n
  */
 export function assertOneSlot(name: string, keys: string[]): void {
   if (keys.length < 2) return;
-  const slot = calculateSlot(keys[0]!);
-  const other = keys.find((k) => calculateSlot(k) !== slot);
+  const slot = keySlot(keys[0]!);
+  const other = keys.find((k) => keySlot(k) !== slot);
   if (other !== undefined) throw new Error(`Lua script ${name} would touch keys in two hash slots (${keys[0]} and ${other})`);
 }
 
@@ -68,7 +93,7 @@ export function registerScripts(redis: RedisClient): ScriptRunner {
     // A variadic script gets its key count with each call.
     if (!(d.name in redis)) redis.defineCommand(d.name, d.variadic ? { lua: d.lua } : { numberOfKeys: d.numberOfKeys, lua: d.lua });
   }
-  return (name, keys, args) => {
+  return async (name, keys, args) => {
     const def = defs.get(name);
     if (!def) throw new Error(`Unknown Lua script ${name}`);
     if (def.variadic ? keys.length < def.numberOfKeys : keys.length !== def.numberOfKeys) {

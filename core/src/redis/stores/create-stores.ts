@@ -27,8 +27,8 @@ export interface Stores {
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
-export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number }): Stores {
-  const keys = new Keys(opts.prefix);
+export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys }): Stores {
+  const keys = opts.keys ?? new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
   return {
     ctx,
