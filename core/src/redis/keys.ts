@@ -61,6 +61,20 @@ export class Keys {
   /** string: idempotency marker of a manual adjustment */
   adjustmentKey = (key: string) => this.k('adjustment', key);
 
+  // Moderation: bans, held-back engagements, eligibility and reply rules
+  /** hash discordId -> JSON { reason, actor, at } of banned members */
+  bans = () => this.k('bans');
+  /** hash: one engagement held back (not awarded) with its reason and review status */
+  held = (tweetId: string, discordId: string, kind: string) => this.k('held', `${tweetId}:${discordId}:${kind}`);
+  /** zset held id -> createdAt, of held items still waiting for review (the review queue) */
+  heldOpen = () => this.k('held', 'open');
+  /** zset held id -> createdAt, every item held back for one member */
+  userHeld = (discordId: string) => this.k('user', discordId, 'held');
+  /** string JSON: admin-set rules of one moderation area (eligibility, replies, linking) */
+  settings = (area: string) => this.k('settings', area);
+  /** string JSON { xUserId, at }: the member's last X link that ended (relink cooldown) */
+  relink = (discordId: string) => this.k('relink', discordId);
+
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
 
@@ -76,6 +90,10 @@ export class Keys {
   batchAlias = (runId: string) => this.k('batch-alias', runId);
   /** string: the Job watcher's claim on a Kubernetes Job it recorded */
   jobWatch = (jobName: string) => this.k('jobwatch', jobName);
+  /** hash: running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics */
+  batchCounters = () => this.k('stats', 'batch');
+  /** hash UTC day -> estimated X cost (USD) of the runs that ended that day */
+  xCostDaily = () => this.k('stats', 'xcost', 'daily');
 
   // Audit and rate limits
   /** stream of admin actions */
@@ -141,11 +159,19 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'leaderboardWeeks', type: 'zset', contents: 'weeks that have a board' },
   { key: 'pointsDaily', type: 'hash', contents: 'UTC day → points given' },
   { key: 'adjustmentKey', args: ['key'], type: 'string', contents: 'idempotency marker of a manual adjustment' },
+  { key: 'bans', type: 'hash', contents: 'banned discordId → `{ reason, actor, at }`' },
+  { key: 'held', args: ['tweetId', 'discordId', 'kind'], type: 'hash', contents: 'an engagement held back (not awarded): reason, code, detail, reply text, status (`held`/`awarded`/`approved`/`dismissed`), batchId, resolvedBy' },
+  { key: 'heldOpen', type: 'zset', contents: 'the review queue: held ids still waiting, by time' },
+  { key: 'userHeld', args: ['discordId'], type: 'zset', contents: 'every held id of a member, by time' },
+  { key: 'settings', args: ['area'], type: 'string', contents: 'admin-set rules of one moderation area (eligibility, replies, linking), JSON' },
+  { key: 'relink', args: ['discordId'], type: 'string', contents: "the member's last X link that ended, `{ xUserId, at }` (relink cooldown)" },
   { key: 'rule', args: ['tier', 'kind'], type: 'string', contents: 'points for a tier and kind (unset = default)' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },
   { key: 'batchFence', type: 'string', contents: 'fencing-token counter' },
+  { key: 'batchCounters', type: 'hash', contents: 'running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics' },
+  { key: 'xCostDaily', type: 'hash', contents: 'UTC day → estimated X cost (USD) of the runs that ended that day' },
   { key: 'manualStartLock', type: 'string', contents: 'guard against double-clicked manual runs' },
   { key: 'batchAlias', args: ['runId'], type: 'string', contents: "a manual run's placeholder id → the run the program recorded" },
   { key: 'jobWatch', args: ['job'], type: 'string', contents: "the Job watcher's claim on a Job it recorded" },

@@ -13,7 +13,7 @@
   ARGV[9] the current link's X user id and ARGV[10] its handle, as the caller read them ('' = none)
 
   Output: 1, -2 when the X account is linked to another member,
-          -5 when the current link is no longer what the caller read (read it again and retry).
+          -6 when the current link is no longer what the caller read (read it again and retry).
 ]]
 --- @include "addAudit"
 --- @include "ensureMember"
@@ -21,7 +21,7 @@ local discordId, displayName, xUserId, handle, scopes, cipher, now, actor =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 
 local old = redis.call('HMGET', KEYS[1], 'xUserId', 'handle', 'linkedAt')
-if (old[1] or '') ~= ARGV[9] or (old[2] or '') ~= ARGV[10] then return -5 end
+if (old[1] or '') ~= ARGV[9] or (old[2] or '') ~= ARGV[10] then return -6 end
 
 local owner = redis.call('GET', KEYS[2])
 if owner and owner ~= discordId then return -2 end

@@ -10,7 +10,9 @@
   ARGV[6..] with revoke: every log id in the tweet's logs zset, in ZRANGE order, as the caller read it
 
   Output: { revokedAwards, revokedPoints }, -3 when the tweet does not exist,
-          -5 when the tweet's logs are no longer what the caller read (read them again and retry).
+          -6 when the tweet's logs are no longer what the caller read (read them again and retry).
+  A revoke takes the revoked awards off the post's engagementCount too. Deleting an already
+  deleted post with nothing left to revoke writes nothing and is not audited.
 ]]
 --- @include "addAudit"
 local tweetId, revoke, actor, now, logCount = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], tonumber(ARGV[5])
@@ -20,28 +22,33 @@ local statusBefore = redis.call('HGET', KEYS[1], 'status')
 local count, points = 0, 0
 if revoke then
   local logIds = redis.call('ZRANGE', KEYS[2], 0, -1)
-  if #logIds ~= logCount then return -5 end
+  if #logIds ~= logCount then return -6 end
   for i = 1, logCount do
-    if logIds[i] ~= ARGV[5 + i] then return -5 end
+    if logIds[i] ~= ARGV[5 + i] then return -6 end
   end
   for i = 1, logCount do
     local logKey, memberKey, weeklyKey = KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[5 + 3 * i]
     local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt')
     if l[1] == 'award' and not l[7] then
       local p = tonumber(l[3])
-      redis.call('HINCRBY', memberKey, 'totalPoints', -p)
+      local neg = 0 - p -- not -p: Lua's -0 reaches Redis as "-0", which HINCRBY refuses
+      redis.call('HINCRBY', memberKey, 'totalPoints', neg)
       redis.call('HINCRBY', memberKey, 'count_' .. l[6], -1)
       redis.call('HSET', memberKey, 'updatedAt', now)
-      redis.call('ZINCRBY', KEYS[3], -p, l[2])
-      redis.call('ZINCRBY', weeklyKey, -p, l[2])
-      redis.call('HINCRBY', KEYS[4], l[5], -p)
+      redis.call('ZINCRBY', KEYS[3], neg, l[2])
+      redis.call('ZINCRBY', weeklyKey, neg, l[2])
+      redis.call('HINCRBY', KEYS[4], l[5], neg)
       redis.call('HSET', logKey, 'revokedAt', now, 'revokedBy', actor)
       count = count + 1
       points = points + p
     end
   end
-  redis.call('HINCRBY', KEYS[1], 'pointsAwarded', -points)
+  -- (Never by zero: Lua's -0 reaches Redis as "-0", which HINCRBY refuses.)
+  if points > 0 then redis.call('HINCRBY', KEYS[1], 'pointsAwarded', -points) end
+  if count > 0 then redis.call('HINCRBY', KEYS[1], 'engagementCount', -count) end
 end
+-- Deleting a deleted post with nothing (left) to take back changes nothing: not audited.
+if statusBefore == 'deleted' and count == 0 then return { 0, 0 } end
 redis.call('HSET', KEYS[1], 'status', 'deleted', 'deletedAt', now, 'deletedBy', actor)
 addAudit(KEYS[5], actor, revoke and 'tweet.delete_revoke' or 'tweet.delete', 'tweet:' .. tweetId,
   cjson.encode({ status = statusBefore }), cjson.encode({ status = 'deleted', revokedAwards = count, revokedPoints = points }), now)

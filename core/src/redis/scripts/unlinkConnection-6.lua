@@ -8,13 +8,13 @@
   ARGV[4] the link's X user id and ARGV[5] its handle, as the caller read them
 
   Output: { xUserId, handle } of the removed link, -3 when there was none,
-          -5 when the link is no longer what the caller read (read it again and retry).
+          -6 when the link is no longer what the caller read (read it again and retry).
 ]]
 --- @include "addAudit"
 local discordId, actor, now = ARGV[1], ARGV[2], ARGV[3]
 local c = redis.call('HMGET', KEYS[1], 'xUserId', 'handle')
 if not c[1] then return -3 end
-if c[1] ~= ARGV[4] or (c[2] or '') ~= ARGV[5] then return -5 end
+if c[1] ~= ARGV[4] or (c[2] or '') ~= ARGV[5] then return -6 end
 if redis.call('GET', KEYS[5]) == discordId then redis.call('DEL', KEYS[5]) end
 if redis.call('GET', KEYS[6]) == discordId then redis.call('DEL', KEYS[6]) end
 redis.call('DEL', KEYS[1], KEYS[3])
