@@ -43,6 +43,8 @@ export class Keys {
   tweetId = (tweetId: string) => this.k('tweetid', tweetId);
   /** zset tweetId -> submittedAt */
   tweetsRecent = () => this.k('tweets', 'recent');
+  /** zset tweetId -> change number: every script that changes a tweet raises it (the tweet index follows it) */
+  tweetsChanged = () => this.k('tweets', 'changed');
 
   // Ledger
   log = (logId: string) => this.k('log', logId);
@@ -72,6 +74,8 @@ export class Keys {
   userHeld = (discordId: string) => this.k('user', discordId, 'held');
   /** string JSON: admin-set rules of one moderation area (eligibility, replies, linking) */
   settings = (area: string) => this.k('settings', area);
+  /** hash: what the bot last saw of the member in the server (guildJoinedAt, roleIds, at) */
+  discordFacts = (discordId: string) => this.k('member', discordId, 'discord');
   /** string JSON { xUserId, at }: the member's last X link that ended (relink cooldown) */
   relink = (discordId: string) => this.k('relink', discordId);
 
@@ -86,8 +90,6 @@ export class Keys {
   batchFence = () => this.k('lock', 'batch', 'fence');
   /** string: guard against double-clicked manual runs (admin API) */
   manualStartLock = () => this.k('lock', 'batch', 'manual-start');
-  /** string: a manual run's placeholder id -> the run the batch program recorded */
-  batchAlias = (runId: string) => this.k('batch-alias', runId);
   /** string: the Job watcher's claim on a Kubernetes Job it recorded */
   jobWatch = (jobName: string) => this.k('jobwatch', jobName);
   /** hash: running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics */
@@ -117,6 +119,8 @@ export class Keys {
   wmTweet = (tweetId: string) => this.k('xwm', 'tweet', tweetId);
   wmMember = (discordId: string) => this.k('xwm', 'member', discordId);
   wmEngaged = (tweetId: string) => this.k('xwm', 'engaged', tweetId);
+  /** hash discordId -> JSON { id, text }: a member's first reply to a post, judged by the reply rules */
+  wmReplies = (tweetId: string) => this.k('xwm', 'replies', tweetId);
   wmPending = () => this.k('xwm', 'pending');
   wmSweep = () => this.k('xwm', 'sweep');
   wmLookupDay = () => this.k('xwm', 'lookupday');
@@ -141,7 +145,7 @@ export interface KeyDoc {
 export const KEY_DOCS: KeyDoc[] = [
   { key: 'member', args: ['discordId'], type: 'hash', contents: 'discordId, displayName, tier, totalPoints, count_like/retweet/reply/quote, joinedAt, updatedAt' },
   { key: 'members', type: 'zset', contents: 'discordId by joinedAt' },
-  { key: 'connection', args: ['discordId'], type: 'hash', contents: "the member's X link: xUserId, handle, scopes, status (`linked`/`needs_reconnect`), linkedAt" },
+  { key: 'connection', args: ['discordId'], type: 'hash', contents: "the member's X link: xUserId, handle, scopes, status (`linked`/`needs_reconnect`), linkedAt; xCreatedAt, followers, protected, factsAt (eligibility)" },
   { key: 'tokens', args: ['discordId'], type: 'string', contents: "the member's OAuth tokens, AES-256-GCM encrypted, bound to the member id" },
   { key: 'twitterHandle', args: ['handle'], type: 'string', contents: 'lower-cased handle → discordId (reverse lookup)' },
   { key: 'twitterId', args: ['xUserId'], type: 'string', contents: 'X user id → discordId (one X account per member and the reverse)' },
@@ -149,6 +153,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'tweet', args: ['tweetId'], type: 'hash', contents: 'submission: url, authorId, authorHandle, submitterId, category, status, submittedAt, createdAt, public metrics, pointsAwarded, engagementCount' },
   { key: 'tweetId', args: ['tweetId'], type: 'string', contents: 'duplicate check (by tweet id, not URL) → submitter' },
   { key: 'tweetsRecent', type: 'zset', contents: 'tweetId by submittedAt' },
+  { key: 'tweetsChanged', type: 'zset', contents: 'tweetId by change number: raised by every script that changes the tweet (readers re-read what changed since they last looked)' },
   { key: 'log', args: ['logId'], type: 'hash', contents: 'one ledger entry: `award:<tweetId>:<discordId>:<kind>` (tier, points, week, day, batchId, revokedAt) or `adj:<n>` (points, reason, actor)' },
   { key: 'logSeq', type: 'string', contents: 'adjustment log sequence' },
   { key: 'userLogs', args: ['discordId'], type: 'zset', contents: "the member's log ids by time" },
@@ -163,8 +168,9 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'held', args: ['tweetId', 'discordId', 'kind'], type: 'hash', contents: 'an engagement held back (not awarded): reason, code, detail, reply text, status (`held`/`awarded`/`approved`/`dismissed`), batchId, resolvedBy' },
   { key: 'heldOpen', type: 'zset', contents: 'the review queue: held ids still waiting, by time' },
   { key: 'userHeld', args: ['discordId'], type: 'zset', contents: 'every held id of a member, by time' },
-  { key: 'settings', args: ['area'], type: 'string', contents: 'admin-set rules of one moderation area (eligibility, replies, linking), JSON' },
-  { key: 'relink', args: ['discordId'], type: 'string', contents: "the member's last X link that ended, `{ xUserId, at }` (relink cooldown)" },
+  { key: 'settings', args: ['area'], type: 'string', contents: 'JSON settings of one area (`moderation`: eligibility rules, reply rules, relink cooldown)' },
+  { key: 'discordFacts', args: ['discordId'], type: 'hash', contents: 'what the bot last saw of the member in the server: guildJoinedAt, roleIds, at (eligibility)' },
+  { key: 'relink', args: ['discordId'], type: 'string', contents: "the member's last X link that ended `{ xUserId, handle, at }` (relink cooldown)" },
   { key: 'rule', args: ['tier', 'kind'], type: 'string', contents: 'points for a tier and kind (unset = default)' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
@@ -173,7 +179,6 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'batchCounters', type: 'hash', contents: 'running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics' },
   { key: 'xCostDaily', type: 'hash', contents: 'UTC day → estimated X cost (USD) of the runs that ended that day' },
   { key: 'manualStartLock', type: 'string', contents: 'guard against double-clicked manual runs' },
-  { key: 'batchAlias', args: ['runId'], type: 'string', contents: "a manual run's placeholder id → the run the program recorded" },
   { key: 'jobWatch', args: ['job'], type: 'string', contents: "the Job watcher's claim on a Job it recorded" },
   { key: 'audit', type: 'stream', contents: 'admin actions: actor, action, target, before, after, at' },
   { key: 'rateLimit', args: ['scope', 'id', 'windowMs'], type: 'zset', contents: 'sliding-window rate limit hits' },
@@ -186,6 +191,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'wmTweet', args: ['tweetId'], type: 'hash', contents: "batch watermark: the post's counts at the last complete run (expires after 8 days)" },
   { key: 'wmMember', args: ['discordId'], type: 'hash', contents: "batch watermark: the member's like/post counts, newest likes and posts seen, paging positions of cut-short reads" },
   { key: 'wmEngaged', args: ['tweetId'], type: 'set', contents: 'engagements already found for a post (`discordId\\|kind`)' },
+  { key: 'wmReplies', args: ['tweetId'], type: 'hash', contents: "members' first replies to a post, discordId → `{ id, text }` (judged by the reply rules; expires after 8 days)" },
   { key: 'wmPending', type: 'set', contents: 'engagements found but not yet awarded (survives a crash between finding and awarding)' },
   { key: 'wmSweep', type: 'string', contents: 'cursor and snapshot of a member sweep that a partial run left unfinished' },
   { key: 'wmLookupDay', type: 'string', contents: 'UTC day the member lookup was last billed' },

@@ -61,7 +61,7 @@ export class Ledger {
     const week = isoWeek(at);
     const fixedKeys = [
       keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId),
-      keys.bans(), keys.heldOpen(), keys.leaderboardWeekly(week),
+      keys.bans(), keys.heldOpen(), keys.tweetsChanged(), keys.leaderboardWeekly(week),
       ...CELLS.map(({ tier, kind }) => keys.rule(tier, kind)),
     ];
     for (let i = 0; i < input.engagements.length; i += AWARD_CHUNK) {
