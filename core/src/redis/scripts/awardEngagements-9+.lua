@@ -7,7 +7,6 @@
   approval ('+') awards it whatever the rules say.
   Every key is passed in KEYS (one hash slot on Redis Cluster); nothing is built here.
 
-<<<<<<<< HEAD:core/src/redis/scripts/awardEngagements-8+.lua
   KEYS[1] batch lock                 KEYS[2] all-time leaderboard
   KEYS[3] weeks index                KEYS[4] daily points hash
   KEYS[5] this batch's award logs    KEYS[6] banned members hash
@@ -17,16 +16,6 @@
   then 8 keys per engagement n (n = 1, 2, ..., in the order of the quadruples in ARGV):
     tweet hash, member hash, connection hash, award log hash, member's logs zset, tweet's logs zset,
     held item hash, member's held items zset
-========
-  KEYS[1] batch lock                 (prefix:lock:batch)
-  KEYS[2] all-time leaderboard       (prefix:leaderboard:alltime)
-  KEYS[3] weeks index                (prefix:leaderboard:weeks)
-  KEYS[4] daily points hash          (prefix:stats:points:daily)
-  KEYS[5] this batch's award logs    (prefix:batch:{batchId}:logs)
-  KEYS[6] banned members hash        (prefix:bans)
-  KEYS[7] review queue zset          (prefix:held:open)
-  KEYS[8] changed tweets zset        (prefix:tweets:changed)
->>>>>>>> main:core/src/redis/scripts/awardEngagements-8.lua
 
   ARGV[1] batch id
   ARGV[2] fence token expected in the lock, '' to skip the check
@@ -47,13 +36,8 @@
 ]]
 --- @include "addPoints"
 --- @include "touchTweet"
-<<<<<<<< HEAD:core/src/redis/scripts/awardEngagements-8+.lua
 local batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local weeklyKey = KEYS[9]
-========
---- @include "touchTweet"
-local prefix, batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
->>>>>>>> main:core/src/redis/scripts/awardEngagements-8.lua
 
 if fence ~= '' then
   local holder = redis.call('GET', KEYS[1])
@@ -130,7 +114,6 @@ for n = 0, (#ARGV - 7) / 4 - 1 do
       addPoints(memberKey, KEYS[2], weeklyKey, KEYS[3], KEYS[4], discordId, points, week, day, now)
       redis.call('HINCRBY', tweetKey, 'pointsAwarded', points)
       redis.call('HINCRBY', tweetKey, 'engagementCount', 1)
-      touchTweet(KEYS[8], tweetId)
       touchTweet(KEYS[8], tweetId)
       -- A held item awarded later (the member became eligible, or an admin approved it) leaves the queue.
       if redis.call('EXISTS', heldKey) == 1 then

@@ -2,12 +2,8 @@
   Stop tracking a tweet (status -> deleted), optionally taking back every point it gave; audited.
 
   KEYS[1] tweet hash   KEYS[2] tweet's logs zset   KEYS[3] all-time leaderboard
-<<<<<<<< HEAD:core/src/redis/scripts/removeTweet-5+.lua
   KEYS[4] daily points hash   KEYS[5] audit stream   KEYS[6] changed tweets zset
   with revoke, 3 keys per log id in ARGV[6..] (same order): log hash, member hash, leaderboard of the log's week
-========
-  KEYS[4] daily points hash   KEYS[5] audit stream   KEYS[6] changed tweets zset
->>>>>>>> main:core/src/redis/scripts/removeTweet-6.lua
 
   ARGV[1] tweet id   ARGV[2] revoke (1/0)   ARGV[3] actor   ARGV[4] now (ms)
   ARGV[5] number of log ids that follow
@@ -20,12 +16,7 @@
 ]]
 --- @include "addAudit"
 --- @include "touchTweet"
-<<<<<<<< HEAD:core/src/redis/scripts/removeTweet-5+.lua
 local tweetId, revoke, actor, now, logCount = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], tonumber(ARGV[5])
-========
---- @include "touchTweet"
-local prefix, tweetId, revoke, actor, now = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], ARGV[5]
->>>>>>>> main:core/src/redis/scripts/removeTweet-6.lua
 if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
 
 local statusBefore = redis.call('HGET', KEYS[1], 'status')
@@ -60,7 +51,6 @@ end
 -- Deleting a deleted post with nothing (left) to take back changes nothing: not audited.
 if statusBefore == 'deleted' and count == 0 then return { 0, 0 } end
 redis.call('HSET', KEYS[1], 'status', 'deleted', 'deletedAt', now, 'deletedBy', actor)
-touchTweet(KEYS[6], tweetId)
 touchTweet(KEYS[6], tweetId)
 addAudit(KEYS[5], actor, revoke and 'tweet.delete_revoke' or 'tweet.delete', 'tweet:' .. tweetId,
   cjson.encode({ status = statusBefore }), cjson.encode({ status = 'deleted', revokedAwards = count, revokedPoints = points }), now)
