@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools) # redis-cli builds the Redis Cluster the tests start
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # Prometheus and promtool: the alert rules' tests and the observability suite run the real thing.
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)

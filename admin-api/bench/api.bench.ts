@@ -87,8 +87,8 @@ async function main(): Promise<void> {
     config,
     stores,
     log,
-    sessions: new SessionStore(redis, stores.keys.prefix, 3_600_000, 43_200_000),
-    tokens: new ApiTokenStore(redis, stores.keys.prefix),
+    sessions: new SessionStore(redis, stores.keys, 3_600_000, 43_200_000),
+    tokens: new ApiTokenStore(redis, stores.keys),
     runs: new ManualRuns({ stores, launcher: noLaunch, log, guardMs: 1000 }),
   });
   const http = await new Promise<Server>((resolve) => {

@@ -23,8 +23,8 @@ export async function main(): Promise<void> {
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: config.encryptionKey });
-  const sessions = new SessionStore(redis, config.REDIS_KEY_PREFIX, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
-  const tokens = new ApiTokenStore(redis, config.REDIS_KEY_PREFIX);
+  const sessions = new SessionStore(redis, stores.keys, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
+  const tokens = new ApiTokenStore(redis, stores.keys);
 
   const useKube = config.BATCH_LAUNCHER === 'kubernetes' || (config.BATCH_LAUNCHER === 'auto' && isInCluster());
   const ref: { runs?: ManualRuns } = {};

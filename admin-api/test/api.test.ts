@@ -257,7 +257,7 @@ describe('sessions, CSRF and API tokens', () => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; token: string };
     expect(created.token).toMatch(/^et_[0-9a-f]{12}_/);
-    const stored = await app.stores.ctx.redis.get(`${app.stores.keys.prefix}:apitoken:${created.id}`);
+    const stored = await app.stores.ctx.redis.get(app.stores.keys.apiToken(created.id));
     expect(stored).not.toContain(created.token);
     const listed = (await (await admin.fetch('/api/api-tokens')).json()) as Array<Record<string, unknown>>;
     expect(listed.find((t) => t.id === created.id)).not.toHaveProperty('token');

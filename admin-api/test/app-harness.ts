@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Stores } from '@engagement-tracker/core';
-import type { TestRedisServer } from '@engagement-tracker/core/testing';
+import type { RedisClient, Stores } from '@engagement-tracker/core';
 import { createApp } from '../src/app';
 import type { AppDeps } from '../src/deps';
 import { ApiTokenStore } from '../src/auth/api-token-store';
@@ -67,15 +66,15 @@ export function client(url: string, cookie: string, csrf: string): Client {
 }
 
 export async function startTestApp(
-  redis: TestRedisServer,
+  redis: { client(): RedisClient },
   env: Record<string, string> = {},
   extra: { discord?: DiscordOAuth; mounts?: (stores: Stores, config: AdminApiConfig) => NonNullable<AppDeps['mounts']> } = {},
 ): Promise<TestApp> {
   const config = loadAdminApiConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '100000', ADMIN_WEB_DIST: '/nonexistent', ...env });
   const stores = testStores(redis.client());
   const r = stores.ctx.redis;
-  const sessions = new SessionStore(r, stores.keys.prefix, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
-  const tokens = new ApiTokenStore(r, stores.keys.prefix);
+  const sessions = new SessionStore(r, stores.keys, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
+  const tokens = new ApiTokenStore(r, stores.keys);
   const launcher = new RecordingLauncher();
   const runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
   const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...(extra.discord ? { discord: extra.discord } : {}), ...(extra.mounts ? { mounts: extra.mounts(stores, config) } : {}) });

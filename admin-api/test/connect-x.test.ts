@@ -80,7 +80,7 @@ describe('createConnectXRouter', () => {
     const state = loc.searchParams.get('state')!;
     const v = signer.verify(state, 'state');
     expect(v.ok).toBe(true);
-    const pending = JSON.parse((await stores.ctx.redis.get(`${stores.keys.prefix}:connect:pkce:${v.ok ? v.ticket.nonce : ''}`))!);
+    const pending = JSON.parse((await stores.ctx.redis.get(stores.keys.connectPending(v.ok ? v.ticket.nonce : '')))!);
     expect(pending.discordId).toBe('111111');
     expect(res.headers.get('location')).not.toContain(pending.codeVerifier);
   });

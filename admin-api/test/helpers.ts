@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, createStores, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
-import type { Redis } from 'ioredis';
+import { createLogger, createStores, SANDBOX_ENCRYPTION_KEY, type RedisClient, type Stores } from '@engagement-tracker/core';
 
 export const silentLog = createLogger('admin-api-test', (process.env.TEST_LOG ?? 'silent') as 'silent');
 
-export function testStores(redis: Redis, now?: () => number): Stores {
+export function testStores(redis: RedisClient, now?: () => number): Stores {
   return createStores(redis, { prefix: `t${randomBytes(4).toString('hex')}`, encryptionKey: SANDBOX_ENCRYPTION_KEY, now });
 }
 

@@ -65,6 +65,6 @@ describe('a manual run through Kubernetes, end to end', () => {
     expect(run).toMatchObject({ status: 'succeeded', trigger: 'manual', jobName: started.jobName });
     // The program in the pod recorded the run under the id the admin API gave it (BATCH_RUN_ID): one record.
     expect((await stores.batches.list({ limit: 50 })).items.filter((r) => r.jobName === started.jobName).map((r) => r.id)).toEqual([started.id]);
-    await waitFor(() => redis.client().get(`${stores.keys.prefix}:lock:batch:manual-start`), (v) => v === null);
+    await waitFor(() => redis.client().get(stores.keys.manualStartLock()), (v) => v === null);
   });
 });

@@ -70,7 +70,7 @@ describe('manual runs on Kubernetes and the Job watcher (real client, API double
     const failed = await waitFor(() => stores.batches.get(run.id), (r) => r?.status === 'failed');
     expect(failed!.error).toMatch(/BackoffLimitExceeded/);
     expect(failed!.error).toMatch(/OOMKilled \(exit code 137\)/);
-    await waitFor(() => redis.client().get(`${stores.keys.prefix}:lock:batch:manual-start`), (v) => v === null);
+    await waitFor(() => redis.client().get(stores.keys.manualStartLock()), (v) => v === null);
     const audit = await stores.audit.list({ filter: { action: 'batch.start' } });
     expect(audit.items[0]).toMatchObject({ actor: 'discord:42', target: run.id });
   });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectTicketSigner, connectStartUrl, createLogger, createXClientFactory, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
-import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { scanKeys, startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { startDiscordDouble, type DiscordDouble } from '@engagement-tracker/sandbox/discord';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { discordOAuthFromConfig } from '../src/auth/discord-oauth';
@@ -89,14 +89,7 @@ function bearer(t: string): Client {
 /** A digest of every stored value, except what merely reading touches (rate-limit windows, session idle times, token last use). */
 async function snapshot(): Promise<string> {
   const r = stores.ctx.redis;
-  const prefix = stores.keys.prefix;
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  const keys = await scanKeys(r, `${stores.keys.tag}:*`);
   const kept = keys.filter((k) => !/:(ratelimit|session|apitoken):/.test(k)).sort();
   const p = r.pipeline();
   for (const k of kept) p.dumpBuffer(k);

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { Keys } from '@engagement-tracker/core';
+import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
 import { ApiTokenStore } from '../src/auth/api-token-store';
 import { SessionStore } from '../src/auth/session-store';
 import { startTestApp } from './app-harness';
 
-let redis: TestRedisServer;
+let redis: TestRedis;
 
 beforeAll(async () => {
-  redis = await startRedisServer({ aof: false });
+  redis = await startTestRedis();
 });
 afterAll(async () => {
   await redis?.stop();
@@ -16,9 +17,9 @@ afterAll(async () => {
 describe('sessions and tokens expire', () => {
   it('ends a session after the idle time, slides it on use, and ends it at the absolute limit', async () => {
     let now = 1_000_000;
-    const s = new SessionStore(redis.client(), 'sess', 10 * 60_000, 60 * 60_000, () => now);
+    const s = new SessionStore(redis.client(), new Keys('sess'), 10 * 60_000, 60 * 60_000, () => now);
     const { id } = await s.create({ userId: '1', name: 'A', role: 'core' });
-    expect(await redis.client().exists(`sess:session:${id}`)).toBe(0); // only a hash of the id is stored
+    expect(await redis.client().exists(new Keys('sess').session(id))).toBe(0); // only a hash of the id is stored
     now += 9 * 60_000;
     expect(await s.get(id)).not.toBeNull(); // used: idle clock restarts
     now += 9 * 60_000;
@@ -36,7 +37,7 @@ describe('sessions and tokens expire', () => {
   it('a request in flight while the user signs out does not bring the session back', async () => {
     let now = 2_000_000;
     const client = redis.client();
-    const s = new SessionStore(client, 'sess2', 10 * 60_000, 60 * 60_000, () => now);
+    const s = new SessionStore(client, new Keys('sess2'), 10 * 60_000, 60 * 60_000, () => now);
     const { id } = await s.create({ userId: '3', name: 'C', role: 'admin' });
     now += 2 * 60_000; // old enough for the idle expiry to slide on this read
     const get = client.get.bind(client);
@@ -56,7 +57,7 @@ describe('sessions and tokens expire', () => {
 
   it('refuses an expired API token', async () => {
     let now = 5_000_000;
-    const t = new ApiTokenStore(redis.client(), 'tok', () => now);
+    const t = new ApiTokenStore(redis.client(), new Keys('tok'), () => now);
     const { token } = await t.create({ name: 'ci', role: 'admin', scopes: ['read'], createdBy: 'x', ttlMs: 1000 });
     expect(await t.verify(token)).not.toBeNull();
     expect(await t.verify(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`)).toBeNull();

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
+import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type RedisClient, type Stores } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
-import type { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminApi, type ApiProcess } from './helpers/api';
@@ -11,7 +10,7 @@ import { ensureBuilt } from './helpers/build';
 import { seedCommunity, type Seeded } from './helpers/seed';
 
 let server: TestRedisServer;
-let redis: Redis;
+let redis: RedisClient;
 let stores: Stores;
 let api: ApiProcess;
 let x: XDouble;

@@ -42,7 +42,7 @@ describe('Redis lost mid-run', () => {
       expect(again.stats.membersSkipped).toBeGreaterThan(0);
       // The dead run still held a member's token-refresh lock: that member was skipped, not failed.
       // Let the lock's TTL pass (30 s in production) and run once more.
-      const locks = await redis.keys(`${s.stores.keys.prefix}:xwm:refresh:*`);
+      const locks = await redis.keys(s.stores.keys.wmRefresh('*'));
       expect(locks.length).toBeGreaterThan(0);
       await redis.del(...locks);
       expect((await s.run()).status).toBe('succeeded');

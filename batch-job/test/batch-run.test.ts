@@ -1,17 +1,17 @@
-import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import type { RedisClient } from '@engagement-tracker/core';
+import { scanKeys, startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WatermarkStore } from '../src/engine';
 import { score, SIM_END, startSim, type Sim } from './harness';
 
-let server: TestRedisServer;
-let redis: Redis;
+let server: TestRedis;
+let redis: RedisClient;
 const sims: Sim[] = [];
 const HALF_HOUR = 30 * 60_000;
 
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startTestRedis();
   redis = server.client();
 });
 afterAll(async () => {
@@ -80,7 +80,7 @@ describe('batch run against the X double', () => {
     const totals = await s.stores.leaderboard.top({ board: 'alltime', limit: 100 });
     // Lose every watermark (as if Redis lost the batch state) and run again: all is re-read,
     // the ledger recognises every award, nothing changes.
-    const keys = await redis.keys(`${s.stores.keys.prefix}:xwm:*`);
+    const keys = await scanKeys(redis, s.stores.keys.wmSweep().replace(/sweep$/, '*')); // every watermark key
     await redis.del(...keys);
     const again = await s.run();
     expect(again.status).toBe('succeeded');
@@ -93,7 +93,7 @@ describe('batch run against the X double', () => {
   it('awards engagement found by a run that died before awarding (pending survives)', async () => {
     const s = await sim({ ...small, seed: 13 });
     await s.advanceTo(SIM_END);
-    const wm = new WatermarkStore(redis, s.stores.keys.prefix);
+    const wm = new WatermarkStore(s.stores.ctx);
     const p = s.sc.tracked[0]!;
     const fan = s.sc.members.findIndex((m, i) => i !== p.submitter && m.id !== p.tweet.authorId);
     await wm.commitMember(memberDiscordId(fan), { likeCount: 0, tweetCount: 0, likeTop: [], scannedAt: 0, activity: 0 }, [{ tweetId: p.tweet.id, discordId: memberDiscordId(fan), kind: 'like' }], new Set([p.tweet.id]));
@@ -148,7 +148,7 @@ describe('batch run against the X double', () => {
     await s.advanceTo(SIM_END);
     expect((await s.run()).status).toBe('succeeded');
     const { m, discordId, posts: [q] } = likeTargets(s);
-    const wm = new WatermarkStore(redis, s.stores.keys.prefix);
+    const wm = new WatermarkStore(s.stores.ctx);
     const mark = (await wm.memberMarks([discordId])).get(discordId)!;
     await wm.commitMember(discordId, { ...mark, likeResume: { token: 'stale-token', top: mark.likeTop, count: mark.likeCount } }, [], new Set());
     s.sc.advanceTo(s.sc.now() + 60_000);
@@ -244,7 +244,7 @@ describe('batch run against the X double', () => {
     s.sc.state.like(fan.id, p.tweet.id);
     s.sc.state.revokeUser(p.tweet.authorId);
     // as on a new UTC day (the member lookup not yet billed), so the author's liking_users is cheapest
-    await redis.del(`${s.stores.keys.prefix}:xwm:lookupday`);
+    await redis.del(s.stores.keys.wmLookupDay());
     const first = await s.run();
     expect(first.plan!.likes).toBe('authors');
     expect(first.status).toBe('succeeded');

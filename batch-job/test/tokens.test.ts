@@ -23,7 +23,7 @@ afterAll(async () => {
 
 function tokens() {
   return new MemberTokens({
-    stores: s.stores, wm: new WatermarkStore(redis, s.stores.keys.prefix), x: s.factory, now: () => s.sc.now(),
+    stores: s.stores, wm: new WatermarkStore(s.stores.ctx), x: s.factory, now: () => s.sc.now(),
     stats: new RunStats(), logger: createLogger('test', 'silent'), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   });
 }
@@ -81,10 +81,10 @@ describe('member tokens', () => {
     const stored = (await s.stores.connections.getTokens(id))!;
     await s.stores.connections.saveTokens(id, { ...stored, expiresAt: s.sc.now() - 1 });
     const slow = createXClientFactory({ ...s.factory.config, timeoutMs: 60_000 });
-    const t = new MemberTokens({ stores: s.stores, wm: new WatermarkStore(redis, s.stores.keys.prefix), x: slow, now: () => s.sc.now(), stats: new RunStats(), logger: createLogger('test', 'silent') });
+    const t = new MemberTokens({ stores: s.stores, wm: new WatermarkStore(s.stores.ctx), x: slow, now: () => s.sc.now(), stats: new RunStats(), logger: createLogger('test', 'silent') });
     s.x.fail({ endpoint: 'oauth', delayMs: 1000 });
     const refreshing = t.client(conn);
-    const key = `${s.stores.keys.prefix}:xwm:refresh:${id}`;
+    const key = s.stores.keys.wmRefresh(id);
     await vi.waitFor(async () => expect(await redis.exists(key)).toBe(1), { timeout: 10_000, interval: 5 });
     expect(await redis.pttl(key)).toBeGreaterThan(60_000);
     await refreshing;

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { createStores, type Stores } from '../src';
-import type { TestRedisServer } from '../src/testing';
+import { createStores, type RedisClient, type Stores } from '../src';
 
 export const TEST_KEY = 'a'.repeat(64);
 
 /** Stores on a random key prefix with a controllable clock. */
-export function makeStores(server: TestRedisServer, start = Date.UTC(2026, 10, 24, 12, 0, 0)): { stores: Stores; redis: Redis; clock: { now: number } } {
+export function makeStores(server: { client(): RedisClient }, start = Date.UTC(2026, 10, 24, 12, 0, 0)): { stores: Stores; redis: RedisClient; clock: { now: number } } {
   const redis = server.client();
   const clock = { now: start };
   const stores = createStores(redis, { prefix: `t${randomBytes(4).toString('hex')}`, encryptionKey: TEST_KEY, now: () => clock.now });

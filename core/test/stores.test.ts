@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, DEFAULT_RULES } from '../src';
-import { startRedisServer, type TestRedisServer } from '../src/testing';
 import { createStores } from '../src';
+import { startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
 
-let server: TestRedisServer;
+let server: TestRedis;
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startTestRedis();
 });
 afterAll(async () => server.stop());
 

@@ -1,9 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
+import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type RedisClient, type Stores } from '@engagement-tracker/core';
 import { freePort } from '@engagement-tracker/core/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineLevel, loadStackConfig, portIsFree, startStack, type Stack } from '../src/stack';
 
@@ -14,7 +13,7 @@ import { lineLevel, loadStackConfig, portIsFree, startStack, type Stack } from '
 describe('npm start (sandbox)', () => {
   let dir: string;
   let stack: Stack;
-  let redis: Redis;
+  let redis: RedisClient;
   let stores: Stores;
   const lines: string[] = [];
   let t0 = 0;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Keys, RedisClient } from '@engagement-tracker/core';
 import type { Permission, Role } from './principal';
 
 export interface ApiToken {
@@ -17,21 +17,21 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 /**
  * Scoped API tokens for automation, `et_<id>_<secret>`. Only a SHA-256 of the token is stored
- * (`<prefix>:apitoken:<id>`); the token itself is shown once, on creation.
+ * (`keys.apiToken(id)`); the token itself is shown once, on creation.
  */
 export class ApiTokenStore {
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
     private readonly now: () => number = Date.now,
   ) {}
 
   private key(id: string): string {
-    return `${this.prefix}:apitoken:${id}`;
+    return this.keys.apiToken(id);
   }
 
   private index(): string {
-    return `${this.prefix}:apitokens`;
+    return this.keys.apiTokens();
   }
 
   async create(input: { name: string; role: Role; scopes: Permission[]; createdBy: string; ttlMs?: number }): Promise<{ token: string; record: ApiToken }> {

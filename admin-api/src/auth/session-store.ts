@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Keys, RedisClient } from '@engagement-tracker/core';
 import type { Role } from './principal';
 
 export interface Session {
@@ -12,20 +12,20 @@ export interface Session {
 }
 
 /**
- * Console sessions in Redis (`<prefix>:session:<sha256(id)>`): the cookie carries a random id, Redis
+ * Console sessions in Redis (`keys.session(sha256(id))`): the cookie carries a random id, Redis
  * only its hash. Idle expiry is the key's TTL (slid on use); absolute expiry is checked on read.
  */
 export class SessionStore {
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
     private readonly idleMs: number,
     private readonly maxMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
   private key(id: string): string {
-    return `${this.prefix}:session:${createHash('sha256').update(id).digest('hex')}`;
+    return this.keys.session(createHash('sha256').update(id).digest('hex'));
   }
 
   async create(user: { userId: string; name: string; role: Role }): Promise<{ id: string; session: Session }> {

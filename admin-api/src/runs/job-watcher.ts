@@ -151,7 +151,7 @@ export class JobWatcher {
     const at = outcome.at ? new Date(outcome.at).getTime() : Date.now();
     if (Date.now() - at > (this.o.maxAgeMs ?? 86_400_000)) return;
     const id = `job-${name}`;
-    const claimed = await this.o.stores.ctx.redis.set(`${this.o.stores.keys.prefix}:jobwatch:${name}`, id, 'PX', 7 * 86_400_000, 'NX');
+    const claimed = await this.o.stores.ctx.redis.set(this.o.stores.keys.jobWatch(name), id, 'PX', 7 * 86_400_000, 'NX');
     if (!claimed) return;
     const trigger = job.metadata?.annotations?.[INSTANTIATE_ANNOTATION] === 'manual' ? 'manual' : 'schedule';
     await batches.create({ id, trigger, jobName: name });

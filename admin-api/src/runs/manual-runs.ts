@@ -13,7 +13,7 @@ export class ManualRuns {
   constructor(private readonly o: { stores: Stores; launcher: BatchLauncher; log: Logger; guardMs: number }) {}
 
   private guardKey(): string {
-    return `${this.o.stores.keys.prefix}:lock:batch:manual-start`;
+    return this.o.stores.keys.manualStartLock();
   }
 
   get launcherKind(): BatchLauncher['kind'] {
@@ -46,7 +46,7 @@ export class ManualRuns {
 
   /** Let the next manual start through once this run has ended (only if it still holds the guard). */
   async release(runId: string): Promise<void> {
-    await this.o.stores.ctx.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.guardKey(), runId);
+    await this.o.stores.ctx.run('deleteIfValue', [this.guardKey()], [runId]);
   }
 
   close(): void {}

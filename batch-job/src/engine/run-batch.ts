@@ -110,7 +110,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'heartbeat failed')), opts.heartbeatMs ?? 5_000);
   timer.unref();
 
-  const wm = new WatermarkStore(stores.ctx.redis, stores.keys.prefix);
+  const wm = new WatermarkStore(stores.ctx);
   const gw = new XGateway({
     now, maxBilledResources: opts.maxBilledResources ?? 0, deadlineAt: opts.maxWallMs ? started + opts.maxWallMs : 0,
     retries: opts.retries ?? 3, backoffMs: opts.backoffMs ?? 500, signal: abort.signal, ...(deps.sleep ? { sleep: deps.sleep } : {}),

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import type { Engagement, EngagementKind, PublicMetrics } from '@engagement-tracker/core';
+import type { Engagement, EngagementKind, PublicMetrics, RedisClient, StoreContext } from '@engagement-tracker/core';
 import type { ReplyText } from './steps/posts';
 
 /** What the last complete run saw of a tracked post. */
@@ -51,24 +50,24 @@ export const decodeEngagement = (s: string): Engagement => {
 };
 
 /**
- * The batch processor's own Redis state, under `<prefix>:xwm:`: per-post and per-member watermarks,
+ * The batch processor's own Redis state (the `wm*` keys of core's Keys, `<prefix>:xwm:...`): per-post and per-member watermarks,
  * an index of member engagements by post (so a post submitted later is credited with engagement
  * seen earlier), and the pending set: engagements found but not yet confirmed by the ledger. A
  * member's new watermark and what was found under it are written in one MULTI, so a crash between
  * reading X and awarding loses nothing and (the ledger being idempotent) awards nothing twice.
  */
 export class WatermarkStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'engagement') {}
+  private readonly redis: RedisClient;
 
-  private k(...parts: string[]): string {
-    return [this.prefix, 'xwm', ...parts].join(':');
+  constructor(private readonly ctx: Pick<StoreContext, 'redis' | 'keys' | 'run'>) {
+    this.redis = ctx.redis;
   }
 
   async tweetMarks(ids: string[]): Promise<Map<string, TweetMark>> {
     const out = new Map<string, TweetMark>();
     if (!ids.length) return out;
     const p = this.redis.pipeline();
-    for (const id of ids) p.hgetall(this.k('tweet', id));
+    for (const id of ids) p.hgetall(this.ctx.keys.wmTweet(id));
     const res = (await p.exec()) ?? [];
     ids.forEach((id, i) => {
       const h = res[i]?.[1] as Record<string, string> | undefined;
@@ -85,8 +84,8 @@ export class WatermarkStore {
     if (!marks.size) return;
     const p = this.redis.pipeline();
     for (const [id, m] of marks) {
-      p.hset(this.k('tweet', id), 'likes', m.likes, 'retweets', m.retweets, 'replies', m.replies, 'quotes', m.quotes);
-      p.expire(this.k('tweet', id), INDEX_TTL_S);
+      p.hset(this.ctx.keys.wmTweet(id), 'likes', m.likes, 'retweets', m.retweets, 'replies', m.replies, 'quotes', m.quotes);
+      p.expire(this.ctx.keys.wmTweet(id), INDEX_TTL_S);
     }
     await p.exec();
   }
@@ -94,7 +93,7 @@ export class WatermarkStore {
   async markSeeded(ids: string[]): Promise<void> {
     if (!ids.length) return;
     const p = this.redis.pipeline();
-    for (const id of ids) p.hset(this.k('tweet', id), 'seeded', 1).expire(this.k('tweet', id), INDEX_TTL_S);
+    for (const id of ids) p.hset(this.ctx.keys.wmTweet(id), 'seeded', 1).expire(this.ctx.keys.wmTweet(id), INDEX_TTL_S);
     await p.exec();
   }
 
@@ -103,7 +102,7 @@ export class WatermarkStore {
     for (let i = 0; i < discordIds.length; i += 500) {
       const slice = discordIds.slice(i, i + 500);
       const p = this.redis.pipeline();
-      for (const id of slice) p.hgetall(this.k('member', id));
+      for (const id of slice) p.hgetall(this.ctx.keys.wmMember(id));
       const res = (await p.exec()) ?? [];
       slice.forEach((id, j) => {
         const h = res[j]?.[1] as Record<string, string> | undefined;
@@ -130,7 +129,7 @@ export class WatermarkStore {
     const fields: Array<string | number> = ['likeCount', mark.likeCount, 'tweetCount', mark.tweetCount, 'likeTop', mark.likeTop.join(','), 'scannedAt', mark.scannedAt, 'activity', mark.activity];
     if (mark.sinceId) fields.push('sinceId', mark.sinceId);
     fields.push('likeResume', mark.likeResume ? JSON.stringify(mark.likeResume) : '', 'postResume', mark.postResume ? JSON.stringify(mark.postResume) : '');
-    m.hset(this.k('member', discordId), ...fields);
+    m.hset(this.ctx.keys.wmMember(discordId), ...fields);
     this.addFound(m, found, tracked, replies);
     await m.exec();
   }
@@ -138,7 +137,7 @@ export class WatermarkStore {
   /** Save a member's posts watermark (search mode) with what the search found, atomically. */
   async commitMemberPosts(discordId: string, posts: { tweetCount: number; postsAt: number }, found: Engagement[], tracked: Set<string>, replies: ReplyText[] = []): Promise<void> {
     const m = this.redis.multi();
-    m.hset(this.k('member', discordId), 'tweetCount', posts.tweetCount, 'postsAt', posts.postsAt, 'scannedAt', posts.postsAt);
+    m.hset(this.ctx.keys.wmMember(discordId), 'tweetCount', posts.tweetCount, 'postsAt', posts.postsAt, 'scannedAt', posts.postsAt);
     this.addFound(m, found, tracked, replies);
     await m.exec();
   }
@@ -151,11 +150,11 @@ export class WatermarkStore {
     await m.exec();
   }
 
-  private addFound(m: ReturnType<Redis['multi']>, found: Engagement[], tracked: Set<string>, replies: ReplyText[]): void {
+  private addFound(m: ReturnType<RedisClient['multi']>, found: Engagement[], tracked: Set<string>, replies: ReplyText[]): void {
     for (const e of found) {
-      const key = this.k('engaged', e.tweetId);
+      const key = this.ctx.keys.wmEngaged(e.tweetId);
       m.sadd(key, `${e.discordId}|${e.kind}`).expire(key, INDEX_TTL_S);
-      if (tracked.has(e.tweetId)) m.sadd(this.k('pending'), enc(e));
+      if (tracked.has(e.tweetId)) m.sadd(this.ctx.keys.wmPending(), enc(e));
     }
     // A member's first reply to a post is the one judged (the earliest id of this read; an earlier read's stays).
     const first = new Map<string, ReplyText>();
@@ -165,7 +164,7 @@ export class WatermarkStore {
       if (!seen || BigInt(r.id) < BigInt(seen.id)) first.set(k, r);
     }
     for (const r of first.values()) {
-      const key = this.k('replies', r.tweetId);
+      const key = this.ctx.keys.wmReplies(r.tweetId);
       m.hsetnx(key, r.discordId, JSON.stringify({ id: r.id, text: r.text.slice(0, REPLY_TEXT_MAX) })).expire(key, INDEX_TTL_S);
     }
   }
@@ -175,7 +174,7 @@ export class WatermarkStore {
     const out = new Map<string, Map<string, { id: string; text: string }>>();
     if (!tweetIds.length) return out;
     const p = this.redis.pipeline();
-    for (const id of tweetIds) p.hgetall(this.k('replies', id));
+    for (const id of tweetIds) p.hgetall(this.ctx.keys.wmReplies(id));
     const res = (await p.exec()) ?? [];
     tweetIds.forEach((tweetId, i) => {
       const h = (res[i]?.[1] as Record<string, string> | undefined) ?? {};
@@ -187,23 +186,23 @@ export class WatermarkStore {
   }
 
   async pending(): Promise<Engagement[]> {
-    return (await this.redis.smembers(this.k('pending'))).map(decodeEngagement);
+    return (await this.redis.smembers(this.ctx.keys.wmPending())).map(decodeEngagement);
   }
 
   /** Keep engagements pending (held until the member qualifies). */
   async addPending(list: Engagement[]): Promise<void> {
-    for (let i = 0; i < list.length; i += 1000) await this.redis.sadd(this.k('pending'), ...list.slice(i, i + 1000).map(enc));
+    for (let i = 0; i < list.length; i += 1000) await this.redis.sadd(this.ctx.keys.wmPending(), ...list.slice(i, i + 1000).map(enc));
   }
 
   async clearPending(done: Engagement[]): Promise<void> {
-    for (let i = 0; i < done.length; i += 1000) await this.redis.srem(this.k('pending'), ...done.slice(i, i + 1000).map(enc));
+    for (let i = 0; i < done.length; i += 1000) await this.redis.srem(this.ctx.keys.wmPending(), ...done.slice(i, i + 1000).map(enc));
   }
 
   /** Every member engagement indexed for these posts. */
   async indexed(tweetIds: string[]): Promise<Engagement[]> {
     if (!tweetIds.length) return [];
     const p = this.redis.pipeline();
-    for (const id of tweetIds) p.smembers(this.k('engaged', id));
+    for (const id of tweetIds) p.smembers(this.ctx.keys.wmEngaged(id));
     const res = (await p.exec()) ?? [];
     return tweetIds.flatMap((tweetId, i) =>
       ((res[i]?.[1] as string[]) ?? []).map((s) => {
@@ -219,36 +218,36 @@ export class WatermarkStore {
    * once the sweep completes (so engagement after a member was read is never marked as seen).
    */
   async sweep(): Promise<SweepState | null> {
-    const raw = await this.redis.get(this.k('sweep'));
+    const raw = await this.redis.get(this.ctx.keys.wmSweep());
     return raw ? (JSON.parse(raw) as SweepState) : null;
   }
 
   async saveSweep(s: SweepState): Promise<void> {
-    await this.redis.set(this.k('sweep'), JSON.stringify(s), 'EX', 2 * 86_400);
+    await this.redis.set(this.ctx.keys.wmSweep(), JSON.stringify(s), 'EX', 2 * 86_400);
   }
 
   async clearSweep(): Promise<void> {
-    await this.redis.del(this.k('sweep'));
+    await this.redis.del(this.ctx.keys.wmSweep());
   }
 
   /** UTC day of the last member lookup (it is billed once per day). */
   async lookupDay(): Promise<string | null> {
-    return this.redis.get(this.k('lookupday'));
+    return this.redis.get(this.ctx.keys.wmLookupDay());
   }
 
   async setLookupDay(day: string): Promise<void> {
-    await this.redis.set(this.k('lookupday'), day, 'EX', 2 * 86_400);
+    await this.redis.set(this.ctx.keys.wmLookupDay(), day, 'EX', 2 * 86_400);
   }
 
   /** One member's token refresh at a time, across processes. */
   async withRefreshLock<T>(discordId: string, ttlMs: number, fn: () => Promise<T>): Promise<T | null> {
-    const key = this.k('refresh', discordId);
+    const key = this.ctx.keys.wmRefresh(discordId);
     const token = `${process.pid}-${Math.random()}`;
     if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
     try {
       return await fn();
     } finally {
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
+      await this.ctx.run('deleteIfValue', [key], [token]);
     }
   }
 }

@@ -1,11 +1,24 @@
 import { z } from 'zod';
+import { isClusterUrl, parseClusterUrl } from '../redis/connection';
 import { env } from './load';
+
+function validRedisUrl(url: string): boolean {
+  try {
+    return isClusterUrl(url) ? parseClusterUrl(url) !== null : /^rediss?:$/.test(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
 
 /** Settings every process shares. */
 export const baseSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  REDIS_URL: env.url().default('redis://127.0.0.1:6379'),
+  /** redis://, rediss://, or redis+cluster://host:port,host:port (rediss+cluster:// for TLS) for a Redis Cluster. */
+  REDIS_URL: z
+    .string()
+    .refine(validRedisUrl, 'must be a redis://, rediss://, redis+cluster:// or rediss+cluster:// URL')
+    .default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('engagement'),
   /**
    * 32-byte key (64 hex chars or base64) that encrypts X tokens at rest. Required outside sandbox

@@ -6,8 +6,10 @@ export enum ScriptErrorCode {
   LockHeld = -4,
   /** A held engagement already awarded or approved: it cannot be dismissed. */
   AlreadyResolved = -5,
+  /** What the caller read to name the script's keys changed meanwhile: read again and retry. */
+  Stale = -6,
   /** A season whose time and categories meet another season's. */
-  SeasonClash = -6,
+  SeasonClash = -7,
 }
 
 /** Per-engagement outcomes returned by awardEngagements. */

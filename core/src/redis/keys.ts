@@ -1,13 +1,26 @@
 /**
- * Every Redis key the product uses, built in one place. The default prefix is `engagement`,
- * which gives the seed's layout (`engagement:connection:{discordId}`, ...). Tests pass a random
- * prefix so they can share one server.
+ * Every Redis key the product uses, built in one place (as BullMQ's queue-keys does for a queue).
+ * Nothing else builds a key name: stores, scripts' callers, the admin API and the batch engine all
+ * ask this class. The default prefix is `engagement`. Tests pass a random prefix so they can share
+ * one server.
+ *
+ * Every key starts with the prefix as a Redis Cluster hash tag, `{engagement}:...`, so all keys of
+ * one deployment live in one hash slot and every multi-key script and MULTI works on a cluster
+ * (as BullMQ does per queue). Deployments from before the tag move their keys with
+ * `npm run migrate:keys`.
  */
 export class Keys {
-  constructor(readonly prefix = 'engagement') {}
+  /** `{prefix}`: the hash tag every key starts with (`prefix` in the layout of earlier releases). */
+  readonly tag: string;
+
+  /** `hashTag: false` gives the layout of releases before the hash tag (read by ledger:check and migrate:keys only). */
+  constructor(readonly prefix = 'engagement', opts: { hashTag?: boolean } = {}) {
+    if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`Key prefix must be letters, digits, _ or - (got "${prefix}")`);
+    this.tag = opts.hashTag === false ? prefix : `{${prefix}}`;
+  }
 
   private k(...parts: string[]): string {
-    return [this.prefix, ...parts].join(':');
+    return [this.tag, ...parts].join(':');
   }
 
   // Members and X links
@@ -91,6 +104,10 @@ export class Keys {
   batches = () => this.k('batches');
   batchLock = () => this.k('lock', 'batch');
   batchFence = () => this.k('lock', 'batch', 'fence');
+  /** string: guard against double-clicked manual runs (admin API) */
+  manualStartLock = () => this.k('lock', 'batch', 'manual-start');
+  /** string: the Job watcher's claim on a Kubernetes Job it recorded */
+  jobWatch = (jobName: string) => this.k('jobwatch', jobName);
   /** hash: running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics */
   batchCounters = () => this.k('stats', 'batch');
   /** hash UTC day -> estimated X cost (USD) of the runs that ended that day */
@@ -100,4 +117,109 @@ export class Keys {
   /** stream of admin actions */
   audit = () => this.k('audit');
   rateLimit = (scope: string, id: string, window: number) => this.k('ratelimit', scope, id, String(window));
+
+  // Console sign-in, API tokens and the X linking flow (admin API)
+  /** string: a console session, by the SHA-256 of its cookie value */
+  session = (idHash: string) => this.k('session', idHash);
+  /** string: pending Discord sign-in state */
+  oauthState = (state: string) => this.k('oauth', 'state', state);
+  apiToken = (id: string) => this.k('apitoken', id);
+  /** zset token id -> createdAt */
+  apiTokens = () => this.k('apitokens');
+  /** string: a pending X authorization (PKCE verifier), read once by the callback */
+  connectPending = (nonce: string) => this.k('connect', 'pkce', nonce);
+  /** string: marks a /connect ticket as spent */
+  connectUsed = (nonce: string) => this.k('connect', 'used', nonce);
+
+  // The batch engine's watermarks
+  wmTweet = (tweetId: string) => this.k('xwm', 'tweet', tweetId);
+  wmMember = (discordId: string) => this.k('xwm', 'member', discordId);
+  wmEngaged = (tweetId: string) => this.k('xwm', 'engaged', tweetId);
+  /** hash discordId -> JSON { id, text }: a member's first reply to a post, judged by the reply rules */
+  wmReplies = (tweetId: string) => this.k('xwm', 'replies', tweetId);
+  wmPending = () => this.k('xwm', 'pending');
+  wmSweep = () => this.k('xwm', 'sweep');
+  wmLookupDay = () => this.k('xwm', 'lookupday');
+  /** string: per-member token-refresh lock */
+  wmRefresh = (discordId: string) => this.k('xwm', 'refresh', discordId);
+}
+
+export type KeyName = { [K in keyof Keys]: Keys[K] extends (...a: never[]) => string ? K : never }[keyof Keys];
+
+/** One row of the README's key table: which builder, its placeholder arguments, the type and what it holds. */
+export interface KeyDoc {
+  key: KeyName;
+  args?: string[];
+  type: 'string' | 'hash' | 'zset' | 'set' | 'stream';
+  contents: string;
+}
+
+/**
+ * The key layout as documented in the README (`npm run docs:keys` writes the table from this list,
+ * and a test fails when the README, this list and the builders above disagree).
+ */
+export const KEY_DOCS: KeyDoc[] = [
+  { key: 'member', args: ['discordId'], type: 'hash', contents: 'discordId, displayName, tier, totalPoints, count_like/retweet/reply/quote, joinedAt, updatedAt' },
+  { key: 'members', type: 'zset', contents: 'discordId by joinedAt' },
+  { key: 'connection', args: ['discordId'], type: 'hash', contents: "the member's X link: xUserId, handle, scopes, status (`linked`/`needs_reconnect`), linkedAt; xCreatedAt, followers, protected, factsAt (eligibility)" },
+  { key: 'tokens', args: ['discordId'], type: 'string', contents: "the member's OAuth tokens, AES-256-GCM encrypted, bound to the member id" },
+  { key: 'twitterHandle', args: ['handle'], type: 'string', contents: 'lower-cased handle → discordId (reverse lookup)' },
+  { key: 'twitterId', args: ['xUserId'], type: 'string', contents: 'X user id → discordId (one X account per member and the reverse)' },
+  { key: 'connections', type: 'zset', contents: 'linked discordIds by linkedAt' },
+  { key: 'tweet', args: ['tweetId'], type: 'hash', contents: 'submission: url, authorId, authorHandle, submitterId, category, status, submittedAt, createdAt, public metrics, pointsAwarded, engagementCount' },
+  { key: 'tweetId', args: ['tweetId'], type: 'string', contents: 'duplicate check (by tweet id, not URL) → submitter' },
+  { key: 'tweetsRecent', type: 'zset', contents: 'tweetId by submittedAt' },
+  { key: 'tweetsChanged', type: 'zset', contents: 'tweetId by change number: raised by every script that changes the tweet (readers re-read what changed since they last looked)' },
+  { key: 'log', args: ['logId'], type: 'hash', contents: 'one ledger entry: `award:<tweetId>:<discordId>:<kind>` (tier, points, week, day, batchId, revokedAt) or `adj:<n>` (points, reason, actor)' },
+  { key: 'logSeq', type: 'string', contents: 'adjustment log sequence' },
+  { key: 'userLogs', args: ['discordId'], type: 'zset', contents: "the member's log ids by time" },
+  { key: 'tweetLogs', args: ['tweetId'], type: 'zset', contents: "the tweet's award log ids by time" },
+  { key: 'batchLogs', args: ['batchId'], type: 'zset', contents: 'award log ids written by one batch run' },
+  { key: 'leaderboardAllTime', type: 'zset', contents: 'discordId → points' },
+  { key: 'leaderboardWeekly', args: ['YYYY-Www'], type: 'zset', contents: 'discordId → points for an ISO week (UTC); past weeks kept' },
+  { key: 'leaderboardWeeks', type: 'zset', contents: 'weeks that have a board' },
+  { key: 'pointsDaily', type: 'hash', contents: 'UTC day → points given' },
+  { key: 'adjustmentKey', args: ['key'], type: 'string', contents: 'idempotency marker of a manual adjustment' },
+  { key: 'bans', type: 'hash', contents: 'banned discordId → `{ reason, actor, at }`' },
+  { key: 'held', args: ['tweetId', 'discordId', 'kind'], type: 'hash', contents: 'an engagement held back (not awarded): reason, code, detail, reply text, status (`held`/`awarded`/`approved`/`dismissed`), batchId, resolvedBy' },
+  { key: 'heldOpen', type: 'zset', contents: 'the review queue: held ids still waiting, by time' },
+  { key: 'userHeld', args: ['discordId'], type: 'zset', contents: 'every held id of a member, by time' },
+  { key: 'settings', args: ['area'], type: 'string', contents: 'JSON settings of one area (`moderation`: eligibility rules, reply rules, relink cooldown)' },
+  { key: 'discordFacts', args: ['discordId'], type: 'hash', contents: 'what the bot last saw of the member in the server: guildJoinedAt, roleIds, at (eligibility)' },
+  { key: 'relink', args: ['discordId'], type: 'string', contents: "the member's last X link that ended `{ xUserId, handle, at }` (relink cooldown)" },
+  { key: 'rule', args: ['tier', 'kind'], type: 'string', contents: 'points for a tier and kind (unset = default)' },
+  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
+  { key: 'batches', type: 'zset', contents: 'run ids by start time' },
+  { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },
+  { key: 'batchFence', type: 'string', contents: 'fencing-token counter' },
+  { key: 'batchCounters', type: 'hash', contents: 'running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics' },
+  { key: 'xCostDaily', type: 'hash', contents: 'UTC day → estimated X cost (USD) of the runs that ended that day' },
+  { key: 'manualStartLock', type: 'string', contents: 'guard against double-clicked manual runs' },
+  { key: 'jobWatch', args: ['job'], type: 'string', contents: "the Job watcher's claim on a Job it recorded" },
+  { key: 'audit', type: 'stream', contents: 'admin actions: actor, action, target, before, after, at' },
+  { key: 'rateLimit', args: ['scope', 'id', 'windowMs'], type: 'zset', contents: 'sliding-window rate limit hits' },
+  { key: 'session', args: ['sha256'], type: 'string', contents: 'console session (the cookie holds the unhashed id)' },
+  { key: 'oauthState', args: ['state'], type: 'string', contents: 'pending Discord sign-in' },
+  { key: 'apiToken', args: ['id'], type: 'string', contents: 'an API token (hashed) and its role, scopes and expiry' },
+  { key: 'apiTokens', type: 'zset', contents: 'API token ids by creation time' },
+  { key: 'connectPending', args: ['nonce'], type: 'string', contents: 'a pending X authorization (PKCE verifier), read once by the callback' },
+  { key: 'connectUsed', args: ['nonce'], type: 'string', contents: 'marks a `/connect` link as spent (expires with it)' },
+  { key: 'wmTweet', args: ['tweetId'], type: 'hash', contents: "batch watermark: the post's counts at the last complete run (expires after 8 days)" },
+  { key: 'wmMember', args: ['discordId'], type: 'hash', contents: "batch watermark: the member's like/post counts, newest likes and posts seen, paging positions of cut-short reads" },
+  { key: 'wmEngaged', args: ['tweetId'], type: 'set', contents: 'engagements already found for a post (`discordId\\|kind`)' },
+  { key: 'wmReplies', args: ['tweetId'], type: 'hash', contents: "members' first replies to a post, discordId → `{ id, text }` (judged by the reply rules; expires after 8 days)" },
+  { key: 'wmPending', type: 'set', contents: 'engagements found but not yet awarded (survives a crash between finding and awarding)' },
+  { key: 'wmSweep', type: 'string', contents: 'cursor and snapshot of a member sweep that a partial run left unfinished' },
+  { key: 'wmLookupDay', type: 'string', contents: 'UTC day the member lookup was last billed' },
+  { key: 'wmRefresh', args: ['discordId'], type: 'string', contents: 'per-member token-refresh lock (refresh tokens are single-use)' },
+];
+
+/** The README's key table, as markdown, for a prefix. */
+export function keyTableMarkdown(prefix = 'engagement'): string {
+  const keys = new Keys(prefix);
+  const rows = KEY_DOCS.map((d) => {
+    const build = keys[d.key] as (...a: string[]) => string;
+    return `| \`${build(...(d.args ?? []).map((a) => `<${a}>`))}\` | ${d.type} | ${d.contents} |`;
+  });
+  return ['| key | type | contents |', '|---|---|---|', ...rows].join('\n');
 }

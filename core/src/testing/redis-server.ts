@@ -29,7 +29,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(port: number, deadlineMs = 10_000): Promise<void> {
+export async function waitForPing(port: number, deadlineMs = 10_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

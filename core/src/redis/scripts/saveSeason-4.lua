@@ -11,7 +11,7 @@
   ARGV[4] actor            ARGV[5] action (season.create | season.update)
   ARGV[6] before JSON ('' on create)   ARGV[7] after JSON   ARGV[8] now (ms)
 
-  Output: 1 saved; or { -6, clashingSeasonId } when it clashes with another season (nothing written).
+  Output: 1 saved; or { -7, clashingSeasonId } when it clashes with another season (nothing written).
 ]]
 --- @include "addAudit"
 local id, windowJson = ARGV[1], ARGV[2]
@@ -32,7 +32,7 @@ for i = 1, #all, 2 do
   if all[i] ~= id then
     local other = cjson.decode(all[i + 1])
     if mine.s < other.e and other.s < mine.e and meets(mine.c, other.c) then
-      return { -6, all[i] }
+      return { -7, all[i] }
     end
   end
 end

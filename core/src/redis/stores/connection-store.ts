@@ -23,14 +23,17 @@ export class ConnectionStore {
   async link(input: LinkInput, actor = `discord:${input.discordId}`): Promise<Connection> {
     const { keys } = this.ctx;
     await this.checkRelinkCooldown(input);
-    const res = await this.ctx.run(
-      'linkConnection',
-      [
-        keys.connection(input.discordId), keys.twitterId(input.xUserId), keys.twitterHandle(input.handle), keys.connections(),
-        keys.tokens(input.discordId), keys.member(input.discordId), keys.members(), keys.audit(),
-      ],
-      [keys.prefix, input.discordId, input.displayName, input.xUserId, input.handle, input.scopes.join(' '),
-        this.encrypt(input.discordId, input.tokens), this.ctx.now(), actor],
+    const cipher = this.encrypt(input.discordId, input.tokens);
+    const res = await this.withCurrentLink(input.discordId, (current) =>
+      this.ctx.run(
+        'linkConnection',
+        [
+          keys.connection(input.discordId), keys.twitterId(input.xUserId), keys.twitterHandle(input.handle), keys.connections(),
+          keys.tokens(input.discordId), keys.member(input.discordId), keys.members(), keys.audit(),
+          keys.twitterId(current.xUserId || input.xUserId), keys.twitterHandle(current.handle || input.handle),
+        ],
+        [input.discordId, input.displayName, input.xUserId, input.handle, input.scopes.join(' '), cipher, this.ctx.now(), actor, current.xUserId, current.handle],
+      ),
     );
     if (res === ScriptErrorCode.XAccountTaken) {
       throw new ConflictError(`The X account @${input.handle} is already linked to another member. Each X account can be linked once.`, 'x_account_taken');
@@ -41,7 +44,13 @@ export class ConnectionStore {
   async unlink(discordId: string, actor: string): Promise<Connection | null> {
     const before = await this.get(discordId);
     const { keys } = this.ctx;
-    const res = await this.ctx.run('unlinkConnection', [keys.connection(discordId), keys.connections(), keys.tokens(discordId), keys.audit()], [keys.prefix, discordId, actor, this.ctx.now()]);
+    const res = await this.withCurrentLink(discordId, (current) =>
+      this.ctx.run(
+        'unlinkConnection',
+        [keys.connection(discordId), keys.connections(), keys.tokens(discordId), keys.audit(), keys.twitterId(current.xUserId), keys.twitterHandle(current.handle)],
+        [discordId, actor, this.ctx.now(), current.xUserId, current.handle],
+      ),
+    );
     if (res === ScriptErrorCode.NotFound) return null;
     // Remembered whatever the cooldown is now, so a cooldown turned on later applies too.
     const [xUserId, handle] = res as [string, string];
@@ -65,6 +74,20 @@ export class ConnectionStore {
     const until = (last?.at ?? 0) + hours * 3_600_000;
     if (last && last.xUserId !== input.xUserId && until > this.ctx.now()) {
       throw new ConflictError(`You unlinked @${last.handle} recently: you can link a different X account from ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC (linking @${last.handle} again works now).`, 'relink_cooldown');
+    }
+  }
+
+  /**
+   * Run a link script with the member's current X id and handle ('' when unlinked): the script
+   * needs their reverse-lookup keys in KEYS, and answers Stale when the link changed since this
+   * read, in which case it is read again.
+   */
+  private async withCurrentLink(discordId: string, call: (current: { xUserId: string; handle: string }) => Promise<unknown>): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      const [xUserId, handle] = await this.ctx.redis.hmget(this.ctx.keys.connection(discordId), 'xUserId', 'handle');
+      const res = await call({ xUserId: xUserId ?? '', handle: handle ?? '' });
+      if (res !== ScriptErrorCode.Stale) return res;
+      if (attempt >= 20) throw new ConflictError(`The X link of ${discordId} kept changing; try again.`);
     }
   }
 

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
 import type { TokenCipher } from '../../crypto/token-cipher';
 import type { Keys } from '../keys';
 import type { ScriptRunner } from '../script-loader';
 
 /** What every store needs: the connection, the key builder, the Lua runner and a clock. */
 export interface StoreContext {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   run: ScriptRunner;
   now: () => number;

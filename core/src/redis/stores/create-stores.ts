@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection';
 import { TokenCipher } from '../../crypto/token-cipher';
 import { Keys } from '../keys';
 import { registerScripts } from '../script-loader';
@@ -37,8 +37,8 @@ export interface Stores {
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
-export function createStores(redis: Redis, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number }): Stores {
-  const keys = new Keys(opts.prefix);
+export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys }): Stores {
+  const keys = opts.keys ?? new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
   const ledger = new Ledger(ctx);
   const moderation = new ModerationStore(ctx);

@@ -38,7 +38,9 @@ export interface Drift {
 /** Engagements per Lua call: big enough to amortise round trips, small enough not to stall Redis. */
 export const AWARD_CHUNK = 500;
 
-const DEFAULTS_JSON = JSON.stringify(Object.fromEntries(ruleCells().map(({ tier, kind }) => [`${tier}-${kind}`, DEFAULT_RULES[tier][kind]])));
+const CELLS = ruleCells();
+const CELLS_JSON = JSON.stringify(CELLS.map(({ tier, kind }) => `${tier}-${kind}`));
+const DEFAULTS_JSON = JSON.stringify(Object.fromEntries(CELLS.map(({ tier, kind }) => [`${tier}-${kind}`, DEFAULT_RULES[tier][kind]])));
 
 /** The points ledger: awards, adjustments, logs, and a consistency check that recomputes totals. */
 export class Ledger {
@@ -56,15 +58,25 @@ export class Ledger {
     for (const e of input.engagements) {
       if (!(ENGAGEMENT_KINDS as readonly string[]).includes(e.kind)) throw new ValidationError(`Unknown engagement kind ${e.kind}`);
     }
+    const week = isoWeek(at);
+    const fixedKeys = [
+      keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId),
+      keys.bans(), keys.heldOpen(), keys.tweetsChanged(), keys.leaderboardWeekly(week),
+      ...CELLS.map(({ tier, kind }) => keys.rule(tier, kind)),
+    ];
     for (let i = 0; i < input.engagements.length; i += AWARD_CHUNK) {
       const chunk = input.engagements.slice(i, i + AWARD_CHUNK);
-      const args: Array<string | number> = [keys.prefix, input.batchId, input.fence === undefined ? '' : String(input.fence), at, isoWeek(at), utcDay(at), DEFAULTS_JSON];
-      for (const e of chunk) args.push(e.tweetId, e.discordId, e.kind, holdArg(e.hold));
-      const res = await this.ctx.run(
-        'awardEngagements',
-        [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId), keys.bans(), keys.heldOpen(), keys.tweetsChanged()],
-        args,
-      );
+      const args: Array<string | number> = [input.batchId, input.fence === undefined ? '' : String(input.fence), at, week, utcDay(at), CELLS_JSON, DEFAULTS_JSON];
+      const callKeys = [...fixedKeys];
+      for (const e of chunk) {
+        args.push(e.tweetId, e.discordId, e.kind, holdArg(e.hold));
+        callKeys.push(
+          keys.tweet(e.tweetId), keys.member(e.discordId), keys.connection(e.discordId),
+          keys.log(awardLogId(e)), keys.userLogs(e.discordId), keys.tweetLogs(e.tweetId),
+          keys.held(e.tweetId, e.discordId, e.kind), keys.userHeld(e.discordId),
+        );
+      }
+      const res = await this.ctx.run('awardEngagements', callKeys, args);
       if (res === ScriptErrorCode.StaleFence) throw new StaleFenceError();
       const r = res as number[];
       out.awarded += r[0]!;
@@ -91,10 +103,14 @@ export class Ledger {
     const { keys } = this.ctx;
     const now = this.ctx.now();
     const logId = `adj:${await this.ctx.redis.incr(keys.logSeq())}`;
+    const week = isoWeek(now);
     const res = await this.ctx.run(
       'adjustPoints',
-      [keys.member(input.discordId), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.adjustmentKey(input.idempotencyKey ?? logId), keys.audit()],
-      [keys.prefix, input.discordId, input.delta, reason, input.actor, now, isoWeek(now), utcDay(now), logId],
+      [
+        keys.member(input.discordId), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.adjustmentKey(input.idempotencyKey ?? logId), keys.audit(),
+        keys.log(logId), keys.userLogs(input.discordId), keys.leaderboardWeekly(week),
+      ],
+      [input.discordId, input.delta, reason, input.actor, now, week, utcDay(now), logId],
     );
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No member ${input.discordId}`);
     return (await this.getLog(String(res)))!;
@@ -211,6 +227,11 @@ export class Ledger {
     for (const id of ids) p.hgetall(this.ctx.keys.log(id));
     return ((await p.exec()) ?? []).map(([, h]) => toLog(h as Record<string, string>)).filter((l): l is EngagementLog => l !== null);
   }
+}
+
+/** The id of the award log, which is also its idempotency marker: one award per (tweet, member, kind). */
+export function awardLogId(e: Engagement): string {
+  return `award:${e.tweetId}:${e.discordId}:${e.kind}`;
 }
 
 function holdArg(hold: AwardInput['hold']): string {

@@ -1,5 +1,5 @@
 import type { PublicMetrics, TrackedTweet, TweetStatus } from '../../domain';
-import { NotFoundError } from '../../errors';
+import { ConflictError, NotFoundError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { int, type Page, type PageResult, type StoreContext } from './context';
 import { TweetIndex, type TweetRow } from './tweet-index';
@@ -113,10 +113,31 @@ export class TweetStore {
 
   /** Stop tracking a tweet; with revoke, take back every point it gave. Atomic and audited. */
   async remove(tweetId: string, opts: { revoke: boolean; actor: string }): Promise<{ revokedAwards: number; revokedPoints: number }> {
-    const { keys } = this.ctx;
-    const res = await this.ctx.run('removeTweet', [keys.tweet(tweetId), keys.tweetLogs(tweetId), keys.leaderboardAllTime(), keys.pointsDaily(), keys.audit(), keys.tweetsChanged()], [
-      keys.prefix, tweetId, opts.revoke ? 1 : 0, opts.actor, this.ctx.now(),
-    ]);
+    const { keys, redis } = this.ctx;
+    let res: unknown;
+    for (let attempt = 0; ; attempt++) {
+      // With revoke, the script needs every award log's key, member and week in KEYS: read them first.
+      const logIds = opts.revoke ? await redis.zrange(keys.tweetLogs(tweetId), 0, '-1') : [];
+      const perLog: string[] = [];
+      if (logIds.length) {
+        const p = redis.pipeline();
+        for (const id of logIds) p.hmget(keys.log(id), 'discordId', 'week');
+        const rows = ((await p.exec()) ?? []).map(([, v]) => v as Array<string | null>);
+        logIds.forEach((id, i) => {
+          const [discordId, week] = rows[i] ?? [];
+          // The script skips a log whose hash is gone; it still gets keys in its place.
+          perLog.push(keys.log(id), keys.member(discordId ?? ''), keys.leaderboardWeekly(week ?? ''));
+        });
+      }
+      res = await this.ctx.run(
+        'removeTweet',
+        [keys.tweet(tweetId), keys.tweetLogs(tweetId), keys.leaderboardAllTime(), keys.pointsDaily(), keys.audit(), keys.tweetsChanged(), ...perLog],
+        [tweetId, opts.revoke ? 1 : 0, opts.actor, this.ctx.now(), logIds.length, ...logIds],
+      );
+      // Stale: an award was written between the read and the script; read again.
+      if (res !== ScriptErrorCode.Stale) break;
+      if (attempt >= 20) throw new ConflictError(`Tweet ${tweetId} kept getting new awards while being deleted; try again.`);
+    }
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No tracked tweet ${tweetId}`);
     const [revokedAwards, revokedPoints] = res as [number, number];
     return { revokedAwards, revokedPoints };

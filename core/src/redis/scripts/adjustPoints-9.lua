@@ -3,28 +3,28 @@
 
   KEYS[1] member hash            KEYS[2] all-time leaderboard   KEYS[3] weeks index
   KEYS[4] daily points hash      KEYS[5] idempotency marker     KEYS[6] audit stream
+  KEYS[7] the log hash to write  KEYS[8] member's logs zset     KEYS[9] this week's leaderboard
 
-  ARGV[1] key prefix   ARGV[2] discord id   ARGV[3] delta (integer, may be negative)
-  ARGV[4] reason       ARGV[5] actor        ARGV[6] now (ms)   ARGV[7] ISO week   ARGV[8] UTC day
-  ARGV[9] log id (from the log sequence)
+  ARGV[1] discord id   ARGV[2] delta (integer, may be negative)   ARGV[3] reason   ARGV[4] actor
+  ARGV[5] now (ms)     ARGV[6] ISO week   ARGV[7] UTC day   ARGV[8] log id (from the log sequence)
 
   Output: the log id written, or the existing one when the idempotency key was used before;
           -3 when the member does not exist.
 ]]
 --- @include "addPoints"
 --- @include "addAudit"
-local prefix, discordId, delta, reason, actor, now, week, day, logId =
-  ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local discordId, delta, reason, actor, now, week, day, logId =
+  ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 
 local existing = redis.call('GET', KEYS[5])
 if existing then return existing end
 if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
 
 local before = tonumber(redis.call('HGET', KEYS[1], 'totalPoints') or '0')
-redis.call('HSET', prefix .. ':log:' .. logId, 'id', logId, 'source', 'adjustment', 'discordId', discordId,
+redis.call('HSET', KEYS[7], 'id', logId, 'source', 'adjustment', 'discordId', discordId,
   'points', delta, 'reason', reason, 'actor', actor, 'week', week, 'day', day, 'createdAt', now)
-redis.call('ZADD', prefix .. ':user:' .. discordId .. ':logs', now, logId)
-addPoints(prefix, KEYS[1], KEYS[2], KEYS[3], KEYS[4], discordId, delta, week, day, now)
+redis.call('ZADD', KEYS[8], now, logId)
+addPoints(KEYS[1], KEYS[2], KEYS[9], KEYS[3], KEYS[4], discordId, delta, week, day, now)
 redis.call('SET', KEYS[5], logId)
 addAudit(KEYS[6], actor, 'points.adjust', 'member:' .. discordId,
   cjson.encode({ totalPoints = before }), cjson.encode({ totalPoints = before + delta, delta = delta, reason = reason }), now)

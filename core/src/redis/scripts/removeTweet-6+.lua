@@ -3,33 +3,41 @@
 
   KEYS[1] tweet hash   KEYS[2] tweet's logs zset   KEYS[3] all-time leaderboard
   KEYS[4] daily points hash   KEYS[5] audit stream   KEYS[6] changed tweets zset
+  with revoke, 3 keys per log id in ARGV[6..] (same order): log hash, member hash, leaderboard of the log's week
 
-  ARGV[1] key prefix   ARGV[2] tweet id   ARGV[3] revoke (1/0)   ARGV[4] actor   ARGV[5] now (ms)
+  ARGV[1] tweet id   ARGV[2] revoke (1/0)   ARGV[3] actor   ARGV[4] now (ms)
+  ARGV[5] number of log ids that follow
+  ARGV[6..] with revoke: every log id in the tweet's logs zset, in ZRANGE order, as the caller read it
 
-  Output: { revokedAwards, revokedPoints }, or -3 when the tweet does not exist. A revoke takes the
-  revoked awards off the post's engagementCount too. Deleting an already deleted post with nothing
-  left to revoke writes nothing and is not audited.
+  Output: { revokedAwards, revokedPoints }, -3 when the tweet does not exist,
+          -6 when the tweet's logs are no longer what the caller read (read them again and retry).
+  A revoke takes the revoked awards off the post's engagementCount too. Deleting an already
+  deleted post with nothing left to revoke writes nothing and is not audited.
 ]]
 --- @include "addAudit"
 --- @include "touchTweet"
-local prefix, tweetId, revoke, actor, now = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], ARGV[5]
+local tweetId, revoke, actor, now, logCount = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
 
 local statusBefore = redis.call('HGET', KEYS[1], 'status')
 local count, points = 0, 0
 if revoke then
-  for _, logId in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    local logKey = prefix .. ':log:' .. logId
+  local logIds = redis.call('ZRANGE', KEYS[2], 0, -1)
+  if #logIds ~= logCount then return -6 end
+  for i = 1, logCount do
+    if logIds[i] ~= ARGV[5 + i] then return -6 end
+  end
+  for i = 1, logCount do
+    local logKey, memberKey, weeklyKey = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
     local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt')
     if l[1] == 'award' and not l[7] then
       local p = tonumber(l[3])
       local neg = 0 - p -- not -p: Lua's -0 reaches Redis as "-0", which HINCRBY refuses
-      local memberKey = prefix .. ':member:' .. l[2]
       redis.call('HINCRBY', memberKey, 'totalPoints', neg)
       redis.call('HINCRBY', memberKey, 'count_' .. l[6], -1)
       redis.call('HSET', memberKey, 'updatedAt', now)
       redis.call('ZINCRBY', KEYS[3], neg, l[2])
-      redis.call('ZINCRBY', prefix .. ':leaderboard:weekly:' .. l[4], neg, l[2])
+      redis.call('ZINCRBY', weeklyKey, neg, l[2])
       redis.call('HINCRBY', KEYS[4], l[5], neg)
       redis.call('HSET', logKey, 'revokedAt', now, 'revokedBy', actor)
       count = count + 1

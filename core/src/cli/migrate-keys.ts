@@ -1,0 +1,28 @@
+/**
+ * `npm run migrate:keys [-- --apply]`: move a deployment's keys from the layout before the Redis
+ * Cluster hash tag (`engagement:...`) to the current one (`{engagement}:...`). Without `--apply` it is
+ * a dry run that only counts. Stop the bot, the admin API and the batch CronJob first. Prints one
+ * JSON summary; exit 0 when done (or nothing to do), 2 when some keys conflict, 1 on error.
+ */
+import { baseSchema, loadConfig } from '../config';
+import { createRedis } from '../redis/connection';
+import { migrateKeys } from '../redis/migrate-keys';
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--apply' && a !== '--dry-run');
+if (unknown.length || (args.includes('--apply') && args.includes('--dry-run'))) {
+  process.stderr.write('usage: npm run migrate:keys [-- --dry-run | --apply]   (dry run unless --apply)\n');
+  process.exit(2);
+}
+const config = loadConfig(baseSchema);
+const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+try {
+  const summary = await migrateKeys(redis, config.REDIS_KEY_PREFIX, { dryRun: !args.includes('--apply') });
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  process.exitCode = summary.ok ? 0 : 2;
+} catch (err) {
+  process.stderr.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);
+  process.exitCode = 1;
+} finally {
+  redis.disconnect();
+}
