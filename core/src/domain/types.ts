@@ -87,6 +87,10 @@ export interface EngagementLog {
   /** set when the points were taken back (tweet deleted with revoke) */
   revokedAt?: number;
   revokedBy?: string;
+  /** award inside a season: the season, its points there (multiplier and caps applied) and the multiplier in force */
+  seasonId?: string;
+  seasonPoints?: number;
+  seasonMultiplierPct?: number;
 }
 
 export type BatchStatus = 'running' | 'succeeded' | 'partial' | 'failed';

@@ -13,6 +13,8 @@
   KEYS[7] review queue zset          KEYS[8] changed tweets zset
   KEYS[9] this week's leaderboard (the week of ARGV[4])
   KEYS[10 .. 9+R]  rule keys, one per cell named in ARGV[6] (R cells, same order)
+  then the day board and the month board of ARGV[5] (2 keys),
+  then 3 keys per season id listed in ARGV[8] (S seasons): season hash, season board, season usage hash
   then 8 keys per engagement n (n = 1, 2, ..., in the order of the quadruples in ARGV):
     tweet hash, member hash, connection hash, award log hash, member's logs zset, tweet's logs zset,
     held item hash, member's held items zset
@@ -24,9 +26,13 @@
   ARGV[5] UTC day of now, e.g. 2026-11-24
   ARGV[6] rule cells of KEYS[10..], JSON array like ["1-like", "1-retweet", ...]
   ARGV[7] default points, JSON object {"1-like":1, ...} used when a rule key is unset
-  ARGV[8..] quadruples: tweetId, discordId, kind, hold
+  ARGV[8] JSON {"dayTtl": seconds, "monthTtl": seconds, "seasons": [ids of the seasons running at ARGV[3] ] }
+  ARGV[9..] quadruples: tweetId, discordId, kind, hold
             hold: '' award; '+' admin approval (award even if held or dismissed);
                   otherwise JSON {"reason":"ineligible"|"reply", "code":..., "detail":..., "text":...}: hold back
+
+  An award inside a season also counts on that season's board (see addSeasonPoints: multiplier and caps
+  applied), recorded on the award log (seasonId, seasonPoints, seasonMultiplierPct).
 
   Output: { awarded, points, duplicates, outcome1, points1, outcome2, points2, ... }
     outcome codes: 0 duplicate, 1 awarded, 2 self (own submission), 3 own_tweet,
@@ -36,6 +42,8 @@
 ]]
 --- @include "addPoints"
 --- @include "touchTweet"
+--- @include "addPeriodPoints"
+--- @include "addSeasonPoints"
 local batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local weeklyKey = KEYS[9]
 
@@ -63,20 +71,29 @@ local defaults = cjson.decode(ARGV[7])
 local ruleKey = {}
 local cells = cjson.decode(ARGV[6])
 for i, cell in ipairs(cells) do ruleKey[cell] = KEYS[9 + i] end
-local firstEngagementKey = 9 + #cells
+local extras = cjson.decode(ARGV[8])
+local dayBoardKey, monthBoardKey = KEYS[10 + #cells], KEYS[11 + #cells]
+local ttl = { [dayBoardKey] = extras.dayTtl, [monthBoardKey] = extras.monthTtl }
+local seasons = {}
+for i, id in ipairs(extras.seasons) do
+  local b = 11 + #cells + 3 * (i - 1)
+  seasons[i] = { id = id, hash = KEYS[b + 1], board = KEYS[b + 2], usage = KEYS[b + 3] }
+end
+local firstEngagementKey = 11 + #cells + 3 * #extras.seasons
+local nowMs = tonumber(now)
 
 local awarded, total, duplicates = 0, 0, 0
 local out = { 0, 0, 0 }
 
-for n = 0, (#ARGV - 7) / 4 - 1 do
-  local tweetId, discordId, kind, holdSpec = ARGV[8 + 4 * n], ARGV[9 + 4 * n], ARGV[10 + 4 * n], ARGV[11 + 4 * n]
+for n = 0, (#ARGV - 8) / 4 - 1 do
+  local tweetId, discordId, kind, holdSpec = ARGV[9 + 4 * n], ARGV[10 + 4 * n], ARGV[11 + 4 * n], ARGV[12 + 4 * n]
   local k = firstEngagementKey + 8 * n
   local tweetKey, memberKey, connectionKey = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local logKey, memberLogsKey, tweetLogsKey = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
   local heldKey, memberHeldKey = KEYS[k + 7], KEYS[k + 8]
   local heldId = tweetId .. ':' .. discordId .. ':' .. kind
   local outcome, points = 1, 0
-  local t = redis.call('HMGET', tweetKey, 'status', 'submitterId', 'authorId')
+  local t = redis.call('HMGET', tweetKey, 'status', 'submitterId', 'authorId', 'category')
   if not t[1] then
     outcome = 4
   elseif t[1] ~= 'active' then
@@ -112,6 +129,11 @@ for n = 0, (#ARGV - 7) / 4 - 1 do
       redis.call('ZADD', KEYS[5], now, logId)
       redis.call('HINCRBY', memberKey, 'count_' .. kind, 1)
       addPoints(memberKey, KEYS[2], weeklyKey, KEYS[3], KEYS[4], discordId, points, week, day, now)
+      addPeriodPoints(dayBoardKey, monthBoardKey, ttl, discordId, points)
+      local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', tweetId, discordId, day, points)
+      if seasonId then
+        redis.call('HSET', logKey, 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct)
+      end
       redis.call('HINCRBY', tweetKey, 'pointsAwarded', points)
       redis.call('HINCRBY', tweetKey, 'engagementCount', 1)
       touchTweet(KEYS[8], tweetId)

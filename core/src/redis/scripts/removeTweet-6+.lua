@@ -3,7 +3,10 @@
 
   KEYS[1] tweet hash   KEYS[2] tweet's logs zset   KEYS[3] all-time leaderboard
   KEYS[4] daily points hash   KEYS[5] audit stream   KEYS[6] changed tweets zset
-  with revoke, 3 keys per log id in ARGV[6..] (same order): log hash, member hash, leaderboard of the log's week
+  with revoke, 7 keys per log id in ARGV[6..] (same order): log hash, member hash, leaderboard of the log's
+  week, of its UTC day and of its month (day and month boards only while they exist), and the hash and
+  board of the log's season (used only when the log has a season; taken back only before the season ends:
+  a season's final board stands)
 
   ARGV[1] tweet id   ARGV[2] revoke (1/0)   ARGV[3] actor   ARGV[4] now (ms)
   ARGV[5] number of log ids that follow
@@ -16,6 +19,7 @@
 ]]
 --- @include "addAudit"
 --- @include "touchTweet"
+--- @include "addPeriodPoints"
 local tweetId, revoke, actor, now, logCount = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], tonumber(ARGV[5])
 if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
 
@@ -28,8 +32,10 @@ if revoke then
     if logIds[i] ~= ARGV[5 + i] then return -6 end
   end
   for i = 1, logCount do
-    local logKey, memberKey, weeklyKey = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
-    local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt')
+    local b = 6 + 7 * (i - 1)
+    local logKey, memberKey, weeklyKey = KEYS[b + 1], KEYS[b + 2], KEYS[b + 3]
+    local dayBoardKey, monthBoardKey, seasonKey, seasonBoardKey = KEYS[b + 4], KEYS[b + 5], KEYS[b + 6], KEYS[b + 7]
+    local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt', 'seasonId', 'seasonPoints')
     if l[1] == 'award' and not l[7] then
       local p = tonumber(l[3])
       local neg = 0 - p -- not -p: Lua's -0 reaches Redis as "-0", which HINCRBY refuses
@@ -38,6 +44,12 @@ if revoke then
       redis.call('HSET', memberKey, 'updatedAt', now)
       redis.call('ZINCRBY', KEYS[3], neg, l[2])
       redis.call('ZINCRBY', weeklyKey, neg, l[2])
+      addPeriodPoints(dayBoardKey, monthBoardKey, {}, l[2], neg)
+      local sp = tonumber(l[9] or '0')
+      if l[8] and sp > 0 then
+        local endsAt = tonumber(redis.call('HGET', seasonKey, 'endsAt') or '0')
+        if tonumber(now) < endsAt then redis.call('ZINCRBY', seasonBoardKey, 0 - sp, l[2]) end
+      end
       redis.call('HINCRBY', KEYS[4], l[5], neg)
       redis.call('HSET', logKey, 'revokedAt', now, 'revokedBy', actor)
       count = count + 1

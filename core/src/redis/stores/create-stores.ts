@@ -8,7 +8,7 @@ import { BatchStore } from './batch-store';
 import { ConnectionStore } from './connection-store';
 import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
-import { Ledger } from './ledger';
+import { Ledger, type BoardRetention } from './ledger';
 import { MemberStore } from './member-store';
 import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
@@ -37,10 +37,10 @@ export interface Stores {
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
-export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys }): Stores {
+export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys; boardRetention?: BoardRetention }): Stores {
   const keys = opts.keys ?? new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
-  const ledger = new Ledger(ctx);
+  const ledger = new Ledger(ctx, opts.boardRetention);
   const moderation = new ModerationStore(ctx);
   return {
     ctx,

@@ -1,4 +1,4 @@
-import { isIsoWeek, isoWeek, isPeriodId, periodOf, recentPeriods, type LeaderboardEntry } from '../../domain';
+import { isIsoWeek, isPeriodId, periodOf, recentPeriods, type LeaderboardEntry } from '../../domain';
 import { ValidationError } from '../../errors';
 import { pageBounds, type Page, type StoreContext } from './context';
 

@@ -1,10 +1,19 @@
 import {
-  DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, ruleCells, utcDay,
+  DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, periodBoardTtlSeconds, periodOf, ruleCells, utcDay,
   type Engagement, type EngagementKind, type EngagementLog, type Hold, type Tier,
 } from '../../domain';
 import { NotFoundError, StaleFenceError, ValidationError } from '../../errors';
 import { AWARD_OUTCOMES, ScriptErrorCode, type AwardOutcome } from '../error-codes';
 import { int, pageBounds, type Page, type StoreContext } from './context';
+import { SeasonStore } from './season-store';
+
+/** How many periods boards of past days and months stay browsable before they expire. */
+export interface BoardRetention {
+  days: number;
+  months: number;
+}
+
+export const DEFAULT_BOARD_RETENTION: BoardRetention = { days: 62, months: 24 };
 
 /**
  * An engagement offered to the ledger. `hold` records it as not awarded with that reason (it is
@@ -44,7 +53,10 @@ const DEFAULTS_JSON = JSON.stringify(Object.fromEntries(CELLS.map(({ tier, kind 
 
 /** The points ledger: awards, adjustments, logs, and a consistency check that recomputes totals. */
 export class Ledger {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly retention: BoardRetention = DEFAULT_BOARD_RETENTION,
+  ) {}
 
   /**
    * Award a batch of engagements. Each (tweet, member, kind) is awarded at most once, ever; running
@@ -59,14 +71,24 @@ export class Ledger {
       if (!(ENGAGEMENT_KINDS as readonly string[]).includes(e.kind)) throw new ValidationError(`Unknown engagement kind ${e.kind}`);
     }
     const week = isoWeek(at);
+    const day = utcDay(at);
+    const month = periodOf('month', at);
+    const seasons = (await new SeasonStore(this.ctx).running(at)).map((s) => s.id);
+    const extras = JSON.stringify({
+      dayTtl: periodBoardTtlSeconds('day', day, this.retention.days, this.ctx.now()),
+      monthTtl: periodBoardTtlSeconds('month', month, this.retention.months, this.ctx.now()),
+      seasons,
+    });
     const fixedKeys = [
       keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId),
       keys.bans(), keys.heldOpen(), keys.tweetsChanged(), keys.leaderboardWeekly(week),
       ...CELLS.map(({ tier, kind }) => keys.rule(tier, kind)),
+      keys.leaderboardDaily(day), keys.leaderboardMonthly(month),
+      ...seasons.flatMap((id) => [keys.season(id), keys.leaderboardSeason(id), keys.seasonUsage(id)]),
     ];
     for (let i = 0; i < input.engagements.length; i += AWARD_CHUNK) {
       const chunk = input.engagements.slice(i, i + AWARD_CHUNK);
-      const args: Array<string | number> = [input.batchId, input.fence === undefined ? '' : String(input.fence), at, week, utcDay(at), CELLS_JSON, DEFAULTS_JSON];
+      const args: Array<string | number> = [input.batchId, input.fence === undefined ? '' : String(input.fence), at, week, day, CELLS_JSON, DEFAULTS_JSON, extras];
       const callKeys = [...fixedKeys];
       for (const e of chunk) {
         args.push(e.tweetId, e.discordId, e.kind, holdArg(e.hold));
@@ -109,8 +131,10 @@ export class Ledger {
       [
         keys.member(input.discordId), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.adjustmentKey(input.idempotencyKey ?? logId), keys.audit(),
         keys.log(logId), keys.userLogs(input.discordId), keys.leaderboardWeekly(week),
+        keys.leaderboardDaily(utcDay(now)), keys.leaderboardMonthly(periodOf('month', now)),
       ],
-      [input.discordId, input.delta, reason, input.actor, now, week, utcDay(now), logId],
+      [input.discordId, input.delta, reason, input.actor, now, week, utcDay(now), logId,
+        periodBoardTtlSeconds('day', utcDay(now), this.retention.days, now) ?? 0, periodBoardTtlSeconds('month', periodOf('month', now), this.retention.months, now) ?? 0],
     );
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No member ${input.discordId}`);
     return (await this.getLog(String(res)))!;
@@ -192,6 +216,7 @@ export class Ledger {
       }
     }
     drift.push(...(await this.checkHeld(ids)));
+    drift.push(...(await this.checkPeriodAndSeasonBoards(ids)));
     return { membersChecked: ids.length, logsChecked, drift };
   }
 
@@ -216,6 +241,42 @@ export class Ledger {
         if (logged !== awarded) drift.push({ discordId, field: `held:${id}:${status}`, expected: awarded, actual: logged });
         const queued = open.has(id) ? 1 : 0;
         if (queued !== (status === 'held' ? 1 : 0)) drift.push({ discordId, field: `review-queue:${id}:${status}`, expected: status === 'held' ? 1 : 0, actual: queued });
+      });
+    }
+    return drift;
+  }
+
+  /**
+   * Day, month and season boards agree with the logs: a day/month board (while it has not expired) holds
+   * the points of that period's logs; a season board holds the season points recorded on its award logs,
+   * less those revoked before the season ended (its final board stands after that).
+   */
+  private async checkPeriodAndSeasonBoards(memberIds: string[]): Promise<Drift[]> {
+    const { redis, keys } = this.ctx;
+    const drift: Drift[] = [];
+    const seasons = await new SeasonStore(this.ctx).list();
+    const endOf = new Map(seasons.map((s) => [s.id, s.endsAt]));
+    for (const discordId of memberIds) {
+      const logs = await this.getLogs(await redis.zrange(keys.userLogs(discordId), 0, '-1'));
+      const byBoard = new Map<string, number>();
+      const add = (key: string, p: number) => byBoard.set(key, (byBoard.get(key) ?? 0) + p);
+      for (const l of logs) {
+        const day = utcDay(l.createdAt);
+        if (!l.revokedAt) {
+          add(keys.leaderboardDaily(day), l.points);
+          add(keys.leaderboardMonthly(day.slice(0, 7)), l.points);
+        }
+        if (l.seasonId && l.seasonPoints && (!l.revokedAt || l.revokedAt >= (endOf.get(l.seasonId) ?? Infinity))) add(keys.leaderboardSeason(l.seasonId), l.seasonPoints);
+      }
+      for (const s of seasons) if (!byBoard.has(keys.leaderboardSeason(s.id))) byBoard.set(keys.leaderboardSeason(s.id), 0);
+      const boards = [...byBoard.keys()];
+      const p = redis.pipeline();
+      for (const b of boards) p.exists(b).zscore(b, discordId);
+      const res = ((await p.exec()) ?? []).map(([, v]) => v);
+      boards.forEach((b, i) => {
+        if (res[2 * i] !== 1) return; // expired (day/month) or not written yet
+        const actual = int(res[2 * i + 1] as string | null);
+        if (actual !== byBoard.get(b)) drift.push({ discordId, field: b.slice(b.indexOf(':leaderboard:') + 1), expected: byBoard.get(b)!, actual });
       });
     }
     return drift;
@@ -258,5 +319,10 @@ export function toLog(h: Record<string, string> | null | undefined): EngagementL
   if (h.actor) log.actor = h.actor;
   if (h.revokedAt) log.revokedAt = int(h.revokedAt);
   if (h.revokedBy) log.revokedBy = h.revokedBy;
+  if (h.seasonId) {
+    log.seasonId = h.seasonId;
+    log.seasonPoints = int(h.seasonPoints);
+    log.seasonMultiplierPct = int(h.seasonMultiplierPct, 100);
+  }
   return log;
 }

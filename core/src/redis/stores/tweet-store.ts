@@ -1,4 +1,4 @@
-import type { PublicMetrics, TrackedTweet, TweetStatus } from '../../domain';
+import { utcDay, type PublicMetrics, type TrackedTweet, type TweetStatus } from '../../domain';
 import { ConflictError, NotFoundError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { int, type Page, type PageResult, type StoreContext } from './context';
@@ -121,12 +121,18 @@ export class TweetStore {
       const perLog: string[] = [];
       if (logIds.length) {
         const p = redis.pipeline();
-        for (const id of logIds) p.hmget(keys.log(id), 'discordId', 'week');
+        for (const id of logIds) p.hmget(keys.log(id), 'discordId', 'week', 'createdAt', 'seasonId');
         const rows = ((await p.exec()) ?? []).map(([, v]) => v as Array<string | null>);
         logIds.forEach((id, i) => {
-          const [discordId, week] = rows[i] ?? [];
-          // The script skips a log whose hash is gone; it still gets keys in its place.
-          perLog.push(keys.log(id), keys.member(discordId ?? ''), keys.leaderboardWeekly(week ?? ''));
+          const [discordId, week, createdAt, seasonId] = rows[i] ?? [];
+          const day = utcDay(Number(createdAt ?? 0));
+          // The script skips a log whose hash is gone; it still gets keys in its place (and a season
+          // key pair it never touches when the award was in no season).
+          perLog.push(
+            keys.log(id), keys.member(discordId ?? ''), keys.leaderboardWeekly(week ?? ''),
+            keys.leaderboardDaily(day), keys.leaderboardMonthly(day.slice(0, 7)),
+            keys.season(seasonId ?? '-'), keys.leaderboardSeason(seasonId ?? '-'),
+          );
         });
       }
       res = await this.ctx.run(

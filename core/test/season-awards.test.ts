@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStores, type Engagement } from '../src';
+import { startRedisServer, type TestRedisServer } from '../src/testing';
+import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
+
+let server: TestRedisServer;
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => server.stop());
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+/** A community (m1..m3, tweet TWEET by m1 in category "general") and a season running at NOW. */
+async function withSeason(spec: { multiplierPct?: number; capPerPost?: number; capPerDay?: number; categories?: string[] } = {}) {
+  const ctx = makeStores(server, NOW - DAY);
+  await seedCommunity(ctx.stores);
+  const season = await ctx.stores.seasons.create({ name: 'S', startsAt: NOW - DAY, endsAt: NOW + 7 * DAY, ...spec }, 'admin:1');
+  ctx.clock.now = NOW;
+  return { ...ctx, season };
+}
+
+describe('awards inside a season', () => {
+  it('count on the season board with the multiplier, recorded on the log; idempotent on replay', async () => {
+    const { stores, season } = await withSeason({ multiplierPct: 150 });
+    const engagements: Engagement[] = [
+      { tweetId: TWEET, discordId: 'm2', kind: 'reply' }, // 3 pts -> 4 season pts
+      { tweetId: TWEET, discordId: 'm3', kind: 'like' }, // 1 pt -> 1
+    ];
+    await stores.ledger.award({ batchId: 'r1', engagements });
+    const replay = await stores.ledger.award({ batchId: 'r2', engagements });
+    expect(replay).toMatchObject({ awarded: 0, duplicates: 2 });
+    const board = await stores.leaderboard.top({ board: 'season', season: season.id });
+    expect(board.entries.map((e) => [e.discordId, e.points])).toEqual([['m2', 4], ['m3', 1]]);
+    // the all-time board is not multiplied
+    expect((await stores.members.get('m2'))!.totalPoints).toBe(3);
+    const log = (await stores.ledger.logsForTweet(TWEET)).find((l) => l.discordId === 'm2')!;
+    expect(log).toMatchObject({ seasonId: season.id, seasonPoints: 4, seasonMultiplierPct: 150, points: 3 });
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+
+  it('a new multiplier applies from the edit on; a post outside the season categories does not count', async () => {
+    const { stores, season } = await withSeason({ categories: ['general'] });
+    await stores.ledger.award({ batchId: 'r1', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }] });
+    await stores.seasons.update(season.id, { multiplierPct: 300 }, 'admin:1');
+    await stores.ledger.award({ batchId: 'r2', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'retweet' }] });
+    await stores.tweets.submit({ tweetId: '77', url: 'u', authorId: 'x1', authorHandle: 'user1', submitterId: 'm1', category: 'memes', createdAt: 1 });
+    await stores.ledger.award({ batchId: 'r3', engagements: [{ tweetId: '77', discordId: 'm2', kind: 'reply' }] });
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: season.id }))!.points).toBe(1 + 6);
+    expect((await stores.members.get('m2'))!.totalPoints).toBe(1 + 2 + 3);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+
+  it('caps season points per member per post and per day, exactly, while 20 clients race', async () => {
+    const { stores, season, clock } = await withSeason({ multiplierPct: 200, capPerPost: 10, capPerDay: 25 });
+    const tweets = Array.from({ length: 6 }, (_, i) => String(5_000 + i));
+    for (const t of tweets) await stores.tweets.submit({ tweetId: t, url: 'u', authorId: 'x1', authorHandle: 'user1', submitterId: 'm1', category: 'c', createdAt: 1 });
+    // per post: like 2 + retweet 4 + reply 6 + quote 4 = 16 season pts, capped at 10; 6 posts = 60, capped at 25 a day
+    const engagements: Engagement[] = tweets.flatMap((t) => (['like', 'retweet', 'reply', 'quote'] as const).map((kind) => ({ tweetId: t, discordId: 'm2', kind })));
+    const racers = Array.from({ length: 20 }, () => createStores(server.client(), { prefix: stores.keys.prefix, encryptionKey: TEST_KEY, now: () => clock.now }));
+    const results = await Promise.all(racers.map((s, i) => s.ledger.award({ batchId: `race-${i}`, engagements: [...engagements].sort(() => Math.random() - 0.5) })));
+    expect(results.reduce((n, r) => n + r.awarded, 0)).toBe(24);
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: season.id }))!.points).toBe(25);
+    const logs = await stores.ledger.logsForTweet(tweets[0]!);
+    expect(logs.every((l) => l.seasonId === season.id)).toBe(true);
+    // the next UTC day has room again, and each post still caps at 10
+    clock.now = NOW + DAY;
+    await stores.tweets.submit({ tweetId: '6000', url: 'u', authorId: 'x1', authorHandle: 'user1', submitterId: 'm1', category: 'c', createdAt: 1 });
+    await stores.ledger.award({ batchId: 'next-day', engagements: (['like', 'retweet', 'reply', 'quote'] as const).map((kind) => ({ tweetId: '6000', discordId: 'm2', kind })) });
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: season.id }))!.points).toBe(35);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+
+  it('a season ending mid-run stops counting at its end; its final board stands after a revoke, earlier revokes take points back', async () => {
+    const { stores, season, clock } = await withSeason();
+    await stores.tweets.submit({ tweetId: '88', url: 'u', authorId: 'x1', authorHandle: 'user1', submitterId: 'm1', category: 'c', createdAt: 1 });
+    await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }, { tweetId: '88', discordId: 'm2', kind: 'reply' }] });
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: season.id }))!.points).toBe(4);
+    // a revoke while the season runs takes the season points back too
+    await stores.tweets.remove('88', { revoke: true, actor: 'admin:1' });
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: season.id }))!.points).toBe(1);
+    clock.now = season.endsAt - 1;
+    await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm3', kind: 'like' }] });
+    clock.now = season.endsAt;
+    await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'retweet' }] });
+    const final = await stores.leaderboard.top({ board: 'season', season: season.id });
+    expect(final.entries.map((e) => [e.discordId, e.points]).sort()).toEqual([['m2', 1], ['m3', 1]]);
+    // after the end, a revoke leaves the final board as it was
+    await stores.tweets.remove(TWEET, { revoke: true, actor: 'admin:1' });
+    expect((await stores.leaderboard.top({ board: 'season', season: season.id })).entries.map((e) => e.points)).toEqual([1, 1]);
+    expect((await stores.members.get('m2'))!.totalPoints).toBe(0);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+});
+
+describe('day and month boards', () => {
+  it('count awards and adjustments in their UTC day and month, expire after the kept periods, and agree with the ledger', async () => {
+    const { stores, redis, clock } = makeStores(server, NOW);
+    await seedCommunity(stores);
+    await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }] });
+    await stores.ledger.adjust({ discordId: 'm2', delta: -1, reason: 'correction', actor: 'admin:1' });
+    clock.now = NOW + DAY;
+    await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm3', kind: 'like' }] });
+    expect((await stores.leaderboard.top({ board: 'daily', period: '2026-11-24' })).entries.map((e) => [e.discordId, e.points])).toEqual([['m2', 2]]);
+    expect((await stores.leaderboard.top({ board: 'daily' })).entries.map((e) => e.discordId)).toEqual(['m3']);
+    expect((await stores.leaderboard.top({ board: 'monthly', period: '2026-11' })).entries.map((e) => [e.discordId, e.points])).toEqual([['m2', 2], ['m3', 1]]);
+    expect(await stores.leaderboard.periods('daily', 3)).toEqual(['2026-11-25', '2026-11-24']);
+    // kept for 62 more days by default: a TTL, never unbounded
+    const ttl = await redis.ttl(stores.keys.leaderboardDaily('2026-11-24'));
+    expect(ttl).toBeGreaterThan(62 * 86_400 - 3_600);
+    expect(ttl).toBeLessThanOrEqual(64 * 86_400);
+    expect(await redis.ttl(stores.keys.leaderboardMonthly('2026-11'))).toBeGreaterThan(365 * 86_400);
+    // a revoke takes the points back from the day and month they were counted in
+    await stores.tweets.remove(TWEET, { revoke: true, actor: 'admin:1' });
+    expect((await stores.leaderboard.rank('m2', { board: 'daily', period: '2026-11-24' }))!.points).toBe(-1);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+    // an expired board is gone and not brought back by a later revoke
+    await redis.del(stores.keys.leaderboardDaily('2026-11-25'));
+    expect(await stores.leaderboard.periods('daily', 3)).toEqual(['2026-11-24']);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+
+  it('refuses periods that are not one', async () => {
+    const { stores } = makeStores(server, NOW);
+    await expect(stores.leaderboard.top({ board: 'daily', period: '2026-02-30' })).rejects.toThrow(/Not a day/);
+    await expect(stores.leaderboard.top({ board: 'monthly', period: '2026-13' })).rejects.toThrow(/Not a month/);
+    await expect(stores.leaderboard.top({ board: 'season' })).rejects.toThrow(/season id/);
+  });
+});
