@@ -61,6 +61,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'DELETE', pattern: '/api/members/:id', path: '/api/members/299999999999999999', action: 'manage members' },
   { method: 'GET', pattern: '/api/leaderboard', path: '/api/leaderboard', action: 'read' },
   { method: 'GET', pattern: '/api/leaderboard/weeks', path: '/api/leaderboard/weeks', action: 'read' },
+  { method: 'GET', pattern: '/api/leaderboard/periods', path: '/api/leaderboard/periods?board=daily', action: 'read' },
   { method: 'GET', pattern: '/api/leaderboard/export.csv', path: '/api/leaderboard/export.csv?board=alltime', action: 'read' },
   { method: 'GET', pattern: '/api/leaderboard/:id', path: `/api/leaderboard/${M.alice}`, action: 'read' },
   { method: 'GET', pattern: '/api/rules', path: '/api/rules', action: 'read' },

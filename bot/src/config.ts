@@ -25,6 +25,8 @@ export const botSchema = baseSchema.extend({
   BOT_DEFER_AFTER_MS: env.int(1500, 100, 2800),
   /** Give up on a command still working after this many ms and tell the member (the token lives 15 min). */
   BOT_COMMAND_TIMEOUT_MS: env.int(12_000, 1000, 600_000),
+  /** How often the bot looks for seasons that have ended (to announce their top N). */
+  SEASON_CHECK_INTERVAL_MS: env.int(30_000, 200, 600_000),
   /** Port of /healthz, /readyz and /metrics. */
   HEALTH_PORT: env.port(8081),
 });
@@ -45,6 +47,7 @@ export interface BotConfig {
   publicBaseUrl: string;
   deferAfterMs: number;
   commandTimeoutMs: number;
+  seasonCheckIntervalMs: number;
   healthPort: number;
   metricsEnabled: boolean;
   x: XApiConfig;
@@ -75,6 +78,7 @@ export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfi
     publicBaseUrl: e.PUBLIC_BASE_URL,
     deferAfterMs: e.BOT_DEFER_AFTER_MS,
     commandTimeoutMs: e.BOT_COMMAND_TIMEOUT_MS,
+    seasonCheckIntervalMs: e.SEASON_CHECK_INTERVAL_MS,
     healthPort: e.HEALTH_PORT,
     metricsEnabled: e.METRICS_ENABLED,
     x: sandbox && !x.bearerToken ? { ...x, bearerToken: 'sandbox-app-token' } : x,

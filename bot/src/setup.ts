@@ -6,6 +6,7 @@ import type { BotConfig } from './config';
 import type { BotContext } from './context';
 import { registerInteractionListener } from './listeners/interaction-create';
 import { registerLifecycleListeners } from './listeners/lifecycle';
+import { startSeasonEndLoop } from './jobs/season-end';
 import { createBotMetrics } from './metrics';
 
 export interface Bot {
@@ -66,12 +67,14 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
   const readyEvent = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(config.discord.token);
   await readyEvent;
+  const stopSeasonLoop = startSeasonEndLoop(client, ctx, config.seasonCheckIntervalMs);
   return {
     client,
     ctx,
     health,
     ready,
     async stop() {
+      stopSeasonLoop();
       await client.destroy();
       await health.close();
       await redis.quit().catch(() => redis.disconnect());

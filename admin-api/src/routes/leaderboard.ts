@@ -1,19 +1,43 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { isIsoWeek, NotFoundError, type LeaderboardEntry, type Stores } from '@engagement-tracker/core';
+import { isIsoWeek, NotFoundError, ValidationError, type Board, type BoardRef, type LeaderboardEntry, type Stores } from '@engagement-tracker/core';
 import { snowflake, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
 const week = z.string().max(8).refine(isIsoWeek, 'week must look like 2026-W48');
-const board = z.enum(['alltime', 'weekly']).default('alltime');
+const board = z.enum(['alltime', 'daily', 'weekly', 'monthly', 'season']).default('alltime');
+/** A day (2026-11-29), ISO week (2026-W48) or month (2026-11); checked against the board by the store. */
+const period = z.string().regex(/^\d{4}-(?:W\d{2}|\d{2}(?:-\d{2})?)$/, 'period must look like 2026-11-29, 2026-W48 or 2026-11');
+const season = z.string().regex(/^s[0-9a-z]{4,20}$/, 'not a season id');
+const window = { board, week: week.optional(), period: period.optional(), season: season.optional() };
 /** One schema per route: path id and query. */
 const routes = {
-  list: { query: listQuery(z.strictObject({ board, week: week.optional(), id: idsFilter(snowflake) }), ['id', 'rank', 'points']) },
+  list: { query: listQuery(z.strictObject({ ...window, id: idsFilter(snowflake) }), ['id', 'rank', 'points']) },
   weeks: {},
-  export: { query: z.strictObject({ board, week: week.optional() }) },
+  periods: { query: z.strictObject({ board: z.enum(['daily', 'weekly', 'monthly']) }) },
+  export: { query: z.strictObject(window) },
   show: { params: z.strictObject({ id: snowflake }) },
 };
+
+type Window = { board: Board; week?: string | undefined; period?: string | undefined; season?: string | undefined };
+
+/** The board a query names: a period board takes `period` (or `week`), the season board needs `season`. */
+function boardRef(q: Window): BoardRef {
+  if (q.board === 'alltime') return { board: 'alltime' };
+  if (q.board === 'season') {
+    if (!q.season) throw new ValidationError('Give a season for the season board.', 'invalid');
+    return { board: 'season', season: q.season };
+  }
+  const p = q.period ?? q.week;
+  return p ? { board: q.board, period: p } : { board: q.board };
+}
+
+function fileName(q: Window): string {
+  if (q.board === 'alltime') return 'leaderboard-alltime.csv';
+  if (q.board === 'season') return `leaderboard-season-${q.season}.csv`;
+  return `leaderboard-${q.board}-${q.period ?? q.week ?? 'current'}.csv`;
+}
 
 async function present(stores: Stores, entries: LeaderboardEntry[]) {
   const ids = entries.map((e) => e.discordId);
@@ -43,14 +67,14 @@ export function csvField(v: unknown): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-/** All-time and weekly leaderboards (current or past weeks), and their CSV export. */
+/** All-time, daily, weekly, monthly and season leaderboards (current or past periods), and their CSV export. */
 export function leaderboardRouter(stores: Stores): Router {
   const r = Router();
 
   r.get('/', requirePermission('read'), async (req, res) => {
     const { query: q } = validate(req, routes.list);
-    const { board, week: w, id: ids } = q.filter;
-    const target = board === 'weekly' ? { board, ...(w ? { week: w } : {}) } : { board };
+    const { id: ids, ...w } = q.filter;
+    const target = boardRef(w);
     if (ids) {
       const ranked = (await Promise.all(ids.map((id) => stores.leaderboard.rank(id, target)))).filter((e): e is LeaderboardEntry => e !== null);
       return void sendPage(res, 'leaderboard', 0, await present(stores, ranked), ranked.length);
@@ -64,10 +88,16 @@ export function leaderboardRouter(stores: Stores): Router {
     res.json(await stores.leaderboard.weeks());
   });
 
+  /** Recent day, week or month ids that still have a board, newest first (past periods to browse). */
+  r.get('/periods', requirePermission('read'), async (req, res) => {
+    const { query: q } = validate(req, routes.periods);
+    res.json(await stores.leaderboard.periods(q.board));
+  });
+
   r.get('/export.csv', requirePermission('read'), async (req, res: Response) => {
     const { query: q } = validate(req, routes.export);
-    const target = q.board === 'weekly' ? { board: q.board, ...(q.week ? { week: q.week } : {}) } : { board: q.board };
-    const name = q.board === 'weekly' ? `leaderboard-${q.week ?? 'this-week'}.csv` : 'leaderboard-alltime.csv';
+    const target = boardRef(q);
+    const name = fileName(q);
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' });
     res.write('rank,discordId,displayName,handle,tier,points\n');
     for (let offset = 0; ; offset += 1000) {

@@ -88,6 +88,22 @@ export class SeasonStore {
     return (await this.ctx.redis.hsetnx(this.ctx.keys.season(id), 'announcedAt', String(this.ctx.now()))) === 1;
   }
 
+  /** Undo markAnnounced when the announcement could not be sent, so the next check tries again. */
+  async unmarkAnnounced(id: string): Promise<void> {
+    await this.ctx.redis.hdel(this.ctx.keys.season(id), 'announcedAt');
+  }
+
+  /** Ended seasons nobody has announced yet, that ended within `withinMs` (older ones are history). */
+  async unannounced(withinMs: number): Promise<Season[]> {
+    const now = this.ctx.now();
+    const ended = (await this.list()).filter((s) => s.status === 'ended' && s.endsAt > now - withinMs);
+    if (!ended.length) return [];
+    const p = this.ctx.redis.pipeline();
+    for (const s of ended) p.hexists(this.ctx.keys.season(s.id), 'announcedAt');
+    const res = (await p.exec()) ?? [];
+    return ended.filter((_, i) => res[i]?.[1] === 0);
+  }
+
   private async write(id: string, before: SeasonSpec | null, after: SeasonSpec, actor: string, action: string): Promise<void> {
     const now = this.ctx.now();
     const fields: Record<string, string> = {
