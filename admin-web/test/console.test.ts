@@ -123,6 +123,16 @@ describe('admin console as an admin', () => {
     await page.goto(`/#/leaderboard?filter=${encodeURIComponent(JSON.stringify({ board: 'weekly' }))}`);
     await expect.poll(() => page.getByRole('row').nth(1).textContent()).toContain(seeded.topName);
     await b.screenshot('03b-leaderboard-weekly');
+    // The month board: same leader this month, a period picker, and the export follows the board shown.
+    await page.goto(`/#/leaderboard?filter=${encodeURIComponent(JSON.stringify({ board: 'monthly' }))}`);
+    await expect.poll(() => page.getByRole('row').nth(1).textContent()).toContain(seeded.topName);
+    await page.getByLabel('Period').waitFor();
+    const monthHref = await page.getByTestId('export-csv').getAttribute('href');
+    expect(monthHref).toContain('board=monthly');
+    const monthCsv = await page.request.get(monthHref!);
+    expect(monthCsv.status()).toBe(200);
+    expect(await monthCsv.text()).toContain(seeded.topName);
+    await b.screenshot('03c-leaderboard-monthly');
   });
 
   it('edits a member tier and adjusts points, saved in Redis', async () => {

@@ -23,6 +23,7 @@ const enc = encodeURIComponent;
 export interface EngagementDataProvider extends DataProvider {
   overview(): Promise<Overview>;
   leaderboardWeeks(): Promise<string[]>;
+  leaderboardPeriods(board: 'daily' | 'weekly' | 'monthly'): Promise<string[]>;
   adjustPoints(memberId: Identifier, body: { delta: number; reason: string }): Promise<unknown>;
   memberLogs(memberId: Identifier, limit: number): Promise<{ items: PointsLog[]; total: number }>;
   runBatch(): Promise<BatchRecord | { id: string }>;
@@ -50,6 +51,7 @@ export function createDataProvider(apiUrl = API_URL): EngagementDataProvider {
       const res = await apiJson<string[] | { weeks: string[] }>(`${apiUrl}/leaderboard/weeks`);
       return Array.isArray(res) ? res : res.weeks;
     },
+    leaderboardPeriods: (board) => apiJson<string[]>(`${apiUrl}/leaderboard/periods?board=${enc(board)}`),
     adjustPoints: (memberId, body) => apiJson(`${apiUrl}/members/${enc(String(memberId))}/adjustments`, { method: 'POST', body }),
     memberLogs: async (memberId, limit) => {
       const { json, headers } = await httpClient(`${apiUrl}/members/${enc(String(memberId))}/logs?range=${enc(JSON.stringify([0, limit - 1]))}`);
@@ -67,8 +69,9 @@ export function createDataProvider(apiUrl = API_URL): EngagementDataProvider {
 }
 
 /** CSV export URL of a leaderboard (served with the session cookie). */
-export function leaderboardCsvUrl(board: string, week?: string): string {
+export function leaderboardCsvUrl(board: string, at: { period?: string | undefined; season?: string | undefined } = {}): string {
   const q = new URLSearchParams({ board });
-  if (week) q.set('week', week);
+  if (at.period) q.set('period', at.period);
+  if (at.season) q.set('season', at.season);
   return `${API_URL}/leaderboard/export.csv?${q}`;
 }

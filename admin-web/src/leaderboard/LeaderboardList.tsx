@@ -1,21 +1,36 @@
 import DownloadIcon from '@mui/icons-material/Download';
 import { Button as MuiButton } from '@mui/material';
-import { DataTable, List, SelectInput, SimpleList, TopToolbar, useListContext, type ListProps } from 'react-admin';
+import { DataTable, List, SelectInput, SimpleList, TopToolbar, useGetList, useListContext, type ListProps } from 'react-admin';
 import { useSmall } from '../common/useSmall';
 import { EmptyState } from '../common/EmptyState';
 import { TierField } from '../common/TierField';
 import { leaderboardCsvUrl } from '../dataProvider';
-import { TIER_NAMES, type LeaderboardRecord } from '../types';
-import { useWeeks } from './useWeeks';
+import { TIER_NAMES, type LeaderboardRecord, type SeasonRecord } from '../types';
+import { usePeriods } from './usePeriods';
 
 const Col = DataTable.Col<LeaderboardRecord>;
 const NumberCol = DataTable.NumberCol<LeaderboardRecord>;
 
-const WeekInput = (props: { source: string; alwaysOn?: boolean }) => {
-  const { data: weeks = [] } = useWeeks();
+const PERIOD_BOARDS = { daily: 'today', weekly: 'this week', monthly: 'this month' } as const;
+type PeriodBoard = keyof typeof PERIOD_BOARDS;
+const isPeriodBoard = (b: unknown): b is PeriodBoard => typeof b === 'string' && b in PERIOD_BOARDS;
+
+/** Past days, weeks or months that still have a board (newest first), for the period boards. */
+const PeriodInput = (props: { source: string; alwaysOn?: boolean }) => {
   const { filterValues } = useListContext();
-  if (filterValues.board !== 'weekly') return null;
-  return <SelectInput {...props} label="Week" choices={weeks.map((w, i) => ({ id: w, name: i === 0 ? `${w} (this week)` : w }))} emptyText="This week" />;
+  const raw: unknown = filterValues.board;
+  const board = isPeriodBoard(raw) ? raw : undefined;
+  const { data: periods = [] } = usePeriods(board);
+  if (!board) return null;
+  return <SelectInput {...props} label="Period" choices={periods.map((p, i) => ({ id: p, name: i === 0 ? `${p} (${PERIOD_BOARDS[board]})` : p }))} emptyText={`Current (${PERIOD_BOARDS[board]})`} />;
+};
+
+/** Seasons, newest first, for the season board. */
+const SeasonInput = (props: { source: string; alwaysOn?: boolean }) => {
+  const { filterValues } = useListContext();
+  const { data: seasons = [] } = useGetList<SeasonRecord>('seasons', { pagination: { page: 1, perPage: 100 }, sort: { field: 'startsAt', order: 'DESC' } });
+  if (filterValues.board !== 'season') return null;
+  return <SelectInput {...props} label="Season" choices={seasons.filter((x) => x.status !== 'scheduled').map((x) => ({ id: x.id, name: `${x.name} (${x.status})` }))} />;
 };
 
 const filters = [
@@ -25,28 +40,34 @@ const filters = [
     label="Board"
     alwaysOn
     choices={[
+      { id: 'daily', name: 'Day' },
+      { id: 'weekly', name: 'Week' },
+      { id: 'monthly', name: 'Month' },
+      { id: 'season', name: 'Season' },
       { id: 'alltime', name: 'All time' },
-      { id: 'weekly', name: 'Weekly' },
     ]}
     emptyValue="alltime"
     emptyText="All time"
   />,
-  <WeekInput key="week" source="week" alwaysOn />,
+  <PeriodInput key="period" source="period" alwaysOn />,
+  <SeasonInput key="season" source="season" alwaysOn />,
 ];
 
+/** Exports the board on screen (board, period or season) as CSV. */
 const ExportCsv = () => {
   const { filterValues, total } = useListContext();
-  const board = filterValues.board === 'weekly' ? 'weekly' : 'alltime';
-  const week = board === 'weekly' ? (filterValues.week as string | undefined) : undefined;
+  const f = filterValues as { board?: string; period?: string; week?: string; season?: string };
+  const board = f.board ?? 'alltime';
+  const href = leaderboardCsvUrl(board, { period: isPeriodBoard(board) ? (f.period ?? f.week) : undefined, season: board === 'season' ? f.season : undefined });
   return (
-    <MuiButton size="small" startIcon={<DownloadIcon />} href={leaderboardCsvUrl(board, week)} download disabled={!total} data-testid="export-csv">
+    <MuiButton size="small" startIcon={<DownloadIcon />} href={href} download disabled={!total || (board === 'season' && !f.season)} data-testid="export-csv">
       Export CSV
     </MuiButton>
   );
 };
 
 const Empty = () => (
-  <EmptyState title="No points yet" hint="The leaderboard fills up after a batch run awards points for engagements with submitted tweets. Admins can start a run from Batch jobs." />
+  <EmptyState title="No points on this board" hint="The leaderboard fills up after a batch run awards points for engagements with submitted tweets. Admins can start a run from Batch jobs." />
 );
 
 export const LeaderboardList = (props: Omit<ListProps, 'children'>) => {
