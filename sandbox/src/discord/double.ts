@@ -17,7 +17,7 @@ import {
   type PendingInteraction,
 } from './interactions';
 import { OAuthDouble } from './oauth';
-import { DoubleState, snowflake, type DoubleMessage, type GuildSeed, type MemberSeed, type RegisteredCommand } from './state';
+import { DoubleState, PERMISSIONS, snowflake, type DoubleMessage, type GuildSeed, type MemberSeed, type RegisteredCommand } from './state';
 import { validateMessageBody } from './validate';
 
 export interface DiscordDoubleOptions {
@@ -54,6 +54,17 @@ export interface RecordedCall {
   at: number;
 }
 
+/** A role given or taken through REST (`changed` is false when the member already had / lacked it). */
+export interface RoleChange {
+  guildId: string;
+  userId: string;
+  roleId: string;
+  action: 'add' | 'remove';
+  changed: boolean;
+  reason: string | null;
+  at: number;
+}
+
 export interface DiscordDouble {
   /** REST base to give discord.js as `rest.api` (also DISCORD_API_BASE_URL), e.g. http://127.0.0.1:PORT/api */
   readonly url: string;
@@ -71,9 +82,13 @@ export interface DiscordDouble {
   readonly gateway: Gateway;
   /** Every REST call the bot made, in order. */
   readonly sent: RecordedCall[];
+  /** Member role changes the bot made, in order (refused ones are not recorded). */
+  readonly roleChanges: RoleChange[];
   readonly members: {
     add(seed: MemberSeed, guildId?: string): string;
     setRoles(userId: string, roles: string[], guildId?: string): void;
+    /** A member's current role ids. */
+    roles(userId: string, guildId?: string): string[];
     ids(guildId?: string): string[];
   };
   /** Id of a channel by name in the (first) guild. */
@@ -100,6 +115,7 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
   const tokenTtlMs = opts.interactionTokenTtlMs ?? 15 * 60_000;
   const oauth = new OAuthDouble(state);
   const sent: RecordedCall[] = [];
+  const roleChanges: RoleChange[] = [];
   const pending = new Map<string, PendingInteraction>();
   const byToken = new Map<string, PendingInteraction>();
   const messageWaiters = new Set<() => void>();
@@ -350,6 +366,31 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
       return { json: m };
     });
 
+  // Member roles, as Discord checks them: the bot needs Manage Roles and a highest role above the role.
+  const memberRole = (action: 'add' | 'remove') => (req: Req) => {
+    botAuth(req);
+    const [guildId, userId, roleId] = req.params as [string, string, string];
+    const g = state.guilds.get(guildId);
+    if (!g) throw new HttpError(404, 10004, 'Unknown Guild');
+    const m = g.members.get(userId);
+    if (!m) throw new HttpError(404, 10007, 'Unknown Member');
+    const role = g.roles.get(roleId);
+    if (!role || roleId === g.id) throw new HttpError(404, 10011, 'Unknown Role');
+    const bot = g.members.get(state.botUser.id)!;
+    if ((state.permissionsOf(g, bot) & (PERMISSIONS.MANAGE_ROLES | PERMISSIONS.ADMINISTRATOR)) === 0n) throw new HttpError(403, 50013, 'Missing Permissions');
+    if (g.ownerId !== bot.user.id && state.topPosition(g, bot) <= role.position) throw new HttpError(403, 50013, 'Missing Permissions');
+    const has = m.roles.includes(roleId);
+    const changed = action === 'add' ? !has : has;
+    if (changed) {
+      m.roles = action === 'add' ? [...m.roles, roleId] : m.roles.filter((r) => r !== roleId);
+      gateway.dispatch('GUILD_MEMBER_UPDATE', { ...m, guild_id: g.id });
+    }
+    const reason = req.headers['x-audit-log-reason'];
+    roleChanges.push({ guildId, userId, roleId, action, changed, reason: typeof reason === 'string' ? decodeURIComponent(reason) : null, at: Date.now() });
+    return undefined;
+  };
+  router.on('PUT', '/guilds/:guild/members/:user/roles/:role', memberRole('add')).on('DELETE', '/guilds/:guild/members/:user/roles/:role', memberRole('remove'));
+
   // Interactions: the first response, then webhook edits and follow-ups.
   router
     .on('POST', '/interactions/:id/:token/callback', (req) => {
@@ -535,6 +576,7 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
     oauth,
     gateway,
     sent,
+    roleChanges,
     members: {
       add: (seed, guildId) => {
         const m = state.addMember(guildOf(guildId).id, seed);
@@ -548,6 +590,7 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
         m.roles = roles.map((r) => (g.roles.has(r) ? r : ([...g.roles.values()].find((x) => x.name === r)?.id ?? r)));
         gateway.dispatch('GUILD_MEMBER_UPDATE', { ...m, guild_id: g.id });
       },
+      roles: (userId, guildId) => [...(guildOf(guildId).members.get(userId)?.roles ?? [])],
       ids: (guildId) => [...guildOf(guildId).members.keys()].filter((id) => id !== state.botUser.id),
     },
     channelId: (name, guildId) => channelIdOf(name, guildId),

@@ -97,6 +97,8 @@ export interface GuildSeed {
   roles?: Array<{ id?: string; name: string; permissions?: string | bigint }>;
   channels?: Array<{ id?: string; name: string; type?: number }>;
   members?: MemberSeed[];
+  /** Role ids or names the bot's own member has (its highest one decides which roles it may manage). */
+  botRoles?: string[];
 }
 
 export interface MemberSeed {
@@ -111,6 +113,7 @@ export interface MemberSeed {
 export const PERMISSIONS = {
   ADMINISTRATOR: 1n << 3n,
   MANAGE_GUILD: 1n << 5n,
+  MANAGE_ROLES: 1n << 28n,
   SEND_MESSAGES: 1n << 11n,
   VIEW_CHANNEL: 1n << 10n,
   EMBED_LINKS: 1n << 14n,
@@ -159,7 +162,8 @@ export class DoubleState {
     (seed.roles ?? []).forEach((r, i) => this.addRole(guild, r, i + 1));
     for (const c of seed.channels ?? [{ name: 'general' }]) this.addChannel(guild, c);
     this.guilds.set(id, guild);
-    guild.members.set(this.botUser.id, { user: this.botUser, roles: [], nick: null, joined_at: new Date().toISOString() });
+    const botRoles = (seed.botRoles ?? []).map((r) => (guild.roles.has(r) ? r : [...guild.roles.values()].find((x) => x.name === r)?.id ?? r));
+    guild.members.set(this.botUser.id, { user: this.botUser, roles: botRoles, nick: null, joined_at: new Date().toISOString() });
     for (const m of seed.members ?? []) this.addMember(guild.id, m);
     guild.ownerId = [...guild.members.keys()].find((k) => k !== this.botUser.id) ?? this.botUser.id;
     return guild;
@@ -228,6 +232,11 @@ export class DoubleState {
   }
 
   /** Effective permissions of a member: @everyone plus each role; ADMINISTRATOR (or owner) means all. */
+  /** Position of a member's highest role (0: only @everyone). */
+  topPosition(guild: DoubleGuild, member: DoubleMember): number {
+    return Math.max(0, ...member.roles.map((r) => guild.roles.get(r)?.position ?? 0));
+  }
+
   permissionsOf(guild: DoubleGuild, member: DoubleMember): bigint {
     let p = BigInt(guild.roles.get(guild.id)?.permissions ?? '0');
     for (const r of member.roles) p |= BigInt(guild.roles.get(r)?.permissions ?? '0');
