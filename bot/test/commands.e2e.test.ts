@@ -171,7 +171,7 @@ describe('bot process against the Discord double, the X double and Redis', () =>
       await s.stores.members.ensure(id, `m${k}`);
       await s.stores.ledger.adjust({ discordId: id, delta: 100 + k, reason: 'seed', actor: 'test' });
     }
-    const r = await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { board: 'alltime' } });
+    const r = await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { window: 'alltime' } });
     const first = await r.reply();
     expect(first.ephemeral).toBe(false);
     const embed = first.embeds[0] as { description: string; footer: { text: string } };
@@ -191,6 +191,29 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     expect((weekly.embeds[0] as { title: string }).title).toMatch(/^Weekly leaderboard \(\d{4}-W\d{2}\)/);
   });
 
+  it('/leaderboard and /stats by window and season: today, this month, the running season (autocomplete)', async () => {
+    const season = await s.stores.seasons.create({ name: 'Launch sprint', startsAt: Date.now() - HOUR, endsAt: Date.now() + 24 * HOUR, multiplierPct: 200 }, 'test');
+    const t = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    await (await submit(IDS.dave, tweetUrl(t.id))).reply();
+    await s.stores.ledger.award({ batchId: 'e2e', engagements: [{ tweetId: t.id, discordId: IDS.bob, kind: 'reply' }] });
+    const choices = await s.discord.interact({ as: IDS.bob, autocomplete: 'leaderboard', focused: 'season', options: { season: 'launch' } });
+    expect(choices.choices).toEqual([{ name: 'Launch sprint (running)', value: season.id }]);
+    const board = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { season: season.id } })).reply();
+    const embed = board.embeds[0] as { title: string; description: string; footer: { text: string } };
+    expect(embed.title).toBe('Season: Launch sprint');
+    expect(embed.description).toBe(`**1.** <@${IDS.bob}> — 6 pts`);
+    expect(embed.footer.text).toMatch(/Your rank: #1 with 6 pts/);
+    const today = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { window: 'daily' } })).reply();
+    expect((today.embeds[0] as { title: string }).title).toMatch(/^Daily leaderboard \(\d{4}-\d{2}-\d{2}\)/);
+    const month = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { window: 'monthly' } })).reply();
+    expect((month.embeds[0] as { title: string }).title).toMatch(/^Monthly leaderboard \(\d{4}-\d{2}\)/);
+    const none = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { season: 'nope' } })).reply();
+    expect(none.content).toMatch(/no season called "nope"/);
+    const stats = JSON.stringify((await (await s.discord.interact({ as: IDS.bob, command: 'stats' })).reply()).embeds);
+    expect(stats).toContain('Season: Launch sprint');
+    expect(stats).toMatch(/"name":"Today","value":"\d+ \(#\d+\)"/);
+  });
+
   it('/ban and /unban: admins only, with a reason; the banned member is hidden from /leaderboard and refused /submit privately', async () => {
     const ban = (as: string, member: string, reason: string) => s.discord.interact({ as, command: 'ban', options: { member, reason } });
     expect((await (await ban(IDS.bob, IDS.dave, 'ring member')).reply()).content).toMatch(/Only admins/);
@@ -199,7 +222,7 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     expect(done.content).toMatch(/is banned: no points from now on/);
     expect((await (await ban(IDS.alice, IDS.dave, 'engagement ring')).reply()).content).toMatch(/already banned/);
     await s.stores.ledger.adjust({ discordId: IDS.dave, delta: 500, reason: 'history kept', actor: 'test' });
-    const board = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { board: 'alltime' } })).reply();
+    const board = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { window: 'alltime' } })).reply();
     expect(JSON.stringify(board.embeds)).not.toContain(IDS.dave);
     const t = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
     const refused = await (await submit(IDS.dave, tweetUrl(t.id))).reply();
@@ -211,7 +234,7 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     expect((await s.stores.members.get(IDS.dave))!.totalPoints).toBe(500);
     const lifted = await (await s.discord.interact({ as: IDS.alice, command: 'unban', options: { member: IDS.dave, reason: 'appeal accepted' } })).reply();
     expect(lifted.content).toMatch(/no longer banned/);
-    const back = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { board: 'alltime' } })).reply();
+    const back = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { window: 'alltime' } })).reply();
     expect(JSON.stringify(back.embeds)).toContain(`<@${IDS.dave}> — 500 pts`);
     const actions = (await s.stores.audit.list({ filter: { target: IDS.dave } })).items.map((a) => `${a.action} ${a.actor}`);
     expect(actions).toEqual(expect.arrayContaining([`member.ban discord:${IDS.alice}`, `member.unban discord:${IDS.alice}`]));

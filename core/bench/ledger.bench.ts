@@ -2,7 +2,9 @@
  * Ledger benchmarks against a real redis-server (AOF, fsync everysec as in production):
  *  1. award throughput for 100,000 engagements: the product (chunks of AWARD_CHUNK per atomic Lua
  *     call) vs a naive baseline with one round trip per award (the same script, one engagement a call);
- *  2. leaderboard read latency with 100,000 members: top 10 + the caller's rank from the sorted sets
+ *  2. award throughput with one running season (season board, multiplier and caps in the same Lua call)
+ *     vs the same awards with no season, interleaved twice (best of two each), same process and server;
+ *  3. leaderboard read latency with 100,000 members: top 10 + the caller's rank from the sorted sets
  *     vs a naive baseline that reads every member's total and sorts.
  * Both sides run in the same process on the same server, one after the other.
  */
@@ -61,6 +63,27 @@ async function main(): Promise<void> {
       speedup: Math.round((b.ms / p.ms) * 10) / 10, rssMb: Math.round(process.memoryUsage().rss / 1e6),
     });
     if (b.value !== p.value.awarded) throw new Error('baseline and product awarded different counts');
+
+    // Awards with one running season (multiplier + caps) vs none, interleaved: today's figure side by side.
+    const seasonRun = async (withSeason: boolean) => {
+      const s = mk();
+      await seed(s, members, tweets);
+      if (withSeason) await s.seasons.create({ name: 'Bench', startsAt: Date.now() - 3_600_000, endsAt: Date.now() + 86_400_000, multiplierPct: 150, capPerPost: 1_000, capPerDay: 100_000 }, 'bench');
+      return time(() => s.ledger.award({ batchId: 'bench', engagements: list }));
+    };
+    const plain: number[] = [];
+    const seasonal: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      plain.push((await seasonRun(false)).ms);
+      seasonal.push((await seasonRun(true)).ms);
+    }
+    const plainMs = Math.min(...plain);
+    const seasonMs = Math.min(...seasonal);
+    emit({
+      bench: 'ledger.award.season', engagements: ENGAGEMENTS,
+      noSeasonPerSec: Math.round(ENGAGEMENTS / (plainMs / 1000)), oneSeasonPerSec: Math.round(ENGAGEMENTS / (seasonMs / 1000)),
+      slowdownPct: Math.round((seasonMs / plainMs - 1) * 1000) / 10, withinTarget: seasonMs <= plainMs * 1.15,
+    });
 
     // Leaderboard latency with MEMBERS members holding points.
     const lb = mk();

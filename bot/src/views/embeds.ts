@@ -49,6 +49,9 @@ export function statsEmbed(s: MemberStats, self: boolean): ReplyPayload {
     .addFields(
       { name: 'Total points', value: `${m.totalPoints} (${rank(s.allTime)})`, inline: true },
       { name: `This week (${s.week})`, value: `${s.weekly?.points ?? 0} (${rank(s.weekly)})`, inline: true },
+      { name: 'Today', value: `${s.daily?.points ?? 0} (${rank(s.daily)})`, inline: true },
+      { name: 'This month', value: `${s.monthly?.points ?? 0} (${rank(s.monthly)})`, inline: true },
+      ...(s.season ? [{ name: `Season: ${s.season.name}`, value: `${s.season.entry?.points ?? 0} (${rank(s.season.entry)})`, inline: true }] : []),
       { name: 'Tier', value: `${m.tier} · ${TIER_NAMES[m.tier]}`, inline: true },
       { name: 'Engagements', value: ENGAGEMENT_KINDS.map((k) => `${k}: ${m.counts[k] ?? 0}`).join(' · ') },
       { name: 'X account', value: link },
