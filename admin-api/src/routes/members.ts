@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DEFAULT_ANOMALY_THRESHOLDS, NotFoundError, ValidationError, type AnomalyThresholds, type Connection, type Member, type Stores } from '@engagement-tracker/core';
+import { DEFAULT_ANOMALY_THRESHOLDS, NotFoundError, ValidationError, type AnomalyThresholds, type Ban, type Connection, type Member, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
 import { snowflake, text, tier, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
@@ -25,6 +25,7 @@ const routes = {
   },
   show: byId,
   logs: { ...byId, query: listQuery(z.strictObject({}), ['id']) },
+  held: { ...byId, query: listQuery(z.strictObject({}), ['id']) },
   setTier: { ...byId, body: z.strictObject({ tier }) },
   adjust: {
     ...byId,
@@ -42,11 +43,11 @@ const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,100}$/, 'Idempotency-Key
 export async function presentMembers(stores: Stores, members: Member[]) {
   if (!members.length) return [];
   const ids = members.map((m) => m.discordId);
-  const [conns, weekly] = await Promise.all([stores.connections.getMany(ids), stores.leaderboard.scores(ids, { board: 'weekly' })]);
-  return members.map((m, i) => present(m, conns[i] ?? null, weekly[i] ?? 0));
+  const [conns, weekly, bans] = await Promise.all([stores.connections.getMany(ids), stores.leaderboard.scores(ids, { board: 'weekly' }), stores.bans.getMany(ids)]);
+  return members.map((m, i) => present(m, conns[i] ?? null, weekly[i] ?? 0, bans[i] ?? null));
 }
 
-function present(m: Member, c: Connection | null, weeklyPoints: number) {
+function present(m: Member, c: Connection | null, weeklyPoints: number, ban: Ban | null) {
   return {
     id: m.discordId,
     discordId: m.discordId,
@@ -60,6 +61,8 @@ function present(m: Member, c: Connection | null, weeklyPoints: number) {
     counts: m.counts,
     joinedAt: m.joinedAt,
     linkedAt: c?.linkedAt ?? null,
+    /** banned members keep their points; they are hidden from the leaderboards and earn nothing */
+    ban,
   };
 }
 
@@ -108,6 +111,12 @@ export function membersRouter(stores: Stores, thresholds: AnomalyThresholds = DE
     const { params, query: q } = validate(req, routes.logs);
     const page = await stores.ledger.logsForMember(params.id, { offset: q.offset, limit: q.limit });
     sendPage(res, 'logs', q.offset, page.items, page.total);
+  });
+
+  r.get('/:id/held', requirePermission('read'), async (req, res) => {
+    const { params, query: q } = validate(req, routes.held);
+    const page = await stores.review.forMember(params.id, { offset: q.offset, limit: q.limit });
+    sendPage(res, 'held', q.offset, page.items, page.total);
   });
 
   r.put('/:id', requirePermission('members:write'), async (req, res) => {
