@@ -8,7 +8,7 @@ import type { ManualRuns } from '../runs/manual-runs';
 
 const filterSchema = z.strictObject({
   id: idsFilter,
-  status: z.enum(['running', 'succeeded', 'partial', 'failed']).optional(),
+  status: z.enum(['running', 'succeeded', 'partial', 'failed', 'skipped']).optional(),
   trigger: z.enum(['schedule', 'manual', 'cli']).optional(),
 });
 
