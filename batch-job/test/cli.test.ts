@@ -81,14 +81,20 @@ describe('batch-job CLI', () => {
     expect((await cli(['run', '--window', 'forever'])).code).toBe(2);
   });
 
-  it('exits 3 while another run holds the lock', async () => {
+  it('skips (exit 0, recorded as skipped, not failed) while another live run holds the lock', async () => {
     const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
-    const lock = await stores.batches.acquireLock('run-elsewhere', 30_000);
+    const live = await stores.batches.create({ trigger: 'schedule' });
+    const lock = await stores.batches.acquireLock(live.id, 30_000);
     try {
       const res = await cli(['run']);
-      expect(res.code).toBe(3);
+      expect(res.code).toBe(0);
+      const out = summary(res.stdout);
+      expect(out).toMatchObject({ status: 'skipped', exitCode: 0 });
+      expect(await stores.batches.get(out.runId)).toMatchObject({ status: 'skipped', error: expect.stringContaining(live.id) });
+      expect((await stores.batches.get(live.id))!.status).toBe('running');
     } finally {
-      await stores.batches.releaseLock('run-elsewhere', lock!.fence);
+      await stores.batches.releaseLock(live.id, lock!.fence);
+      await stores.batches.finish(live.id, 'succeeded');
     }
   });
 

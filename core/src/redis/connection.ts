@@ -56,7 +56,7 @@ export function createRedis(url: string, opts: RedisOptions = {}): Redis {
  */
 export async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
   if (redis.status === 'wait') redis.connect().catch(() => undefined);
-  if (redis.status !== 'ready' && redis.status !== 'connect' && redis.status !== 'wait') return false;
+  if (['reconnecting', 'close', 'end'].includes(redis.status)) return false;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
