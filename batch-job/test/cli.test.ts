@@ -79,7 +79,7 @@ describe('batch-job CLI', () => {
     expect(run).toMatchObject({ id: out.runId, status: 'succeeded', trigger: 'manual' });
 
     expect((await cli(['run', '--window', 'forever'])).code).toBe(2);
-  });
+  }, 120_000); // three processes one after the other: slow on a busy machine
 
   it('skips (exit 0, recorded as skipped, not failed) while another live run holds the lock', async () => {
     const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });

@@ -87,3 +87,15 @@ export class Proc {
     return `${this.stdout.slice(-n)}\n${this.stderr.slice(-n)}`.trim();
   }
 }
+
+/** Wait until GET url answers `status` (default 200); throws after timeoutMs or when `alive` turns false. */
+export async function waitForStatus(url: string, timeoutMs: number, alive: () => boolean = () => true, status = 200): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (!alive()) throw new Error(`the process behind ${url} exited`);
+    const got = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => (void r.body?.cancel(), r.status), () => 0);
+    if (got === status) return;
+    if (Date.now() > until) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${got})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
