@@ -148,7 +148,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
-    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
+    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, refused: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
     progress: (name, done, total) => {
       progress = { phase: name, done, total };
@@ -209,11 +209,15 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     awarded = true;
     await withSpan('batch.award', {}, () => award(ctx, lock.fence));
     phase('awarded');
-    if (ctx.skipped) {
+    if (ctx.skipped || ctx.refused) {
       // Keep the post watermarks so the next run comes back for the members skipped here.
       status = 'partial';
-      error = `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process; the next run covers them.`;
-      stats.set('membersSkipped', ctx.skipped);
+      error = [
+        ctx.skipped ? `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process` : '',
+        ctx.refused ? `${ctx.refused} member read(s) refused by X (400)` : '',
+      ].filter(Boolean).join('; ') + '; the next run covers them.';
+      if (ctx.skipped) stats.set('membersSkipped', ctx.skipped);
+      if (ctx.refused) stats.set('readsRefused', ctx.refused);
     } else if (!ctx.dryRun) {
       for (const id of ctx.unread) marks.delete(id);
       await wm.saveTweetMarks(marks);
