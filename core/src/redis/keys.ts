@@ -71,6 +71,10 @@ export class Keys {
   batches = () => this.k('batches');
   batchLock = () => this.k('lock', 'batch');
   batchFence = () => this.k('lock', 'batch', 'fence');
+  /** hash: running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics */
+  batchCounters = () => this.k('stats', 'batch');
+  /** hash UTC day -> estimated X cost (USD) of the runs that ended that day */
+  xCostDaily = () => this.k('stats', 'xcost', 'daily');
 
   // Audit and rate limits
   /** stream of admin actions */

@@ -10,6 +10,7 @@ import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
+import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
 import { RulesStore } from './rules-store';
@@ -26,6 +27,7 @@ export interface Stores {
   rules: RulesStore;
   batches: BatchStore;
   audit: AuditLog;
+  points: PointsWatch;
   bans: BanStore;
   review: ReviewQueue;
   rateLimit: ReturnType<typeof createRateLimiter>;
@@ -46,6 +48,7 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
     rules: new RulesStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
+    points: new PointsWatch(ctx),
     bans: new BanStore(ctx),
     review: new ReviewQueue(ctx, ledger),
     rateLimit: createRateLimiter(ctx),
