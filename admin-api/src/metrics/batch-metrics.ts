@@ -56,13 +56,14 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
   });
   const points = cached<PointsReport>(10_000, () => stores.points.report(thresholds));
 
-  // A skipped run (another run held the lock) did nothing: it is neither the last run nor part of a streak.
-  const lastFinished = (runs: BatchRun[]) => runs.find((r) => r.status !== 'running' && r.status !== 'skipped');
+  // Runs that did the work and ended: a run still going, or one skipped because another held the lock, is neither a success nor a failure.
+  const finished = (r: BatchRun) => r.status === 'succeeded' || r.status === 'partial' || r.status === 'failed';
+  const lastFinished = (runs: BatchRun[]) => runs.find(finished);
   const seconds = (ms?: number) => (ms ? ms / 1000 : 0);
   const streak = (runs: BatchRun[], bad: (r: BatchRun) => boolean) => {
     let n = 0;
     for (const r of runs) {
-      if (r.status === 'running' || r.status === 'skipped') continue;
+      if (!finished(r)) continue;
       if (!bad(r)) break;
       n += 1;
     }

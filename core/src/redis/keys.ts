@@ -30,6 +30,8 @@ export class Keys {
   tweetId = (tweetId: string) => this.k('tweetid', tweetId);
   /** zset tweetId -> submittedAt */
   tweetsRecent = () => this.k('tweets', 'recent');
+  /** zset tweetId -> change number: every script that changes a tweet raises it (the tweet index follows it) */
+  tweetsChanged = () => this.k('tweets', 'changed');
 
   // Ledger
   log = (logId: string) => this.k('log', logId);
