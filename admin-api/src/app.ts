@@ -14,11 +14,14 @@ import { rateLimitByIp, rateLimitByPrincipal } from './middleware/rate-limit';
 import { apiTokensRouter } from './routes/api-tokens';
 import { auditLogRouter } from './routes/audit-log';
 import { authRouter } from './routes/auth';
+import { bansRouter } from './routes/bans';
 import { batchesRouter } from './routes/batches';
 import { leaderboardRouter } from './routes/leaderboard';
 import { membersRouter } from './routes/members';
 import { overviewRouter } from './routes/overview';
+import { reviewRouter } from './routes/review';
 import { rulesRouter } from './routes/rules';
+import { settingsRouter } from './routes/settings';
 import { tweetsRouter } from './routes/tweets';
 import { repoRoot } from './runs/local-launcher';
 
@@ -34,6 +37,9 @@ export function apiRouter(deps: AppDeps): Router {
   api.use('/audit-log', auditLogRouter(stores));
   api.use('/api-tokens', apiTokensRouter(stores, deps.tokens));
   api.use('/overview', overviewRouter(stores));
+  api.use('/bans', bansRouter(stores));
+  api.use('/review', reviewRouter(stores));
+  api.use('/settings', settingsRouter(stores));
   api.use(notFound);
   return api;
 }

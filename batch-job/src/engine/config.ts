@@ -47,6 +47,8 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
    * members, scan, search, tweets, award, awarded, finish, unlock), so a fault can be injected there.
    */
   BATCH_PAUSE_AT: z.string().optional(),
+  /** The run id to record under: the admin API creates a manual run's record before starting the program. */
+  BATCH_RUN_ID: z.string().regex(/^run-[A-Za-z0-9-]{1,100}$/, 'must be a run id (run-...)').optional(),
   /** Parallel member reads. */
   BATCH_CONCURRENCY: env.int(8, 1, 64),
 });
