@@ -35,6 +35,19 @@ export default defineConfig({
       onCluster('core', ['test/ledger.test.ts', 'test/stores.test.ts', 'test/migrate-keys.test.ts']),
       onCluster('batch-job', ['test/batch-run.test.ts']),
       onCluster('admin-api', ['test/security.test.ts']),
+      // The fault suite (npm run test:faults): real processes, real Redis, the doubles; one file at a time.
+      {
+        test: {
+          name: 'faults',
+          root: './sandbox',
+          include: ['faults/**/*.test.ts'],
+          globalSetup: ['faults/setup.ts'],
+          fileParallelism: false,
+          maxConcurrency: 8,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });
