@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/test/**', '**/bench/**'],
+    files: ['**/*.test.ts', '**/test/**', '**/bench/**', '**/faults/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

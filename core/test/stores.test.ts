@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, DEFAULT_RULES } from '../src';
+import { ConflictError, DEFAULT_RULES, StaleFenceError } from '../src';
 import { startRedisServer, type TestRedisServer } from '../src/testing';
 import { createStores } from '../src';
 import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
@@ -192,10 +192,62 @@ describe('batch runs', () => {
     const dead = await stores.batches.create({ trigger: 'schedule' });
     clock.now += 10 * 60_000;
     expect(await stores.batches.reapStale(5 * 60_000)).toEqual([dead.id]);
-    expect((await stores.batches.get(dead.id))!).toMatchObject({ status: 'failed', error: expect.stringMatching(/died without finishing/) });
+    expect((await stores.batches.get(dead.id))!).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 600 s/) });
     const list = await stores.batches.list({ limit: 10 });
     expect(list.items.map((r) => r.id)).toEqual([dead.id, run.id]);
     expect((await stores.batches.findByJobName('et-batch-manual-1'))!.id).toBe(run.id);
+  });
+});
+
+describe('batch lock takeover and reaping', () => {
+  it('takes the lock over from a holder whose heartbeat stopped (fenced, marked failed), never from a live one', async () => {
+    const { stores, clock } = makeStores(server);
+    await seedCommunity(stores);
+    const a = await stores.batches.create({ trigger: 'schedule' });
+    const lockA = (await stores.batches.acquireLock(a.id, 60_000, { aliveMs: 20_000 }))!;
+    const b = await stores.batches.create({ trigger: 'schedule' });
+    clock.now += 15_000;
+    // A beat 15 s ago is alive: no takeover, however long the lock has left.
+    expect(await stores.batches.acquireLock(b.id, 60_000, { aliveMs: 20_000 })).toBeNull();
+    expect(await stores.batches.heartbeat(a.id, { done: 1, total: 2, phase: 'members' })).toBe(true);
+    clock.now += 21_000;
+    const lockB = (await stores.batches.acquireLock(b.id, 60_000, { aliveMs: 20_000 }))!;
+    expect(lockB).toEqual({ fence: lockA.fence + 1, tookOver: a.id });
+    expect(await stores.batches.get(a.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 21 s while holding the batch lock.*took the lock over/) });
+    // The old holder is fenced out: no renewal, no awards.
+    expect(await stores.batches.renewLock(a.id, lockA.fence, 60_000)).toBe(false);
+    await expect(stores.ledger.award({ batchId: a.id, fence: lockA.fence, engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }] })).rejects.toBeInstanceOf(StaleFenceError);
+    expect((await stores.members.get('m2'))!.totalPoints).toBe(0);
+    expect(await stores.batches.lockHolder()).toMatchObject({ runId: b.id, fence: lockB.fence });
+    // Without aliveMs a held lock is simply held.
+    expect(await stores.batches.acquireLock('run-x', 60_000)).toBeNull();
+    // A holder that already finished but died before unlocking is taken over too.
+    await stores.batches.finish(b.id, 'succeeded');
+    const c = await stores.batches.create({ trigger: 'cli' });
+    expect(await stores.batches.acquireLock(c.id, 60_000, { aliveMs: 20_000 })).toMatchObject({ tookOver: b.id });
+    expect((await stores.batches.get(b.id))!.status).toBe('succeeded');
+  });
+
+  it('reaps a silent run at once (dropping its lock), gives a starting manual run its grace, and leaves skipped runs alone', async () => {
+    const { stores, clock } = makeStores(server);
+    const dead = await stores.batches.create({ trigger: 'schedule' });
+    const lock = (await stores.batches.acquireLock(dead.id, 60_000))!;
+    await stores.batches.heartbeat(dead.id, { done: 0, total: 1, phase: 'lock' });
+    clock.now += 1;
+    const placeholder = await stores.batches.create({ trigger: 'manual', jobName: 'job-1' });
+    clock.now += 1;
+    const skipped = await stores.batches.create({ trigger: 'schedule' });
+    await stores.batches.finish(skipped.id, 'skipped', { error: 'held' });
+    clock.now += 30_000;
+    expect(await stores.batches.reapStale(20_000, { startGraceMs: 120_000 })).toEqual([dead.id]);
+    expect(await stores.batches.get(dead.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 30 s/) });
+    expect(await stores.batches.lockHolder()).toBeNull();
+    expect(await stores.batches.renewLock(dead.id, lock.fence, 60_000)).toBe(false);
+    expect((await stores.batches.get(placeholder.id))!.status).toBe('running');
+    expect((await stores.batches.latest())!.id).toBe(placeholder.id);
+    clock.now += 120_000;
+    expect(await stores.batches.reapStale(20_000, { startGraceMs: 120_000, except: 'none' })).toEqual([placeholder.id]);
+    expect((await stores.batches.get(skipped.id))!.status).toBe('skipped');
   });
 });
 
