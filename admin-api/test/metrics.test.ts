@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, instrumentRedis } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { registerBatchMetrics } from '../src/metrics/batch-metrics';
+import { client, startTestApp } from './app-harness';
 import { testStores } from './helpers';
 
 let redis: TestRedisServer;
@@ -100,5 +101,32 @@ describe('running totals and thresholds', () => {
     expect(value(text, 'engagement_tracker_points_adjusted_24h')).toBe(800);
     expect(value(text, 'engagement_tracker_redis_up')).toBe(1);
     expect(value(text, 'engagement_tracker_redis_command_duration_seconds_count')).toBeGreaterThan(0);
+  });
+});
+
+describe('admin API request signals', () => {
+  it('count requests by route and status, sign-in failures, rate-limited requests and refused manual runs', async () => {
+    const registry = createMetricsRegistry('admin-api');
+    const app = await startTestApp(redis, { API_RATE_LIMIT_PER_MINUTE: '30' }, { registry });
+    try {
+      const before = await registry.metrics();
+      for (const series of ['engagement_tracker_admin_api_sign_in_failures_total{reason="unauthenticated"', 'engagement_tracker_admin_api_rate_limited_total{scope="ip"', 'engagement_tracker_admin_api_manual_runs_refused_total']) expect(value(before, series), series).toBe(0);
+      const anonymous = client(app.url, '', '');
+      expect((await anonymous.fetch('/api/members')).status).toBe(401);
+      const admin = await app.login('admin');
+      expect((await admin.fetch('/api/batches', { method: 'POST', body: {} })).status).toBe(202);
+      expect((await admin.fetch('/api/batches', { method: 'POST', body: {} })).status).toBe(409);
+      let limited = 0;
+      for (let i = 0; i < 40 && !limited; i++) if ((await anonymous.fetch('/healthz/../api/members')).status === 429) limited++;
+      const text = await registry.metrics();
+      expect(value(text, 'engagement_tracker_admin_api_sign_in_failures_total{reason="unauthenticated"')).toBeGreaterThanOrEqual(1);
+      expect(value(text, 'engagement_tracker_admin_api_manual_runs_refused_total')).toBe(1);
+      expect(value(text, 'engagement_tracker_admin_api_requests_total{method="POST",route="/api/batches/",status="409"')).toBe(1);
+      expect(limited).toBe(1);
+      expect(value(text, 'engagement_tracker_admin_api_rate_limited_total{scope="ip"')).toBe(1);
+      expect(text).toContain('engagement_tracker_admin_api_request_duration_seconds_bucket');
+    } finally {
+      await app.close();
+    }
   });
 });
