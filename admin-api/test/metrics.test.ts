@@ -74,12 +74,16 @@ describe('running totals and thresholds', () => {
     expect(value(text, 'engagement_tracker_batch_x_daily_budget_usd')).toBe(5);
     expect(value(text, 'engagement_tracker_batch_schedule_interval_seconds')).toBe(60);
     expect(value(text, 'engagement_tracker_batch_max_wall_seconds')).toBe(30);
+    expect(value(text, 'engagement_tracker_batch_watermark_age_seconds')).toBe(0);
     // A run finished twice (the watcher and the program racing) counts once.
     const r = await stores.batches.create({ trigger: 'schedule' });
     await stores.batches.finish(r.id, 'succeeded', { stats: { pointsAwarded: 1 } });
     await stores.batches.finish(r.id, 'failed', {});
+    // A partial run left its member sweep unfinished ten minutes ago.
+    await stores.ctx.redis.set(`${stores.keys.prefix}:xwm:sweep`, JSON.stringify({ cursor: '1', snapshot: {}, startedAt: Date.now() - 600_000, modes: 'likes' }));
     await new Promise((res) => setTimeout(res, 1100));
     const again = await registry.metrics();
+    expect(value(again, 'engagement_tracker_batch_watermark_age_seconds')).toBeGreaterThanOrEqual(600);
     expect(value(again, 'engagement_tracker_batch_runs_total{trigger="schedule",status="succeeded"')).toBe(2);
     expect(value(again, 'engagement_tracker_batch_runs_total{trigger="schedule",status="failed"')).toBe(1);
     expect(value(again, 'engagement_tracker_batch_consecutive_failed_runs')).toBe(0);

@@ -74,9 +74,13 @@ export const DASHBOARDS: Record<string, DashboardSpec> = {
       },
       {
         title: 'Last run',
-        description: 'Duration of the last finished run, and how long the oldest running run has been going.',
+        description: 'Duration of the last finished run, how long the oldest running run has been going, and how long an unfinished member sweep (a partial run) has been waiting.',
         unit: 's',
-        targets: [{ expr: 'max(engagement_tracker_batch_last_run_duration_seconds)', legend: 'last run duration' }, { expr: 'max(engagement_tracker_batch_running_seconds)', legend: 'running for' }],
+        targets: [
+          { expr: 'max(engagement_tracker_batch_last_run_duration_seconds)', legend: 'last run duration' },
+          { expr: 'max(engagement_tracker_batch_running_seconds)', legend: 'running for' },
+          { expr: 'max(engagement_tracker_batch_watermark_age_seconds)', legend: 'unfinished sweep age' },
+        ],
       },
       {
         title: 'Streaks',
