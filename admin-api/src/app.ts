@@ -13,29 +13,33 @@ import { rateLimitByIp, rateLimitByPrincipal } from './middleware/rate-limit';
 import { apiTokensRouter } from './routes/api-tokens';
 import { auditLogRouter } from './routes/audit-log';
 import { authRouter } from './routes/auth';
+import { bansRouter } from './routes/bans';
 import { batchesRouter } from './routes/batches';
 import { leaderboardRouter } from './routes/leaderboard';
 import { membersRouter } from './routes/members';
 import { overviewRouter } from './routes/overview';
+import { reviewRouter } from './routes/review';
 import { rulesRouter } from './routes/rules';
+import { settingsRouter } from './routes/settings';
 import { tweetsRouter } from './routes/tweets';
-import { TweetProjection } from './queries/tweet-list';
 import { repoRoot } from './runs/local-launcher';
 
 /** The API routers under /api, by resource. */
 export function apiRouter(deps: AppDeps): Router {
   const { stores } = deps;
   const api = Router();
-  const projection = new TweetProjection(stores);
   api.use('/:resource', rememberBaseUrl);
-  api.use('/tweets', tweetsRouter(stores, projection));
+  api.use('/tweets', tweetsRouter(stores));
   api.use('/members', membersRouter(stores, anomalyThresholds(deps.config)));
   api.use('/leaderboard', leaderboardRouter(stores));
   api.use('/rules', rulesRouter(stores));
   api.use('/batches', batchesRouter(stores, deps.runs));
   api.use('/audit-log', auditLogRouter(stores));
   api.use('/api-tokens', apiTokensRouter(stores, deps.tokens));
-  api.use('/overview', overviewRouter(stores, projection));
+  api.use('/overview', overviewRouter(stores));
+  api.use('/bans', bansRouter(stores));
+  api.use('/review', reviewRouter(stores));
+  api.use('/settings', settingsRouter(stores));
   api.use(notFound);
   return api;
 }

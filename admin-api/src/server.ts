@@ -35,10 +35,10 @@ export async function main(): Promise<void> {
     const namespace = resolveNamespace(kc, config.KUBE_NAMESPACE);
     launcher = new KubernetesLauncher(kc, namespace, config.BATCH_CRONJOB_NAME, log);
     if (config.BATCH_JOB_WATCHER) {
-      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
+      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id) });
     }
   } else {
-    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
+    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id) });
   }
   const runs = new ManualRuns({ stores, launcher, log, guardMs: config.BATCH_START_GUARD_SECONDS * 1000 });
   ref.runs = runs;

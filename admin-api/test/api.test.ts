@@ -44,7 +44,7 @@ describe('ra-data-simple-rest contract', () => {
     expect(((await bySubmitter.json()) as Array<{ id: string }>).map((t) => t.id)).toEqual([T.t2]);
   });
 
-  it('filters by text and sorts by any sortable field through the projection, fresh after its own writes', async () => {
+  it('filters by text and sorts by any sortable field through the tweet index, fresh after its own writes', async () => {
     const byCount = await core.fetch(`/api/tweets${q({ sort: ['engagementCount', 'ASC'], filter: { q: 'TWEET' } })}`);
     expect(((await byCount.json()) as Array<{ id: string; engagementCount: number }>).map((t) => [t.id, t.engagementCount])).toEqual([[T.t2, 0], [T.t3, 1], [T.t1, 3]]);
     const byHandle = await core.fetch(`/api/tweets${q({ filter: { q: 'outsider' } })}`);

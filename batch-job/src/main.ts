@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     ...(command.tweetId ? { tweetId: command.tweetId } : {}),
     ...(command.windowMs ? { windowMs: command.windowMs } : {}),
     ...(cfg.env.JOB_NAME ? { jobName: cfg.env.JOB_NAME } : {}),
+    ...(cfg.env.BATCH_RUN_ID ? { runId: cfg.env.BATCH_RUN_ID } : {}),
     signal: abort.signal,
   });
   process.stdout.write(`${JSON.stringify({ runId: out.runId, status: out.status, exitCode: out.exitCode, ...(out.error ? { error: out.error } : {}), stats: out.stats })}\n`);

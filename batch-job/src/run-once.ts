@@ -8,6 +8,8 @@ export interface RunRequest {
   tweetId?: string;
   windowMs?: number;
   jobName?: string;
+  /** BATCH_RUN_ID: record under this id. */
+  runId?: string;
   signal?: AbortSignal;
 }
 
@@ -28,6 +30,7 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
         concurrency: cfg.env.BATCH_CONCURRENCY,
         ...(req.tweetId ? { tweetId: req.tweetId } : {}),
         ...(req.jobName ? { jobName: req.jobName } : {}),
+        ...(req.runId ? { runId: req.runId } : {}),
         ...(req.signal ? { signal: req.signal } : {}),
       });
       span.setAttributes({ 'batch.run_id': out.runId, 'batch.status': out.status, 'batch.requests': out.stats.requests ?? 0, 'batch.awarded': out.stats.awarded ?? 0 });

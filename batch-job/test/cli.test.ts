@@ -81,6 +81,21 @@ describe('batch-job CLI', () => {
     expect((await cli(['run', '--window', 'forever'])).code).toBe(2);
   });
 
+  it('records the run under BATCH_RUN_ID (the record the admin API wrote first), and never reruns an ended one', async () => {
+    const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
+    const placeholder = await stores.batches.create({ id: 'run-20261129T090000Z-abc123', trigger: 'manual', jobName: 'local-run-20261129T090000Z-abc123' });
+    const res = await cli(['run', '--dry-run'], { BATCH_TRIGGER: 'manual', BATCH_RUN_ID: placeholder.id });
+    expect(res.code).toBe(0);
+    expect(summary(res.stdout).runId).toBe(placeholder.id);
+    expect(await stores.batches.get(placeholder.id)).toMatchObject({ status: 'succeeded', trigger: 'manual', jobName: placeholder.jobName });
+    expect((await stores.batches.list({ limit: 100 })).items.filter((r) => r.jobName === placeholder.jobName)).toHaveLength(1);
+    // The same id again: refused, the record stays as it was.
+    const again = await cli(['run', '--dry-run'], { BATCH_TRIGGER: 'manual', BATCH_RUN_ID: placeholder.id });
+    expect(again.code).toBe(1);
+    expect(await stores.batches.get(placeholder.id)).toMatchObject({ status: 'succeeded' });
+    expect((await cli(['run'], { BATCH_RUN_ID: 'run:1:logs' })).code).toBe(1);
+  });
+
   it('exits 3 while another run holds the lock', async () => {
     const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
     const lock = await stores.batches.acquireLock('run-elsewhere', 30_000);

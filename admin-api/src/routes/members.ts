@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DEFAULT_ANOMALY_THRESHOLDS, isoWeek, NotFoundError, ValidationError, type AnomalyThresholds, type Connection, type Member, type Stores } from '@engagement-tracker/core';
+import { DEFAULT_ANOMALY_THRESHOLDS, isoWeek, NotFoundError, ValidationError, type AnomalyThresholds, type Ban, type Connection, type Member, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
 import { snowflake, text, tier, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
@@ -25,6 +25,7 @@ const routes = {
   },
   show: byId,
   logs: { ...byId, query: listQuery(z.strictObject({}), ['id']) },
+  held: { ...byId, query: listQuery(z.strictObject({}), ['id']) },
   setTier: { ...byId, body: z.strictObject({ tier }) },
   adjust: {
     ...byId,
@@ -45,11 +46,11 @@ export async function presentMembers(stores: Stores, members: Member[]) {
   const week = stores.keys.leaderboardWeekly(isoWeek(stores.ctx.now()));
   const p = stores.ctx.redis.pipeline();
   for (const id of ids) p.zscore(week, id);
-  const [conns, weekly] = await Promise.all([stores.connections.getMany(ids), p.exec()]);
-  return members.map((m, i) => present(m, conns[i] ?? null, Number(weekly?.[i]?.[1] ?? 0)));
+  const [conns, weekly, bans] = await Promise.all([stores.connections.getMany(ids), p.exec(), stores.bans.getMany(ids)]);
+  return members.map((m, i) => present(m, conns[i] ?? null, Number(weekly?.[i]?.[1] ?? 0), bans[i] ?? null));
 }
 
-function present(m: Member, c: Connection | null, weeklyPoints: number) {
+function present(m: Member, c: Connection | null, weeklyPoints: number, ban: Ban | null) {
   return {
     id: m.discordId,
     discordId: m.discordId,
@@ -63,6 +64,8 @@ function present(m: Member, c: Connection | null, weeklyPoints: number) {
     counts: m.counts,
     joinedAt: m.joinedAt,
     linkedAt: c?.linkedAt ?? null,
+    /** banned members keep their points; they are hidden from the leaderboards and earn nothing */
+    ban,
   };
 }
 
@@ -114,6 +117,12 @@ export function membersRouter(stores: Stores, thresholds: AnomalyThresholds = DE
     const { params, query: q } = validate(req, routes.logs);
     const page = await stores.ledger.logsForMember(params.id, { offset: q.offset, limit: q.limit });
     sendPage(res, 'logs', q.offset, page.items, page.total);
+  });
+
+  r.get('/:id/held', requirePermission('read'), async (req, res) => {
+    const { params, query: q } = validate(req, routes.held);
+    const page = await stores.review.forMember(params.id, { offset: q.offset, limit: q.limit });
+    sendPage(res, 'held', q.offset, page.items, page.total);
   });
 
   r.put('/:id', requirePermission('members:write'), async (req, res) => {

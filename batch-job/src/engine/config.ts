@@ -37,6 +37,8 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   BATCH_TRIGGER: z.enum(['schedule', 'manual', 'cli']).default('cli'),
   /** The Kubernetes Job name (set from the downward API), recorded on the run. */
   JOB_NAME: z.string().optional(),
+  /** The run id to record under: the admin API creates a manual run's record before starting the program. */
+  BATCH_RUN_ID: z.string().regex(/^run-[A-Za-z0-9-]{1,100}$/, 'must be a run id (run-...)').optional(),
   /** Parallel member reads. */
   BATCH_CONCURRENCY: env.int(8, 1, 64),
 });

@@ -44,6 +44,8 @@ export interface BatchOptions {
   /** Pages of 100 read from a member's likes the first time (their likes before linking). */
   firstScanMaxPages?: number;
   signal?: AbortSignal;
+  /** Record the run under this id (BATCH_RUN_ID), e.g. the record the admin API created for a manual run. */
+  runId?: string;
 }
 
 export type BatchOutcomeStatus = Exclude<BatchStatus, 'running'> | 'locked';
@@ -74,7 +76,15 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   const reaped = await stores.batches.reapStale(Math.max(2 * lockTtlMs, 120_000));
   if (reaped.length) logger.warn({ runs: reaped }, 'marked runs that stopped reporting as failed');
 
-  const run = await stores.batches.create({ trigger: opts.trigger, dryRun: opts.dryRun ?? false, ...(opts.jobName ? { jobName: opts.jobName } : {}) });
+  // A manual run's record exists already (the admin API wrote it before starting this program, and
+  // gave its id as BATCH_RUN_ID): this run is that record. One that has ended is never run again.
+  const existing = opts.runId ? await stores.batches.get(opts.runId) : null;
+  if (existing && existing.status !== 'running') {
+    const error = `Batch run ${existing.id} has already ended (${existing.status}); it is not run again.`;
+    logger.error({ runId: existing.id, status: existing.status }, error);
+    return { runId: existing.id, status: 'failed', exitCode: EXIT_CODES.failed, stats: {}, error };
+  }
+  const run = await stores.batches.create({ ...(opts.runId ? { id: opts.runId } : {}), trigger: opts.trigger, dryRun: opts.dryRun ?? false, ...(opts.jobName ? { jobName: opts.jobName } : {}) });
   const log = logger.child({ runId: run.id });
   const lock = await stores.batches.acquireLock(run.id, lockTtlMs);
   if (!lock) {
