@@ -54,6 +54,7 @@ describe('running totals and thresholds', () => {
     await finish('schedule', 'succeeded', { requests: 3, requests_tweets_lookup: 2, requests_liked_tweets: 1, costUsd: 0.5, billedPosts: 100, pointsAwarded: 7 });
     await finish('schedule', 'partial', { requests: 2, requests_liked_tweets: 2, rateLimited: 1, refusedAvoided: 4, stopped_rate_limited: 1, costUsd: 0.25 });
     await finish('manual', 'failed', {}, 'OOMKilled');
+    await finish('manual', 'skipped', {});
     await finish('schedule', 'failed', { errors: 1 });
     const text = await registry.metrics();
     expect(value(text, 'engagement_tracker_batch_runs_total{trigger="schedule",status="succeeded"')).toBe(1);
@@ -69,7 +70,10 @@ describe('running totals and thresholds', () => {
     expect(value(text, 'engagement_tracker_batch_billed_posts_total')).toBe(100);
     expect(value(text, 'engagement_tracker_batch_points_awarded_total')).toBe(7);
     expect(value(text, 'engagement_tracker_batch_jobs_died_total{reason="OOMKilled"')).toBe(1);
+    // A run skipped because another held the lock neither breaks nor extends a failure streak.
     expect(value(text, 'engagement_tracker_batch_consecutive_failed_runs')).toBe(2);
+    expect(value(text, 'engagement_tracker_batch_runs_total{trigger="manual",status="skipped"')).toBe(1);
+    expect(value(text, 'engagement_tracker_batch_last_run_status{status="failed"')).toBe(1);
     expect(value(text, 'engagement_tracker_batch_consecutive_partial_runs')).toBe(0);
     expect(value(text, 'engagement_tracker_batch_x_daily_budget_usd')).toBe(5);
     expect(value(text, 'engagement_tracker_batch_schedule_interval_seconds')).toBe(60);

@@ -139,7 +139,7 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
   run('engagement_tracker_batch_max_wall_seconds', 'Time cap of one run (BATCH_MAX_WALL_SECONDS, as configured for the admin API)', () => opts.maxWallSeconds ?? 600);
 
   // Running totals every finished run adds to (Redis, so they survive restarts and replicas agree).
-  total('engagement_tracker_batch_runs_total', 'Finished batch runs by trigger and status', (c) => byPrefix(c, 'runs', ['trigger', 'status'], cross(['schedule', 'manual', 'cli'], ['succeeded', 'partial', 'failed'])), ['trigger', 'status']);
+  total('engagement_tracker_batch_runs_total', 'Finished batch runs by trigger and status (skipped: another run held the lock, not a failure)', (c) => byPrefix(c, 'runs', ['trigger', 'status'], cross(['schedule', 'manual', 'cli'], ['succeeded', 'partial', 'failed', 'skipped'])), ['trigger', 'status']);
   total('engagement_tracker_batch_stops_total', 'Runs that stopped early, by reason (rate_limited, budget, wall_time, cancelled)', (c) => byPrefix(c, 'stops', ['reason'], STOP_REASONS.map((r) => [r])), ['reason']);
   total('engagement_tracker_batch_x_requests_total', 'X API requests sent by batch runs, by endpoint', (c) => byPrefix(c, 'x_requests', ['endpoint']), ['endpoint']);
   total('engagement_tracker_batch_x_rate_limited_total', '429 answers received from X by batch runs', (c) => c.x_rate_limited ?? 0);

@@ -61,7 +61,7 @@ export interface XDouble {
   limits: RateLimiter;
   /** Answer the next `count` matching requests with `status` (default 503) or delay them. */
   fail(f: Partial<Fault> & { count?: number }): void;
-  /** Drop every pending fault: X answers normally again. */
+  /** Drop every fault not yet used up (X is healthy again). */
   clearFaults(): void;
   /** Recorded requests, optionally only those to one endpoint. */
   requestsTo(endpoint?: RecordedRequest['endpoint']): RecordedRequest[];
