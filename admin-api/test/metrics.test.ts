@@ -46,7 +46,7 @@ describe('running totals and thresholds', () => {
     const stores = testStores(redis.client());
     const registry = createMetricsRegistry('admin-api');
     registerBatchMetrics(registry, stores, { scheduleIntervalSeconds: 60, maxWallSeconds: 30, dailyBudgetUsd: 5 });
-    const finish = async (trigger: 'schedule' | 'manual', status: 'succeeded' | 'partial' | 'failed', stats: Record<string, number>, jobDied?: string) => {
+    const finish = async (trigger: 'schedule' | 'manual', status: 'succeeded' | 'partial' | 'failed' | 'skipped', stats: Record<string, number>, jobDied?: string) => {
       const r = await stores.batches.create({ trigger });
       await stores.batches.finish(r.id, status, { stats, ...(jobDied ? { jobDied } : {}) });
       await new Promise((res) => setTimeout(res, 5));
