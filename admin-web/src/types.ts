@@ -28,6 +28,7 @@ export interface MemberRecord {
   joinedAt: number;
   /** Present when listed with the "Anomalous" filter: points gained vs the member's baseline. */
   anomaly?: { gain1h: number; gain24h: number; adjusted24h: number; baselinePerDay: number } | null;
+  ban?: { reason: string; actor: string; at: number } | null;
 }
 
 export interface LeaderboardRecord {
@@ -72,3 +73,51 @@ export interface Identity {
 
 /** One line of a member's points history (an award found by a batch run, or an adjustment). */
 export type PointsLog = Omit<EngagementLog, 'discordId' | 'revokedBy'>;
+
+export type HoldReason = 'ineligible' | 'reply';
+
+/** An engagement held back by the moderation rules (GET /api/review). */
+export interface HeldRecord {
+  id: string;
+  tweetId: string;
+  discordId: string;
+  kind: EngagementKind;
+  reason: HoldReason;
+  code: string;
+  detail: string;
+  text?: string;
+  status: 'held' | 'awarded' | 'approved' | 'dismissed';
+  createdAt: number;
+  updatedAt: number;
+  resolvedBy?: string;
+}
+
+export interface BanRecord {
+  id: string;
+  discordId: string;
+  reason: string;
+  actor: string;
+  at: number;
+}
+
+export interface ModerationRecord {
+  id: 'moderation';
+  eligibility: { minXAccountAgeDays: number; minFollowers: number; requireUnprotected: boolean; minServerDays: number; requiredRoleIds: string[] };
+  replies: { minWords: number; minChars: number; duplicateThreshold: number; blockedPhrases: string[] };
+  relinkCooldownHours: number;
+}
+
+export const TOKEN_SCOPES = ['read', 'tweets:write', 'points:write', 'members:write', 'rules:write', 'batches:run'] as const;
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  scopes: Array<(typeof TOKEN_SCOPES)[number]>;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  /** only in the answer to the create request: shown once */
+  token?: string;
+}
