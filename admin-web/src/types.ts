@@ -2,7 +2,7 @@
  * Records as the admin API returns them (ra-data-simple-rest: every record carries `id`), built on the
  * domain types of core (pure code, safe in the browser).
  */
-import type { AuditEntry, BatchRun, EngagementKind, EngagementLog, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
+import type { AuditEntry, BatchRun, EngagementKind, EngagementLog, HeldItem, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
 
 export { ENGAGEMENT_KINDS as KINDS, TIERS, TIER_NAMES, type EngagementKind, type Tier } from '@engagement-tracker/core/domain';
 export type Role = 'admin' | 'core';
@@ -74,23 +74,8 @@ export interface Identity {
 /** One line of a member's points history (an award found by a batch run, or an adjustment). */
 export type PointsLog = Omit<EngagementLog, 'discordId' | 'revokedBy'>;
 
-export type HoldReason = 'ineligible' | 'reply';
-
 /** An engagement held back by the moderation rules (GET /api/review). */
-export interface HeldRecord {
-  id: string;
-  tweetId: string;
-  discordId: string;
-  kind: EngagementKind;
-  reason: HoldReason;
-  code: string;
-  detail: string;
-  text?: string;
-  status: 'held' | 'awarded' | 'approved' | 'dismissed';
-  createdAt: number;
-  updatedAt: number;
-  resolvedBy?: string;
-}
+export type HeldRecord = HeldItem;
 
 export interface BanRecord {
   id: string;

@@ -1,4 +1,5 @@
-import { DataTable, List, ReferenceField, TextField } from 'react-admin';
+import { DataTable, List } from 'react-admin';
+import { MemberName } from '../common/MemberName';
 import { EmptyState } from '../common/EmptyState';
 import { formatDateTime } from '../common/format';
 import type { BanRecord } from '../types';
@@ -11,11 +12,7 @@ const Empty = () => <EmptyState title="Nobody is banned" hint="Ban a member from
 export const BanList = () => (
   <List sort={{ field: 'at', order: 'DESC' }} perPage={25} empty={<Empty />} title="Bans" actions={false}>
     <DataTable rowClick={false} bulkActionButtons={false}>
-      <Col source="discordId" label="Member" disableSort>
-        <ReferenceField source="discordId" reference="members" link="edit">
-          <TextField source="displayName" />
-        </ReferenceField>
-      </Col>
+      <Col source="discordId" label="Member" render={() => <MemberName />} disableSort />
       <Col source="reason" disableSort />
       <Col source="actor" label="By" disableSort />
       <Col source="at" label="Since" render={(r) => formatDateTime(r.at)} />

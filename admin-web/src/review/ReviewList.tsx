@@ -1,6 +1,7 @@
 import { Alert } from '@mui/material';
 import { Link } from 'react-router-dom';
-import { DataTable, List, ReferenceField, SelectInput, SimpleList, TextField } from 'react-admin';
+import { DataTable, List, SelectInput, SimpleList } from 'react-admin';
+import { MemberName } from '../common/MemberName';
 import { EmptyState } from '../common/EmptyState';
 import { formatDateTime } from '../common/format';
 import { useSmall } from '../common/useSmall';
@@ -46,11 +47,7 @@ export const ReviewList = () => {
         <SimpleList<HeldRecord> primaryText={(r) => `${reasonText(r)}: ${r.detail}`} secondaryText={(r) => `${r.kind} on ${r.tweetId}${r.text ? ` · “${r.text}”` : ''}`} tertiaryText={(r) => formatDateTime(r.createdAt)} rowClick={false} />
       ) : (
         <DataTable rowClick={false} bulkActionButtons={false}>
-          <Col source="discordId" label="Member" disableSort>
-            <ReferenceField source="discordId" reference="members" link="edit">
-              <TextField source="displayName" />
-            </ReferenceField>
-          </Col>
+          <Col source="discordId" label="Member" render={() => <MemberName />} disableSort />
           <Col source="tweetId" label="Post" render={postLink} disableSort />
           <Col source="kind" disableSort />
           <Col source="reason" label="Why held" render={reasonText} disableSort />
