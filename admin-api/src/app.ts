@@ -4,11 +4,12 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { redisAnswers } from '@engagement-tracker/core';
 import { anomalyThresholds } from './config';
 import type { AppDeps } from './deps';
 import { authenticate } from './middleware/authenticate';
 import { cors } from './middleware/cors';
-import { errorHandler, notFound } from './middleware/errors';
+import { errorHandler, notFound, requireRedis } from './middleware/errors';
 import { rateLimitByIp, rateLimitByPrincipal } from './middleware/rate-limit';
 import { apiTokensRouter } from './routes/api-tokens';
 import { auditLogRouter } from './routes/audit-log';
@@ -98,7 +99,7 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const ok = await Promise.race([stores.ctx.redis.ping().then((p) => p === 'PONG'), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]).catch(() => false);
+    const ok = await redisAnswers(stores.ctx.redis);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'redis unreachable' });
   });
   if (deps.registry) {
@@ -107,11 +108,12 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
   }
 
   const perMinute = config.API_RATE_LIMIT_PER_MINUTE;
-  app.use('/connect', rateLimitByIp(stores, perMinute));
+  const redisUp = requireRedis(stores.ctx.redis);
+  app.use('/connect', redisUp, rateLimitByIp(stores, perMinute));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);
 
-  app.use('/auth', rateLimitByIp(stores, perMinute), authRouter(deps));
-  app.use('/api', rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
+  app.use('/auth', redisUp, rateLimitByIp(stores, perMinute), authRouter(deps));
+  app.use('/api', redisUp, rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
 
   const dist = config.ADMIN_WEB_DIST ?? join(repoRoot(), 'admin-web', 'dist');
   if (existsSync(join(dist, 'index.html'))) {

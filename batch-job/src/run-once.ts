@@ -11,6 +11,7 @@ export interface RunRequest {
   /** BATCH_RUN_ID: record under this id. */
   runId?: string;
   signal?: AbortSignal;
+  onPhase?: (phase: string) => void;
 }
 
 /** Wire Redis, stores and X clients from the config, run one batch, close what it opened. */
@@ -28,6 +29,8 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
         maxBilledResources: cfg.env.BATCH_MAX_BILLED_RESOURCES,
         maxWallMs: cfg.env.BATCH_MAX_WALL_SECONDS * 1000,
         concurrency: cfg.env.BATCH_CONCURRENCY,
+        heartbeatMs: cfg.env.BATCH_HEARTBEAT_SECONDS * 1000,
+        ...(req.onPhase ? { onPhase: req.onPhase } : {}),
         ...(req.tweetId ? { tweetId: req.tweetId } : {}),
         ...(req.jobName ? { jobName: req.jobName } : {}),
         ...(req.runId ? { runId: req.runId } : {}),

@@ -61,6 +61,8 @@ export interface XDouble {
   limits: RateLimiter;
   /** Answer the next `count` matching requests with `status` (default 503) or delay them. */
   fail(f: Partial<Fault> & { count?: number }): void;
+  /** Drop every fault not yet used up (X is healthy again). */
+  clearFaults(): void;
   /** Recorded requests, optionally only those to one endpoint. */
   requestsTo(endpoint?: RecordedRequest['endpoint']): RecordedRequest[];
   close(): Promise<void>;
@@ -499,6 +501,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     billing,
     limits,
     fail: (f) => faults.push({ count: f.count ?? 1, status: f.status ?? (f.delayMs || f.close ? undefined : 503), delayMs: f.delayMs, close: f.close, endpoint: f.endpoint }),
+    clearFaults: () => void faults.splice(0),
     requestsTo: (endpoint) => (endpoint ? requests.filter((r) => r.endpoint === endpoint) : requests),
     close: () =>
       new Promise<void>((resolve) => {
