@@ -84,7 +84,7 @@ describe('running totals and thresholds', () => {
     await stores.batches.finish(r.id, 'succeeded', { stats: { pointsAwarded: 1 } });
     await stores.batches.finish(r.id, 'failed', {});
     // A partial run left its member sweep unfinished ten minutes ago.
-    await stores.ctx.redis.set(`${stores.keys.prefix}:xwm:sweep`, JSON.stringify({ cursor: '1', snapshot: {}, startedAt: Date.now() - 600_000, modes: 'likes' }));
+    await stores.ctx.redis.set(stores.keys.wmSweep(), JSON.stringify({ cursor: '1', snapshot: {}, startedAt: Date.now() - 600_000, modes: 'likes' }));
     await new Promise((res) => setTimeout(res, 1100));
     const again = await registry.metrics();
     expect(value(again, 'engagement_tracker_batch_watermark_age_seconds')).toBeGreaterThanOrEqual(600);

@@ -52,7 +52,7 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
       stores.batches.counters(),
       reconnectCount(),
       // The batch's unfinished member sweep (a partial run's saved place), kept under <prefix>:xwm:sweep.
-      stores.ctx.redis.get(`${stores.keys.prefix}:xwm:sweep`),
+      stores.ctx.redis.get(stores.keys.wmSweep()),
     ]);
     const sweepStartedAt = sweep ? Number((JSON.parse(sweep) as { startedAt?: number }).startedAt ?? 0) : 0;
     return { runs: page.items, linked, needsReconnect: conns, today: days.find((d) => d.day === utcDay(now))?.points ?? 0, tracked, ...totals, sweepStartedAt };
