@@ -1,4 +1,4 @@
-import type { Engagement } from '../../domain';
+import type { Engagement } from '@engagement-tracker/core';
 import type { RunContext } from '../context';
 
 const key = (e: Engagement) => `${e.tweetId}|${e.discordId}|${e.kind}`;

@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
-import type { BatchStatus, BatchTrigger, Connection, TrackedTweet } from '../domain';
-import type { Stores } from '../redis/stores';
-import { withSpan } from '../telemetry/otel';
-import type { XClientFactory } from '../x';
+import { withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
 import { planRun, type Plan } from './planner';
