@@ -33,20 +33,19 @@ export class MemberTokens {
 
   /**
    * Send a request with the member's token: a 401 refreshes the token once and retries; X refusing
-   * it still (401/403) marks the member needs_reconnect (TokenRevoked).
+   * it still (401) marks the member needs_reconnect (TokenRevoked). A 403 is X refusing this one read
+   * (not the grant): it is thrown for the caller to record.
    */
   async call<T>(conn: Connection, send: (client: TwitterApi) => Promise<T>): Promise<T> {
-    const refused = (err: unknown) => err instanceof ApiResponseError && (err.code === 401 || err.code === 403);
+    const unauthorized = (err: unknown) => err instanceof ApiResponseError && err.code === 401;
     try {
       return await send(await this.client(conn));
     } catch (err) {
-      if (!refused(err)) throw err;
-      if ((err as ApiResponseError).code === 401) {
-        try {
-          return await send(await this.client(conn, { force: true }));
-        } catch (again) {
-          if (!refused(again)) throw again;
-        }
+      if (!unauthorized(err)) throw err;
+      try {
+        return await send(await this.client(conn, { force: true }));
+      } catch (again) {
+        if (!unauthorized(again)) throw again;
       }
       return this.revoked(conn, 'X refused the member token: reconnect with /connect.');
     }

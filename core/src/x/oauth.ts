@@ -1,3 +1,4 @@
+import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import type { XTokens } from '../domain';
 import type { XClientFactory } from './client';
 
@@ -26,10 +27,30 @@ export interface LinkedXAccount {
   user: { id: string; username: string; name: string };
 }
 
-/** Exchange the callback's code (PKCE verifier checked by X) and read who authorized. */
-export async function exchangeCode(x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now()): Promise<LinkedXAccount> {
+/**
+ * Exchange the callback's code (PKCE verifier checked by X) and read who authorized. The code is
+ * single use: once exchanged, a failing `/2/users/me` (5xx, timeout) is retried with the tokens just
+ * received, never by exchanging the code again (X would refuse it, and the link would be lost).
+ */
+export async function exchangeCode(
+  x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now(),
+  retry: { attempts?: number; backoffMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<LinkedXAccount> {
   const res = await x.oauth().loginWithOAuth2(input);
-  const me = await x.user(res.accessToken).v2.me();
+  const attempts = retry.attempts ?? 4;
+  const sleep = retry.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const client = x.user(res.accessToken);
+  let me;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      me = await client.v2.me();
+      break;
+    } catch (err) {
+      const transient = (err instanceof ApiResponseError && err.code >= 500) || err instanceof ApiRequestError;
+      if (!transient || attempt >= attempts) throw err;
+      await sleep((retry.backoffMs ?? 250) * 2 ** (attempt - 1));
+    }
+  }
   return {
     tokens: toTokens(res, now),
     user: { id: me.data.id, username: me.data.username, name: me.data.name },

@@ -35,6 +35,8 @@ export async function lookupMetrics(ctx: RunContext): Promise<Map<string, Public
     ctx.progress('metrics', Math.min(ids.length, i + 100), ids.length);
   }
   if (!ctx.dryRun) {
+    const likesMoved = [...out].filter(([id, m]) => ctx.tracked.get(id)?.metrics.likes !== m.likes).map(([id]) => id);
+    await ctx.wm.setLikesMovedAt(likesMoved, ctx.now());
     for (const [id, m] of out) {
       const t = ctx.tracked.get(id);
       if (t && (t.metrics.likes !== m.likes || t.metrics.retweets !== m.retweets || t.metrics.replies !== m.replies || t.metrics.quotes !== m.quotes)) {
