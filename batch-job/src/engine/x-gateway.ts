@@ -30,7 +30,7 @@ interface Bucket {
 export interface XPage<T> {
   data: T[];
   includes?: { users?: Array<{ id: string }>; tweets?: Array<{ id: string }> };
-  errors?: Array<{ resource_id?: string; value?: string; title?: string; detail?: string; resource_type?: string }>;
+  errors?: Array<{ resource_id?: string; value?: string; title?: string; detail?: string; resource_type?: string; type?: string }>;
   meta?: { next_token?: string; result_count?: number };
 }
 
