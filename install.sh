@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything engagement-tracker needs on a fresh Debian/Ubuntu machine:
-# system packages (redis-server, chromium for the browser tests) and the npm workspaces,
+# system packages (redis-server, chromium for the browser tests, prometheus for the observability tests) and the npm workspaces,
 # including Node.js 24 from the npm registry (node_modules/.bin/node, used by every npm script).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +8,8 @@ cd "$(dirname "$0")"
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Prometheus and promtool: the alert rules' tests and the observability suite run the real thing.
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install: apt-get install ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, DEFAULT_RULES } from '../src';
 import { startRedisServer, type TestRedisServer } from '../src/testing';
-import { makeStores, seedCommunity, TWEET } from './helpers';
+import { createStores } from '../src';
+import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
 
 let server: TestRedisServer;
 beforeAll(async () => {
@@ -92,6 +93,40 @@ describe('tweets', () => {
   });
 });
 
+describe('tweet index', () => {
+  it("a process's filtered lists and counts show every change made anywhere, as soon as it is made", async () => {
+    const { stores: writer, clock } = makeStores(server);
+    // Another process (the admin API) on the same keys, with its own in-process index.
+    const reader = createStores(server.client(), { prefix: writer.keys.prefix, encryptionKey: TEST_KEY, now: () => clock.now });
+    const active = () => reader.tweets.count('active');
+    const byPoints = async () => (await reader.tweets.list({ filter: { category: 'general' }, sort: 'pointsAwarded', order: 'DESC' })).items.map((t) => `${t.tweetId}:${t.pointsAwarded}`);
+    expect(await active()).toBe(0); // loaded while empty
+    await seedCommunity(writer);
+    expect(await active()).toBe(1);
+    await writer.tweets.submit({ tweetId: '95', url: 'u', authorId: 'x2', authorHandle: 'user2', submitterId: 'm2', category: 'general', createdAt: 1 });
+    expect(await byPoints()).toEqual(['95:0', `${TWEET}:0`]); // ties: by id, in the same direction
+    await writer.ledger.award({ batchId: 'b1', engagements: [{ tweetId: '95', discordId: 'm3', kind: 'reply' }] });
+    expect(await byPoints()).toEqual(['95:3', `${TWEET}:0`]);
+    expect(await writer.tweets.setStatus(TWEET, 'unavailable', 'gone', 'active')).toBe(true);
+    expect(await active()).toBe(1);
+    expect((await reader.tweets.list({ filter: { status: 'unavailable' } })).items.map((t) => t.tweetId)).toEqual([TWEET]);
+    await writer.tweets.remove('95', { revoke: true, actor: 'admin:1' });
+    expect(await active()).toBe(0);
+    expect(await byPoints()).toEqual(['95:0', `${TWEET}:0`]);
+    // Many readers at once while changes land: each answer includes every change made before it was asked.
+    const seen = await Promise.all(['96', '97', '98'].map(async (id) => {
+      await writer.tweets.submit({ tweetId: id, url: 'u', authorId: 'x2', authorHandle: 'user2', submitterId: 'm2', category: 'general', createdAt: 1 });
+      return active();
+    }));
+    expect(seen.every((n) => n >= 1)).toBe(true);
+    expect(await active()).toBe(3);
+    // The change set reset (e.g. restored from an old backup): the index reloads rather than missing changes.
+    await server.client().del(writer.keys.tweetsChanged());
+    await writer.tweets.setStatus('96', 'deleted');
+    expect(await active()).toBe(2);
+  });
+});
+
 describe('leaderboard', () => {
   it('pages, ranks, and orders ties deterministically', async () => {
     const { stores } = makeStores(server);
@@ -122,7 +157,10 @@ describe('rules', () => {
     expect(await stores.rules.get()).toEqual(after);
     await expect(stores.rules.set(1, 'like', 5000, 'admin:1')).rejects.toThrow(/0 to 1000/);
     expect((await stores.rules.get())[1].like).toBe(1);
+    // Setting the values already there is no change: nothing audited (nor a reset to the defaults twice).
+    await stores.rules.setMany({ 2: { like: 5 } }, 'admin:3');
     expect(await stores.rules.reset('admin:2')).toEqual(DEFAULT_RULES);
+    expect(await stores.rules.reset('admin:4')).toEqual(DEFAULT_RULES);
     const audit = await stores.audit.list({ filter: { target: 'rules' } });
     expect(audit.items.map((a) => `${a.actor}:${a.action}`)).toEqual(['admin:2:rules.reset', 'admin:1:rules.update']);
     // Two admins editing different cells at the same time: neither edit is lost.

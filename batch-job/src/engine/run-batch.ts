@@ -252,7 +252,9 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
 }
 
 async function loadWork(ctx: RunContext, opts: BatchOptions): Promise<void> {
-  const conns: Connection[] = await ctx.stores.connections.listLinked();
+  // Banned members earn nothing: the run never reads X for them (it costs money).
+  const banned = new Set(await ctx.stores.bans.ids());
+  const conns: Connection[] = (await ctx.stores.connections.listLinked()).filter((c) => !banned.has(c.discordId));
   for (const c of conns) {
     ctx.members.set(c.discordId, c);
     ctx.byXUserId.set(c.xUserId, c);
@@ -273,4 +275,5 @@ async function loadWork(ctx: RunContext, opts: BatchOptions): Promise<void> {
   ctx.windowStart = Math.min(ctx.windowStart, ...tweets.map((t) => t.createdAt));
   ctx.stats.set('tweetsTracked', tweets.length);
   ctx.stats.set('membersLinked', conns.length);
+  ctx.stats.set('membersBanned', banned.size);
 }
