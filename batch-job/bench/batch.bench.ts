@@ -120,10 +120,19 @@ async function startRunner(): Promise<{ run(msg: object): Promise<RunnerResult>;
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`bench runner exited with ${code}`)));
   });
+  let dead: Error | null = null;
+  const waiting = new Set<(err: Error) => void>();
+  child.on('exit', (code, signal) => {
+    dead = new Error(`bench runner exited (${code ?? signal})`);
+    for (const w of waiting) w(dead);
+  });
   return {
     run: (msg) =>
       new Promise((resolve, reject) => {
+        if (dead) return reject(dead);
+        waiting.add(reject);
         child.once('message', (raw) => {
+          waiting.delete(reject);
           const m = raw as RunnerResult & { type: string; error?: string };
           if (m.type === 'error') reject(new Error(m.error));
           else resolve(m);

@@ -1,4 +1,5 @@
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import { createDiscordDmNotifier, createLogger } from '@engagement-tracker/core';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -381,4 +382,35 @@ describe('batch run against the X double', () => {
       expect(out.stats.costUsd ?? 0).toBeCloseTo(billed, 4);
     }
   });
+
+  it("tells a member whose grant died to reconnect, once, by Discord DM, and still finds their likes of linked members' posts", async () => {
+    const { startDiscordDouble } = await import('@engagement-tracker/sandbox/discord');
+    const discordIds = Array.from({ length: 40 }, (_, i) => memberDiscordId(i));
+    const discord = await startDiscordDouble({ guilds: [{ id: '900000000000000001', name: 'g', members: discordIds.map((id) => ({ id, username: `u${id}` })) }] });
+    try {
+      const notify = createDiscordDmNotifier({ apiBaseUrl: discord.url, botToken: discord.botToken, logger: createLogger('test', 'silent') });
+      const s = await sim({ ...small, seed: 83, ownPostShare: 1, quietAfterEnd: true }, { notify });
+      await s.advanceTo(SIM_END - 3_600_000);
+      expect((await s.run()).status).toBe('succeeded');
+      // member 0's grant dies; they like a post by another (linked) member
+      const dead = s.sc.members[0]!;
+      s.sc.state.revokeUser(dead.id);
+      const p = s.sc.tracked.find((t) => t.tweet.authorId !== dead.id && t.submitter !== 0 && !s.sc.truth().has(`${t.tweet.id}|${dead.id}|like`))!;
+      s.sc.state.like(dead.id, p.tweet.id);
+      s.sc.state.like(s.sc.members[1]!.id === p.tweet.authorId ? s.sc.members[2]!.id : s.sc.members[1]!.id, p.tweet.id);
+      await s.advanceTo(SIM_END - HALF_HOUR);
+      await s.run();
+      await s.advanceTo(SIM_END);
+      await s.run();
+      expect((await s.stores.connections.get(memberDiscordId(0)))!.status).toBe('needs_reconnect');
+      expect(await s.awarded()).toContain(`${p.tweet.id}|${dead.id}|like`);
+      expect(s.x.requestsTo('liking_users').some((r) => r.path.includes(p.tweet.id))).toBe(true);
+      const dms = discord.dms(memberDiscordId(0));
+      expect(dms).toHaveLength(1);
+      expect(dms[0]!.content).toContain('/connect');
+    } finally {
+      await discord.close();
+    }
+  });
 });
+

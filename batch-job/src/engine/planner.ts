@@ -183,3 +183,27 @@ export function planRun(input: PlanInput): Plan {
 export function pageSize(expected: number, min: number, max = 100): number {
   return Math.max(min, Math.min(max, Math.ceil(expected) + MARGIN));
 }
+
+/**
+ * Likes of members whose grant died (needs_reconnect) can only be seen from the other side: the
+ * author's liking_users, on posts by linked members whose like count moved. Worth it only while
+ * cheap: the newest likers of the posts that moved least, within `budgetUsd` a run.
+ */
+export function reconnectLikeReads(tweets: PlanTweet[], budgetUsd: number): TweetRead[] {
+  const reads = tweets
+    .filter((t) => t.authorCanListLikes)
+    .map((t) => ({ t, d: changedBy(t, 'like') }))
+    .filter((x): x is { t: PlanTweet; d: number } => x.d !== null)
+    .map(({ t, d }) => ({ tweetId: t.tweetId, kind: 'like' as const, items: Math.max(1, Math.min(d, t.now.likes + MARGIN)) }))
+    .sort((a, b) => a.items - b.items);
+  const out: TweetRead[] = [];
+  let spent = 0;
+  for (const r of reads) {
+    const cost = r.items * (PRICE.user + PRICE.like);
+    if (spent + cost > budgetUsd) break;
+    spent += cost;
+    out.push(r);
+  }
+  return out;
+}
+

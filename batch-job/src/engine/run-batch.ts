@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
+import { withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
-import { planRun, type Plan } from './planner';
+import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
 import { award } from './steps/award';
 import { lookupMetrics } from './steps/lookup-metrics';
@@ -21,6 +21,8 @@ export interface BatchDeps {
   logger: Logger;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Discord DMs to members (a member whose X grant died is told once to reconnect). */
+  notify?: MemberNotifier;
 }
 
 export interface BatchOptions {
@@ -49,6 +51,8 @@ export interface BatchOptions {
    * their last read leaves the window within this time (longer than the time between runs).
    */
   likesDueHorizonMs?: number;
+  /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
+  reconnectLikesBudgetUsd?: number;
   signal?: AbortSignal;
 }
 
@@ -126,7 +130,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
     refused: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity,
     stores, wm, x: deps.x, gw, stats, logger: log,
-    tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
+    tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
     progress: (phase, done, total) => {
@@ -159,15 +163,16 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const refusedBefore = await wm.refusedReads();
     for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
     const likesDue = [...memberMarks].some(([id, m]) => (m.likesAt ?? m.scannedAt) <= ctx.likesDueBefore || `member:${id}` in refusedBefore);
-    plan = planRun({
-      now: now(),
-      tweets: ids.map((id) => {
+    const planTweets: PlanTweet[] = ids.map((id) => {
         const t = ctx.tracked.get(id)!;
         const author = ctx.byXUserId.get(t.authorId);
         const prev = tweetMarks.get(id)?.metrics;
         const markedAt = tweetMarks.get(id)?.at;
         return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), ...(markedAt ? { markedAt } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
-      }),
+    });
+    plan = planRun({
+      now: now(),
+      tweets: planTweets,
       members: conns.length,
       lookupBilledToday: (await wm.lookupDay()) === day,
       forceMemberLikes: likesDue,
@@ -195,7 +200,14 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     } else if (!ctx.dryRun) {
       await wm.clearSweep();
     }
-    const reads = plan.tweetReads;
+    let reads = plan.tweetReads;
+    if (plan.likes === 'members' && (conns.some((c) => c.status === 'needs_reconnect') || stats.get('membersNeedReconnect') > 0)) {
+      // Members who must reconnect: their likes of linked members' posts, from the authors' side.
+      const planned = new Set(reads.filter((r) => r.kind === 'like').map((r) => r.tweetId));
+      const extra = reconnectLikeReads(planTweets, opts.reconnectLikesBudgetUsd ?? 0.5).filter((r) => !planned.has(r.tweetId));
+      stats.set('reconnectLikeReads', extra.length);
+      reads = [...reads, ...extra];
+    }
     if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
     ctx.progress('award', 0, 1);
     awarded = true;

@@ -250,6 +250,11 @@ export class WatermarkStore {
     return Number(res?.[0]?.[1] ?? 0);
   }
 
+  /** True once per member and link: the caller may tell the member their grant died. */
+  async claimReconnectNotice(discordId: string, linkedAt: number): Promise<boolean> {
+    return (await this.redis.set(this.k('reconnect-told', discordId, String(linkedAt)), '1', 'EX', 90 * 86_400, 'NX')) === 'OK';
+  }
+
   /** UTC day of the last member lookup (it is billed once per day). */
   async lookupDay(): Promise<string | null> {
     return this.redis.get(this.k('lookupday'));
