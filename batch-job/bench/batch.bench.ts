@@ -14,7 +14,7 @@ import { createStores, type Stores } from '@engagement-tracker/core';
 import { startRedisServer } from '@engagement-tracker/core/testing';
 import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLimiter, seedStores, startXDouble, utcDay, type EndpointName, type LimitOverrides, type RecordedRequest, type Scenario, type ScenarioOptions } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
-import { References } from './references';
+import { References, WINDOW_MS } from './references';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -101,6 +101,7 @@ interface RunCost {
   estimate?: number;
   omniscient?: number;
   lowerBound?: number;
+  streams?: number;
 }
 
 /** A batch process (bench/runner.ts) that runs one strategy on the simulated clock. */
@@ -190,6 +191,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       const from = x.requests.length;
       const out = await runner.run({ strategy, now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
       const ref = references?.step(t);
+      if (process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} ${i + 1}/${def.runs.length} ${out.status} ${new Date(t).toISOString()}\n`);
       if (strategy === 'planner') statuses.push(out.status);
       refused += out.refused;
       rss = Math.max(rss, out.rssMb);
@@ -206,13 +208,13 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       const day = utcDay(t);
       perDay[day] = (perDay[day] ?? 0) + billed;
       if (out.costUsd !== undefined && billed > 0.05) estimateMaxErrorPct = Math.max(estimateMaxErrorPct, Math.abs(out.costUsd - billed) / billed * 100);
-      runs.push({ at: new Date(t).toISOString().slice(5, 16), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound) } : {}) });
+      runs.push({ at: new Date(t).toISOString().slice(5, 16), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound), streams: usd(ref.streams) } : {}) });
     }
   } finally {
     runner.stop();
     await x.close();
   }
-  const truth = sc.truth();
+  const truth = sc.truth(sc.now(), { windowMs: WINDOW_MS });
   const byDiscord = new Map(sc.members.map((m, i) => [memberDiscordId(i), m.id]));
   const got = new Set<string>();
   for (const p of sc.tracked) {
@@ -250,7 +252,7 @@ function compact(statuses: string[]): string[] {
 
 interface ReferenceLine {
   scenario: string;
-  strategy: 'omniscient' | 'lowerBound';
+  strategy: 'omniscient' | 'lowerBound' | 'streams';
   costUsd: number;
   perDay: Record<string, number>;
 }
@@ -279,7 +281,7 @@ async function main() {
       }
       if (refs) {
         const measured = new Set(Object.keys((lines.find((l) => l.scenario === name && 'recall' in l) as Line).perDay));
-        for (const strategy of ['omniscient', 'lowerBound'] as const) {
+        for (const strategy of ['omniscient', 'lowerBound', 'streams'] as const) {
           const perDay = Object.fromEntries(Object.entries(refs.perDay(strategy)).filter(([d]) => measured.has(d)));
           const line: ReferenceLine = { scenario: name, strategy, costUsd: usd(Object.values(perDay).reduce((a, b) => a + b, 0)), perDay };
           lines.push(line);
@@ -288,7 +290,7 @@ async function main() {
       }
       const planner = perRun.planner ?? [];
       const naive = perRun.naive ?? [];
-      const rows = planner.map((r, i) => ({ at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound }));
+      const rows = planner.map((r, i) => ({ at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound, streams: r.streams }));
       firstRuns.set(name, rows.filter((r) => r.at.slice(6, 8) === '00'));
       emit({ scenario: name, perRun: rows });
     }
@@ -308,11 +310,13 @@ function targets(lines: Array<Line | ReferenceLine>, firstRuns: Array<{ at: stri
   const real = get('realistic', 'planner') as Line | undefined;
   const omni = get('realistic', 'omniscient');
   const lb = get('realistic', 'lowerBound');
+  const streams = get('realistic', 'streams');
   // Full measured days of the realistic scenario (the first, begun mid-day with every member new, is warm-up).
   const days = real ? Object.keys(real.perDay).sort().slice(1) : [];
   const perDay = days.filter((d) => real!.perDay[d]! > 0).map((d) => ({
     day: d, planner: real!.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
-    ratio: ratio(real!.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real!.perDay[d]!, lb?.perDay[d] ?? 0),
+    streams: streams?.perDay[d],
+    ratio: ratio(real!.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real!.perDay[d]!, lb?.perDay[d] ?? 0), streamsRatio: ratio(real!.perDay[d]!, streams?.perDay[d] ?? 0),
   }));
   return {
     check: 'targets',

@@ -13,13 +13,19 @@
  *   (and its reply / quote forms) returning just the engagement post, or a protected member's own
  *   timeline (5-100 a page) down to it. No metrics or member lookups: it already knows.
  *
- * Both bill with the double's rules (X_PRICES, once per UTC day), in their own ledgers.
+ * - streams: what a strategy that cannot know who liked a tracked post pays at the least, since
+ *   likes are private: every linked member's new likes read once (each distinct liked post and each
+ *   like object billed once a UTC day), one lookup of every linked member a day (the cheapest check
+ *   of a quiet member), and reposts, replies and quotes at the lower bound (narrow searches).
+ *
+ * All bill with the double's rules (X_PRICES, once per UTC day), in their own ledgers.
  */
 import { Billing, cost, type Scenario, type ScenarioEvent } from '@engagement-tracker/sandbox/x';
 
 export interface ReferenceStep {
   omniscient: number;
   lowerBound: number;
+  streams: number;
   engagements: number;
 }
 
@@ -39,6 +45,8 @@ export function itemsToDepth(k: number, n: number, min: number): number {
 export class References {
   private readonly omni = new Billing();
   private readonly lb = new Billing();
+  private readonly streamsLedger = new Billing();
+  private last = -Infinity;
   private readonly seen = new Set<string>();
   private readonly tracked: Map<string, { submittedAt: number; submitter: string; authorId: string }>;
   private readonly memberIndex: Map<string, number>;
@@ -56,7 +64,8 @@ export class References {
       if (e.kind === 'post') continue;
       const p = this.tracked.get(e.tweetId);
       if (!p || p.submittedAt > t || e.userId === p.submitter || e.userId === p.authorId) continue;
-      if (this.sc.linkTime(this.memberIndex.get(e.userId)!) > t) continue;
+      const linked = this.sc.linkTime(this.memberIndex.get(e.userId)!);
+      if (linked > t || linked > p.submittedAt + WINDOW_MS) continue;
       const key = `${e.tweetId}|${e.userId}|${e.kind}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
@@ -97,6 +106,7 @@ export class References {
     const events = this.fresh(t);
     let omniscient = 0;
     let lowerBound = 0;
+    let streams = this.streamLikes(t);
     const likesBy = new Map<string, ScenarioEvent[]>();
     for (const e of events) {
       if (e.kind === 'like') {
@@ -109,6 +119,7 @@ export class References {
       const post = this.engagementPost(e);
       if (!post) continue;
       const viaPost = { posts: [post], users: [], likes: [] };
+      streams += this.charge(this.streamsLedger, t, viaPost);
       const viaUser = { posts: [], users: [e.userId], likes: [] };
       lowerBound += this.charge(this.lb, t, e.kind === 'retweet' && this.marginal(this.lb, t, viaUser) < this.marginal(this.lb, t, viaPost) ? viaUser : viaPost);
       const author = s.users.get(e.userId);
@@ -149,18 +160,43 @@ export class References {
       const best = viaAuthors && this.marginal(this.omni, t, viaAuthors) < this.marginal(this.omni, t, viaOwn) ? viaAuthors : viaOwn;
       omniscient += this.charge(this.omni, t, best);
     }
-    return { omniscient: round(omniscient), lowerBound: round(lowerBound), engagements: events.length };
+    this.last = t;
+    return { omniscient: round(omniscient), lowerBound: round(lowerBound), streams: round(streams), engagements: events.length };
+  }
+
+  /** Every linked member's likes since the last step, and a lookup of every linked member (once a day). */
+  private streamLikes(t: number): number {
+    const s = this.sc.state;
+    const r: Priced = { posts: [], users: [], likes: [] };
+    this.sc.members.forEach((m, i) => {
+      if (this.sc.linkTime(i) > t) return;
+      r.users.push(m.id);
+      const list = s.likesByUser.get(m.id) ?? [];
+      // a member linked since the last step: their likes from before count as history, not new
+      const from = Math.max(this.last, this.sc.linkTime(i));
+      for (let k = list.length - 1; k >= 0 && list[k]!.at > from; k--) {
+        r.posts.push(list[k]!.id);
+        r.likes.push(`${list[k]!.id}|${m.id}`);
+      }
+    });
+    return this.charge(this.streamsLedger, t, r);
   }
 
   /** Billed USD per UTC day. */
-  perDay(kind: 'omniscient' | 'lowerBound'): Record<string, number> {
-    const b = kind === 'omniscient' ? this.omni : this.lb;
+  perDay(kind: 'omniscient' | 'lowerBound' | 'streams'): Record<string, number> {
+    const b = this.ledger(kind);
     return Object.fromEntries(b.dayList().map((d) => [d, b.summary(d).costUsd]));
   }
 
-  total(kind: 'omniscient' | 'lowerBound'): number {
-    return (kind === 'omniscient' ? this.omni : this.lb).summary().costUsd;
+  total(kind: 'omniscient' | 'lowerBound' | 'streams'): number {
+    return this.ledger(kind).summary().costUsd;
+  }
+
+  private ledger(kind: 'omniscient' | 'lowerBound' | 'streams'): Billing {
+    return kind === 'omniscient' ? this.omni : kind === 'lowerBound' ? this.lb : this.streamsLedger;
   }
 }
 
+/** The product's tracking window (a member linking after a post left it cannot earn points on it). */
+export const WINDOW_MS = 24 * 3_600_000;
 const round = (n: number) => Math.round(n * 10_000) / 10_000;

@@ -115,15 +115,19 @@ export class Scenario {
 
   /**
    * Member engagements with tracked posts that happened by `t` and deserve points: not by the
-   * submitter, not on the member's own post. Keys `tweetId|xUserId|kind`.
+   * submitter, not on the member's own post (and, given the tracking window, not by a member who
+   * linked after the post left it). Keys `tweetId|xUserId|kind`.
    */
-  truth(t = this.clock): Set<string> {
+  truth(t = this.clock, opts: { windowMs?: number } = {}): Set<string> {
     const tracked = new Map(this.tracked.map((p) => [p.tweet.id, p]));
+    const index = new Map(this.members.map((m, i) => [m.id, i]));
     const out = new Set<string>();
     for (const e of this.memberEvents) {
       if (e.at > t || e.kind === 'post') continue;
       const p = tracked.get(e.tweetId);
       if (!p || p.submittedAt > t) continue;
+      // a member who links only after the post left the tracking window cannot earn points on it
+      if (opts.windowMs !== undefined && this.linkTime(index.get(e.userId) ?? -1) > p.submittedAt + opts.windowMs) continue;
       if (e.userId === this.members[p.submitter]!.id || e.userId === p.tweet.authorId) continue;
       out.add(`${e.tweetId}|${e.userId}|${e.kind}`);
     }

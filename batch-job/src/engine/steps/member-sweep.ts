@@ -4,7 +4,7 @@ import { StopRun } from '../errors';
 import type { Plan } from '../planner';
 import type { MemberMark } from '../watermarks';
 import { lookupMembers, scanJobs, scanMembers, type ScanJob } from './scan-members';
-import { searchMemberPosts } from './search-posts';
+import { searchFreshPosts, searchMemberPosts } from './search-posts';
 
 const CHUNK = 100;
 /** Members whose posts are searched together (narrow queries pair every member with every post). */
@@ -59,6 +59,8 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
       ctx.progress('members', i + chunk.length, todo.length);
     }
     await flush();
+    const fresh = plan.fresh.filter((id) => !prior || !(id in prior.snapshot));
+    if (plan.posts === 'search' && fresh.length) await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh);
   } catch (err) {
     if (err instanceof StopRun && !ctx.dryRun) {
       // What was read before the stop is searched now if X still allows it, so the cursor can move on.

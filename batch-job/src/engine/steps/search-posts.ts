@@ -80,9 +80,12 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
 
   interface Query { q: string; since: number; expected: number; members: ScanJob[] }
   const queries: Query[] = [];
+  // A member searched for the first time: everything they posted in the window (broad), once.
+  const first = jobs.filter((j) => !j.mark || j.mark.tweetCount < 0);
+  const known = targets ? jobs.filter((j) => j.mark && j.mark.tweetCount >= 0) : [];
   if (targets) {
     const terms = (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).map((id) => `${TERM[k]}:${id}`));
-    for (const g of narrowQueries(jobs.map((j) => j.conn.xUserId), terms)) {
+    for (const g of narrowQueries(known.map((j) => j.conn.xUserId), terms)) {
       const from = Math.min(...g.terms.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
       queries.push({
         q: `(${g.members.map((id) => `from:${id}`).join(' OR ')}) (${g.terms.join(' OR ')})`,
@@ -90,10 +93,11 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
       });
     }
   }
-  if (!targets || queries.length > NARROW_QUERY_BUDGET) {
-    queries.length = 0;
-    for (let i = 0; i < jobs.length; i += SEARCH_GROUP) {
-      const group = jobs.slice(i, i + SEARCH_GROUP);
+  const broad = !targets || queries.length > NARROW_QUERY_BUDGET ? jobs : first;
+  if (broad === jobs) queries.length = 0;
+  if (broad.length) {
+    for (let i = 0; i < broad.length; i += SEARCH_GROUP) {
+      const group = broad.slice(i, i + SEARCH_GROUP);
       const expected = group.reduce((s, j) => s + (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5), 0);
       queries.push({ q: `(${group.map((j) => `from:${j.conn.xUserId}`).join(' OR ')}) (is:retweet OR is:reply OR is:quote)`, since: since(group), expected, members: group });
     }
@@ -144,3 +148,47 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
     for (const e of list) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
   }
 }
+
+/**
+ * Posts tracked for the first time: their reposts, quotes and replies so far, from their creation,
+ * by anyone (the members who made them may have no new posts since their last search). Returns, and
+ * bills, what the counts show: usually little, as posts are submitted soon after they are posted.
+ */
+export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fresh: string[]): Promise<void> {
+  const ids = new Set(fresh);
+  const terms = (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).filter((id) => ids.has(id)).map((id) => `${TERM[k]}:${id}`));
+  const floor = ctx.now() - SEARCH_WINDOW_MS + 60_000;
+  await pool(packOr(terms, QUERY_MAX), Math.min(4, ctx.concurrency), async (group) => {
+    const from = Math.min(...group.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
+    const found: Engagement[] = [];
+    let token: string | undefined;
+    try {
+      for (let page = 0; page < 50; page++) {
+        const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
+          query: group.join(' OR '),
+          start_time: new Date(Math.max(floor, from - SEARCH_OVERLAP_MS)).toISOString(),
+          max_results: 100,
+          'tweet.fields': 'author_id,referenced_tweets,conversation_id',
+          ...(token ? { next_token: token } : {}),
+        });
+        for (const p of res.data) {
+          const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
+          if (member) for (const r of refsOf(p)) if (ids.has(r.tweetId)) found.push({ ...r, discordId: member.discordId });
+        }
+        token = res.meta?.next_token;
+        if (!token) break;
+      }
+    } catch (err) {
+      const r = refusalOf(err);
+      if (!r) throw err;
+      for (const t of group) {
+        const id = t.slice(t.indexOf(':') + 1);
+        ctx.unread.add(id);
+        ctx.refused.push({ subject: 'post', id, endpoint: 'search_recent', ...r });
+      }
+    }
+    if (!ctx.dryRun) await ctx.wm.commitFound(found, ctx.pendingScope);
+    ctx.found.push(...found);
+  });
+}
+
