@@ -24,6 +24,19 @@ export default defineConfig({
       project('bot'),
       project('admin-api'),
       project('admin-web', { include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 120_000 }),
+      // The fault suite (npm run test:faults): real processes, real Redis, the doubles; one file at a time.
+      {
+        test: {
+          name: 'faults',
+          root: './sandbox',
+          include: ['faults/**/*.test.ts'],
+          globalSetup: ['faults/setup.ts'],
+          fileParallelism: false,
+          maxConcurrency: 8,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

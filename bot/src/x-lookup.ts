@@ -1,4 +1,4 @@
-import type { XClientFactory } from '@engagement-tracker/core';
+import { retryRead, type XClientFactory } from '@engagement-tracker/core';
 import type { TwitterApiReadOnly } from 'twitter-api-v2';
 import type { LookedUpTweet, TweetLookup } from './usecases/submit-tweet';
 
@@ -11,15 +11,20 @@ export interface TweetLookupOptions {
   memberToken?: () => Promise<string | null>;
 }
 
-/** One app-only X lookup per submission: GET /2/tweets/:id with author and public metrics. */
+/**
+ * One app-only X lookup per submission: GET /2/tweets/:id with author and public metrics. A read, so
+ * a connection X closed (or a 5xx) is retried twice with a short backoff before the member is told.
+ */
 export function createTweetLookup(x: XClientFactory, opts: TweetLookupOptions = {}): TweetLookup {
   const lookup = async (client: TwitterApiReadOnly, tweetId: string): Promise<{ tweet: LookedUpTweet | null; notAuthorized: boolean }> => {
     try {
-      const res = await client.v2.singleTweet(tweetId, {
-        'tweet.fields': ['created_at', 'author_id', 'public_metrics'],
-        expansions: ['author_id'],
-        'user.fields': ['username'],
-      });
+      const res = await retryRead(() =>
+        client.v2.singleTweet(tweetId, {
+          'tweet.fields': ['created_at', 'author_id', 'public_metrics'],
+          expansions: ['author_id'],
+          'user.fields': ['username'],
+        }),
+      );
       const t = res.data;
       if (!t) return { tweet: null, notAuthorized: (res.errors ?? []).some((e) => String(e.type).endsWith('not-authorized-for-resource')) };
       const author = res.includes?.users?.find((u) => u.id === t.author_id);

@@ -61,6 +61,8 @@ export class Keys {
   userHeld = (discordId: string) => this.k('user', discordId, 'held');
   /** string JSON: admin-set rules of one moderation area (eligibility, replies, linking) */
   settings = (area: string) => this.k('settings', area);
+  /** hash: what the bot last saw of the member in the server (guildJoinedAt, roleIds, at) */
+  discordFacts = (discordId: string) => this.k('member', discordId, 'discord');
   /** string JSON { xUserId, at }: the member's last X link that ended (relink cooldown) */
   relink = (discordId: string) => this.k('relink', discordId);
 

@@ -1,6 +1,6 @@
-import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import type { XTokens } from '../domain';
 import type { XClientFactory } from './client';
+import { retryRead } from './retry';
 
 /** Scopes the product asks for: read posts and users, read the member's likes, and a refresh token. */
 export const X_SCOPES = ['tweet.read', 'users.read', 'like.read', 'offline.access'] as const;
@@ -25,6 +25,8 @@ export function generateAuthLink(x: XClientFactory, redirectUri: string, opts: {
 export interface LinkedXAccount {
   tokens: XTokens;
   user: { id: string; username: string; name: string };
+  /** What eligibility rules look at, as X reported it when the member authorized. */
+  facts: { xCreatedAt?: number; followers?: number; protected?: boolean };
 }
 
 /**
@@ -34,26 +36,21 @@ export interface LinkedXAccount {
  */
 export async function exchangeCode(
   x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now(),
-  retry: { attempts?: number; backoffMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  retry: { attempts?: number; backoffMs?: number } = {},
 ): Promise<LinkedXAccount> {
   const res = await x.oauth().loginWithOAuth2(input);
-  const attempts = retry.attempts ?? 4;
-  const sleep = retry.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  // The code is spent: /2/users/me is retried with the tokens just received (5xx, connection lost).
   const client = x.user(res.accessToken);
-  let me;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      me = await client.v2.me();
-      break;
-    } catch (err) {
-      const transient = (err instanceof ApiResponseError && err.code >= 500) || err instanceof ApiRequestError;
-      if (!transient || attempt >= attempts) throw err;
-      await sleep((retry.backoffMs ?? 250) * 2 ** (attempt - 1));
-    }
-  }
+  const me = await retryRead(() => client.v2.me({ 'user.fields': ['created_at', 'protected', 'public_metrics'] }), { retries: retry.attempts !== undefined ? retry.attempts - 1 : 3, baseDelayMs: retry.backoffMs ?? 250 });
+  const created = me.data.created_at ? Date.parse(me.data.created_at) : NaN;
   return {
     tokens: toTokens(res, now),
     user: { id: me.data.id, username: me.data.username, name: me.data.name },
+    facts: {
+      ...(Number.isFinite(created) ? { xCreatedAt: created } : {}),
+      ...(me.data.public_metrics?.followers_count !== undefined ? { followers: me.data.public_metrics.followers_count } : {}),
+      ...(me.data.protected !== undefined ? { protected: me.data.protected } : {}),
+    },
   };
 }
 

@@ -2,16 +2,24 @@ import type { Logger } from '@engagement-tracker/core';
 import type { RegisteredCommand } from '../discord';
 import type { XTweet } from '../x';
 import type { SandboxDoubles } from './doubles';
+import { ActivityPlan, type EngageKind, type PlanMember, type PlanOptions, type PlanPost } from './community-plan';
 import { followOAuthLink, linksIn } from './follow-link';
 
-export interface CommunityMember {
+export interface CommunityMember extends PlanMember {
   discordId: string;
   username: string;
   displayName: string;
-  xUserId: string;
   handle: string;
-  linked: boolean;
 }
+
+/** How the community acts (see ActivityPlan for the pacing options). */
+export interface CommunityOptions extends PlanOptions {
+  tickMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+type Post = PlanPost & { tweet: XTweet };
 
 export interface CommunityStats {
   members: number;
@@ -19,6 +27,8 @@ export interface CommunityStats {
   submitted: number;
   engagements: number;
   failures: number;
+  /** Submissions the bot refused (limit, duplicate...). */
+  refused: number;
 }
 
 const FIRST = ['Ada', 'Ben', 'Cleo', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kai', 'Lea', 'Milo', 'Nia', 'Otis', 'Pia', 'Quin', 'Rosa', 'Sam', 'Tao'];
@@ -43,34 +53,51 @@ function rng(seed: number) {
 export class Community {
   readonly members: CommunityMember[] = [];
   private readonly outside: Array<{ xUserId: string; handle: string }> = [];
-  private readonly submitted: Array<{ tweet: XTweet; authorId: string }> = [];
+  /** Posts the bot accepted, with who engaged how already. */
+  private readonly submitted: Post[] = [];
   private readonly random = rng(42);
+  private readonly plan: ActivityPlan<CommunityMember, Post>;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private busy = false;
-  private readonly counts = { submitted: 0, engagements: 0, failures: 0 };
+  private readonly counts = { submitted: 0, engagements: 0, failures: 0, refused: 0 };
+  private readonly now: () => number;
 
   constructor(
     private readonly d: SandboxDoubles,
-    private readonly opts: { size: number; tickMs: number; logger: Logger },
-  ) {}
+    private readonly opts: CommunityOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.plan = new ActivityPlan(opts, this.random);
+  }
 
   /** Create the members in the Discord guild and their accounts on X, plus a few outside accounts. */
   seed(): void {
-    for (let i = 0; i < this.opts.size; i++) {
-      const first = FIRST[i % FIRST.length]!;
-      const last = LAST[Math.floor(i / FIRST.length + i) % LAST.length]!;
-      const username = `${first.toLowerCase()}${i}`;
-      const handle = `${first.toLowerCase()}_${last.toLowerCase()}${i}`;
-      const discordId = String(110_000_000_000_000_000n + BigInt(i + 1));
-      this.d.discord.members.add({ id: discordId, username, globalName: `${first} ${last}` });
-      const x = this.d.x.state.addUser({ id: String(1_500_000_000_000_000_000n + BigInt(i + 1)), username: handle, name: `${first} ${last}` });
-      this.members.push({ discordId, username, displayName: `${first} ${last}`, xUserId: x.id, handle, linked: false });
-    }
+    for (let i = 0; i < this.opts.size; i++) this.addMember();
+
     for (const [i, handle] of ['projectnews', 'founder_jo', 'devrel_sam'].entries()) {
       const u = this.d.x.state.addUser({ id: String(1_600_000_000_000_000_000n + BigInt(i + 1)), username: handle, followers: 5000 });
       this.outside.push({ xUserId: u.id, handle });
     }
+  }
+
+  /**
+   * A member of the guild with an account on X (not linked yet). The first two are the core team,
+   * who submit the project's posts (exempt from the submit limit, as core members are).
+   */
+  private addMember(): CommunityMember {
+    const i = this.members.length;
+    const first = FIRST[i % FIRST.length]!;
+    const last = LAST[Math.floor(i / FIRST.length + i) % LAST.length]!;
+    const username = `${first.toLowerCase()}${i}`;
+    const handle = `${first.toLowerCase()}_${last.toLowerCase()}${i}`;
+    const discordId = String(110_000_000_000_000_000n + BigInt(i + 1));
+    const core = i < 2;
+    this.d.discord.members.add({ id: discordId, username, globalName: `${first} ${last}`, ...(core ? { roles: [this.d.coreRoleId] } : {}) });
+    const x = this.d.x.state.addUser({ id: String(1_500_000_000_000_000_000n + BigInt(i + 1)), username: handle, name: `${first} ${last}` });
+    const m: CommunityMember = { discordId, username, displayName: `${first} ${last}`, xUserId: x.id, handle, linked: false, core, submittedAt: [] };
+    this.members.push(m);
+    return m;
   }
 
   stats(): CommunityStats {
@@ -92,6 +119,7 @@ export class Community {
       await this.submit(m);
     }
     for (let i = 0; i < linked.length * 2 && !this.stopped; i++) this.engage();
+    this.plan.started(this.now());
     log.info(this.stats(), 'community: first round done');
     this.timer = setInterval(() => void this.tick(), this.opts.tickMs);
     this.timer.unref();
@@ -106,12 +134,12 @@ export class Community {
     if (this.busy || this.stopped) return;
     this.busy = true;
     try {
-      const r = this.random();
-      const unlinked = this.members.filter((m) => !m.linked);
-      const linked = this.members.filter((m) => m.linked);
-      if (unlinked.length && r < 0.1) await this.link(unlinked[0]!);
-      else if (linked.length && r < 0.25) await this.submit(this.pick(linked));
-      else this.engage();
+      const a = this.plan.next(this.now(), this.members, this.submitted);
+      if (a.kind === 'link') await this.link(a.member);
+      // The community grows: a newcomer joins and links X (new engagement for every tracked post).
+      else if (a.kind === 'join') await this.link(this.addMember());
+      else if (a.kind === 'submit') await this.submit(a.member);
+      else if (a.kind === 'engage') this.act(a.member, a.post, a.how);
     } catch (err) {
       this.counts.failures++;
       this.opts.logger.warn({ err }, 'community: action failed');
@@ -121,7 +149,7 @@ export class Community {
   }
 
   private pick<T>(items: T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
+    return this.plan.pick(items);
   }
 
   private async waitForCommands(names: string[], timeoutMs: number): Promise<void> {
@@ -162,24 +190,33 @@ export class Community {
     const options: Record<string, string> = { url: `https://x.com/${author.handle}/status/${tweet.id}` };
     const category = this.command('submit')?.options?.find((o) => o.name === 'category');
     if (category?.choices?.length) options.category = String(this.pick(category.choices).value);
+    this.plan.submitted(this.now());
     const res = await this.d.discord.interact({ as: m.discordId, channel: this.d.channel, command: 'submit', options });
-    await res.reply(10_000);
-    this.submitted.push({ tweet, authorId: author.xUserId });
+    const reply = await res.reply(10_000);
+    // Only what the bot accepted is tracked: engaging with a refused post would earn nothing.
+    if (!/^Submitted!/.test(reply.content)) {
+      this.counts.refused++;
+      this.opts.logger.info({ member: m.username, reply: reply.content.slice(0, 120) }, 'community: submission refused');
+      return;
+    }
+    m.submittedAt.push(this.now());
+    this.submitted.push({ tweet, authorId: author.xUserId, at: this.now(), done: new Set() });
     this.counts.submitted++;
   }
 
-  /** A linked member likes, reposts, replies to or quotes a submitted post on X. */
+  /** A linked member likes, reposts, replies to or quotes a tracked post on X, in a way they have not yet. */
   engage(): void {
-    const linked = this.members.filter((m) => m.linked);
-    if (!linked.length || !this.submitted.length) return;
-    const { tweet, authorId } = this.pick(this.submitted.slice(-20));
-    const m = this.pick(linked.filter((x) => x.xUserId !== authorId).length ? linked.filter((x) => x.xUserId !== authorId) : linked);
-    const r = this.random();
+    const a = this.plan.engagement(this.now(), this.members, this.submitted);
+    if (a.kind === 'engage') this.act(a.member, a.post, a.how);
+  }
+
+  private act(m: CommunityMember, post: Post, how: EngageKind): void {
     const s = this.d.x.state;
-    if (r < 0.55) s.like(m.xUserId, tweet.id);
-    else if (r < 0.75) s.retweet(m.xUserId, tweet.id);
-    else if (r < 0.92) s.reply(m.xUserId, tweet.id);
-    else s.quote(m.xUserId, tweet.id);
+    if (how === 'like') s.like(m.xUserId, post.tweet.id);
+    else if (how === 'retweet') s.retweet(m.xUserId, post.tweet.id);
+    else if (how === 'reply') s.reply(m.xUserId, post.tweet.id);
+    else s.quote(m.xUserId, post.tweet.id);
+    post.done.add(`${m.xUserId}|${how}`);
     this.counts.engagements++;
   }
 }

@@ -4,12 +4,13 @@ import { pool, type RunContext } from '../context';
 import { refusalOf, StopRun, TokenBusy, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';
 import type { MemberMark } from '../watermarks';
-import { refsOf, type PostRow } from './posts';
+import { refsOf, replyTexts, type PostRow, type ReplyText } from './posts';
 
 interface UserData {
   id: string;
+  created_at?: string;
   protected?: boolean;
-  public_metrics?: { like_count?: number; tweet_count?: number };
+  public_metrics?: { like_count?: number; tweet_count?: number; followers_count?: number };
 }
 
 export interface MemberCounts {
@@ -30,23 +31,39 @@ export const FIRST_SCAN_OLD_RUN = 20;
 export const FIRST_SCAN_SLACK_MS = 2 * 86_400_000;
 const DAY = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** like_count and tweet_count of every linked member, 100 per request. */
+/**
+ * like_count and tweet_count of every linked member, 100 per request. The same response (billed
+ * once a UTC day) refreshes what eligibility rules look at: account age, followers, protected.
+ */
 export async function lookupMembers(ctx: RunContext, conns: Connection[]): Promise<Map<string, MemberCounts>> {
   const out = new Map<string, MemberCounts>();
   const app = ctx.x.app();
   for (let i = 0; i < conns.length; i += 100) {
     const chunk = conns.slice(i, i + 100);
-    const res = await ctx.gw.get<UserData>('users_lookup', app, 'app', 'users', { ids: chunk.map((c) => c.xUserId).join(','), 'user.fields': 'public_metrics,protected' });
+    const res = await ctx.gw.get<UserData>('users_lookup', app, 'app', 'users', { ids: chunk.map((c) => c.xUserId).join(','), 'user.fields': 'public_metrics,created_at,protected' });
+    const facts: Array<Promise<void>> = [];
     for (const u of res.data) {
       const c = ctx.byXUserId.get(u.id);
-      if (c) out.set(c.discordId, { likeCount: u.public_metrics?.like_count ?? 0, tweetCount: u.public_metrics?.tweet_count ?? 0, ...(u.protected ? { protected: true } : {}) });
+      if (!c) continue;
+      out.set(c.discordId, { likeCount: u.public_metrics?.like_count ?? 0, tweetCount: u.public_metrics?.tweet_count ?? 0, ...(u.protected ? { protected: true } : {}) });
+      if (!ctx.dryRun) facts.push(ctx.stores.moderation.setXFacts(c.discordId, xFacts(u)));
     }
+    await Promise.all(facts);
     for (const e of res.errors ?? []) {
       ctx.stats.inc('membersUnavailable');
       ctx.logger.info({ xUserId: e.resource_id ?? e.value, detail: e.detail }, 'linked X account unavailable (suspended or deleted)');
     }
   }
   return out;
+}
+
+function xFacts(u: UserData): { xCreatedAt?: number; followers?: number; protected?: boolean } {
+  const created = u.created_at ? Date.parse(u.created_at) : NaN;
+  return {
+    ...(Number.isFinite(created) ? { xCreatedAt: created } : {}),
+    ...(u.public_metrics?.followers_count !== undefined ? { followers: u.public_metrics.followers_count } : {}),
+    ...(u.protected !== undefined ? { protected: u.protected } : {}),
+  };
 }
 
 export interface ScanJob {
@@ -104,7 +121,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       ...(prev?.likeResume ? { likeResume: prev.likeResume } : {}), ...(prev?.postResume ? { postResume: prev.postResume } : {}),
     };
     const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, resumed: !!prev?.likeResume, complete: false };
-    const posts: PostsRead = { found: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, resumed: !!prev?.postResume, posts: 0, complete: false };
+    const posts: PostsRead = { found: [], replies: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, resumed: !!prev?.postResume, posts: 0, complete: false };
     // Posts are read with the member's token (their own rate-limit bucket) when it works; a
     // protected member's posts can only be read with it.
     let userToken = job.likes || !!job.counts.protected;
@@ -138,8 +155,16 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
         }
       }
     } catch (err) {
-      if (!(err instanceof StopRun)) throw err;
-      stop = err;
+      if (refusedRead(err)) {
+        // One read X will not take must not fail everyone's run: this member waits for the next run
+        // (their watermarks stay where the read stopped) and this run ends partial.
+        ctx.refused++;
+        ctx.logger.warn({ discordId: job.conn.discordId, err: (err as Error).message }, 'X refused a member read (400); the member is read again next run');
+      } else if (err instanceof StopRun) {
+        stop = err;
+      } else {
+        throw err;
+      }
     }
     if (!ctx.refused.some((r) => r.subject === 'member' && r.id === job.conn.discordId)) ctx.readOk.add(`member:${job.conn.discordId}`);
     for (const id of likes.ids) found.push({ tweetId: id, discordId: job.conn.discordId, kind: 'like' });
@@ -172,12 +197,17 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     ctx.stats.inc('membersScanned');
     ctx.stats.inc('memberItemsRead', items);
     if (!ctx.dryRun && (found.length || !stop || mark.likeResume !== prev?.likeResume || mark.postResume !== prev?.postResume)) {
-      await ctx.wm.commitMember(job.conn.discordId, mark, found, scope);
+      await ctx.wm.commitMember(job.conn.discordId, mark, found, scope, posts.replies);
     }
     ctx.found.push(...found.filter((e) => trackedIds.has(e.tweetId)));
     ctx.progress('scan', ++done, jobs.length);
     if (stop) throw stop;
   });
+}
+
+/** X answered 400 (the request, not the token or the rate, was refused). */
+function refusedRead(err: unknown): boolean {
+  return err instanceof ApiResponseError && err.code === 400;
 }
 
 interface LikesRead {
@@ -255,6 +285,7 @@ async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<
 
 interface PostsRead {
   found: Array<{ tweetId: string; kind: EngagementKind }>;
+  replies: ReplyText[];
   newest: string | undefined;
   token: string | undefined;
   resumed: boolean;
@@ -293,7 +324,9 @@ async function readPosts(ctx: RunContext, job: ScanJob, userToken: boolean, st: 
     for (const p of res.data) {
       st.posts++;
       if (!st.newest || BigInt(p.id) > BigInt(st.newest)) st.newest = p.id;
-      st.found.push(...refsOf(p));
+      const refs = refsOf(p);
+      st.found.push(...refs);
+      st.replies.push(...replyTexts(p, refs, job.conn.discordId));
     }
     st.token = res.meta?.next_token;
     if (!st.token) break;

@@ -3,7 +3,7 @@ import { ApiResponseError } from 'twitter-api-v2';
 import { pool, type RunContext } from '../context';
 import { refusalOf } from '../errors';
 import { pageSize, SEARCH_GROUP } from '../planner';
-import { refsOf, type PostRow } from './posts';
+import { refsOf, replyTexts, type PostRow, type ReplyText } from './posts';
 import type { ScanJob } from './scan-members';
 
 /** Posts can reach search a little late: each search re-reads this much before the watermark. */
@@ -105,6 +105,7 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
   }
 
   const found = new Map<string, Engagement[]>();
+  const replies = new Map<string, ReplyText[]>();
   const failed = new Set<string>();
   let done = 0;
   await pool(queries, Math.min(4, ctx.concurrency), async (query) => {
@@ -122,8 +123,11 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
           const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
           if (!member) continue;
           const list = found.get(member.discordId) ?? [];
-          for (const r of refsOf(p)) list.push({ ...r, discordId: member.discordId });
+          const refs = refsOf(p);
+          for (const r of refs) list.push({ ...r, discordId: member.discordId });
           found.set(member.discordId, list);
+          const texts = replyTexts(p, refs, member.discordId);
+          if (texts.length) replies.set(member.discordId, [...(replies.get(member.discordId) ?? []), ...texts]);
         }
         ctx.stats.inc('memberItemsRead', res.data.length);
         token = res.meta?.next_token;
@@ -144,7 +148,7 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
   for (const job of jobs) {
     if (failed.has(job.conn.discordId)) continue;
     const list = found.get(job.conn.discordId) ?? [];
-    if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, list, scope);
+    if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, list, scope, replies.get(job.conn.discordId));
     for (const e of list) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
   }
 }
@@ -161,6 +165,7 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
   await pool(packOr(terms, QUERY_MAX), Math.min(4, ctx.concurrency), async (group) => {
     const from = Math.min(...group.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
     const found: Engagement[] = [];
+    const replies: ReplyText[] = [];
     let token: string | undefined;
     try {
       for (let page = 0; page < 50; page++) {
@@ -173,7 +178,10 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
         });
         for (const p of res.data) {
           const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
-          if (member) for (const r of refsOf(p)) if (ids.has(r.tweetId)) found.push({ ...r, discordId: member.discordId });
+          if (!member) continue;
+          const refs = refsOf(p).filter((r) => ids.has(r.tweetId));
+          for (const r of refs) found.push({ ...r, discordId: member.discordId });
+          replies.push(...replyTexts(p, refs, member.discordId));
         }
         token = res.meta?.next_token;
         if (!token) break;
@@ -187,7 +195,7 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
         ctx.refused.push({ subject: 'post', id, endpoint: 'search_recent', ...r });
       }
     }
-    if (!ctx.dryRun) await ctx.wm.commitFound(found, ctx.pendingScope);
+    if (!ctx.dryRun) await ctx.wm.commitFound(found, ctx.pendingScope, replies);
     ctx.found.push(...found);
   });
 }

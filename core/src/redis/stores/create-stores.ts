@@ -10,6 +10,7 @@ import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
+import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
@@ -30,6 +31,7 @@ export interface Stores {
   points: PointsWatch;
   bans: BanStore;
   review: ReviewQueue;
+  moderation: ModerationStore;
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
@@ -37,11 +39,12 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
   const keys = new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
   const ledger = new Ledger(ctx);
+  const moderation = new ModerationStore(ctx);
   return {
     ctx,
     keys,
     members: new MemberStore(ctx),
-    connections: new ConnectionStore(ctx),
+    connections: new ConnectionStore(ctx, moderation),
     tweets: new TweetStore(ctx),
     ledger,
     leaderboard: new Leaderboard(ctx),
@@ -51,6 +54,7 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
     points: new PointsWatch(ctx),
     bans: new BanStore(ctx),
     review: new ReviewQueue(ctx, ledger),
+    moderation,
     rateLimit: createRateLimiter(ctx),
   };
 }

@@ -5,6 +5,7 @@ export { ConnectionStore, type LinkInput } from './connection-store';
 export { TweetStore, type SubmitInput, type TweetFilter, type TweetSort } from './tweet-store';
 export { Ledger, AWARD_CHUNK, type AwardInput, type AwardResult, type Drift } from './ledger';
 export { BanStore } from './ban-store';
+export { ModerationStore } from './moderation-store';
 export { ReviewQueue, type HeldFilter } from './review-queue';
 export { Leaderboard, type Board } from './leaderboard';
 export { RulesStore } from './rules-store';
