@@ -155,16 +155,8 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
         }
       }
     } catch (err) {
-      if (refusedRead(err)) {
-        // One read X will not take must not fail everyone's run: this member waits for the next run
-        // (their watermarks stay where the read stopped) and this run ends partial.
-        ctx.refused++;
-        ctx.logger.warn({ discordId: job.conn.discordId, err: (err as Error).message }, 'X refused a member read (400); the member is read again next run');
-      } else if (err instanceof StopRun) {
-        stop = err;
-      } else {
-        throw err;
-      }
+      if (!(err instanceof StopRun)) throw err;
+      stop = err;
     }
     if (!ctx.refused.some((r) => r.subject === 'member' && r.id === job.conn.discordId)) ctx.readOk.add(`member:${job.conn.discordId}`);
     for (const id of likes.ids) found.push({ tweetId: id, discordId: job.conn.discordId, kind: 'like' });
@@ -205,10 +197,6 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
   });
 }
 
-/** X answered 400 (the request, not the token or the rate, was refused). */
-function refusedRead(err: unknown): boolean {
-  return err instanceof ApiResponseError && err.code === 400;
-}
 
 interface LikesRead {
   ids: string[];
