@@ -126,6 +126,14 @@ export class Keys {
   wmLookupDay = () => this.k('xwm', 'lookupday');
   /** string: per-member token-refresh lock */
   wmRefresh = (discordId: string) => this.k('xwm', 'refresh', discordId);
+  /** hash tweetId -> epoch ms of the run that last saw the post's like count move */
+  wmLikeMoved = () => this.k('xwm', 'likemoved');
+  /** hash `member:<id>` / `post:<id>` -> JSON { endpoint, status, reason, at, runId } of reads X refused */
+  wmRefused = () => this.k('xwm', 'refused');
+  /** set of resource ids already billed by X on a UTC day (`post`, `user`, `like`) */
+  wmBilled = (day: string, kind: string) => this.k('xwm', 'billed', day, kind);
+  /** string: the member was told once that this link's grant died */
+  wmReconnectTold = (discordId: string, linkedAt: number) => this.k('xwm', 'reconnect-told', discordId, String(linkedAt));
 }
 
 export type KeyName = { [K in keyof Keys]: Keys[K] extends (...a: never[]) => string ? K : never }[keyof Keys];
@@ -196,6 +204,10 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'wmSweep', type: 'string', contents: 'cursor and snapshot of a member sweep that a partial run left unfinished' },
   { key: 'wmLookupDay', type: 'string', contents: 'UTC day the member lookup was last billed' },
   { key: 'wmRefresh', args: ['discordId'], type: 'string', contents: 'per-member token-refresh lock (refresh tokens are single-use)' },
+  { key: 'wmLikeMoved', type: 'hash', contents: "tweetId → when the post's like count was last seen to move (expires after 8 days)" },
+  { key: 'wmRefused', type: 'hash', contents: '`member:<id>` / `post:<id>` → a read X refused: endpoint, status, reason, at, runId (cleared by a later good read)' },
+  { key: 'wmBilled', args: ['YYYY-MM-DD', 'kind'], type: 'set', contents: 'ids X already billed that UTC day (`post`, `user`, `like`), so cost estimates count each once (2 days)' },
+  { key: 'wmReconnectTold', args: ['discordId', 'linkedAt'], type: 'string', contents: 'the member was told (once per link) that their X grant died (90 days)' },
 ];
 
 /** The README's key table, as markdown, for a prefix. */
