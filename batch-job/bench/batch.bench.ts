@@ -54,9 +54,14 @@ const SCENARIOS: Record<string, BenchScenario> = {
   },
 };
 
+type Strategy = 'planner' | 'naive' | 'planner-replies';
+
+/** The reply rules the `planner-replies` runs apply (every check on), to price them against `planner`. */
+const BENCH_REPLY_RULES = { replies: { minWords: 3, minChars: 10, duplicateThreshold: 0.85, blockedPhrases: ['follow back', 'free airdrop', 'dm me', 'check my profile', 'giveaway'] } };
+
 interface Line {
   scenario: string;
-  strategy: 'planner' | 'naive';
+  strategy: Strategy;
   runs: number;
   requests: number;
   billedPosts: number;
@@ -72,12 +77,16 @@ interface Line {
   statuses?: string[];
   refused?: number;
   truth: number;
+  /** planner-replies: time spent in the moderation checks at award time, and what they held back */
+  moderationMs?: number;
+  held?: number;
 }
 
 /** A batch process (bench/runner.ts) that runs one strategy on the simulated clock. */
 interface RunnerResult {
   status: string;
   refused: number;
+  moderationMs: number;
   wallMs: number;
   rssMb: number;
   heapMb: number;
@@ -117,7 +126,7 @@ function wouldBeRefused(requests: RecordedRequest[]): number {
 
 const UNLIMITED: LimitOverrides = Object.fromEntries(Object.keys(ENDPOINT_LIMITS).map((k) => [k, { app: 1e9, user: 1e9 }]));
 
-async function runScenario(redis: Redis, redisUrl: string, name: string, def: BenchScenario, strategy: 'planner' | 'naive'): Promise<Line> {
+async function runScenario(redis: Redis, redisUrl: string, name: string, def: BenchScenario, strategy: Strategy): Promise<Line> {
   const sc = buildScenario({ ...def.scenario, end: def.end });
   sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
   // The naive strategy is measured unthrottled (its full cost); rateLimited then counts what X's
@@ -126,8 +135,10 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   const x = await startXDouble({ state: sc.state, ...(limits ? { limits } : {}) });
   const prefix = `bench${randomBytes(3).toString('hex')}`;
   const stores: Stores = createStores(redis, { prefix, encryptionKey: 'c'.repeat(64), now: () => sc.now() });
+  if (strategy === 'planner-replies') await stores.moderation.update(BENCH_REPLY_RULES, 'bench');
   const runner = await startRunner();
   const measureFrom = def.measureFrom ?? 0;
+  let moderationMs = 0;
   let base = { requests: 0, posts: 0, users: 0, r429: 0 };
   let wallMs = 0;
   let rss = 0;
@@ -143,10 +154,13 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
         const b = x.billing.summary();
         base = { requests: x.requests.length, posts: b.posts, users: b.users, r429: x.requests.filter((r) => r.status === 429).length };
       }
-      const out = await runner.run({ strategy, now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
-      if (strategy === 'planner') statuses.push(out.status);
+      const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+      if (strategy !== 'naive') statuses.push(out.status);
       refused += out.refused;
-      if (i >= measureFrom) wallMs += out.wallMs;
+      if (i >= measureFrom) {
+        wallMs += out.wallMs;
+        moderationMs += out.moderationMs;
+      }
       rss = Math.max(rss, out.rssMb);
       heap = Math.max(heap, out.heapMb);
     }
@@ -178,8 +192,9 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     wallMs: Math.round(wallMs),
     rssMb: rss,
     heapMb: heap,
-    ...(strategy === 'planner' ? { statuses } : { refused }),
+    ...(strategy === 'naive' ? { refused } : { statuses }),
     truth: truth.size,
+    ...(strategy === 'planner-replies' ? { moderationMs, held: await stores.review.count() } : {}),
   };
 }
 
@@ -188,13 +203,20 @@ async function main() {
   const server = await startRedisServer();
   const redis = server.client();
   const lines: Line[] = [];
+  const replicas: Line[] = [];
   try {
     for (const [name, def] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(name)) continue;
-      for (const strategy of ['planner', 'naive'] as const) {
+      // standard also runs with every reply rule on, interleaved with plain runs (twice each: the
+      // machine is noisy), to price the checks side by side.
+      const order: Strategy[] = name === 'standard' ? ['planner', 'naive', 'planner-replies', 'planner', 'planner-replies'] : ['planner', 'naive'];
+      const seen = new Set<Strategy>();
+      for (const strategy of order) {
         if (process.env.BENCH_STRATEGIES && !process.env.BENCH_STRATEGIES.split(',').includes(strategy)) continue;
         const line = await runScenario(redis, server.url, name, def, strategy);
-        lines.push(line);
+        if (!seen.has(strategy)) lines.push(line);
+        else replicas.push(line);
+        seen.add(strategy);
         process.stdout.write(`${JSON.stringify(line)}\n`);
         await redis.flushdb();
       }
@@ -202,6 +224,21 @@ async function main() {
   } finally {
     redis.disconnect();
     await server.stop();
+  }
+  // The checks' own time (measured inside each run) against the run's wall time decides; the wall
+  // times of plain and checked runs are printed too, with the spread of the plain runs: on a busy
+  // machine that spread is far larger than 5%, so their difference alone proves nothing.
+  const runsOf = (strategy: Strategy) => [...lines, ...replicas].filter((l) => l.scenario === 'standard' && l.strategy === strategy).sort((a, b) => a.wallMs - b.wallMs);
+  const off = runsOf('planner');
+  const on = runsOf('planner-replies');
+  if (off.length && on.length) {
+    const pct = (a: number, b: number) => Math.round((a / b) * 1000) / 10;
+    const checkSharePct = Math.max(...on.map((l) => pct(l.moderationMs ?? 0, l.wallMs)));
+    process.stdout.write(`${JSON.stringify({
+      bench: 'replyChecks', scenario: 'standard', wallMsOff: off.map((l) => l.wallMs), wallMsOn: on.map((l) => l.wallMs),
+      wallOverheadPctFastest: pct(on[0]!.wallMs - off[0]!.wallMs, off[0]!.wallMs), plainRunsSpreadPct: pct(off.at(-1)!.wallMs - off[0]!.wallMs, off[0]!.wallMs),
+      checkMs: on.map((l) => l.moderationMs), checkSharePct, repliesHeld: on.map((l) => l.held), under5pct: checkSharePct < 5,
+    })}\n`);
   }
   const get = (s: string, k: 'planner' | 'naive') => lines.find((l) => l.scenario === s && l.strategy === k);
   const std = get('standard', 'planner');
