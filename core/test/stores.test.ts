@@ -93,6 +93,34 @@ describe('tweets', () => {
   });
 });
 
+describe('members and the audit log', () => {
+  it('creates a member one way (command or X link), lists by points with the 0-point members, and reads audit entries by id', async () => {
+    const { stores, clock } = makeStores(server);
+    const first = await stores.members.ensure('d1', 'Ann');
+    expect(first).toMatchObject({ discordId: 'd1', displayName: 'Ann', tier: 1, totalPoints: 0 });
+    clock.now += 1000;
+    expect(await stores.members.ensure('d1', '')).toMatchObject({ displayName: 'Ann', joinedAt: first.joinedAt }); // no name: kept
+    // Linking X later finds the member and keeps when they joined.
+    await stores.connections.link({ discordId: 'd1', displayName: 'Ann B', xUserId: '111', handle: 'ann', scopes: [], tokens });
+    expect(await stores.members.get('d1')).toMatchObject({ displayName: 'Ann B', joinedAt: first.joinedAt });
+    await stores.members.ensure('d2', 'Bob');
+    await stores.members.ensure('d3', 'Cy');
+    await stores.ledger.adjust({ discordId: 'd2', delta: 5, reason: 'seed', actor: 'admin:1' });
+    const ids = async (order: 'ASC' | 'DESC', offset = 0, limit = 10) => (await stores.members.list({ sort: 'totalPoints', order, offset, limit })).items.map((m) => m.discordId);
+    expect(await ids('DESC')).toEqual(['d2', 'd1', 'd3']);
+    expect(await ids('ASC')).toEqual(['d1', 'd3', 'd2']);
+    expect(await ids('DESC', 1, 1)).toEqual(['d1']);
+    expect((await stores.members.list({ sort: 'totalPoints' })).total).toBe(3);
+    expect(await stores.members.unlinkedIds()).toEqual(['d2', 'd3']);
+    expect(await stores.leaderboard.scores(['d3', 'd2'], { board: 'weekly' })).toEqual([0, 5]);
+
+    const e = await stores.audit.record({ actor: 'admin:1', action: 'probe', target: 'member:d1', after: { x: 1 } });
+    expect(await stores.audit.get(e.id)).toEqual(e);
+    expect(await stores.audit.get('1-1')).toBeNull();
+    expect(await stores.audit.get('nope')).toBeNull();
+  });
+});
+
 describe('tweet index', () => {
   it("a process's filtered lists and counts show every change made anywhere, as soon as it is made", async () => {
     const { stores: writer, clock } = makeStores(server);
