@@ -28,9 +28,9 @@ describe('manual runs through the admin API', () => {
     try {
       await api.signIn();
 
-      // A scheduled run holds the lock (X holds its first answer 10 s): a manual start is refused,
-      // and a manual program started anyway (a Job racing the check) is a skip, not a failure.
-      world.x.fail({ endpoint: 'tweets_lookup', delayMs: 10_000, count: 1 });
+      // A scheduled run holds the lock (X holds its first answer 25 s, alive and beating meanwhile): a
+      // manual start is refused, and a manual program started anyway (a Job racing the check) is a skip.
+      world.x.fail({ endpoint: 'tweets_lookup', delayMs: 25_000, count: 1 });
       const scheduled = c.batch();
       await until('the scheduled run to hold the lock', async () => (await c.stores.batches.lockHolder()) !== null);
       c.fault();

@@ -1,8 +1,26 @@
 import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { XUser } from '../src/x';
-import { IDS, startStack, type Stack } from '../../bot/test/support/stack';
-import type { CaseResult } from './harness/verdict';
+import type { XUser } from '@engagement-tracker/sandbox/x';
+import { IDS, startStack, type Stack } from '../test/support/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    faultsResults: string;
+  }
+}
+
+/** One case of the fault suite's results (sandbox/faults/harness/verdict.ts). */
+interface CaseResult {
+  case: string;
+  faults: number;
+  lost: number;
+  doubled: number;
+  extra: number;
+  drift: number;
+  leftRunning: number;
+  falseFailures: number;
+  seconds: number;
+}
 
 /**
  * Discord misbehaving around the real bot process (the bot's own test stack: a real redis-server,
