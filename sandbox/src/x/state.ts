@@ -83,8 +83,9 @@ export class XState {
   readonly retweetsOf = new Map<string, string[]>();
   readonly quotesOf = new Map<string, string[]>();
   readonly conversation = new Map<string, string[]>();
-  /** all live post ids ascending (search index) */
-  readonly allIds: string[] = [];
+  /** every post id (search index); sorted ascending on demand by allIds() */
+  private readonly ids: string[] = [];
+  private idsSorted = true;
 
   readonly accessTokens = new Map<string, IssuedToken>();
   readonly refreshTokens = new Map<string, RefreshToken>();
@@ -216,6 +217,15 @@ export class XState {
     if (u) u.suspended = true;
   }
 
+  /** Every post id, ascending (posts created back in time are sorted in when next asked for). */
+  allIds(): readonly string[] {
+    if (!this.idsSorted) {
+      this.ids.sort(cmpId);
+      this.idsSorted = true;
+    }
+    return this.ids;
+  }
+
   // ---- derived -----------------------------------------------------------------------------------
 
   tweetMetrics(t: XTweet) {
@@ -325,8 +335,8 @@ export class XState {
     if (this.tweets.has(t.id)) throw new Error(`X double: duplicate tweet id ${t.id}`);
     this.tweets.set(t.id, t);
     this.push(this.timelines, t.authorId, t.id);
-    const last = this.allIds[this.allIds.length - 1];
-    if (!last || cmpId(last, t.id) < 0) this.allIds.push(t.id);
-    else insertSorted(this.allIds, t.id);
+    const last = this.ids[this.ids.length - 1];
+    if (last && cmpId(last, t.id) > 0) this.idsSorted = false;
+    this.ids.push(t.id);
   }
 }
