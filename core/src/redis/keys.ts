@@ -97,6 +97,10 @@ export class Keys {
   /** hash UTC day -> estimated X cost (USD) of the runs that ended that day */
   xCostDaily = () => this.k('stats', 'xcost', 'daily');
 
+  // Console sign-in
+  /** string: a pending Discord sign-in (OAuth state), read once by the callback */
+  oauthState = (state: string) => this.k('oauth', 'state', state);
+
   // Audit and rate limits
   /** stream of admin actions */
   audit = () => this.k('audit');
@@ -105,8 +109,6 @@ export class Keys {
   // Console sign-in, API tokens and the X linking flow (admin API)
   /** string: a console session, by the SHA-256 of its cookie value */
   session = (idHash: string) => this.k('session', idHash);
-  /** string: pending Discord sign-in state */
-  oauthState = (state: string) => this.k('oauth', 'state', state);
   apiToken = (id: string) => this.k('apitoken', id);
   /** zset token id -> createdAt */
   apiTokens = () => this.k('apitokens');
