@@ -304,6 +304,22 @@ describe('admin console as an admin', () => {
     await expect.poll(() => page.getByTestId('member-summary').textContent()).toContain('unlinked');
   });
 
+  it('lists the members whose points exploded under the "Anomalous points" filter', async () => {
+    const { page } = b;
+    const carol = seeded.members[2]!;
+    await stores.ledger.adjust({ discordId: carol.id, delta: 5000, reason: 'console anomaly check', actor: 'test' });
+    try {
+      await openTab(page, 'Members');
+      await page.getByLabel('Anomalous points (24 h)').check();
+      await expect.poll(() => page.getByRole('row').count(), { timeout: 15_000 }).toBe(2); // the header and carol
+      expect(await row(page, carol.name).textContent()).toMatch(/\+\d+ in 24 h \(usual [\d.]+\/day\)/);
+      await b.screenshot('04c-members-anomalous');
+      await page.getByLabel('Anomalous points (24 h)').uncheck();
+    } finally {
+      await stores.ledger.adjust({ discordId: carol.id, delta: -5000, reason: 'console anomaly check, taken back', actor: 'test' });
+    }
+  });
+
   it('fits a phone screen', async () => {
     const phone = await openBrowser({ baseURL: api.url, viewport: { width: 390, height: 844 } });
     try {

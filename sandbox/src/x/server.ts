@@ -1,3 +1,4 @@
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Billing, cost } from './billing';
@@ -395,7 +396,7 @@ function resources(endpoint: EndpointName, body: unknown, pathId: string | undef
 /** Start the X API double on 127.0.0.1 (port 0 = any free port). */
 export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> {
   const state = opts.state ?? new XState(opts.now);
-  for (const t of opts.appTokens ?? ['sandbox-bearer-token']) state.appTokens.add(t);
+  for (const t of opts.appTokens ?? [SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN]) state.appTokens.add(t);
   for (const [id, secret] of Object.entries(opts.clients ?? {})) state.clients.set(id, secret);
   if (opts.authorizeAs) state.authorizeAs = opts.authorizeAs;
   const anyBearerIsApp = opts.anyBearerIsApp ?? true;

@@ -1,3 +1,4 @@
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { cmpId, insertSorted, snowflake } from './ids';
 
 export interface XUser {
@@ -264,7 +265,7 @@ export class XState {
   }
 
   /** Give a user a ready-made OAuth 2.0 token pair (for seeding members without the browser dance). */
-  issueTokens(userId: string, scopes = ['tweet.read', 'users.read', 'like.read', 'offline.access'], clientId = 'sandbox-client') {
+  issueTokens(userId: string, scopes = ['tweet.read', 'users.read', 'like.read', 'offline.access'], clientId: string = SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID) {
     const access: IssuedToken = { token: `ua-${rand()}`, userId, scopes, expiresAt: this.now() + this.accessTokenTtlMs, revoked: false };
     this.accessTokens.set(access.token, access);
     let refresh: RefreshToken | undefined;
