@@ -26,8 +26,11 @@ export const adminApiSchema = baseSchema.extend({
   API_RATE_LIMIT_PER_MINUTE: env.int(600, 1),
   /** Largest accepted JSON body. */
   API_BODY_LIMIT: z.string().default('100kb'),
-  /** Trust X-Forwarded-* from this many proxies (ingress). */
-  TRUST_PROXY_HOPS: env.int(1, 0, 10),
+  /**
+   * Trust X-Forwarded-* from this many proxies in front (the Ingress). 0 (no proxy) by default: with
+   * no proxy in front, a trusted X-Forwarded-For lets any client pick its own IP for the rate limits.
+   */
+  TRUST_PROXY_HOPS: env.int(0, 0, 10),
   /** Built console to serve at / (SPA). */
   ADMIN_WEB_DIST: z.string().optional(),
 

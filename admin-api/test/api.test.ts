@@ -120,12 +120,25 @@ describe('ra-data-simple-rest contract', () => {
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toBe('rank,discordId,displayName,handle,tier,points');
-    expect(lines[1]).toBe(`"1","${M.alice}","Alice","alice_x","3","12"`);
-    // A display name that a spreadsheet would run as a formula is neutralised.
-    await app.stores.members.ensure(M.alice, '=HYPERLINK("http://evil","x")');
-    const evil = await (await core.fetch('/api/leaderboard/export.csv')).text();
-    expect(evil.split('\n')[1]).toBe(`"1","${M.alice}","'=HYPERLINK(""http://evil"",""x"")","alice_x","3","12"`);
+    // Numbers stay numbers; text is quoted.
+    expect(lines[1]).toBe(`1,"${M.alice}","Alice","alice_x",3,12`);
+    // A display name that a spreadsheet would run as a formula is neutralised, also behind white space.
+    for (const [name, cell] of [
+      ['=HYPERLINK("http://evil","x")', `"'=HYPERLINK(""http://evil"",""x"")"`],
+      [' =1+1', `"' =1+1"`],
+      ['\u3000@SUM(A1)', `"'\u3000@SUM(A1)"`],
+      ['-5', `"'-5"`],
+    ]) {
+      await app.stores.members.ensure(M.alice, name!);
+      const evil = await (await core.fetch('/api/leaderboard/export.csv')).text();
+      expect(evil.split('\n')[1]).toBe(`1,"${M.alice}",${cell},"alice_x",3,12`);
+    }
     await app.stores.members.ensure(M.alice, 'Alice');
+    // A negative total is a number, not text.
+    await app.stores.ledger.adjust({ discordId: M.dave, delta: -5, reason: 'csv check', actor: 'test' });
+    const negative = (await (await core.fetch('/api/leaderboard/export.csv')).text()).trim().split('\n').at(-1);
+    expect(negative).toMatch(new RegExp(`^\\d+,"${M.dave}","Dave","",1,-5$`));
+    await app.stores.ledger.adjust({ discordId: M.dave, delta: 5, reason: 'csv check undone', actor: 'test' });
   });
 
   it('edits rules per tier and resets them to the defaults', async () => {
@@ -135,19 +148,34 @@ describe('ra-data-simple-rest contract', () => {
     const put = await admin.fetch('/api/rules/2', { method: 'PUT', body: { like: 7, reply: 11 } });
     expect(await put.json()).toMatchObject({ id: '2', like: 7, retweet: 4, reply: 11, quote: 4 });
     expect((await admin.fetch('/api/rules/2', { method: 'PUT', body: { like: -1 } })).status).toBe(400);
-    expect((await admin.fetch('/api/rules/4', { method: 'PUT', body: { like: 1 } })).status).toBe(404);
+    for (const bad of ['4', '0x1', '1e0', '01', '1.0', '%201']) expect((await admin.fetch(`/api/rules/${bad}`, { method: 'PUT', body: { like: 1 } })).status, bad).toBe(400);
+    // An empty change is refused; a change to the values already there is no change: not audited.
+    expect((await admin.fetch('/api/rules/2', { method: 'PUT', body: {} })).status).toBe(400);
+    const audited = async () => (await app.stores.audit.list({ filter: { action: 'rules.update' } })).total;
+    const updates = await audited();
+    expect((await admin.fetch('/api/rules/2', { method: 'PUT', body: { like: 7, reply: 11 } })).status).toBe(200);
+    expect(await audited()).toBe(updates);
     const reset = await admin.fetch('/api/rules/reset', { method: 'POST', body: {} });
     expect(((await reset.json()) as Array<{ like: number }>)[1]?.like).toBe(2);
   });
 
   it('deletes a tweet with revoke, taking back its points atomically', async () => {
     const before = ((await (await core.fetch(`/api/members/${M.alice}`)).json()) as { totalPoints: number }).totalPoints;
-    const res = await core.fetch(`/api/tweets/${T.t1}?revoke=true`, { method: 'DELETE' });
-    expect(await res.json()).toMatchObject({ id: T.t1, status: 'deleted', revokedAwards: 3, revokedPoints: 14 });
+    // Core moderates posts but moves no points: refused, nothing changed.
+    const refused = await core.fetch(`/api/tweets/${T.t1}?revoke=true`, { method: 'DELETE' });
+    expect(refused.status).toBe(403);
+    expect((await app.stores.tweets.get(T.t1))?.status).toBe('active');
+    const res = await admin.fetch(`/api/tweets/${T.t1}?revoke=true`, { method: 'DELETE' });
+    expect(await res.json()).toMatchObject({ id: T.t1, status: 'deleted', revokedAwards: 3, revokedPoints: 14, pointsAwarded: 0, engagementCount: 0 });
     const after = ((await (await core.fetch(`/api/members/${M.alice}`)).json()) as { totalPoints: number }).totalPoints;
     expect(before - after).toBe(12);
     const audit = (await (await core.fetch(`/api/audit-log${q({ filter: { action: 'tweet' } })}`)).json()) as Array<{ actor: string }>;
-    expect(audit[0]?.actor).toBe('discord:100000000000000901');
+    expect(audit[0]?.actor).toBe('discord:100000000000000900');
+    // Deleting it again changes nothing: not audited.
+    const entries = (await app.stores.audit.list({ filter: { target: `tweet:${T.t1}` } })).total;
+    expect((await admin.fetch(`/api/tweets/${T.t1}?revoke=true`, { method: 'DELETE' })).status).toBe(200);
+    expect((await core.fetch(`/api/tweets/${T.t1}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await app.stores.audit.list({ filter: { target: `tweet:${T.t1}` } })).total).toBe(entries);
   });
 
   it('does not undo a delete that lands while a status change is in flight (409, nothing written)', async () => {

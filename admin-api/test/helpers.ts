@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, createStores, SANDBOX_ENCRYPTION_KEY, type Stores } from '@engagement-tracker/core';
 import type { Redis } from 'ioredis';
 
-export const silentLog = createLogger('admin-api-test', 'silent');
+export const silentLog = createLogger('admin-api-test', (process.env.TEST_LOG ?? 'silent') as 'silent');
 
 export function testStores(redis: Redis, now?: () => number): Stores {
   return createStores(redis, { prefix: `t${randomBytes(4).toString('hex')}`, encryptionKey: SANDBOX_ENCRYPTION_KEY, now });

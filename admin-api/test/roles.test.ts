@@ -3,52 +3,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { client, startTestApp, type Client, type TestApp } from './app-harness';
-import { M, seed, T } from './seed';
+import { declaredRoutes, expectedVerdict, roleContract, ROUTES, type Caller } from './route-table';
+import { seed } from './seed';
 
 /**
- * Every /api route, and who may call it. core: read everything and manage tweets; admin: everything;
- * API tokens: what their scopes say (never token management).
+ * Every /api route, and who may call it, asserted against the README's role table (section "Roles"):
+ * the table is the contract, the API must answer as it says.
  */
-type Need = 'read' | 'tweets:write' | 'members:write' | 'rules:write' | 'batches:run' | 'tokens:manage';
-const ROUTES: Array<{ method: string; path: string; pattern: string; need: Need; body?: unknown }> = [
-  { method: 'GET', pattern: '/api/tweets', path: '/api/tweets', need: 'read' },
-  { method: 'GET', pattern: '/api/tweets/:id', path: `/api/tweets/${T.t2}`, need: 'read' },
-  { method: 'PUT', pattern: '/api/tweets/:id', path: `/api/tweets/${T.t2}`, need: 'tweets:write', body: { status: 'active' } },
-  { method: 'DELETE', pattern: '/api/tweets/:id', path: '/api/tweets/1999999999999999999?revoke=true', need: 'tweets:write' },
-  { method: 'GET', pattern: '/api/members', path: '/api/members', need: 'read' },
-  { method: 'GET', pattern: '/api/members/:id', path: `/api/members/${M.bob}`, need: 'read' },
-  { method: 'GET', pattern: '/api/members/:id/logs', path: `/api/members/${M.bob}/logs`, need: 'read' },
-  { method: 'PUT', pattern: '/api/members/:id', path: `/api/members/${M.bob}`, need: 'members:write', body: { tier: 2 } },
-  { method: 'POST', pattern: '/api/members/:id/adjustments', path: `/api/members/${M.bob}/adjustments`, need: 'members:write', body: { delta: 1, reason: 'role table' } },
-  { method: 'DELETE', pattern: '/api/members/:id', path: '/api/members/299999999999999999', need: 'members:write' },
-  { method: 'GET', pattern: '/api/leaderboard', path: '/api/leaderboard', need: 'read' },
-  { method: 'GET', pattern: '/api/leaderboard/weeks', path: '/api/leaderboard/weeks', need: 'read' },
-  { method: 'GET', pattern: '/api/leaderboard/export.csv', path: '/api/leaderboard/export.csv?board=alltime', need: 'read' },
-  { method: 'GET', pattern: '/api/leaderboard/:id', path: `/api/leaderboard/${M.alice}`, need: 'read' },
-  { method: 'GET', pattern: '/api/rules', path: '/api/rules', need: 'read' },
-  { method: 'GET', pattern: '/api/rules/:tier', path: '/api/rules/1', need: 'read' },
-  { method: 'PUT', pattern: '/api/rules/:tier', path: '/api/rules/1', need: 'rules:write', body: { like: 1 } },
-  { method: 'POST', pattern: '/api/rules/reset', path: '/api/rules/reset', need: 'rules:write', body: {} },
-  { method: 'GET', pattern: '/api/batches', path: '/api/batches', need: 'read' },
-  { method: 'GET', pattern: '/api/batches/:id', path: '/api/batches/run-nope', need: 'read' },
-  { method: 'POST', pattern: '/api/batches', path: '/api/batches', need: 'batches:run', body: {} },
-  { method: 'GET', pattern: '/api/audit-log', path: '/api/audit-log', need: 'read' },
-  { method: 'GET', pattern: '/api/audit-log/:id', path: '/api/audit-log/1-0', need: 'read' },
-  { method: 'GET', pattern: '/api/api-tokens', path: '/api/api-tokens', need: 'tokens:manage' },
-  { method: 'GET', pattern: '/api/api-tokens/:id', path: '/api/api-tokens/000000000000', need: 'tokens:manage' },
-  { method: 'POST', pattern: '/api/api-tokens', path: '/api/api-tokens', need: 'tokens:manage', body: { name: 'role table', scopes: ['read'] } },
-  { method: 'DELETE', pattern: '/api/api-tokens/:id', path: '/api/api-tokens/000000000000', need: 'tokens:manage' },
-  { method: 'GET', pattern: '/api/overview', path: '/api/overview', need: 'read' },
-];
-
-const ROLE_GRANTS: Record<'core' | 'admin', Need[]> = {
-  core: ['read', 'tweets:write'],
-  admin: ['read', 'tweets:write', 'members:write', 'rules:write', 'batches:run', 'tokens:manage'],
+const contract = roleContract();
+const CALLERS: Record<string, Caller> = {
+  anonymous: { kind: 'anonymous' },
+  core: { kind: 'session', role: 'core' },
+  admin: { kind: 'session', role: 'admin' },
+  'token:read': { kind: 'token', scopes: ['read'] },
+  'token:tweets': { kind: 'token', scopes: ['read', 'tweets:write'] },
+  'token:all': { kind: 'token', scopes: ['read', 'tweets:write', 'points:write', 'members:write', 'rules:write', 'batches:run'] },
 };
 
 let redis: TestRedisServer;
 let app: TestApp;
-const callers: Record<string, { client: Client; allowed: (n: Need) => boolean }> = {};
+const clients: Record<string, Client> = {};
 
 beforeAll(async () => {
   redis = await startRedisServer({ aof: false });
@@ -62,11 +36,9 @@ beforeAll(async () => {
     const c = client(app.url, '', '');
     return { ...c, fetch: (p: string, init: Parameters<Client['fetch']>[1] = {}) => c.fetch(p, { ...init, headers: { ...init.headers, authorization: `Bearer ${t}` } }) };
   };
-  callers.anonymous = { client: client(app.url, '', ''), allowed: () => false };
-  callers.core = { client: core, allowed: (n) => ROLE_GRANTS.core.includes(n) };
-  callers.admin = { client: admin, allowed: (n) => ROLE_GRANTS.admin.includes(n) };
-  callers['token:read'] = { client: await token(['read']), allowed: (n) => n === 'read' };
-  callers['token:all'] = { client: await token(['read', 'tweets:write', 'members:write', 'rules:write', 'batches:run']), allowed: (n) => n !== 'tokens:manage' };
+  for (const [name, caller] of Object.entries(CALLERS)) {
+    clients[name] = caller.kind === 'anonymous' ? client(app.url, '', '') : caller.kind === 'session' ? (caller.role === 'core' ? core : admin) : await token(caller.scopes);
+  }
 });
 afterAll(async () => {
   await app?.close();
@@ -74,32 +46,37 @@ afterAll(async () => {
 });
 
 describe('role x route', () => {
-  it('covers every route the routers declare', () => {
-    const src = join(import.meta.dirname, '..', 'src');
-    const app = readFileSync(join(src, 'app.ts'), 'utf8');
-    const declared: string[] = [];
-    for (const [, mount, fn] of app.matchAll(/api\.use\('([^']+)', (\w+)Router\(/g)) {
-      const file = readFileSync(join(src, 'routes', `${mount!.slice(1)}.ts`), 'utf8');
-      expect(file, fn).toContain(`export function ${fn}Router`);
-      for (const [, method, path] of file.matchAll(/\br\.(get|post|put|delete)\('([^']*)'/g)) {
-        declared.push(`${method!.toUpperCase()} /api${mount}${path === '/' ? '' : path}`);
-      }
-    }
+  it('covers every route the routers declare, each with a row of the README table', () => {
+    const declared = declaredRoutes();
     expect(declared.length).toBeGreaterThan(20);
-    expect(declared.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.pattern}`).sort());
+    expect([...new Set(declared)].sort()).toEqual([...new Set(ROUTES.map((r) => `${r.method} ${r.pattern}`))].sort());
+    for (const r of ROUTES) expect(contract.has(r.action), `README row "${r.action}"`).toBe(true);
+    // Every row of the table is exercised by some route.
+    expect([...contract.keys()].sort()).toEqual([...new Set(ROUTES.map((r) => r.action))].sort());
   });
 
-  for (const who of ['anonymous', 'core', 'admin', 'token:read', 'token:all']) {
-    it(`${who}: allowed routes pass, the others get 401 (anonymous) or 403`, async () => {
-      const { client: c, allowed } = callers[who]!;
+  it('the README says core moves no points, and the console, the start banner and the README describe core alike', () => {
+    for (const action of ["take back a post's points", 'adjust points']) expect(contract.get(action)).toMatchObject({ core: false, admin: true });
+    const root = join(import.meta.dirname, '..', '..');
+    const summary = /core: '([^']+)'/.exec(readFileSync(join(root, 'admin-web', 'src', 'permissions.ts'), 'utf8'))?.[1];
+    expect(summary).toBe('reads everything and moderates posts; moves no points');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`**Sandbox core member** (${summary}`);
+    expect(readme).not.toMatch(/read-only role/);
+    expect(readFileSync(join(root, 'sandbox', 'src', 'stack', 'start.ts'), 'utf8')).toContain(`"Sandbox core member" (${summary})`);
+  });
+
+  for (const who of Object.keys(CALLERS)) {
+    it(`${who}: allowed routes pass, the others get 401 (anonymous) or 403, as the README table says`, async () => {
+      const c = clients[who]!;
       const got: string[] = [];
       const want: string[] = [];
       for (const r of ROUTES) {
         const res = await c.fetch(r.path, { method: r.method, ...(r.body !== undefined ? { body: r.body } : {}) });
         await res.arrayBuffer();
         const verdict = res.status === 401 ? '401' : res.status === 403 ? '403' : 'ok';
-        got.push(`${r.method} ${r.pattern} -> ${verdict}`);
-        want.push(`${r.method} ${r.pattern} -> ${who === 'anonymous' ? '401' : allowed(r.need) ? 'ok' : '403'}`);
+        got.push(`${r.method} ${r.path} -> ${verdict}`);
+        want.push(`${r.method} ${r.path} -> ${expectedVerdict(contract, r, CALLERS[who]!)}`);
         if (verdict === 'ok') expect(res.status, `${who} ${r.method} ${r.path}`).toBeLessThan(500);
       }
       expect(got).toEqual(want);
@@ -107,7 +84,7 @@ describe('role x route', () => {
   }
 
   it('public routes need no sign-in; /auth/me needs one', async () => {
-    const anon = callers.anonymous!.client;
+    const anon = clients.anonymous!;
     expect((await anon.fetch('/healthz')).status).toBe(200);
     expect((await anon.fetch('/readyz')).status).toBe(200);
     expect((await anon.fetch('/auth/me')).status).toBe(401);

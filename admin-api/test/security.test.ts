@@ -85,6 +85,35 @@ describe('rate limits', () => {
   });
 });
 
+describe('client IP for the rate limits', () => {
+  it('trusts no proxy by default: a made-up X-Forwarded-For does not get around the per-IP limit', async () => {
+    const app = await startTestApp(redis, { API_RATE_LIMIT_PER_MINUTE: '20' });
+    expect(app.config.TRUST_PROXY_HOPS).toBe(0);
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const path = ['/auth/me', '/api/rules', '/connect/x/start'][i % 3]!;
+        codes.push((await fetch(`${app.url}${path}`, { headers: { 'x-forwarded-for': `10.0.0.${i}`, authorization: 'Bearer et_000000000000_wrong' } })).status);
+      }
+      expect(codes.filter((c) => c === 429).length).toBe(10);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with TRUST_PROXY_HOPS=1 (one proxy in front) the forwarded client IP is the one limited', async () => {
+    const app = await startTestApp(redis, { API_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY_HOPS: '1' });
+    try {
+      const hit = (ip: string) => fetch(`${app.url}/auth/me`, { headers: { 'x-forwarded-for': ip } }).then((r) => r.status);
+      const a = [await hit('203.0.113.7'), await hit('203.0.113.7'), await hit('203.0.113.7'), await hit('203.0.113.7')];
+      expect(a).toEqual([401, 401, 401, 429]);
+      expect(await hit('203.0.113.8')).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('CORS (only when CORS_ORIGINS is set)', () => {
   it('allows the configured origin with credentials and exposes Content-Range; ignores others', async () => {
     const app = await startTestApp(redis, { CORS_ORIGINS: 'http://localhost:5173' });

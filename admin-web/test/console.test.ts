@@ -306,6 +306,19 @@ describe('admin console as a core member', () => {
     const adjust = await page.request.post(`/api/members/${seeded.members[0]!.id}/adjustments`, { data: { delta: 100, reason: 'sneaky' }, headers: { 'x-csrf-token': csrf } });
     expect(adjust.status()).toBe(403);
     expect((await stores.rules.get())[1].like).toBe(1);
+    // Core moderates posts but moves no points: the delete dialog offers no take-back, the API refuses it.
+    const t = seeded.tweets[0]!;
+    const pointsBefore = (await stores.tweets.get(t.id))!.pointsAwarded;
+    await openTab(page, 'Tweets');
+    await row(page, `@${t.author}`).getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/only an admin can take them back/).waitFor();
+    expect(await dialog.getByLabel(/take back/).count()).toBe(0);
+    await b.screenshot('09c-core-delete-dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    const revoke = await page.request.delete(`/api/tweets/${t.id}?revoke=true`, { headers: { 'x-csrf-token': csrf } });
+    expect(revoke.status()).toBe(403);
+    expect((await stores.tweets.get(t.id))!).toMatchObject({ status: 'active', pointsAwarded: pointsBefore });
   });
 });
 

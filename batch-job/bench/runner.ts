@@ -3,7 +3,8 @@
  * (its own Redis connection and X clients), on the simulated clock the parent sends, and reports
  * its own peak memory. The parent holds the X double and the scenario.
  */
-import { createLogger, createStores, createXClientFactory, createRedis, runBatch } from '@engagement-tracker/core';
+import { createLogger, createStores, createXClientFactory, createRedis } from '@engagement-tracker/core';
+import { runBatch } from '../src/engine';
 import { runNaive } from './naive';
 
 interface RunMsg {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@engagement-tracker/core';
+import { parseDuration } from './engine';
 
 export const USAGE = `Usage:
   batch-job run [--dry-run] [--tweet <id>] [--window 24h]   run once and exit

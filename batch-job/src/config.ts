@@ -1,4 +1,5 @@
-import { hasRealCredentials, loadBatchConfig, SANDBOX_ENCRYPTION_KEY, type BatchConfig, type XApiConfig } from '@engagement-tracker/core';
+import { hasRealCredentials, SANDBOX_ENCRYPTION_KEY, type XApiConfig } from '@engagement-tracker/core';
+import { loadBatchConfig, type BatchConfig } from './engine';
 
 /** The sandbox X double accepts this app token (sandbox/src/x). */
 const SANDBOX_BEARER = 'sandbox-bearer-token';

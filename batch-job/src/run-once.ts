@@ -1,4 +1,5 @@
-import { createRedis, createStores, createXClientFactory, runBatch, withSpan, type BatchOutcome, type BatchTrigger, type Logger } from '@engagement-tracker/core';
+import { createRedis, createStores, createXClientFactory, withSpan, type BatchTrigger, type Logger } from '@engagement-tracker/core';
+import { runBatch, type BatchOutcome } from './engine';
 import type { JobConfig } from './config';
 
 export interface RunRequest {

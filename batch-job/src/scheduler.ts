@@ -1,7 +1,8 @@
-import { createMetricsRegistry, createRedis, startHealthServer, type BatchOutcome, type HealthServer, type Logger } from '@engagement-tracker/core';
+import { createMetricsRegistry, createRedis, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
 import { Cron } from 'croner';
 import { Counter, Gauge } from 'prom-client';
 import type { JobConfig } from './config';
+import type { BatchOutcome } from './engine';
 import { runOnce } from './run-once';
 
 export interface Scheduler {

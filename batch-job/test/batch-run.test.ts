@@ -1,8 +1,8 @@
-import { WatermarkStore } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WatermarkStore } from '../src/engine';
 import { score, SIM_END, startSim, type Sim } from './harness';
 
 let server: TestRedisServer;

@@ -1,6 +1,7 @@
-import { createXClientFactory, RunStats, StopRun, XGateway } from '@engagement-tracker/core';
+import { createXClientFactory } from '@engagement-tracker/core';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStats, StopRun, XGateway } from '../src/engine';
 
 let x: XDouble;
 beforeAll(async () => {

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  createLogger, createStores, createXClientFactory, runBatch,
-  type BatchOptions, type BatchOutcome, type Stores, type XClientFactory,
-} from '@engagement-tracker/core';
+import { createLogger, createStores, createXClientFactory, type Stores, type XClientFactory } from '@engagement-tracker/core';
 import { buildScenario, memberDiscordId, seedStores, startXDouble, type LimitOverrides, type Scenario, type ScenarioOptions, type XDouble } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
+import { runBatch, type BatchOptions, type BatchOutcome } from '../src/engine';
 
 export const SIM_KEY = 'b'.repeat(64);
 /** Scenarios end at noon UTC so a few hours of runs stay in one billing day. */

@@ -1,8 +1,9 @@
-import { createLogger, createXClientFactory, MemberTokens, RunStats, StopRun, TokenRevoked, WatermarkStore } from '@engagement-tracker/core';
+import { createLogger, createXClientFactory } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemberTokens, RunStats, StopRun, TokenRevoked, WatermarkStore } from '../src/engine';
 import { SIM_END, startSim, type Sim } from './harness';
 
 let server: TestRedisServer;

@@ -13,5 +13,4 @@ export { TokenCipher, SANDBOX_ENCRYPTION_KEY, parseKey } from './crypto/token-ci
 export { startTelemetry, withSpan, type Telemetry } from './telemetry/otel';
 export { createMetricsRegistry } from './telemetry/metrics';
 export * from './x';
-export * from './batch';
 export * from './crypto/connect-ticket';

@@ -94,6 +94,9 @@ describe('ledger awards', () => {
     await stores.rules.set(1, 'like', 10, 'admin:1');
     await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }] });
     await stores.members.setTier('m2', 2, 'admin:1');
+    // Setting the tier a member already has is no change: not audited.
+    expect(await stores.members.setTier('m2', 2, 'admin:1')).toEqual({ before: 2, after: 2 });
+    expect((await stores.audit.list({ filter: { action: 'member.set_tier', target: 'member:m2' } })).total).toBe(1);
     await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }] });
     const logs = await stores.ledger.logsForTweet(TWEET);
     expect(logs.map((l) => [l.kind, l.tier, l.points])).toEqual([['like', 1, 10], ['reply', 2, 6]]);
@@ -179,6 +182,23 @@ describe('adjustments, revokes and the consistency check', () => {
     // A deleted tweet earns nothing more, and its revoked awards are not re-awarded.
     const after = await stores.ledger.award({ batchId: 'r3', engagements: [{ tweetId: TWEET, discordId: 'm3', kind: 'like' }] });
     expect(after.results[0]!.outcome).toBe('inactive_tweet');
+    // The revoked awards no longer count as the post's engagements.
+    expect((await stores.tweets.get(TWEET))!).toMatchObject({ pointsAwarded: 0, engagementCount: 0 });
+    // Deleting it again (with or without revoke) changes nothing and is not audited.
+    const audited = (await stores.audit.list({ filter: { target: `tweet:${TWEET}` } })).total;
+    expect(await stores.tweets.remove(TWEET, { revoke: true, actor: 'admin:1' })).toEqual({ revokedAwards: 0, revokedPoints: 0 });
+    await stores.tweets.remove(TWEET, { revoke: false, actor: 'admin:1' });
+    expect((await stores.audit.list({ filter: { target: `tweet:${TWEET}` } })).total).toBe(audited);
+  });
+
+  it('revokes awards worth 0 points (a rule set to 0) without failing', async () => {
+    const { stores } = makeStores(server);
+    await seedCommunity(stores);
+    await stores.rules.set(1, 'like', 0, 'admin:1');
+    await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }] });
+    expect(await stores.tweets.remove(TWEET, { revoke: true, actor: 'admin:1' })).toEqual({ revokedAwards: 1, revokedPoints: 0 });
+    expect((await stores.tweets.get(TWEET))!).toMatchObject({ status: 'deleted', engagementCount: 0 });
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
   });
 
   it('reports drift when a total no longer matches the logs', async () => {

@@ -122,7 +122,10 @@ describe('rules', () => {
     expect(await stores.rules.get()).toEqual(after);
     await expect(stores.rules.set(1, 'like', 5000, 'admin:1')).rejects.toThrow(/0 to 1000/);
     expect((await stores.rules.get())[1].like).toBe(1);
+    // Setting the values already there is no change: nothing audited (nor a reset to the defaults twice).
+    await stores.rules.setMany({ 2: { like: 5 } }, 'admin:3');
     expect(await stores.rules.reset('admin:2')).toEqual(DEFAULT_RULES);
+    expect(await stores.rules.reset('admin:4')).toEqual(DEFAULT_RULES);
     const audit = await stores.audit.list({ filter: { target: 'rules' } });
     expect(audit.items.map((a) => `${a.actor}:${a.action}`)).toEqual(['admin:2:rules.reset', 'admin:1:rules.update']);
     // Two admins editing different cells at the same time: neither edit is lost.

@@ -11,10 +11,15 @@ export interface Principal {
   sessionId?: string;
 }
 
-/** What a route needs. Each is granted to roles below; tokens also need it among their scopes. */
+/**
+ * What a route needs. Each is granted to roles below; tokens also need it among their scopes. The
+ * role contract (README, "Roles"): core reads everything and moderates posts (status, delete keeping
+ * the points); anything that moves points, tiers, links, rules, runs or tokens is admin only.
+ */
 export const PERMISSIONS = {
   read: ['core', 'admin'],
   'tweets:write': ['core', 'admin'],
+  'points:write': ['admin'],
   'members:write': ['admin'],
   'rules:write': ['admin'],
   'batches:run': ['admin'],
@@ -24,7 +29,7 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 /** Scopes an API token can carry (managing tokens is for signed-in admins only). */
-export const TOKEN_SCOPES = ['read', 'tweets:write', 'members:write', 'rules:write', 'batches:run'] as const satisfies readonly Permission[];
+export const TOKEN_SCOPES = ['read', 'tweets:write', 'points:write', 'members:write', 'rules:write', 'batches:run'] as const satisfies readonly Permission[];
 
 export function allows(p: Principal, perm: Permission): boolean {
   if (!(PERMISSIONS[perm] as readonly Role[]).includes(p.role)) return false;

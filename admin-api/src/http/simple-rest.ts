@@ -1,6 +1,5 @@
 import type { Response } from 'express';
 import { z } from 'zod';
-import { ValidationError } from '@engagement-tracker/core';
 
 /** A parsed ra-data-simple-rest list request. */
 export interface ListQuery<F> {
@@ -13,49 +12,51 @@ export interface ListQuery<F> {
 
 const MAX_PAGE = 1000;
 
-function parseJson(name: string, raw: unknown): unknown {
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string') throw new ValidationError(`${name} must be given once, as JSON`, 'bad_query');
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new ValidationError(`${name} is not valid JSON (expected e.g. ${name === 'range' ? '[0,24]' : name === 'sort' ? '["id","ASC"]' : '{}'})`, 'bad_query');
-  }
+/** A query parameter holding JSON, given once. */
+function jsonParam<S extends z.ZodType>(name: string, example: string, inner: S) {
+  return z
+    .string({ message: `${name} must be given once, as JSON` })
+    .max(20_000, `${name} is too long`)
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${name} is not valid JSON (expected e.g. ${example})` });
+        return z.NEVER;
+      }
+    })
+    .pipe(inner)
+    .optional();
 }
 
-const rangeSchema = z.tuple([z.number().int().min(0), z.number().int().min(0)]).refine(([a, b]) => b >= a, 'range end must not be before its start');
-const sortSchema = z.tuple([z.string().min(1).max(64), z.string().transform((s) => s.toUpperCase()).pipe(z.enum(['ASC', 'DESC']))]);
+const rangeSchema = z
+  .tuple([z.number().int().min(0).max(1e9), z.number().int().min(0).max(1e9)], { message: 'range must be [start, end] with whole numbers, e.g. [0,24]' })
+  .refine(([a, b]) => b >= a, 'range end must not be before its start')
+  .refine(([a, b]) => b - a < MAX_PAGE, `A page holds at most ${MAX_PAGE} records`);
+const order = z.enum(['ASC', 'DESC', 'asc', 'desc'], { message: 'sort order must be ASC or DESC' }).transform((s) => s.toUpperCase() as 'ASC' | 'DESC');
 
 /**
- * Parse `sort=["field","ASC"]&range=[0,24]&filter={...}`. The filter is validated with the resource's
- * schema (unknown keys are refused, so a typo is a 400 rather than an ignored filter).
+ * The query of a list route: `sort=["field","ASC"]&range=[0,24]&filter={...}` and nothing else. The
+ * filter is the resource's strict schema (an unknown key is a 400 rather than an ignored filter); sort
+ * takes only the listed fields.
  */
-export function parseListQuery<F extends z.ZodType>(query: Record<string, unknown>, filterSchema: F, sortable: readonly string[]): ListQuery<z.infer<F>> {
-  const range = parseJson('range', query.range);
-  let offset = 0;
-  let limit = 25;
-  if (range !== undefined) {
-    const r = rangeSchema.safeParse(range);
-    if (!r.success) throw new ValidationError(`range must be [start, end] with whole numbers, e.g. [0,24]: ${r.error.issues[0]?.message}`, 'bad_query');
-    offset = r.data[0];
-    limit = r.data[1] - r.data[0] + 1;
-    if (limit > MAX_PAGE) throw new ValidationError(`A page holds at most ${MAX_PAGE} records`, 'bad_query');
-  }
-  const sortRaw = parseJson('sort', query.sort);
-  let sort: string | undefined;
-  let order: 'ASC' | 'DESC' = 'DESC';
-  if (sortRaw !== undefined) {
-    const s = sortSchema.safeParse(sortRaw);
-    if (!s.success) throw new ValidationError('sort must be ["field","ASC"|"DESC"]', 'bad_query');
-    if (!sortable.includes(s.data[0])) throw new ValidationError(`Cannot sort by ${s.data[0]}; sortable fields: ${sortable.join(', ')}`, 'bad_query');
-    [sort, order] = s.data;
-  }
-  const f = filterSchema.safeParse(parseJson('filter', query.filter) ?? {});
-  if (!f.success) {
-    const i = f.error.issues[0];
-    throw new ValidationError(`Bad filter${i?.path.length ? ` ${i.path.join('.')}` : ''}: ${i?.message}`, 'bad_query');
-  }
-  return { offset, limit, sort, order, filter: f.data };
+export function listQuery<F extends z.ZodType>(filterSchema: F, sortable: readonly [string, ...string[]]) {
+  const sort = z.tuple([z.enum(sortable, { message: `sortable fields: ${sortable.join(', ')}` }), order], { message: 'sort must be ["field","ASC"|"DESC"]' });
+  return z
+    .strictObject({
+      range: jsonParam('range', '[0,24]', rangeSchema),
+      sort: jsonParam('sort', '["id","ASC"]', sort),
+      filter: jsonParam('filter', '{}', filterSchema),
+    })
+    .transform(
+      (q): ListQuery<z.output<F>> => ({
+        offset: q.range?.[0] ?? 0,
+        limit: q.range ? q.range[1] - q.range[0] + 1 : 25,
+        ...(q.sort ? { sort: q.sort[0] } : {}),
+        order: q.sort?.[1] ?? 'DESC',
+        filter: (q.filter ?? filterSchema.parse({})) as z.output<F>,
+      }),
+    );
 }
 
 /** Send a page with the Content-Range header react-admin reads the total from. */
@@ -65,28 +66,22 @@ export function sendPage(res: Response, resource: string, offset: number, items:
   res.json(items);
 }
 
-/** A filter's `id` as react-admin's getMany sends it: a list (or a single id). */
-export const idsFilter = z.union([z.array(z.string().min(1).max(64)).max(MAX_PAGE), z.string().min(1).max(64).transform((s) => [s])]).optional();
+/** A filter's `id` as react-admin's getMany sends it: a list (or a single id), each of the resource's id shape. */
+export const idsFilter = (id: z.ZodType<string>) => z.union([z.array(id).min(1).max(MAX_PAGE), id.transform((s) => [s])]).optional();
 
-/** A date filter value: epoch ms or an ISO date/time. */
+// 1970 to 2100: what a date filter can sensibly mean.
+const MAX_TIME = 4_102_444_800_000;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A date filter value: epoch ms (a number or digits) or an ISO 8601 date/time. */
 export const timeFilter = z
-  .union([z.number(), z.string()])
+  .union([z.number().int(), z.string().max(40)])
   .transform((v, ctx) => {
-    const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (!Number.isFinite(n)) {
+    const n = typeof v === 'number' ? v : /^\d{1,13}$/.test(v) ? Number(v) : ISO_DATE.test(v) ? Date.parse(v) : NaN;
+    if (!Number.isFinite(n) || n < 0 || n > MAX_TIME) {
       ctx.addIssue({ code: 'custom', message: 'must be a date (ISO 8601) or epoch milliseconds' });
       return z.NEVER;
     }
     return n;
   })
   .optional();
-
-/**
- * Validate a router's `:id` as a Discord/X snowflake (digits only) before any handler builds a Redis
- * key from it: `router.param('id', snowflakeParam('member'))`.
- */
-export function snowflakeParam(what: string) {
-  return (_req: unknown, _res: unknown, next: (err?: unknown) => void, value: string) => {
-    next(/^\d{1,20}$/.test(value) ? undefined : new ValidationError(`${what} id must be a Discord or X id (digits only)`, 'bad_id'));
-  };
-}

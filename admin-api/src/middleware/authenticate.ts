@@ -52,14 +52,21 @@ export function authenticate(sessions: SessionStore, tokens: ApiTokenStore): Req
   };
 }
 
-/** 403 unless the caller's role (and, for tokens, scopes) grant the permission. */
-export function requirePermission(perm: Permission): RequestHandler {
+/** Why the caller may not do this, or null when the role (and, for tokens, scopes) grant it. */
+export function refusal(p: Principal, perm: Permission): string | null {
+  if (allows(p, perm)) return null;
+  const why = p.via === 'token' && allows({ ...p, via: 'session' }, perm) ? `this token lacks the ${perm} scope` : `the ${p.role} role may not do this`;
+  return `Not allowed: ${why}.`;
+}
+
+/** 403 unless the caller's role (and, for tokens, scopes) grant every permission. */
+export function requirePermission(...perms: Permission[]): RequestHandler {
   return (req, res, next) => {
     const p = req.principal;
     if (!p) return void res.status(401).json({ error: 'unauthenticated', message: 'Please sign in.' });
-    if (!allows(p, perm)) {
-      const why = p.via === 'token' && allows({ ...p, via: 'session' }, perm) ? `this token lacks the ${perm} scope` : `the ${p.role} role may not do this`;
-      return void res.status(403).json({ error: 'forbidden', message: `Not allowed: ${why}.` });
+    for (const perm of perms) {
+      const why = refusal(p, perm);
+      if (why) return void res.status(403).json({ error: 'forbidden', message: why });
     }
     next();
   };

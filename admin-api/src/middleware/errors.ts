@@ -25,7 +25,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(400).json({ error: 'invalid', message: err.message });
       return;
     }
-    const e = err as { type?: string; status?: number; message?: string };
+    const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
     if (e?.type === 'entity.too.large') {
       res.status(413).json({ error: 'too_large', message: 'The request body is too large.' });
       return;
@@ -34,9 +34,22 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(400).json({ error: 'bad_json', message: 'The request body is not valid JSON.' });
       return;
     }
+    // The body parser's own 4xx (unsupported Content-Encoding or charset, a body that does not
+    // decompress, an aborted upload): the client's fault, said as such, never a 500.
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose !== false) {
+      res.status(e.status).json({ error: e.type ? e.type.replace(/\W+/g, '_') : 'bad_request', message: bodyProblem(e.type, e.message) });
+      return;
+    }
     log.error({ err, method: req.method, path: req.path }, 'request failed');
     res.status(500).json({ error: 'internal', message: 'The admin API failed. Check its logs.' });
   };
+}
+
+function bodyProblem(type: string | undefined, message: string | undefined): string {
+  if (type === 'encoding.unsupported') return 'The request body uses a Content-Encoding the API does not accept (send identity, gzip, deflate or br).';
+  if (type === 'charset.unsupported') return 'The request body uses a charset the API does not accept (send UTF-8 JSON).';
+  if (type === 'request.aborted') return 'The request body was cut short.';
+  return `The request body could not be read${message ? ` (${message.slice(0, 200)})` : ''}.`;
 }
 
 export const notFound: RequestHandler = (req, res) => {

@@ -1,13 +1,27 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, type AuditEntry, type Stores } from '@engagement-tracker/core';
-import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
+import { auditId, text, validate } from '../http/input';
+import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
-const filterSchema = z.strictObject({ id: idsFilter, actor: z.string().max(100).optional(), action: z.string().max(100).optional(), target: z.string().max(200).optional() });
+/** One schema per route: path id and query. */
+const routes = {
+  list: {
+    query: listQuery(
+      z.strictObject({
+        id: idsFilter(auditId),
+        actor: text({ max: 100, what: 'actor' }).optional(),
+        action: text({ max: 100, what: 'action' }).optional(),
+        target: text({ max: 200, what: 'target' }).optional(),
+      }),
+      ['id', 'at'],
+    ),
+  },
+  show: { params: z.strictObject({ id: auditId }) },
+};
 
 async function entry(stores: Stores, id: string): Promise<AuditEntry | null> {
-  if (!/^\d+-\d+$/.test(id)) return null;
   const row = (await stores.ctx.redis.xrange(stores.keys.audit(), id, id))[0];
   if (!row) return null;
   const m: Record<string, string> = {};
@@ -21,7 +35,7 @@ export function auditLogRouter(stores: Stores): Router {
   const r = Router();
 
   r.get('/', requirePermission('read'), async (req, res) => {
-    const q = parseListQuery(req.query, filterSchema, ['id', 'at']);
+    const { query: q } = validate(req, routes.list);
     const { id: ids, ...filter } = q.filter;
     if (ids) {
       const found = (await Promise.all(ids.map((id) => entry(stores, id)))).filter((e) => e !== null);
@@ -32,8 +46,9 @@ export function auditLogRouter(stores: Stores): Router {
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
-    const e = await entry(stores, String(req.params.id));
-    if (!e) throw new NotFoundError(`No audit entry ${req.params.id}`);
+    const { id } = validate(req, routes.show).params;
+    const e = await entry(stores, id);
+    if (!e) throw new NotFoundError(`No audit entry ${id}`);
     res.json(e);
   });
 

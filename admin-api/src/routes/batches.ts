@@ -2,15 +2,26 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, type BatchRun, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
-import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
+import { runId, validate } from '../http/input';
+import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 import type { ManualRuns } from '../runs/manual-runs';
 
-const filterSchema = z.strictObject({
-  id: idsFilter,
-  status: z.enum(['running', 'succeeded', 'partial', 'failed']).optional(),
-  trigger: z.enum(['schedule', 'manual', 'cli']).optional(),
-});
+/** One schema per route: path id, query and body. */
+const routes = {
+  list: {
+    query: listQuery(
+      z.strictObject({
+        id: idsFilter(runId),
+        status: z.enum(['running', 'succeeded', 'partial', 'failed']).optional(),
+        trigger: z.enum(['schedule', 'manual', 'cli']).optional(),
+      }),
+      ['id', 'startedAt'],
+    ),
+  },
+  show: { params: z.strictObject({ id: runId }) },
+  start: {},
+};
 
 export function presentRun(r: BatchRun, now = Date.now()) {
   return {
@@ -27,7 +38,7 @@ export function batchesRouter(stores: Stores, runs: ManualRuns): Router {
   const r = Router();
 
   r.get('/', requirePermission('read'), async (req, res) => {
-    const q = parseListQuery(req.query, filterSchema, ['id', 'startedAt']);
+    const { query: q } = validate(req, routes.list);
     const { id: ids, ...filter } = q.filter;
     if (ids) {
       const found = (await Promise.all(ids.map(async (id) => stores.batches.get(await runs.resolve(id))))).filter((r): r is BatchRun => r !== null);
@@ -38,12 +49,14 @@ export function batchesRouter(stores: Stores, runs: ManualRuns): Router {
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
-    const run = await stores.batches.get(await runs.resolve(String(req.params.id)));
-    if (!run) throw new NotFoundError(`No batch run ${req.params.id}`);
+    const { id } = validate(req, routes.show).params;
+    const run = await stores.batches.get(await runs.resolve(id));
+    if (!run) throw new NotFoundError(`No batch run ${id}`);
     res.json(presentRun(run));
   });
 
   r.post('/', requirePermission('batches:run'), async (req, res) => {
+    validate(req, routes.start);
     const run = await runs.start(actorOf(req.principal!));
     res.status(202).location(`/api/batches/${run.id}`).json(presentRun(run));
   });

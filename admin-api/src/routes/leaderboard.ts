@@ -1,11 +1,19 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { isIsoWeek, NotFoundError, type LeaderboardEntry, type Stores } from '@engagement-tracker/core';
-import { idsFilter, parseListQuery, sendPage } from '../http/simple-rest';
+import { snowflake, validate } from '../http/input';
+import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
-const week = z.string().refine(isIsoWeek, 'week must look like 2026-W48');
-const boardFilter = z.strictObject({ board: z.enum(['alltime', 'weekly']).default('alltime'), week: week.optional(), id: idsFilter });
+const week = z.string().max(8).refine(isIsoWeek, 'week must look like 2026-W48');
+const board = z.enum(['alltime', 'weekly']).default('alltime');
+/** One schema per route: path id and query. */
+const routes = {
+  list: { query: listQuery(z.strictObject({ board, week: week.optional(), id: idsFilter(snowflake) }), ['id', 'rank', 'points']) },
+  weeks: {},
+  export: { query: z.strictObject({ board, week: week.optional() }) },
+  show: { params: z.strictObject({ id: snowflake }) },
+};
 
 async function present(stores: Stores, entries: LeaderboardEntry[]) {
   const ids = entries.map((e) => e.discordId);
@@ -20,10 +28,18 @@ async function present(stores: Stores, entries: LeaderboardEntry[]) {
   }));
 }
 
-/** Neutralise spreadsheet formulas and quote every field. */
+// A cell a spreadsheet would read as a formula: =, +, -, @ (or their full-width forms) first, after
+// any leading white space, or a leading tab / carriage return.
+const FORMULA = /^(?:[\s\u00a0\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|[\t\r])/u;
+
+/**
+ * One CSV field. Numbers stay numbers (a negative total is `-5`, not text); text that a spreadsheet
+ * would run as a formula gets a leading `'`; every text field is quoted.
+ */
 export function csvField(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (FORMULA.test(s)) s = `'${s}`;
   return `"${s.replace(/"/g, '""')}"`;
 }
 
@@ -32,7 +48,7 @@ export function leaderboardRouter(stores: Stores): Router {
   const r = Router();
 
   r.get('/', requirePermission('read'), async (req, res) => {
-    const q = parseListQuery(req.query, boardFilter, ['id', 'rank', 'points']);
+    const { query: q } = validate(req, routes.list);
     const { board, week: w, id: ids } = q.filter;
     const target = board === 'weekly' ? { board, ...(w ? { week: w } : {}) } : { board };
     if (ids) {
@@ -43,12 +59,13 @@ export function leaderboardRouter(stores: Stores): Router {
     sendPage(res, 'leaderboard', q.offset, await present(stores, top.entries), top.total);
   });
 
-  r.get('/weeks', requirePermission('read'), async (_req, res) => {
+  r.get('/weeks', requirePermission('read'), async (req, res) => {
+    validate(req, routes.weeks);
     res.json(await stores.leaderboard.weeks());
   });
 
   r.get('/export.csv', requirePermission('read'), async (req, res: Response) => {
-    const q = z.object({ board: z.enum(['alltime', 'weekly']).default('alltime'), week: week.optional() }).parse(req.query);
+    const { query: q } = validate(req, routes.export);
     const target = q.board === 'weekly' ? { board: q.board, ...(q.week ? { week: q.week } : {}) } : { board: q.board };
     const name = q.board === 'weekly' ? `leaderboard-${q.week ?? 'this-week'}.csv` : 'leaderboard-alltime.csv';
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' });
@@ -63,8 +80,9 @@ export function leaderboardRouter(stores: Stores): Router {
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
-    const e = await stores.leaderboard.rank(String(req.params.id), { board: 'alltime' });
-    if (!e) throw new NotFoundError(`${req.params.id} is not on the leaderboard`);
+    const { id } = validate(req, routes.show).params;
+    const e = await stores.leaderboard.rank(id, { board: 'alltime' });
+    if (!e) throw new NotFoundError(`${id} is not on the leaderboard`);
     res.json((await present(stores, [e]))[0]);
   });
 

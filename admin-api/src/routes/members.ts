@@ -1,15 +1,32 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isoWeek, NotFoundError, type Connection, type Member, type Stores } from '@engagement-tracker/core';
+import { isoWeek, NotFoundError, ValidationError, type Connection, type Member, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
-import { idsFilter, parseListQuery, sendPage, snowflakeParam } from '../http/simple-rest';
+import { snowflake, text, tier, validate } from '../http/input';
+import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
-const filterSchema = z.strictObject({
-  id: idsFilter,
-  linkStatus: z.enum(['linked', 'needs_reconnect', 'unlinked']).optional(),
-});
 const SORTABLE = ['id', 'joinedAt', 'totalPoints'] as const;
+const MAX_ADJUSTMENT = 1_000_000;
+
+/** One schema per route: path id, query and body. */
+const byId = { params: z.strictObject({ id: snowflake }) };
+const routes = {
+  list: { query: listQuery(z.strictObject({ id: idsFilter(snowflake), linkStatus: z.enum(['linked', 'needs_reconnect', 'unlinked']).optional() }), SORTABLE) },
+  show: byId,
+  logs: { ...byId, query: listQuery(z.strictObject({}), ['id']) },
+  setTier: { ...byId, body: z.strictObject({ tier }) },
+  adjust: {
+    ...byId,
+    body: z.strictObject({
+      delta: z.number().int().min(-MAX_ADJUSTMENT).max(MAX_ADJUSTMENT).refine((d) => d !== 0, 'delta must not be 0'),
+      reason: text({ min: 3, max: 500, what: 'reason' }),
+    }),
+  },
+  unlink: byId,
+};
+/** An Idempotency-Key header: up to 100 visible ASCII characters. */
+const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,100}$/, 'Idempotency-Key must be 1 to 100 visible ASCII characters').optional();
 
 /** Members with their X link and this week's points, as the console shows them. */
 export async function presentMembers(stores: Stores, members: Member[]) {
@@ -48,10 +65,9 @@ async function load(stores: Stores, id: string) {
 /** Members: list, show, set tier, adjust points, unlink X. */
 export function membersRouter(stores: Stores): Router {
   const r = Router();
-  r.param('id', snowflakeParam('member'));
 
   r.get('/', requirePermission('read'), async (req, res) => {
-    const q = parseListQuery(req.query, filterSchema, SORTABLE);
+    const { query: q } = validate(req, routes.list);
     const f = q.filter;
     if (f.id) {
       const ms = (await stores.members.getMany(f.id)).filter((m): m is Member => m !== null);
@@ -73,32 +89,31 @@ export function membersRouter(stores: Stores): Router {
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
-    res.json(await load(stores, String(req.params.id)));
+    res.json(await load(stores, validate(req, routes.show).params.id));
   });
 
   r.get('/:id/logs', requirePermission('read'), async (req, res) => {
-    const q = parseListQuery(req.query, z.strictObject({}), ['id']);
-    const page = await stores.ledger.logsForMember(String(req.params.id), { offset: q.offset, limit: q.limit });
+    const { params, query: q } = validate(req, routes.logs);
+    const page = await stores.ledger.logsForMember(params.id, { offset: q.offset, limit: q.limit });
     sendPage(res, 'logs', q.offset, page.items, page.total);
   });
 
   r.put('/:id', requirePermission('members:write'), async (req, res) => {
-    const id = String(req.params.id);
-    const { tier } = z.object({ tier: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2), z.literal(3)])) }).parse(req.body ?? {});
-    await stores.members.setTier(id, tier, actorOf(req.principal!));
+    const { params: { id }, body } = validate(req, routes.setTier);
+    await stores.members.setTier(id, body.tier, actorOf(req.principal!));
     res.json(await load(stores, id));
   });
 
-  r.post('/:id/adjustments', requirePermission('members:write'), async (req, res) => {
-    const id = String(req.params.id);
-    const body = z.object({ delta: z.number().int(), reason: z.string().max(500) }).parse(req.body ?? {});
-    const key = req.get('idempotency-key');
-    const log = await stores.ledger.adjust({ discordId: id, delta: body.delta, reason: body.reason, actor: actorOf(req.principal!), ...(key ? { idempotencyKey: `${id}:${key.slice(0, 100)}` } : {}) });
+  r.post('/:id/adjustments', requirePermission('points:write'), async (req, res) => {
+    const { params: { id }, body } = validate(req, routes.adjust);
+    const key = idempotencyKey.safeParse(req.get('idempotency-key'));
+    if (!key.success) throw new ValidationError(key.error.issues[0]!.message, 'invalid');
+    const log = await stores.ledger.adjust({ discordId: id, delta: body.delta, reason: body.reason, actor: actorOf(req.principal!), ...(key.data ? { idempotencyKey: `${id}:${key.data}` } : {}) });
     res.status(201).json({ ...log, member: await load(stores, id) });
   });
 
   r.delete('/:id', requirePermission('members:write'), async (req, res) => {
-    const id = String(req.params.id);
+    const { id } = validate(req, routes.unlink).params;
     const gone = await stores.connections.unlink(id, actorOf(req.principal!));
     if (!gone) throw new NotFoundError(`Member ${id} has no linked X account`);
     res.json(await load(stores, id).catch(() => ({ id, linkStatus: 'unlinked' })));

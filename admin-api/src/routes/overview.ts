@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Stores } from '@engagement-tracker/core';
+import { validate } from '../http/input';
 import { requirePermission } from '../middleware/authenticate';
 import { countActive, type TweetProjection } from '../queries/tweet-list';
 import { presentRun } from './batches';
@@ -7,7 +8,8 @@ import { presentRun } from './batches';
 /** The dashboard numbers in one call. */
 export function overviewRouter(stores: Stores, projection: TweetProjection): Router {
   const r = Router();
-  r.get('/', requirePermission('read'), async (_req, res) => {
+  r.get('/', requirePermission('read'), async (req, res) => {
+    validate(req, {});
     const [activeTweets, linkedMembers, top, lastRun, pointsPerDay] = await Promise.all([
       countActive(projection),
       stores.connections.count(),

@@ -2,21 +2,35 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, type Stores, type TrackedTweet, type TweetSort } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
-import { idsFilter, parseListQuery, sendPage, snowflakeParam, timeFilter } from '../http/simple-rest';
-import { requirePermission } from '../middleware/authenticate';
+import { snowflake, text, validate } from '../http/input';
+import { idsFilter, listQuery, sendPage, timeFilter } from '../http/simple-rest';
+import { refusal, requirePermission } from '../middleware/authenticate';
 import { listTweets, type TweetProjection } from '../queries/tweet-list';
 
-const filterSchema = z.strictObject({
-  id: idsFilter,
-  category: z.string().max(64).optional(),
-  status: z.enum(['active', 'deleted', 'unavailable']).optional(),
-  submitterId: z.string().max(32).optional(),
-  since: timeFilter,
-  until: timeFilter,
-  q: z.string().max(100).optional(),
-});
-
+const STATUS = z.enum(['active', 'deleted', 'unavailable']);
 const SORTABLE = ['id', 'submittedAt', 'createdAt', 'pointsAwarded', 'engagementCount', 'category', 'status'] as const;
+
+/** One schema per route: path id, query and body. */
+const byId = { params: z.strictObject({ id: snowflake }) };
+const routes = {
+  list: {
+    query: listQuery(
+      z.strictObject({
+        id: idsFilter(snowflake),
+        category: text({ max: 64, what: 'category' }).optional(),
+        status: STATUS.optional(),
+        submitterId: snowflake.optional(),
+        since: timeFilter,
+        until: timeFilter,
+        q: text({ max: 100, what: 'search' }).optional(),
+      }),
+      SORTABLE,
+    ),
+  },
+  show: byId,
+  setStatus: { ...byId, body: z.strictObject({ status: STATUS }) },
+  remove: { ...byId, query: z.strictObject({ revoke: z.enum(['true', 'false', '1', '0'], { message: 'revoke must be true or false' }).optional() }) },
+};
 
 export async function presentTweets(stores: Stores, tweets: TrackedTweet[]) {
   const submitters = [...new Set(tweets.map((t) => t.submitterId))];
@@ -28,10 +42,9 @@ export async function presentTweets(stores: Stores, tweets: TrackedTweet[]) {
 /** Submitted tweets: list/filter/sort, show, change status, delete (optionally revoking points). */
 export function tweetsRouter(stores: Stores, projection: TweetProjection): Router {
   const r = Router();
-  r.param('id', snowflakeParam('tweet'));
 
   r.get('/', requirePermission('read'), async (req, res) => {
-    const q = parseListQuery(req.query, filterSchema, SORTABLE);
+    const { query: q } = validate(req, routes.list);
     const { id: ids, ...f } = q.filter;
     const sort = (!q.sort || q.sort === 'id' ? 'submittedAt' : q.sort) as TweetSort;
     const page = await listTweets(stores, projection, { offset: q.offset, limit: q.limit, sort, order: q.order, filter: { ...f, ...(ids ? { ids } : {}) } });
@@ -39,16 +52,18 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
-    const t = await stores.tweets.get(String(req.params.id));
-    if (!t) throw new NotFoundError(`No tracked tweet ${req.params.id}`);
+    const { id } = validate(req, routes.show).params;
+    const t = await stores.tweets.get(id);
+    if (!t) throw new NotFoundError(`No tracked tweet ${id}`);
     res.json((await presentTweets(stores, [t]))[0]);
   });
 
   r.put('/:id', requirePermission('tweets:write'), async (req, res) => {
-    const id = String(req.params.id);
-    const body = z.object({ status: z.enum(['active', 'deleted', 'unavailable']) }).parse(req.body ?? {});
+    const { params: { id }, body } = validate(req, routes.setStatus);
     const before = await stores.tweets.get(id);
     if (!before) throw new NotFoundError(`No tracked tweet ${id}`);
+    // Nothing to change: nothing written, nothing audited.
+    if (before.status === body.status) return void res.json((await presentTweets(stores, [before]))[0]);
     // Compare-and-set: a concurrent delete (or status change) is not silently undone, and the audit's before is true.
     if (!(await stores.tweets.setStatus(id, body.status, undefined, before.status))) {
       throw new ConflictError(`Tweet ${id} changed meanwhile (now ${(await stores.tweets.get(id))?.status ?? 'gone'}); reload and try again.`, 'tweet_changed');
@@ -59,9 +74,12 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
   });
 
   r.delete('/:id', requirePermission('tweets:write'), async (req, res) => {
-    const id = String(req.params.id);
-    const { revoke } = z.object({ revoke: z.enum(['true', 'false', '1', '0']).optional() }).parse(req.query);
-    const result = await stores.tweets.remove(id, { revoke: revoke === 'true' || revoke === '1', actor: actorOf(req.principal!) });
+    const { params: { id }, query } = validate(req, routes.remove);
+    const revoke = query.revoke === 'true' || query.revoke === '1';
+    // Taking points back moves money: admins only (core may delete a post and leave its points).
+    const refused = revoke ? refusal(req.principal!, 'points:write') : null;
+    if (refused) return void res.status(403).json({ error: 'forbidden', message: refused });
+    const result = await stores.tweets.remove(id, { revoke, actor: actorOf(req.principal!) });
     const t = await stores.tweets.get(id);
     projection.patch(id, { status: t?.status ?? 'deleted', ...(t ? { pointsAwarded: t.pointsAwarded } : {}) });
     res.json({ ...(t ? (await presentTweets(stores, [t]))[0] : { id }), ...result });

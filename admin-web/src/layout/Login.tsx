@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useLogin, useNotify } from 'react-admin';
 import { useLocation } from 'react-router-dom';
 import type { LoginParams } from '../authProvider';
+import { ROLE_SUMMARY } from '../permissions';
 
 /** GET /auth/config: which sign-ins the admin API offers. */
 interface AuthConfig {
@@ -89,6 +90,9 @@ export const Login = () => {
                   Sandbox core member
                 </Button>
               </Stack>
+              <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 1 }} data-testid="role-summary">
+                Admin: {ROLE_SUMMARY.admin}. Core: {ROLE_SUMMARY.core}.
+              </Typography>
             </>
           ) : null}
         </CardContent>

@@ -3,3 +3,4 @@ export * from './rules';
 export * from './week';
 export * from './tweet-url';
 export * from './types';
+export * from './moderation';

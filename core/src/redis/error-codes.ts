@@ -4,8 +4,10 @@ export enum ScriptErrorCode {
   XAccountTaken = -2,
   NotFound = -3,
   LockHeld = -4,
+  /** A held engagement already awarded or approved: it cannot be dismissed. */
+  AlreadyResolved = -5,
 }
 
 /** Per-engagement outcomes returned by awardEngagements. */
-export const AWARD_OUTCOMES = ['duplicate', 'awarded', 'self', 'own_tweet', 'unknown_tweet', 'unknown_member', 'inactive_tweet'] as const;
+export const AWARD_OUTCOMES = ['duplicate', 'awarded', 'self', 'own_tweet', 'unknown_tweet', 'unknown_member', 'inactive_tweet', 'banned', 'held', 'dismissed'] as const;
 export type AwardOutcome = (typeof AWARD_OUTCOMES)[number];

@@ -48,6 +48,20 @@ export class Keys {
   /** string: idempotency marker of a manual adjustment */
   adjustmentKey = (key: string) => this.k('adjustment', key);
 
+  // Moderation: bans, held-back engagements, eligibility and reply rules
+  /** hash discordId -> JSON { reason, actor, at } of banned members */
+  bans = () => this.k('bans');
+  /** hash: one engagement held back (not awarded) with its reason and review status */
+  held = (tweetId: string, discordId: string, kind: string) => this.k('held', `${tweetId}:${discordId}:${kind}`);
+  /** zset held id -> createdAt, of held items still waiting for review (the review queue) */
+  heldOpen = () => this.k('held', 'open');
+  /** zset held id -> createdAt, every item held back for one member */
+  userHeld = (discordId: string) => this.k('user', discordId, 'held');
+  /** string JSON: admin-set rules of one moderation area (eligibility, replies, linking) */
+  settings = (area: string) => this.k('settings', area);
+  /** string JSON { xUserId, at }: the member's last X link that ended (relink cooldown) */
+  relink = (discordId: string) => this.k('relink', discordId);
+
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
 

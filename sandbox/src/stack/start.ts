@@ -23,7 +23,7 @@ function banner(stack: Stack): string {
     '',
     `  Admin console   ${stack.consoleUrl}`,
     stack.sandbox
-      ? '  Sign in         click "Sandbox admin" (everything) or "Sandbox core member" (read-only role)'
+      ? '  Sign in         click "Sandbox admin" (everything) or "Sandbox core member" (reads everything and moderates posts; moves no points)'
       : '  Sign in         "Sign in with Discord" with an account holding a role in ADMIN_ROLE_IDS or CORE_ROLE_IDS',
     `  Redis           ${stack.redisUrl}${stack.redisDir ? ` (data in ${rel(stack.redisDir)})` : ''}`,
     `  Logs            ${rel(stack.logDir)}/*.log (JSON lines; warnings and errors are echoed here)`,

@@ -6,7 +6,9 @@
 
   ARGV[1] key prefix   ARGV[2] tweet id   ARGV[3] revoke (1/0)   ARGV[4] actor   ARGV[5] now (ms)
 
-  Output: { revokedAwards, revokedPoints }, or -3 when the tweet does not exist.
+  Output: { revokedAwards, revokedPoints }, or -3 when the tweet does not exist. A revoke takes the
+  revoked awards off the post's engagementCount too. Deleting an already deleted post with nothing
+  left to revoke writes nothing and is not audited.
 ]]
 --- @include "addAudit"
 local prefix, tweetId, revoke, actor, now = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], ARGV[5]
@@ -20,20 +22,25 @@ if revoke then
     local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt')
     if l[1] == 'award' and not l[7] then
       local p = tonumber(l[3])
+      local neg = 0 - p -- not -p: Lua's -0 reaches Redis as "-0", which HINCRBY refuses
       local memberKey = prefix .. ':member:' .. l[2]
-      redis.call('HINCRBY', memberKey, 'totalPoints', -p)
+      redis.call('HINCRBY', memberKey, 'totalPoints', neg)
       redis.call('HINCRBY', memberKey, 'count_' .. l[6], -1)
       redis.call('HSET', memberKey, 'updatedAt', now)
-      redis.call('ZINCRBY', KEYS[3], -p, l[2])
-      redis.call('ZINCRBY', prefix .. ':leaderboard:weekly:' .. l[4], -p, l[2])
-      redis.call('HINCRBY', KEYS[4], l[5], -p)
+      redis.call('ZINCRBY', KEYS[3], neg, l[2])
+      redis.call('ZINCRBY', prefix .. ':leaderboard:weekly:' .. l[4], neg, l[2])
+      redis.call('HINCRBY', KEYS[4], l[5], neg)
       redis.call('HSET', logKey, 'revokedAt', now, 'revokedBy', actor)
       count = count + 1
       points = points + p
     end
   end
-  redis.call('HINCRBY', KEYS[1], 'pointsAwarded', -points)
+  -- (Never by zero: Lua's -0 reaches Redis as "-0", which HINCRBY refuses.)
+  if points > 0 then redis.call('HINCRBY', KEYS[1], 'pointsAwarded', -points) end
+  if count > 0 then redis.call('HINCRBY', KEYS[1], 'engagementCount', -count) end
 end
+-- Deleting a deleted post with nothing (left) to take back changes nothing: not audited.
+if statusBefore == 'deleted' and count == 0 then return { 0, 0 } end
 redis.call('HSET', KEYS[1], 'status', 'deleted', 'deletedAt', now, 'deletedBy', actor)
 addAudit(KEYS[5], actor, revoke and 'tweet.delete_revoke' or 'tweet.delete', 'tweet:' .. tweetId,
   cjson.encode({ status = statusBefore }), cjson.encode({ status = 'deleted', revokedAwards = count, revokedPoints = points }), now)

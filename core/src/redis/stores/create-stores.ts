@@ -3,6 +3,7 @@ import { TokenCipher } from '../../crypto/token-cipher';
 import { Keys } from '../keys';
 import { registerScripts } from '../script-loader';
 import { AuditLog } from './audit-log';
+import { BanStore } from './ban-store';
 import { BatchStore } from './batch-store';
 import { ConnectionStore } from './connection-store';
 import type { StoreContext } from './context';
@@ -10,6 +11,7 @@ import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
 import { createRateLimiter } from './rate-limiter';
+import { ReviewQueue } from './review-queue';
 import { RulesStore } from './rules-store';
 import { TweetStore } from './tweet-store';
 
@@ -24,23 +26,28 @@ export interface Stores {
   rules: RulesStore;
   batches: BatchStore;
   audit: AuditLog;
+  bans: BanStore;
+  review: ReviewQueue;
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
 export function createStores(redis: Redis, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number }): Stores {
   const keys = new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
+  const ledger = new Ledger(ctx);
   return {
     ctx,
     keys,
     members: new MemberStore(ctx),
     connections: new ConnectionStore(ctx),
     tweets: new TweetStore(ctx),
-    ledger: new Ledger(ctx),
+    ledger,
     leaderboard: new Leaderboard(ctx),
     rules: new RulesStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
+    bans: new BanStore(ctx),
+    review: new ReviewQueue(ctx, ledger),
     rateLimit: createRateLimiter(ctx),
   };
 }

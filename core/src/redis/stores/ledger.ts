@@ -1,18 +1,32 @@
 import {
   DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, ruleCells, utcDay,
-  type Engagement, type EngagementKind, type EngagementLog, type Tier,
+  type Engagement, type EngagementKind, type EngagementLog, type Hold, type Tier,
 } from '../../domain';
 import { NotFoundError, StaleFenceError, ValidationError } from '../../errors';
 import { AWARD_OUTCOMES, ScriptErrorCode, type AwardOutcome } from '../error-codes';
 import { int, pageBounds, type Page, type StoreContext } from './context';
 
+/**
+ * An engagement offered to the ledger. `hold` records it as not awarded with that reason (it is
+ * awarded by a later call without one); 'approve' is an admin's approval from the review queue.
+ */
+export type AwardInput = Engagement & { hold?: Hold | 'approve' };
+
 export interface AwardResult {
   awarded: number;
   points: number;
   duplicates: number;
+  /** recorded as not awarded (held back with a reason) */
+  held: number;
+  /** refused because the member is banned */
+  banned: number;
+  /** not awarded for any other reason (self, own post, unknown, dismissed, ...) */
   skipped: number;
   results: Array<Engagement & { outcome: AwardOutcome; points: number }>;
 }
+
+/** The reply text kept on a held item (code points; lone surrogates replaced), for the admin reviewing it. */
+const HELD_TEXT_MAX = 500;
 
 export interface Drift {
   discordId: string;
@@ -35,18 +49,22 @@ export class Ledger {
    * the same batch again, or resuming after a crash, awards nothing twice. Each chunk is one atomic
    * Lua call. With `fence`, nothing is written unless the batch lock still carries that token.
    */
-  async award(input: { batchId: string; fence?: number; engagements: Engagement[]; at?: number }): Promise<AwardResult> {
+  async award(input: { batchId: string; fence?: number; engagements: AwardInput[]; at?: number }): Promise<AwardResult> {
     const { keys } = this.ctx;
     const at = input.at ?? this.ctx.now();
-    const out: AwardResult = { awarded: 0, points: 0, duplicates: 0, skipped: 0, results: [] };
+    const out: AwardResult = { awarded: 0, points: 0, duplicates: 0, held: 0, banned: 0, skipped: 0, results: [] };
     for (const e of input.engagements) {
       if (!(ENGAGEMENT_KINDS as readonly string[]).includes(e.kind)) throw new ValidationError(`Unknown engagement kind ${e.kind}`);
     }
     for (let i = 0; i < input.engagements.length; i += AWARD_CHUNK) {
       const chunk = input.engagements.slice(i, i + AWARD_CHUNK);
       const args: Array<string | number> = [keys.prefix, input.batchId, input.fence === undefined ? '' : String(input.fence), at, isoWeek(at), utcDay(at), DEFAULTS_JSON];
-      for (const e of chunk) args.push(e.tweetId, e.discordId, e.kind);
-      const res = await this.ctx.run('awardEngagements', [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId)], args);
+      for (const e of chunk) args.push(e.tweetId, e.discordId, e.kind, holdArg(e.hold));
+      const res = await this.ctx.run(
+        'awardEngagements',
+        [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId), keys.bans(), keys.heldOpen()],
+        args,
+      );
       if (res === ScriptErrorCode.StaleFence) throw new StaleFenceError();
       const r = res as number[];
       out.awarded += r[0]!;
@@ -54,8 +72,10 @@ export class Ledger {
       out.duplicates += r[2]!;
       chunk.forEach((e, j) => {
         const outcome = AWARD_OUTCOMES[r[3 + 2 * j]!]!;
-        if (outcome !== 'awarded' && outcome !== 'duplicate') out.skipped += 1;
-        out.results.push({ ...e, outcome, points: r[4 + 2 * j]! });
+        if (outcome === 'held') out.held += 1;
+        else if (outcome === 'banned') out.banned += 1;
+        else if (outcome !== 'awarded' && outcome !== 'duplicate') out.skipped += 1;
+        out.results.push({ tweetId: e.tweetId, discordId: e.discordId, kind: e.kind, outcome, points: r[4 + 2 * j]! });
       });
     }
     return out;
@@ -155,7 +175,34 @@ export class Ledger {
         }
       }
     }
+    drift.push(...(await this.checkHeld(ids)));
     return { membersChecked: ids.length, logsChecked, drift };
+  }
+
+  /**
+   * Held-back engagements agree with the ledger: one awarded later or approved has its award log,
+   * one still held or dismissed has none; exactly the held ones are in the review queue.
+   */
+  private async checkHeld(memberIds: string[]): Promise<Drift[]> {
+    const { redis, keys } = this.ctx;
+    const drift: Drift[] = [];
+    const open = new Set(await redis.zrange(keys.heldOpen(), 0, '-1'));
+    for (const discordId of memberIds) {
+      const ids = await redis.zrange(keys.userHeld(discordId), 0, '-1');
+      if (!ids.length) continue;
+      const p = redis.pipeline();
+      for (const id of ids) p.hget(keys.log(`award:${id}`), 'id').hget(keys.held(...(id.split(':') as [string, string, string])), 'status');
+      const res = ((await p.exec()) ?? []).map(([, v]) => v as string | null);
+      ids.forEach((id, i) => {
+        const logged = res[2 * i] ? 1 : 0;
+        const status = res[2 * i + 1] ?? 'missing';
+        const awarded = status === 'awarded' || status === 'approved' ? 1 : 0;
+        if (logged !== awarded) drift.push({ discordId, field: `held:${id}:${status}`, expected: awarded, actual: logged });
+        const queued = open.has(id) ? 1 : 0;
+        if (queued !== (status === 'held' ? 1 : 0)) drift.push({ discordId, field: `review-queue:${id}:${status}`, expected: status === 'held' ? 1 : 0, actual: queued });
+      });
+    }
+    return drift;
   }
 
   private async getLogs(ids: string[]): Promise<EngagementLog[]> {
@@ -164,6 +211,12 @@ export class Ledger {
     for (const id of ids) p.hgetall(this.ctx.keys.log(id));
     return ((await p.exec()) ?? []).map(([, h]) => toLog(h as Record<string, string>)).filter((l): l is EngagementLog => l !== null);
   }
+}
+
+function holdArg(hold: AwardInput['hold']): string {
+  if (hold === undefined) return '';
+  if (hold === 'approve') return '+';
+  return JSON.stringify({ reason: hold.reason, code: hold.code, detail: hold.detail, text: [...(hold.text ?? '').replace(/[\uD800-\uDFFF]/gu, '\uFFFD')].slice(0, HELD_TEXT_MAX).join('') });
 }
 
 export function toLog(h: Record<string, string> | null | undefined): EngagementLog | null {

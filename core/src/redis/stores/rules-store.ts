@@ -29,15 +29,19 @@ export class RulesStore {
       if (v !== undefined) after[tier][kind] = validateRulePoints(v);
     }
     // Only the changed cells are written: two admins editing different cells at once both keep theirs.
-    const changed = ruleCells().filter(({ tier, kind }) => changes[tier]?.[kind] !== undefined);
+    // A change to the value a cell already has is no change: nothing written, nothing audited.
+    const changed = ruleCells().filter(({ tier, kind }) => after[tier][kind] !== before[tier][kind]);
+    if (!changed.length) return before;
     await this.write(before, after, actor, 'rules.update', changed);
     return this.get();
   }
 
   async reset(actor: string): Promise<PointRules> {
     const before = await this.get();
-    await this.write(before, cloneRules(DEFAULT_RULES), actor, 'rules.reset', ruleCells());
-    return cloneRules(DEFAULT_RULES);
+    const defaults = cloneRules(DEFAULT_RULES);
+    const changed = ruleCells().filter(({ tier, kind }) => before[tier][kind] !== defaults[tier][kind]);
+    if (changed.length) await this.write(before, defaults, actor, 'rules.reset', changed);
+    return defaults;
   }
 
   private async write(before: PointRules, after: PointRules, actor: string, action: string, cells: Array<{ tier: Tier; kind: EngagementKind }>): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changedBy, pageSize, planRun, type PlanInput, type PlanTweet } from '../src/batch';
-import { refsOf } from '../src/batch/steps/search-posts';
+import { changedBy, pageSize, planRun, type PlanInput, type PlanTweet } from '../../src/engine';
+import { refsOf } from '../../src/engine/steps/posts';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 const m = (likes: number, retweets = 0, replies = 0, quotes = 0) => ({ likes, retweets, replies, quotes });

@@ -1,4 +1,4 @@
-import type { Connection, Engagement } from '../../domain';
+import type { Connection, Engagement } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
 import { TokenBusy, TokenRevoked } from '../errors';
 import type { TweetRead } from '../planner';

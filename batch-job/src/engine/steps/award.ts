@@ -1,4 +1,4 @@
-import type { Engagement } from '../../domain';
+import type { Engagement } from '@engagement-tracker/core';
 import type { RunContext } from '../context';
 
 const key = (e: Engagement) => `${e.tweetId}|${e.discordId}|${e.kind}`;
@@ -31,6 +31,8 @@ export async function award(ctx: RunContext, fence: number): Promise<void> {
   ctx.stats.set('pointsAwarded', res.points);
   ctx.stats.set('duplicates', res.duplicates);
   ctx.stats.set('skipped', res.skipped);
+  ctx.stats.set('held', res.held);
+  ctx.stats.set('banned', res.banned);
   for (const r of res.results) if (r.outcome === 'awarded') ctx.stats.inc(`awarded_${r.kind}`);
   // In a full run, pending entries for posts out of the window are dropped too (nothing can be
   // awarded for them); a run narrowed to one post leaves the others for the next full run.

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
-import type { Connection, XTokens } from '../domain';
-import type { Stores } from '../redis/stores';
-import { refreshTokens, type XClientFactory } from '../x';
+import { refreshTokens, type Connection, type Stores, type XClientFactory, type XTokens } from '@engagement-tracker/core';
 import { StopRun, TokenBusy, TokenRevoked } from './errors';
 import type { RunStats } from './stats';
 import type { WatermarkStore } from './watermarks';

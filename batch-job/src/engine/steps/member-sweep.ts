@@ -1,4 +1,4 @@
-import type { Connection, PublicMetrics } from '../../domain';
+import type { Connection, PublicMetrics } from '@engagement-tracker/core';
 import type { RunContext } from '../context';
 import { StopRun } from '../errors';
 import type { Plan } from '../planner';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { baseSchema, env, loadConfig } from '../config';
-import { xConfigSchema } from '../x/config';
+import { baseSchema, env, loadConfig, xConfigSchema } from '@engagement-tracker/core';
 
 /** "24h", "90m", "30s", "2d" or plain milliseconds. */
 export function parseDuration(s: string): number {

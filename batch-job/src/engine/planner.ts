@@ -1,4 +1,4 @@
-import type { EngagementKind, PublicMetrics } from '../domain';
+import type { EngagementKind, PublicMetrics } from '@engagement-tracker/core';
 
 /** X's pay-per-use prices per resource returned (2026). */
 export const PRICE = { post: 0.005, user: 0.01 } as const;

@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
-import type { BatchStatus, BatchTrigger, Connection, TrackedTweet } from '../domain';
-import type { Stores } from '../redis/stores';
-import { withSpan } from '../telemetry/otel';
-import type { XClientFactory } from '../x';
+import { withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
 import { planRun, type Plan } from './planner';
@@ -217,7 +214,9 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
 }
 
 async function loadWork(ctx: RunContext, opts: BatchOptions): Promise<void> {
-  const conns: Connection[] = await ctx.stores.connections.listLinked();
+  // Banned members earn nothing: the run never reads X for them (it costs money).
+  const banned = new Set(await ctx.stores.bans.ids());
+  const conns: Connection[] = (await ctx.stores.connections.listLinked()).filter((c) => !banned.has(c.discordId));
   for (const c of conns) {
     ctx.members.set(c.discordId, c);
     ctx.byXUserId.set(c.xUserId, c);
@@ -238,4 +237,5 @@ async function loadWork(ctx: RunContext, opts: BatchOptions): Promise<void> {
   ctx.windowStart = Math.min(ctx.windowStart, ...tweets.map((t) => t.createdAt));
   ctx.stats.set('tweetsTracked', tweets.length);
   ctx.stats.set('membersLinked', conns.length);
+  ctx.stats.set('membersBanned', banned.size);
 }

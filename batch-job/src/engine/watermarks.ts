@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Engagement, EngagementKind, PublicMetrics } from '../domain';
+import type { Engagement, EngagementKind, PublicMetrics } from '@engagement-tracker/core';
 
 /** What the last complete run saw of a tracked post. */
 export interface TweetMark {

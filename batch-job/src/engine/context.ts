@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
-import type { Connection, Engagement, TrackedTweet } from '../domain';
-import type { Stores } from '../redis/stores';
-import type { XClientFactory } from '../x';
+import type { Connection, Engagement, Stores, TrackedTweet, XClientFactory } from '@engagement-tracker/core';
 import type { RunStats } from './stats';
 import type { MemberTokens } from './tokens';
 import type { WatermarkStore } from './watermarks';

@@ -1,20 +1,14 @@
 import { ApiResponseError } from 'twitter-api-v2';
-import type { Connection, Engagement, EngagementKind } from '../../domain';
+import type { Connection, Engagement, EngagementKind } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
 import { StopRun, TokenBusy, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';
 import type { MemberMark } from '../watermarks';
-import { refsOf } from './search-posts';
+import { refsOf, type PostRow } from './posts';
 
 interface UserData {
   id: string;
   public_metrics?: { like_count?: number; tweet_count?: number };
-}
-
-interface PostData {
-  id: string;
-  conversation_id?: string;
-  referenced_tweets?: Array<{ type: 'retweeted' | 'quoted' | 'replied_to'; id: string }>;
 }
 
 export interface MemberCounts {
@@ -209,13 +203,13 @@ async function readPosts(ctx: RunContext, job: ScanJob, userToken: boolean, st: 
   const get = async (query: Record<string, string | number>) => {
     if (userToken) {
       try {
-        return await ctx.tokens.call(job.conn, (c) => ctx.gw.get<PostData>('user_tweets', c, `user:${job.conn.discordId}`, path, query));
+        return await ctx.tokens.call(job.conn, (c) => ctx.gw.get<PostRow>('user_tweets', c, `user:${job.conn.discordId}`, path, query));
       } catch (err) {
         if (!(err instanceof TokenRevoked)) throw err;
         userToken = false; // posts are public: go on with the app token
       }
     }
-    return ctx.gw.get<PostData>('user_tweets', ctx.x.app(), 'app', path, query);
+    return ctx.gw.get<PostRow>('user_tweets', ctx.x.app(), 'app', path, query);
   };
   const expected = job.mark && job.mark.tweetCount >= 0 ? Math.abs(job.counts.tweetCount - job.mark.tweetCount) : 20;
   for (let page = 0; page < 40; page++) {

@@ -1,4 +1,4 @@
-import type { PublicMetrics } from '../../domain';
+import type { PublicMetrics } from '@engagement-tracker/core';
 import type { RunContext } from '../context';
 
 interface TweetData {

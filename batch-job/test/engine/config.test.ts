@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src';
-import { loadBatchConfig } from '../src/batch';
+import { ConfigError } from '@engagement-tracker/core';
+import { loadBatchConfig } from '../../src/engine';
 
 describe('batch configuration', () => {
   it('takes BATCH_WINDOW as a duration of at most 7 days (as --window)', () => {
