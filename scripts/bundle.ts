@@ -8,7 +8,7 @@
  * OpenTelemetry's hooks (import-in-the-middle) patch real http, express, ioredis and pino modules.
  * - core: `build/package.json` (exports pointing at `build/dist/`), its entries sharing chunks so the
  *   telemetry preload and the app see one telemetry module, and the Lua scripts where the loader looks.
- * - bot, batch-job, admin-api: `build/main.mjs`.
+ * - bot, batch-job, admin-api, sandbox (the Discord and X doubles): `build/main.mjs`.
  * - admin-web: the static web server `build/main.mjs` (no dependencies) and the vite build in `build/public/`.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ export const WORKSPACES = {
   'batch-job': 'batch-job/src/main.ts',
   'admin-api': 'admin-api/src/server.ts',
   'admin-web': 'admin-web/server/main.ts',
+  sandbox: 'sandbox/src/stack/doubles-server.ts',
 } as const;
 export type Workspace = keyof typeof WORKSPACES;
 

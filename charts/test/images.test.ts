@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { freePort } from '@engagement-tracker/core/testing';
 import { startSandboxDoubles, type SandboxDoubles } from '@engagement-tracker/sandbox/stack';
+import { openBrowser } from '../../admin-web/test/helpers/browser';
 import { BASE_IMAGES, ensureBaseImages } from './support/base-images';
 import { assertTools, helmTemplate, REPO, scenario, type K8sObject } from './support/helm';
 import { buildAppImages, containerLogs, envFlags, HARDENED, imageRef, stopContainer, waitHealthy, WORKLOADS } from './support/images';
@@ -101,6 +102,22 @@ describe('the product in containers (read-only, uid 10001, no capabilities) with
     expect(JSON.parse(line!)).toMatchObject({ level: 30, msg: 'admin API listening' });
   });
 
+  it('the console app runs under its CSP in Chromium: it renders, signs in, and nothing is refused', async () => {
+    const browser = await openBrowser({ baseURL: `http://127.0.0.1:${ports.web}` });
+    const refused: string[] = [];
+    browser.page.on('console', (m) => /Content Security Policy|Refused to/i.test(m.text()) && refused.push(m.text()));
+    try {
+      await browser.page.goto('/');
+      await browser.page.getByText('Sandbox admin').click();
+      await browser.page.waitForURL((u) => !u.pathname.includes('login'), { timeout: 60_000 });
+      await browser.page.getByText('Batches', { exact: false }).first().waitFor({ timeout: 60_000 });
+      expect(refused).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('a CronJob-equivalent run of the batch image finishes, and the console shows it', async () => {
     const jobName = 'et-batch-29000000';
     const r = await podman(['run', '--name', name('batch'), ...HARDENED, ...envFlags({ ...appEnv(), BATCH_TRIGGER: 'schedule', JOB_NAME: jobName, NODE_OPTIONS: '--max-old-space-size=192' }), imageRef('batch-job'), 'run'], { allowFailure: true });
@@ -125,64 +142,59 @@ describe('the product in containers (read-only, uid 10001, no capabilities) with
   });
 });
 
-describe('podman kube play of the chart', () => {
+describe('podman kube play of the chart (sandbox scenario: the doubles run in the play too)', () => {
   let dir: string;
   let manifest: string;
-  const secrets = [name('tokens'), name('redis-url')];
+  const redisSecret = name('redis-url');
 
   afterAll(async () => {
     if (manifest) await podman(['kube', 'down', manifest], { allowFailure: true });
-    for (const s of secrets) await podman(['secret', 'rm', s], { allowFailure: true });
-    for (const c of [name('play-redis')]) await podman(['rm', '-f', '--time', '2', c], { allowFailure: true });
+    await podman(['secret', 'rm', redisSecret], { allowFailure: true });
+    await podman(['rm', '-f', '--time', '2', name('play-redis')], { allowFailure: true });
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('starts the rendered Deployments, which answer, and kube down removes them', async () => {
+  it('starts the rendered Deployments (doubles, admin API, bot, console), which answer, and kube down removes them', async () => {
     dir = mkdtempSync(join(tmpdir(), 'et-kube-play-'));
-    const p = { redis: await freePort(), api: await freePort(), bot: await freePort(), web: await freePort() };
+    const p = { redis: await freePort(), api: await freePort(), bot: await freePort(), web: await freePort(), discord: await freePort(), x: await freePort() };
     await podman(['run', '-d', '--name', name('play-redis'), ...HARDENED, '--tmpfs', '/data:rw,mode=1777,size=64m', BASE_IMAGES.redis, '--bind', '127.0.0.1', '--port', String(p.redis), '--requirepass', REDIS_PASSWORD]);
-    // kube play cannot read a kind: Secret; the same keys go into podman secrets (a JSON map of base64 values).
-    const b64 = (v: string) => Buffer.from(v).toString('base64');
-    const tokens = { DISCORD_BOT_TOKEN: doubles.env.DISCORD_BOT_TOKEN!, DISCORD_CLIENT_SECRET: doubles.env.DISCORD_CLIENT_SECRET!, TWITTER_CLIENT_ID: doubles.env.TWITTER_CLIENT_ID!, TWITTER_CLIENT_SECRET: doubles.env.TWITTER_CLIENT_SECRET!, TWITTER_BEARER_TOKEN: doubles.env.TWITTER_BEARER_TOKEN!, TOKEN_ENCRYPTION_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff' };
-    await podman(['secret', 'create', secrets[0]!, '-'], { input: JSON.stringify(Object.fromEntries(Object.entries(tokens).map(([k, v]) => [k, b64(v)]))) });
-    await podman(['secret', 'create', secrets[1]!, '-'], { input: JSON.stringify({ REDIS_URL: b64(`redis://:${REDIS_PASSWORD}@127.0.0.1:${p.redis}/0`) }) });
+    // kube play cannot read a kind: Secret; the same key goes into a podman secret (a JSON map of base64 values).
+    await podman(['secret', 'create', redisSecret, '-'], { input: JSON.stringify({ REDIS_URL: Buffer.from(`redis://:${REDIS_PASSWORD}@127.0.0.1:${p.redis}/0`).toString('base64') }) });
     const overrides = join(dir, 'ports-values.yaml');
-    const doubleEnv = ['DISCORD_API_BASE_URL', 'DISCORD_OAUTH_AUTHORIZE_URL', 'TWITTER_API_BASE_URL', 'TWITTER_OAUTH_AUTHORIZE_URL', 'SANDBOX'];
     writeFileSync(overrides, stringify({
-      secrets: { existingSecret: secrets[0] },
-      externalRedis: { existingSecret: secrets[1] },
+      externalRedis: { existingSecret: redisSecret },
+      sandbox: { enabled: true, host: '127.0.0.1', discordPort: p.discord, xPort: p.x },
       adminApi: { port: p.api },
       adminWeb: { port: p.web },
       bot: { healthPort: p.bot },
-      config: { publicBaseUrl: `http://127.0.0.1:${p.web}`, discordGuildId: doubles.guildId, discordApplicationId: doubles.env.DISCORD_APPLICATION_ID, adminRoleIds: [doubles.adminRoleId], coreRoleIds: [doubles.coreRoleId], extraEnv: doubleEnv.map((k) => ({ name: k, value: doubles.env[k] })) },
+      config: { publicBaseUrl: `http://127.0.0.1:${p.web}` },
     }));
     const objects = await helmTemplate({ valuesFiles: [scenario('local-play'), overrides], release: 'play' });
     const playable = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'ConfigMap').map(forLocalPlay);
-    expect(playable.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['play-engagement-tracker-admin-api', 'play-engagement-tracker-admin-web', 'play-engagement-tracker-bot']);
+    expect(playable.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['play-engagement-tracker-admin-api', 'play-engagement-tracker-admin-web', 'play-engagement-tracker-bot', 'play-engagement-tracker-sandbox']);
     manifest = join(dir, 'play.yaml');
     writeFileSync(manifest, playable.map((o) => stringify(o)).join('---\n'));
 
     const t0 = Date.now();
     await podman(['kube', 'play', manifest]);
-    const pods = (await podman(['pod', 'ps', '--format', '{{.Name}}'])).stdout;
-    const logs = async () => (await podman(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout;
-    await waitHealthy(`http://127.0.0.1:${p.api}/readyz`, 120_000, logs);
-    await waitHealthy(`http://127.0.0.1:${p.bot}/readyz`, 120_000, logs);
-    await waitHealthy(`http://127.0.0.1:${p.web}/healthz`, 60_000, logs);
+    const status = async () => (await podman(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout + (await containerLogs('play-engagement-tracker-bot-pod-bot'));
+    await waitHealthy(`http://127.0.0.1:${p.api}/readyz`, 120_000, status);
+    // The bot is ready once its gateway connection to the Discord double (in the play) is up.
+    await waitHealthy(`http://127.0.0.1:${p.bot}/readyz`, 120_000, status);
+    await waitHealthy(`http://127.0.0.1:${p.web}/healthz`, 60_000, status);
     measured.kubePlayToHealthySeconds = Math.round((Date.now() - t0) / 100) / 10;
-    expect(pods).toMatch(/play-engagement-tracker-admin-api/);
-    // The console (rendered with the chart's env) reaches the admin API through its pass-through.
-    expect((await fetch(`http://127.0.0.1:${p.web}/auth/config`)).status).toBe(200);
-    // Each container runs as the chart says: uid 10001, read-only root, no capabilities.
-    const inspect = JSON.parse((await podman(['inspect', 'play-engagement-tracker-admin-api-pod-admin-api'])).stdout) as Array<{ Config: { User: string }; HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] | null; CapAdd: string[] | null } }>;
+    // Sandbox sign-in works through the console's pass-through (no credential anywhere).
+    const cookie = await signIn(`http://127.0.0.1:${p.web}`);
+    expect((await fetch(`http://127.0.0.1:${p.web}/auth/me`, { headers: { cookie } })).status).toBe(200);
+    // Each container runs as the chart says: uid 10001, read-only root, no added capability.
+    const inspect = JSON.parse((await podman(['inspect', 'play-engagement-tracker-admin-api-pod-admin-api'])).stdout) as Array<{ Config: { User: string }; HostConfig: { ReadonlyRootfs: boolean; CapAdd: string[] | null } }>;
     expect(inspect[0]!.Config.User).toMatch(/^10001/);
     expect(inspect[0]!.HostConfig.ReadonlyRootfs).toBe(true);
     expect(inspect[0]!.HostConfig.CapAdd ?? []).toEqual([]);
 
     await podman(['kube', 'down', manifest]);
-    const after = (await podman(['pod', 'ps', '--format', '{{.Name}}'])).stdout;
-    expect(after).not.toMatch(/play-engagement-tracker/);
     manifest = '';
+    expect((await podman(['pod', 'ps', '--format', '{{.Name}}'])).stdout).not.toMatch(/play-engagement-tracker/);
   });
 });
 

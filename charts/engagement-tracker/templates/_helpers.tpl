@@ -137,9 +137,9 @@ or read whole from a Secret for an external Redis), key prefix, log level, sandb
 - name: SANDBOX
   value: "true"
 - name: DISCORD_API_BASE_URL
-  value: {{ printf "http://%s:%d/api" (include "et.componentName" (dict "ctx" . "component" "sandbox")) (int .Values.sandbox.discordPort) | quote }}
+  value: {{ printf "http://%s:%d/api" (include "et.sandboxHost" .) (int .Values.sandbox.discordPort) | quote }}
 - name: TWITTER_API_BASE_URL
-  value: {{ printf "http://%s:%d" (include "et.componentName" (dict "ctx" . "component" "sandbox")) (int .Values.sandbox.xPort) | quote }}
+  value: {{ printf "http://%s:%d" (include "et.sandboxHost" .) (int .Values.sandbox.xPort) | quote }}
 {{- end }}
 {{- with .Values.config.otlpEndpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
@@ -304,4 +304,9 @@ spec:
     matchLabels:
       {{- include "et.selectorLabels" . | nindent 6 }}
   policyTypes: [Ingress, Egress]
+{{- end -}}
+
+{{/* Host name of the doubles: their Service, unless sandbox.host says otherwise (podman kube play). */}}
+{{- define "et.sandboxHost" -}}
+{{- default (include "et.componentName" (dict "ctx" . "component" "sandbox")) .Values.sandbox.host -}}
 {{- end -}}

@@ -3,15 +3,15 @@ import { BASE_IMAGES } from './base-images';
 import { REPO } from './helm';
 import { podman } from './podman';
 
-/** The four application images, each built from its workspace's Dockerfile with the repository as context. */
-export const WORKLOADS = ['bot', 'batch-job', 'admin-api', 'admin-web'] as const;
+/** The application images (and the sandbox doubles'), each built from its workspace's Dockerfile with the repository as context. */
+export const WORKLOADS = ['bot', 'batch-job', 'admin-api', 'admin-web', 'sandbox'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 /** Local tag of a workload's image; the chart's `local-play` values point at the same names. */
 export const imageRef = (w: Workload) => `localhost/engagement-tracker/${w}:test`;
 
 /**
- * Builds the four images on the local Node base (no registry: `--pull=never`). The Dockerfiles share
+ * Builds the images on the local Node base (no registry: `--pull=never`). The Dockerfiles share
  * their first stage, so the workspace install runs once and the other builds reuse its layers.
  * Returns the seconds each build took.
  */
