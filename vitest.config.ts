@@ -5,8 +5,12 @@ const project = (name: string, extra: Record<string, unknown> = {}) => ({
     name,
     root: `./${name}`,
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A busy machine (2 cores shared by several suites) can take tens of seconds to start a child
+    // process under tsx, and seconds to render a page or answer a request: tests and hooks get minutes,
+    // expect.poll waits for its condition up to 20 s (not vitest's default 1 s).
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    expect: { poll: { timeout: 20_000, interval: 100 } },
     ...extra,
   },
 });

@@ -4,6 +4,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { anomalyThresholds } from './config';
 import type { AppDeps } from './deps';
 import { authenticate } from './middleware/authenticate';
 import { cors } from './middleware/cors';
@@ -18,39 +19,59 @@ import { membersRouter } from './routes/members';
 import { overviewRouter } from './routes/overview';
 import { rulesRouter } from './routes/rules';
 import { tweetsRouter } from './routes/tweets';
-import { TweetProjection } from './queries/tweet-list';
 import { repoRoot } from './runs/local-launcher';
 
 /** The API routers under /api, by resource. */
 export function apiRouter(deps: AppDeps): Router {
   const { stores } = deps;
   const api = Router();
-  const projection = new TweetProjection(stores);
-  api.use('/tweets', tweetsRouter(stores, projection));
-  api.use('/members', membersRouter(stores));
+  api.use('/tweets', tweetsRouter(stores));
+  api.use('/members', membersRouter(stores, anomalyThresholds(deps.config)));
   api.use('/leaderboard', leaderboardRouter(stores));
   api.use('/rules', rulesRouter(stores));
   api.use('/batches', batchesRouter(stores, deps.runs));
   api.use('/audit-log', auditLogRouter(stores));
   api.use('/api-tokens', apiTokensRouter(stores, deps.tokens));
-  api.use('/overview', overviewRouter(stores, projection));
+  api.use('/overview', overviewRouter(stores));
   api.use(notFound);
   return api;
 }
 
 function httpMetrics(registry: Registry) {
-  const requests = new Counter({ name: 'engagement_tracker_admin_api_requests_total', help: 'HTTP requests by route and status class', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const duration = new Histogram({ name: 'engagement_tracker_admin_api_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const requests = new Counter({ name: 'engagement_tracker_admin_api_requests_total', help: 'HTTP requests by method, route and status code', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({ name: 'engagement_tracker_admin_api_request_duration_seconds', help: 'HTTP request latency by method and route', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const signInFailures = new Counter({ name: 'engagement_tracker_admin_api_sign_in_failures_total', help: 'Refused sign-ins (Discord callback) and requests with an invalid session or API token, by reason', labelNames: ['reason'], registers: [registry] });
+  const rateLimited = new Counter({ name: 'engagement_tracker_admin_api_rate_limited_total', help: 'Requests refused with 429 by the per-IP or per-user limit', labelNames: ['route'], registers: [registry] });
+  const refusedRuns = new Counter({ name: 'engagement_tracker_admin_api_manual_runs_refused_total', help: 'Manual batch runs refused (409: a run holds the lock or was just started)', registers: [registry] });
+  refusedRuns.inc(0);
   return (req: express.Request, res: express.Response, next: express.NextFunction) => {
     const end = duration.startTimer();
     res.on('finish', () => {
       const route = `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}` || 'unmatched';
+      const status = res.statusCode;
       end({ method: req.method, route });
-      requests.inc({ method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` });
+      requests.inc({ method: req.method, route, status: String(status) });
+      if (status === 429) rateLimited.inc({ route });
+      if (route === '/api/batches/' && req.method === 'POST' && status === 409) refusedRuns.inc();
+      const failure = (res.locals as { signInFailure?: string }).signInFailure;
+      if (failure) signInFailures.inc({ reason: failure });
+      else if (status === 401 && route !== '/auth/me') signInFailures.inc({ reason: 'unauthenticated' });
     });
     next();
   };
 }
+
+/**
+ * JSON bodies are UTF-8 (RFC 8259); the parser would also decode UTF-16/32 and UTF-7 (a classic filter
+ * bypass). Any other declared charset is a 415 before the body is read.
+ */
+const jsonCharsetOnly: express.RequestHandler = (req, res, next) => {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    return void res.status(415).json({ error: 'charset_unsupported', message: 'Send the request body as UTF-8 JSON.' });
+  }
+  next();
+};
 
 /** Build the admin API app (server.ts listens; tests mount it directly). */
 export function createApp(deps: AppDeps & { registry?: Registry }): Express {
@@ -67,7 +88,7 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
   );
   if (config.CORS_ORIGINS.length) app.use(cors(config.CORS_ORIGINS));
   app.use(cookieParser());
-  app.use(express.json({ limit: config.API_BODY_LIMIT }));
+  app.use(jsonCharsetOnly, express.json({ limit: config.API_BODY_LIMIT }));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseSchema, env, hasRealCredentials, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
+import { baseSchema, env, hasRealCredentials, type AnomalyThresholds, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
 
 /** Every setting of the admin API, validated at start-up. */
 export const adminApiSchema = baseSchema.extend({
@@ -46,6 +46,18 @@ export const adminApiSchema = baseSchema.extend({
   BATCH_START_GUARD_SECONDS: env.int(120, 1),
   /** Follow batch Jobs and record their failures (Kubernetes launcher only). */
   BATCH_JOB_WATCHER: env.bool(true),
+
+  // What the exported batch and points signals are compared with (the alert rules read them as metrics).
+  /** The batch CronJob's schedule and time cap: a run is stale after 2 × the interval + the cap. */
+  BATCH_SCHEDULE: z.string().default('*/30 * * * *'),
+  BATCH_MAX_WALL_SECONDS: env.int(600),
+  /** Estimated X spend per UTC day above which XSpendOverBudget fires (0 = no budget). */
+  X_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0),
+  /** A member's (or the community's) 24 h gain is anomalous at this many times its baseline... */
+  POINTS_ANOMALY_FACTOR: z.coerce.number().min(1).default(10),
+  /** ...and at least this many points (member) / community points. */
+  POINTS_ANOMALY_MIN_POINTS: env.int(100, 1),
+  POINTS_ANOMALY_MIN_COMMUNITY_POINTS: env.int(500, 1),
 });
 
 export type AdminApiConfig = z.infer<typeof adminApiSchema> & {
@@ -86,4 +98,9 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
     encryptionKey: c.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
     secureCookies: source.COOKIE_SECURE ? c.COOKIE_SECURE === true : !local,
   };
+}
+
+/** The anomaly thresholds the metrics and the console's "Anomalous" filter use. */
+export function anomalyThresholds(c: Pick<AdminApiConfig, 'POINTS_ANOMALY_FACTOR' | 'POINTS_ANOMALY_MIN_POINTS' | 'POINTS_ANOMALY_MIN_COMMUNITY_POINTS'>): AnomalyThresholds {
+  return { factor: c.POINTS_ANOMALY_FACTOR, minMemberPoints: c.POINTS_ANOMALY_MIN_POINTS, minCommunityPoints: c.POINTS_ANOMALY_MIN_COMMUNITY_POINTS };
 }

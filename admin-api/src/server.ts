@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, logProcessFailures, onShutdown, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
+import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, instrumentRedis, logProcessFailures, onShutdown, scheduleIntervalSeconds, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
 import { createApp } from './app';
 import { ApiTokenStore } from './auth/api-token-store';
 import { discordOAuthFromConfig } from './auth/discord-oauth';
 import { createConnectXRouter, createDiscordDmNotifier } from './connect';
 import { SessionStore } from './auth/session-store';
-import { loadAdminApiConfig } from './config';
+import { anomalyThresholds, loadAdminApiConfig } from './config';
 import { registerBatchMetrics } from './metrics/batch-metrics';
 import type { AppDeps } from './deps';
 import { JobWatcher } from './runs/job-watcher';
@@ -55,7 +55,15 @@ export async function main(): Promise<void> {
   });
   deps.mounts = [{ path: '/', router: connect }];
   const registry = config.METRICS_ENABLED ? createMetricsRegistry('admin-api') : undefined;
-  if (registry) registerBatchMetrics(registry, stores);
+  if (registry) {
+    registerBatchMetrics(registry, stores, {
+      scheduleIntervalSeconds: scheduleIntervalSeconds(config.BATCH_SCHEDULE),
+      maxWallSeconds: config.BATCH_MAX_WALL_SECONDS,
+      dailyBudgetUsd: config.X_DAILY_BUDGET_USD,
+      anomaly: anomalyThresholds(config),
+    });
+    instrumentRedis(registry, redis);
+  }
   const app = createApp({ ...deps, ...(registry ? { registry } : {}) });
 
   const server = app.listen(config.ADMIN_API_PORT);

@@ -44,7 +44,7 @@ describe('ra-data-simple-rest contract', () => {
     expect(((await bySubmitter.json()) as Array<{ id: string }>).map((t) => t.id)).toEqual([T.t2]);
   });
 
-  it('filters by text and sorts by any sortable field through the projection, fresh after its own writes', async () => {
+  it('filters by text and sorts by any sortable field through the tweet index, fresh after its own writes', async () => {
     const byCount = await core.fetch(`/api/tweets${q({ sort: ['engagementCount', 'ASC'], filter: { q: 'TWEET' } })}`);
     expect(((await byCount.json()) as Array<{ id: string; engagementCount: number }>).map((t) => [t.id, t.engagementCount])).toEqual([[T.t2, 0], [T.t3, 1], [T.t1, 3]]);
     const byHandle = await core.fetch(`/api/tweets${q({ filter: { q: 'outsider' } })}`);
@@ -279,5 +279,25 @@ describe('sessions, CSRF and API tokens', () => {
     expect(ready.headers.get('content-security-policy')).toContain("default-src 'self'");
     const big = await admin.fetch('/api/rules/1', { method: 'PUT', body: { like: 1, pad: 'x'.repeat(200_000) } });
     expect(big.status).toBe(413);
+  });
+});
+
+describe('anomalous members', () => {
+  it('lists the members whose points exploded in the last 24 hours, with their gain and baseline', async () => {
+    const anomalous = async () => {
+      const res = await core.fetch(`/api/members${q({ filter: { anomalous: true } })}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Array<{ id: string; anomaly: { gain24h: number; baselinePerDay: number } }>;
+    };
+    const before = await anomalous();
+    expect(before.map((m) => m.id)).not.toContain(M.dave);
+    const adj = await admin.fetch(`/api/members/${M.dave}/adjustments`, { method: 'POST', body: { delta: 5000, reason: 'typo in the amount' } });
+    expect(adj.status).toBe(201);
+    const after = await anomalous();
+    const dave = after.find((m) => m.id === M.dave);
+    expect(dave?.anomaly.gain24h).toBe(5000);
+    expect(dave!.anomaly.baselinePerDay).toBeGreaterThan(0);
+    await admin.fetch(`/api/members/${M.dave}/adjustments`, { method: 'POST', body: { delta: -5000, reason: 'typo fixed' } });
+    expect((await anomalous()).map((m) => m.id)).not.toContain(M.dave);
   });
 });

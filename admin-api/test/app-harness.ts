@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Stores } from '@engagement-tracker/core';
 import type { TestRedisServer } from '@engagement-tracker/core/testing';
 import { createApp } from '../src/app';
+import type { AppDeps } from '../src/deps';
 import { ApiTokenStore } from '../src/auth/api-token-store';
 import type { DiscordOAuth } from '../src/auth/discord-oauth';
 import { SessionStore } from '../src/auth/session-store';
@@ -65,7 +66,11 @@ export function client(url: string, cookie: string, csrf: string): Client {
   };
 }
 
-export async function startTestApp(redis: TestRedisServer, env: Record<string, string> = {}, extra: { discord?: DiscordOAuth } = {}): Promise<TestApp> {
+export async function startTestApp(
+  redis: TestRedisServer,
+  env: Record<string, string> = {},
+  extra: { discord?: DiscordOAuth; mounts?: (stores: Stores, config: AdminApiConfig) => NonNullable<AppDeps['mounts']> } = {},
+): Promise<TestApp> {
   const config = loadAdminApiConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '100000', ADMIN_WEB_DIST: '/nonexistent', ...env });
   const stores = testStores(redis.client());
   const r = stores.ctx.redis;
@@ -73,7 +78,7 @@ export async function startTestApp(redis: TestRedisServer, env: Record<string, s
   const tokens = new ApiTokenStore(r, stores.keys.prefix);
   const launcher = new RecordingLauncher();
   const runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
-  const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...extra });
+  const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...(extra.discord ? { discord: extra.discord } : {}), ...(extra.mounts ? { mounts: extra.mounts(stores, config) } : {}) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

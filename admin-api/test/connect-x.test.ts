@@ -123,6 +123,27 @@ describe('createConnectXRouter', () => {
     expect(await stores.connections.get('333333')).toBeNull();
   });
 
+  it('tells a member who links what they miss to earn and when they qualify; records the X facts', async () => {
+    const xu = x.state.addUser({ username: 'newbie', createdAt: clock - 5 * 86_400_000, followers: 3 });
+    x.state.authorizeAs = xu.id;
+    await stores.moderation.update({ eligibility: { minXAccountAgeDays: 30, minFollowers: 10 } }, 'admin:1');
+    try {
+      const start = await get(ticketFor('555555'));
+      const consent = await get(start.headers.get('location')!);
+      const done = await get(consent.headers.get('location')!);
+      expect(done.status).toBe(200);
+      const page = await done.text();
+      expect(page).toContain('You do not earn points yet');
+      const notice = notices.find(([id]) => id === '555555')![1];
+      expect(notice).toContain('is now linked');
+      expect(notice).toMatch(/must be at least 30 days \(it is 5 days; you qualify on \d{4}-\d{2}-\d{2}\)/);
+      expect(notice).toContain('you need 10 followers on X (you have 3)');
+      expect((await stores.moderation.facts(['555555'])).get('555555')).toMatchObject({ followers: 3, protected: false, xCreatedAt: clock - 5 * 86_400_000 });
+    } finally {
+      await stores.moderation.update({ eligibility: { minXAccountAgeDays: 0, minFollowers: 0 } }, 'admin:1');
+    }
+  });
+
   it('links on success and tells the member; the reverse link is unique', async () => {
     const xu = x.state.addUser({ username: 'dora' });
     x.state.authorizeAs = xu.id;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetricsRegistry } from '@engagement-tracker/core';
+import { createMetricsRegistry, instrumentRedis } from '@engagement-tracker/core';
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { registerBatchMetrics } from '../src/metrics/batch-metrics';
 import { testStores } from './helpers';
@@ -37,5 +37,68 @@ describe('batch gauges from Redis at scrape time', () => {
     expect(value(text, 'engagement_tracker_batch_recent_failed_runs')).toBe(1);
     expect(value(text, 'engagement_tracker_batch_last_run_x_requests')).toBe(0); // the failed run recorded none
     expect(value(text, 'engagement_tracker_linked_members')).toBe(0);
+  });
+});
+
+describe('running totals and thresholds', () => {
+  it('exports runs by trigger and status, X requests by endpoint, 429s, stops, cost today, streaks and Job deaths', async () => {
+    const stores = testStores(redis.client());
+    const registry = createMetricsRegistry('admin-api');
+    registerBatchMetrics(registry, stores, { scheduleIntervalSeconds: 60, maxWallSeconds: 30, dailyBudgetUsd: 5 });
+    const finish = async (trigger: 'schedule' | 'manual', status: 'succeeded' | 'partial' | 'failed', stats: Record<string, number>, jobDied?: string) => {
+      const r = await stores.batches.create({ trigger });
+      await stores.batches.finish(r.id, status, { stats, ...(jobDied ? { jobDied } : {}) });
+      await new Promise((res) => setTimeout(res, 5));
+    };
+    await finish('schedule', 'succeeded', { requests: 3, requests_tweets_lookup: 2, requests_liked_tweets: 1, costUsd: 0.5, billedPosts: 100, pointsAwarded: 7 });
+    await finish('schedule', 'partial', { requests: 2, requests_liked_tweets: 2, rateLimited: 1, refusedAvoided: 4, stopped_rate_limited: 1, costUsd: 0.25 });
+    await finish('manual', 'failed', {}, 'OOMKilled');
+    await finish('schedule', 'failed', { errors: 1 });
+    const text = await registry.metrics();
+    expect(value(text, 'engagement_tracker_batch_runs_total{trigger="schedule",status="succeeded"')).toBe(1);
+    expect(value(text, 'engagement_tracker_batch_runs_total{trigger="schedule",status="failed"')).toBe(1);
+    expect(value(text, 'engagement_tracker_batch_runs_total{trigger="manual",status="failed"')).toBe(1);
+    expect(value(text, 'engagement_tracker_batch_x_requests_total{endpoint="liked_tweets"')).toBe(3);
+    expect(value(text, 'engagement_tracker_batch_x_requests_total{endpoint="tweets_lookup"')).toBe(2);
+    expect(value(text, 'engagement_tracker_batch_x_rate_limited_total')).toBe(1);
+    expect(value(text, 'engagement_tracker_batch_x_held_back_total')).toBe(4);
+    expect(value(text, 'engagement_tracker_batch_stops_total{reason="rate_limited"')).toBe(1);
+    expect(value(text, 'engagement_tracker_batch_x_cost_usd_total')).toBeCloseTo(0.75, 6);
+    expect(value(text, 'engagement_tracker_batch_x_cost_usd_today')).toBeCloseTo(0.75, 6);
+    expect(value(text, 'engagement_tracker_batch_billed_posts_total')).toBe(100);
+    expect(value(text, 'engagement_tracker_batch_points_awarded_total')).toBe(7);
+    expect(value(text, 'engagement_tracker_batch_jobs_died_total{reason="OOMKilled"')).toBe(1);
+    expect(value(text, 'engagement_tracker_batch_consecutive_failed_runs')).toBe(2);
+    expect(value(text, 'engagement_tracker_batch_consecutive_partial_runs')).toBe(0);
+    expect(value(text, 'engagement_tracker_batch_x_daily_budget_usd')).toBe(5);
+    expect(value(text, 'engagement_tracker_batch_schedule_interval_seconds')).toBe(60);
+    expect(value(text, 'engagement_tracker_batch_max_wall_seconds')).toBe(30);
+    // A run finished twice (the watcher and the program racing) counts once.
+    const r = await stores.batches.create({ trigger: 'schedule' });
+    await stores.batches.finish(r.id, 'succeeded', { stats: { pointsAwarded: 1 } });
+    await stores.batches.finish(r.id, 'failed', {});
+    await new Promise((res) => setTimeout(res, 1100));
+    const again = await registry.metrics();
+    expect(value(again, 'engagement_tracker_batch_runs_total{trigger="schedule",status="succeeded"')).toBe(2);
+    expect(value(again, 'engagement_tracker_batch_runs_total{trigger="schedule",status="failed"')).toBe(1);
+    expect(value(again, 'engagement_tracker_batch_consecutive_failed_runs')).toBe(0);
+    expect(value(again, 'engagement_tracker_batch_last_success_timestamp_seconds')).toBeCloseTo((await stores.batches.get(r.id))!.endedAt! / 1000, 3);
+  });
+
+  it('exports the anomaly signals and Redis reachability', async () => {
+    const client = redis.client();
+    const stores = testStores(client);
+    const registry = createMetricsRegistry('admin-api');
+    registerBatchMetrics(registry, stores, { anomaly: { factor: 10, minMemberPoints: 100, minCommunityPoints: 500 } });
+    instrumentRedis(registry, client);
+    await stores.members.ensure('111111111111111111', 'Mallory');
+    await stores.ledger.adjust({ discordId: '111111111111111111', delta: 800, reason: 'test', actor: 'admin' });
+    const text = await registry.metrics();
+    expect(value(text, 'engagement_tracker_points_anomalous_members')).toBe(1);
+    expect(value(text, 'engagement_tracker_points_member_gain_max{window="1h"')).toBe(800);
+    expect(value(text, 'engagement_tracker_points_community_anomalous')).toBe(1);
+    expect(value(text, 'engagement_tracker_points_adjusted_24h')).toBe(800);
+    expect(value(text, 'engagement_tracker_redis_up')).toBe(1);
+    expect(value(text, 'engagement_tracker_redis_command_duration_seconds_count')).toBeGreaterThan(0);
   });
 });

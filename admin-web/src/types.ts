@@ -26,6 +26,8 @@ export interface MemberRecord {
   weeklyPoints: number;
   counts?: Partial<Record<EngagementKind, number>>;
   joinedAt: number;
+  /** Present when listed with the "Anomalous" filter: points gained vs the member's baseline. */
+  anomaly?: { gain1h: number; gain24h: number; adjusted24h: number; baselinePerDay: number } | null;
 }
 
 export interface LeaderboardRecord {

@@ -35,7 +35,7 @@ beforeAll(async () => {
     TWITTER_BEARER_TOKEN: 'web-test-bearer',
     TWITTER_CLIENT_ID: 'sandbox-client',
   });
-}, 110_000);
+}, 240_000);
 
 afterAll(async () => {
   await api?.stop();

@@ -54,7 +54,7 @@ describe('signing in with Discord', () => {
       BATCH_LAUNCHER: 'local',
     });
     b = await openBrowser({ baseURL: api.url });
-  }, 110_000);
+  }, 240_000);
 
   afterAll(async () => {
     await b?.close();

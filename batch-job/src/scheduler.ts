@@ -1,4 +1,4 @@
-import { createMetricsRegistry, createRedis, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
+import { createMetricsRegistry, createRedis, instrumentRedis, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
 import { Cron } from 'croner';
 import { Counter, Gauge } from 'prom-client';
 import type { JobConfig } from './config';
@@ -27,6 +27,7 @@ export async function startScheduler(cfg: JobConfig, logger: Logger): Promise<Sc
   const lastCost = new Gauge({ name: 'engagement_tracker_batch_scheduler_last_run_cost_usd', help: 'Estimated X API cost of the last scheduled run', registers: [registry] });
   const ping = createRedis(cfg.env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   ping.on('error', () => {});
+  instrumentRedis(registry, ping);
 
   let current: Promise<BatchOutcome | null> | null = null;
   let abort: AbortController | null = null;

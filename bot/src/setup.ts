@@ -1,5 +1,6 @@
 import { Client, Events, GatewayIntentBits, Options, type ClientOptions } from 'discord.js';
-import { createMetricsRegistry, createRedis, createStores, createXClientFactory, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
+import { Gauge } from 'prom-client';
+import { createMetricsRegistry, createRedis, instrumentRedis, createStores, createXClientFactory, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
 import { ConnectTicketSigner } from '@engagement-tracker/core';
 import type { BotConfig } from './config';
 import type { BotContext } from './context';
@@ -40,6 +41,15 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
     now: Date.now,
   };
   const client = new Client(clientOptions(config));
+  instrumentRedis(registry, redis);
+  new Gauge({
+    name: 'engagement_tracker_bot_gateway_connected',
+    help: 'Whether the bot has a ready Discord gateway session',
+    registers: [registry],
+    collect() {
+      this.set(client.isReady() && client.ws.status === 0 ? 1 : 0);
+    },
+  });
   registerLifecycleListeners(client, ctx);
   registerInteractionListener(client, ctx);
 

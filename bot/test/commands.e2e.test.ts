@@ -28,7 +28,7 @@ describe('bot process against the Discord double, the X double and Redis', () =>
   it('serves /healthz and /readyz and registered every command', async () => {
     expect((await fetch(`${s.bot.healthUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${s.bot.healthUrl}/readyz`)).status).toBe(200);
-    expect([...s.discord.state.commandsFor(IDS.guild).keys()].sort()).toEqual(['connect', 'disconnect', 'leaderboard', 'stats', 'submit', 'tier']);
+    expect([...s.discord.state.commandsFor(IDS.guild).keys()].sort()).toEqual(['ban', 'connect', 'disconnect', 'leaderboard', 'stats', 'submit', 'tier', 'unban']);
     expect(s.discord.state.findCommand('tier', IDS.guild)?.default_member_permissions).toBe(String(1n << 5n));
   });
 
@@ -179,6 +179,48 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     expect((privateView.embeds[0] as { footer: { text: string } }).footer.text).toMatch(/not ranked yet|Your rank/);
     const weekly = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard' })).reply();
     expect((weekly.embeds[0] as { title: string }).title).toMatch(/^Weekly leaderboard \(\d{4}-W\d{2}\)/);
+  });
+
+  it('/ban and /unban: admins only, with a reason; the banned member is hidden from /leaderboard and refused /submit privately', async () => {
+    const ban = (as: string, member: string, reason: string) => s.discord.interact({ as, command: 'ban', options: { member, reason } });
+    expect((await (await ban(IDS.bob, IDS.dave, 'ring member')).reply()).content).toMatch(/Only admins/);
+    const done = await (await ban(IDS.alice, IDS.dave, 'engagement ring')).reply();
+    expect(done.ephemeral).toBe(true);
+    expect(done.content).toMatch(/is banned: no points from now on/);
+    expect((await (await ban(IDS.alice, IDS.dave, 'engagement ring')).reply()).content).toMatch(/already banned/);
+    await s.stores.ledger.adjust({ discordId: IDS.dave, delta: 500, reason: 'history kept', actor: 'test' });
+    const board = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { board: 'alltime' } })).reply();
+    expect(JSON.stringify(board.embeds)).not.toContain(IDS.dave);
+    const t = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    const refused = await (await submit(IDS.dave, tweetUrl(t.id))).reply();
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.content).toMatch(/banned from the engagement program \(reason: engagement ring\)/);
+    expect(await s.stores.tweets.get(t.id)).toBeNull();
+    const mine = await (await s.discord.interact({ as: IDS.dave, command: 'stats' })).reply();
+    expect(JSON.stringify(mine.embeds)).toMatch(/Banned: you earn no points/);
+    expect((await s.stores.members.get(IDS.dave))!.totalPoints).toBe(500);
+    const lifted = await (await s.discord.interact({ as: IDS.alice, command: 'unban', options: { member: IDS.dave, reason: 'appeal accepted' } })).reply();
+    expect(lifted.content).toMatch(/no longer banned/);
+    const back = await (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options: { board: 'alltime' } })).reply();
+    expect(JSON.stringify(back.embeds)).toContain(`<@${IDS.dave}> — 500 pts`);
+    const actions = (await s.stores.audit.list({ filter: { target: IDS.dave } })).items.map((a) => `${a.action} ${a.actor}`);
+    expect(actions).toEqual(expect.arrayContaining([`member.ban discord:${IDS.alice}`, `member.unban discord:${IDS.alice}`]));
+    await s.stores.ledger.adjust({ discordId: IDS.dave, delta: -500, reason: 'undo', actor: 'test' });
+  });
+
+  it('/stats tells a member how many replies were not counted and why; commands record Discord facts', async () => {
+    const t = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    await s.stores.tweets.submit({ tweetId: t.id, url: tweetUrl(t.id), authorId: author.id, authorHandle: 'poster', submitterId: IDS.dave, category: 'news', createdAt: Date.now() - HOUR });
+    const t2 = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    await s.stores.tweets.submit({ tweetId: t2.id, url: tweetUrl(t2.id), authorId: author.id, authorHandle: 'poster', submitterId: IDS.dave, category: 'news', createdAt: Date.now() - HOUR });
+    const hold = { reason: 'reply' as const, code: 'too_short', detail: 'too short' };
+    await s.stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: t.id, discordId: IDS.bob, kind: 'reply', hold }, { tweetId: t2.id, discordId: IDS.bob, kind: 'reply', hold }] });
+    const mine = await (await s.discord.interact({ as: IDS.bob, command: 'stats' })).reply();
+    expect(JSON.stringify(mine.embeds)).toContain('2 replies not counted: too short');
+    const facts = (await s.stores.moderation.facts([IDS.bob])).get(IDS.bob)!;
+    expect(facts.roleIds).toEqual([]);
+    expect(facts.guildJoinedAt).toBeGreaterThan(Date.now() - 86_400_000);
+    expect((await s.stores.moderation.facts([IDS.alice])).get(IDS.alice)!.roleIds ?? [IDS.adminRole]).toEqual([IDS.adminRole]);
   });
 
   it('/disconnect removes the link and tokens; refuses when not linked', async () => {

@@ -19,13 +19,13 @@ describe('npm run register-commands', () => {
     const guild = await runScript('bot/src/deploy-commands.ts', { ...env(), DISCORD_APPLICATION_ID: double.applicationId, DISCORD_GUILD_ID: GUILD });
     expect(guild.code).toBe(0);
     expect(guild.output).toContain(`"scope":"guild ${GUILD}"`);
-    expect(double.state.commandsFor(GUILD).size).toBe(6);
+    expect(double.state.commandsFor(GUILD).size).toBe(8);
     expect(double.state.globalCommands.size).toBe(0);
     // No application id: it is read from the token (GET /applications/@me).
     const global = await runScript('bot/src/deploy-commands.ts', { ...env(), DISCORD_GUILD_ID: '' });
     expect(global.code).toBe(0);
     expect(global.output).toContain('"scope":"global"');
-    expect([...double.state.globalCommands.keys()].sort()).toEqual(['connect', 'disconnect', 'leaderboard', 'stats', 'submit', 'tier']);
+    expect([...double.state.globalCommands.keys()].sort()).toEqual(['ban', 'connect', 'disconnect', 'leaderboard', 'stats', 'submit', 'tier', 'unban']);
     const submit = double.state.globalCommands.get('submit')!;
     expect(submit.options?.find((o) => o.name === 'category')?.autocomplete).toBe(true);
   });

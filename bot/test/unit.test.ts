@@ -57,7 +57,9 @@ describe('command definitions', () => {
     }
     expect(COMMANDS.get('tier')!.data.default_member_permissions).toBe(String(1n << 5n));
     expect(COMMANDS.get('tier')!.preconditions).toContain('AdminOnly');
-    for (const name of ['connect', 'disconnect', 'stats', 'submit', 'tier']) expect(COMMANDS.get(name)!.ephemeral).toBe(true);
+    for (const name of ['connect', 'disconnect', 'stats', 'submit', 'tier', 'ban', 'unban']) expect(COMMANDS.get(name)!.ephemeral).toBe(true);
+    for (const name of ['ban', 'unban']) expect(COMMANDS.get(name)!.preconditions).toEqual(['GuildOnly', 'AdminOnly']);
+    expect(COMMANDS.get('submit')!.preconditions).toContain('NotBanned');
     expect(COMMANDS.get('leaderboard')!.ephemeral).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ export * from './redis/stores';
 export * from './errors';
 export { TokenCipher, SANDBOX_ENCRYPTION_KEY, parseKey } from './crypto/token-cipher';
 export { startTelemetry, withSpan, type Telemetry } from './telemetry/otel';
-export { createMetricsRegistry } from './telemetry/metrics';
+export { createMetricsRegistry, scheduleIntervalSeconds } from './telemetry/metrics';
+export { instrumentRedis } from './telemetry/redis-metrics';
 export * from './x';
 export * from './crypto/connect-ticket';

@@ -142,3 +142,42 @@ describe('held engagements and the review queue', () => {
     expect(drift.map((d) => d.field).sort()).toEqual([`held:${TWEET}:m2:like:approved`, `review-queue:${TWEET}:m2:like:approved`]);
   });
 });
+
+describe('moderation settings and relinking', () => {
+  const link = (stores: Stores, xUserId: string, handle: string) => stores.connections.link({
+    discordId: 'm1', displayName: 'Member 1', xUserId, handle, scopes: ['tweet.read'], tokens: { accessToken: 'a', expiresAt: 0, scopes: [] },
+  });
+
+  it('validates and audits settings changes, keeping the parts not changed', async () => {
+    const { stores } = makeStores(server);
+    expect((await stores.moderation.get()).eligibility.minFollowers).toBe(0);
+    await stores.moderation.update({ eligibility: { minFollowers: 25 } }, 'admin:1');
+    const after = await stores.moderation.update({ relinkCooldownHours: 72 }, 'admin:1');
+    expect(after).toMatchObject({ relinkCooldownHours: 72, eligibility: { minFollowers: 25 }, replies: { minWords: 0 } });
+    await expect(stores.moderation.update({ relinkCooldownHours: -1 }, 'admin:1')).rejects.toThrow(/Relink cooldown must be a whole number of hours from 0 \(off\)/);
+    await expect(stores.moderation.update({ replies: { blockedPhrases: ['free.*'] } }, 'admin:1')).rejects.toThrow(/regular expression/);
+    await expect(stores.moderation.update({ bans: true }, 'admin:1')).rejects.toThrow(/Unknown setting/);
+    expect((await stores.moderation.get()).relinkCooldownHours).toBe(72);
+    expect((await auditActions(stores)).filter((a) => a === 'settings.moderation')).toHaveLength(2);
+  });
+
+  it('with a cooldown, a member cannot switch X accounts directly or soon after unlinking; the same account relinks at once', async () => {
+    const { stores, clock } = makeStores(server);
+    await link(stores, 'x1', 'first');
+    await stores.moderation.update({ relinkCooldownHours: 48 }, 'admin:1');
+    await expect(link(stores, 'x2', 'second')).rejects.toThrow(/linked to @first\. To link another X account, run \/disconnect first/);
+    await stores.connections.unlink('m1', 'discord:m1');
+    clock.now += 3_600_000;
+    await expect(link(stores, 'x2', 'second')).rejects.toMatchObject({ code: 'relink_cooldown', message: expect.stringMatching(/you can link a different X account from 2026-11-26 12:00 UTC \(linking @first again works now\)/) });
+    await link(stores, 'x1', 'first');
+    await stores.connections.unlink('m1', 'discord:m1');
+    clock.now += 48 * 3_600_000 + 1;
+    expect((await link(stores, 'x2', 'second')).xUserId).toBe('x2');
+  });
+
+  it('without a cooldown (the default), switching works as before', async () => {
+    const { stores } = makeStores(server);
+    await link(stores, 'x1', 'first');
+    expect((await link(stores, 'x2', 'second')).xUserId).toBe('x2');
+  });
+});

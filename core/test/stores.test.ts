@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, DEFAULT_RULES } from '../src';
 import { startRedisServer, type TestRedisServer } from '../src/testing';
-import { makeStores, seedCommunity, TWEET } from './helpers';
+import { createStores } from '../src';
+import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
 
 let server: TestRedisServer;
 beforeAll(async () => {
@@ -89,6 +90,40 @@ describe('tweets', () => {
     expect((await stores.tweets.listInWindow(clock.now - 2500)).map((t) => t.tweetId)).toEqual(['94', '93', '92']);
     await stores.tweets.updateMetrics('94', { likes: 5, retweets: 1, replies: 0, quotes: 0 });
     expect((await stores.tweets.get('94'))!.metrics.likes).toBe(5);
+  });
+});
+
+describe('tweet index', () => {
+  it("a process's filtered lists and counts show every change made anywhere, as soon as it is made", async () => {
+    const { stores: writer, clock } = makeStores(server);
+    // Another process (the admin API) on the same keys, with its own in-process index.
+    const reader = createStores(server.client(), { prefix: writer.keys.prefix, encryptionKey: TEST_KEY, now: () => clock.now });
+    const active = () => reader.tweets.count('active');
+    const byPoints = async () => (await reader.tweets.list({ filter: { category: 'general' }, sort: 'pointsAwarded', order: 'DESC' })).items.map((t) => `${t.tweetId}:${t.pointsAwarded}`);
+    expect(await active()).toBe(0); // loaded while empty
+    await seedCommunity(writer);
+    expect(await active()).toBe(1);
+    await writer.tweets.submit({ tweetId: '95', url: 'u', authorId: 'x2', authorHandle: 'user2', submitterId: 'm2', category: 'general', createdAt: 1 });
+    expect(await byPoints()).toEqual(['95:0', `${TWEET}:0`]); // ties: by id, in the same direction
+    await writer.ledger.award({ batchId: 'b1', engagements: [{ tweetId: '95', discordId: 'm3', kind: 'reply' }] });
+    expect(await byPoints()).toEqual(['95:3', `${TWEET}:0`]);
+    expect(await writer.tweets.setStatus(TWEET, 'unavailable', 'gone', 'active')).toBe(true);
+    expect(await active()).toBe(1);
+    expect((await reader.tweets.list({ filter: { status: 'unavailable' } })).items.map((t) => t.tweetId)).toEqual([TWEET]);
+    await writer.tweets.remove('95', { revoke: true, actor: 'admin:1' });
+    expect(await active()).toBe(0);
+    expect(await byPoints()).toEqual(['95:0', `${TWEET}:0`]);
+    // Many readers at once while changes land: each answer includes every change made before it was asked.
+    const seen = await Promise.all(['96', '97', '98'].map(async (id) => {
+      await writer.tweets.submit({ tweetId: id, url: 'u', authorId: 'x2', authorHandle: 'user2', submitterId: 'm2', category: 'general', createdAt: 1 });
+      return active();
+    }));
+    expect(seen.every((n) => n >= 1)).toBe(true);
+    expect(await active()).toBe(3);
+    // The change set reset (e.g. restored from an old backup): the index reloads rather than missing changes.
+    await server.client().del(writer.keys.tweetsChanged());
+    await writer.tweets.setStatus('96', 'deleted');
+    expect(await active()).toBe(2);
   });
 });
 

@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
-  ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, exchangeCode, generateAuthLink, X_SCOPES, type Logger, type Stores, type XClientFactory,
+  checkEligibility, ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, describeEligibility, exchangeCode, generateAuthLink, X_SCOPES,
+  type Logger, type Stores, type XClientFactory,
 } from '@engagement-tracker/core';
 import { ConnectStore } from './connect-store';
 import type { MemberNotifier } from './notify';
@@ -143,6 +144,17 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
         throw err;
       }
       log.info({ discordId: pending.discordId, xUserId: account.user.id, handle: account.user.username }, 'X account linked');
+      // Eligibility is checked now too, so the member learns at once what they miss and when they could qualify.
+      await deps.stores.moderation.setXFacts(pending.discordId, account.facts);
+      const { eligibility } = await deps.stores.moderation.get();
+      const facts = (await deps.stores.moderation.facts([pending.discordId])).get(pending.discordId) ?? {};
+      const verdict = checkEligibility(eligibility, facts, now());
+      if (!verdict.eligible) {
+        log.info({ discordId: pending.discordId, unmet: verdict.unmet.map((u) => u.code) }, 'linked member not eligible yet');
+        const text = describeEligibility(verdict);
+        await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked.\n⚠️ ${text}`);
+        return page(res, 200, `Linked @${account.user.username}`, `Your X account is linked to your Discord account. ${text.replace(/\n•/g, ' •')}`);
+      }
       await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked. Likes, retweets and replies on tracked posts will earn you points.`);
       return page(res, 200, `Linked @${account.user.username}`, 'Your X account is linked to your Discord account.');
     } catch (err) {

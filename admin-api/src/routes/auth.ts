@@ -45,7 +45,10 @@ export function authRouter(deps: AppDeps): Router {
     const q = z.object({ code: z.string().max(200).optional(), state: z.string().max(100).optional(), error: z.string().max(100).optional() }).parse(req.query);
     const cookieState = (req.cookies as Record<string, string>)[STATE_COOKIE];
     res.clearCookie(STATE_COOKIE, base);
-    const fail = (reason: string) => res.redirect(302, `/#/login?error=${encodeURIComponent(reason)}`);
+    const fail = (reason: string) => {
+      res.locals.signInFailure = reason;
+      res.redirect(302, `/#/login?error=${encodeURIComponent(reason)}`);
+    };
     if (q.error) return void fail(q.error === 'access_denied' ? 'denied' : 'discord_error');
     const known = q.state ? await stores.ctx.redis.getdel(`${stores.keys.prefix}:oauth:state:${q.state}`) : null;
     if (!q.code || !q.state || !known || q.state !== cookieState) return void fail('bad_state');

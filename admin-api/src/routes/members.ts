@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isoWeek, NotFoundError, ValidationError, type Connection, type Member, type Stores } from '@engagement-tracker/core';
+import { DEFAULT_ANOMALY_THRESHOLDS, isoWeek, NotFoundError, ValidationError, type AnomalyThresholds, type Connection, type Member, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
 import { snowflake, text, tier, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
@@ -12,7 +12,17 @@ const MAX_ADJUSTMENT = 1_000_000;
 /** One schema per route: path id, query and body. */
 const byId = { params: z.strictObject({ id: snowflake }) };
 const routes = {
-  list: { query: listQuery(z.strictObject({ id: idsFilter(snowflake), linkStatus: z.enum(['linked', 'needs_reconnect', 'unlinked']).optional() }), SORTABLE) },
+  list: {
+    query: listQuery(
+      z.strictObject({
+        id: idsFilter(snowflake),
+        linkStatus: z.enum(['linked', 'needs_reconnect', 'unlinked']).optional(),
+        /** Only members whose last 24 hours of points are anomalous (see PointsWatch), largest gain first. */
+        anomalous: z.boolean().optional(),
+      }),
+      SORTABLE,
+    ),
+  },
   show: byId,
   logs: { ...byId, query: listQuery(z.strictObject({}), ['id']) },
   setTier: { ...byId, body: z.strictObject({ tier }) },
@@ -63,7 +73,7 @@ async function load(stores: Stores, id: string) {
 }
 
 /** Members: list, show, set tier, adjust points, unlink X. */
-export function membersRouter(stores: Stores): Router {
+export function membersRouter(stores: Stores, thresholds: AnomalyThresholds = DEFAULT_ANOMALY_THRESHOLDS): Router {
   const r = Router();
 
   r.get('/', requirePermission('read'), async (req, res) => {
@@ -72,6 +82,14 @@ export function membersRouter(stores: Stores): Router {
     if (f.id) {
       const ms = (await stores.members.getMany(f.id)).filter((m): m is Member => m !== null);
       return void sendPage(res, 'members', 0, await presentMembers(stores, ms), ms.length);
+    }
+    if (f.anomalous) {
+      const { flagged } = await stores.points.report(thresholds);
+      const ms = await stores.members.getMany(flagged.map((g) => g.discordId));
+      const rows = await presentMembers(stores, ms.filter((m): m is Member => m !== null));
+      const gains = new Map(flagged.map((g) => [g.discordId, g]));
+      const items = rows.map((r) => ({ ...r, anomaly: gains.get(r.id) ?? null }));
+      return void sendPage(res, 'members', q.offset, items.slice(q.offset, q.offset + q.limit), items.length);
     }
     if (f.linkStatus) {
       // Linked members come from the connections index; the others need a scan of members.

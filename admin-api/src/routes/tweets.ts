@@ -5,7 +5,6 @@ import { actorOf } from '../auth/principal';
 import { snowflake, text, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage, timeFilter } from '../http/simple-rest';
 import { refusal, requirePermission } from '../middleware/authenticate';
-import { listTweets, type TweetProjection } from '../queries/tweet-list';
 
 const STATUS = z.enum(['active', 'deleted', 'unavailable']);
 const SORTABLE = ['id', 'submittedAt', 'createdAt', 'pointsAwarded', 'engagementCount', 'category', 'status'] as const;
@@ -40,14 +39,14 @@ export async function presentTweets(stores: Stores, tweets: TrackedTweet[]) {
 }
 
 /** Submitted tweets: list/filter/sort, show, change status, delete (optionally revoking points). */
-export function tweetsRouter(stores: Stores, projection: TweetProjection): Router {
+export function tweetsRouter(stores: Stores): Router {
   const r = Router();
 
   r.get('/', requirePermission('read'), async (req, res) => {
     const { query: q } = validate(req, routes.list);
     const { id: ids, ...f } = q.filter;
     const sort = (!q.sort || q.sort === 'id' ? 'submittedAt' : q.sort) as TweetSort;
-    const page = await listTweets(stores, projection, { offset: q.offset, limit: q.limit, sort, order: q.order, filter: { ...f, ...(ids ? { ids } : {}) } });
+    const page = await stores.tweets.list({ offset: q.offset, limit: q.limit, sort, order: q.order, filter: { ...f, ...(ids ? { ids } : {}) } });
     sendPage(res, 'tweets', q.offset, await presentTweets(stores, page.items), page.total);
   });
 
@@ -68,7 +67,6 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     if (!(await stores.tweets.setStatus(id, body.status, undefined, before.status))) {
       throw new ConflictError(`Tweet ${id} changed meanwhile (now ${(await stores.tweets.get(id))?.status ?? 'gone'}); reload and try again.`, 'tweet_changed');
     }
-    projection.patch(id, { status: body.status });
     await stores.audit.record({ actor: actorOf(req.principal!), action: 'tweet.status', target: `tweet:${id}`, before: { status: before.status }, after: { status: body.status } });
     res.json((await presentTweets(stores, [(await stores.tweets.get(id))!]))[0]);
   });
@@ -81,7 +79,6 @@ export function tweetsRouter(stores: Stores, projection: TweetProjection): Route
     if (refused) return void res.status(403).json({ error: 'forbidden', message: refused });
     const result = await stores.tweets.remove(id, { revoke, actor: actorOf(req.principal!) });
     const t = await stores.tweets.get(id);
-    projection.patch(id, { status: t?.status ?? 'deleted', ...(t ? { pointsAwarded: t.pointsAwarded } : {}) });
     res.json({ ...(t ? (await presentTweets(stores, [t]))[0] : { id }), ...result });
   });
 

@@ -1,4 +1,5 @@
 import { BatchV1Api, CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { JOB_DEATHS } from '../metrics/batch-metrics';
 import type { BatchRun, Logger, Stores } from '@engagement-tracker/core';
 import { INSTANTIATE_ANNOTATION, isBatchJob, JOB_NAME_LABEL, jobOutcome, podProblems, RUN_ID_ANNOTATION } from './job-spec';
 
@@ -134,15 +135,16 @@ export class JobWatcher {
     if (outcome.state === 'succeeded') {
       // The program records its own end before exiting 0; a run still "running" never did.
       if (run) {
-        await batches.finish(run.id, 'failed', { error: `Kubernetes Job ${name} completed, but the batch program never recorded the run's result.` });
+        await batches.finish(run.id, 'failed', { error: `Kubernetes Job ${name} completed, but the batch program never recorded the run's result.`, jobDied: 'NoResult' });
         await this.o.onRunEnded?.(run.id);
       }
       return;
     }
     const problems = await this.podProblems(name);
     const error = `Kubernetes Job ${name} failed: ${outcome.reason}${outcome.message ? ` (${outcome.message})` : ''}${problems.length ? `; ${problems.join('; ')}` : ''}`;
+    const jobDied = deathReason(outcome.reason, problems);
     if (run) {
-      const ended = await batches.finish(run.id, 'failed', { error });
+      const ended = await batches.finish(run.id, 'failed', { error, jobDied });
       if (ended) this.o.log.warn({ runId: run.id, job: name, reason: outcome.reason }, 'batch Job failed; run marked failed');
       await this.o.onRunEnded?.(run.id);
       return;
@@ -155,7 +157,7 @@ export class JobWatcher {
     if (!claimed) return;
     const trigger = job.metadata?.annotations?.[INSTANTIATE_ANNOTATION] === 'manual' ? 'manual' : 'schedule';
     await batches.create({ id, trigger, jobName: name });
-    await batches.finish(id, 'failed', { error });
+    await batches.finish(id, 'failed', { error, jobDied });
     this.o.log.warn({ runId: id, job: name, reason: outcome.reason }, 'batch Job failed before recording a run; run recorded as failed');
   }
 
@@ -165,4 +167,12 @@ export class JobWatcher {
     this.podNotes.delete(jobName);
     return [...new Set(out)];
   }
+}
+
+/** A bounded reason for the metrics for the metrics: what killed the pod when known, else the Job's reason. */
+export function deathReason(jobReason: string | undefined, problems: string[]): string {
+  const all = problems.join(' ');
+  if (/OOMKilled/.test(all)) return 'OOMKilled';
+  if (/ImagePull|ErrImage|InvalidImageName/.test(all)) return 'ImagePull';
+  return (JOB_DEATHS as readonly string[]).includes(jobReason ?? '') ? jobReason! : 'Other';
 }

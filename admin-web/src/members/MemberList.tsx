@@ -1,4 +1,4 @@
-import { DataTable, List, SelectInput, SimpleList, useCanAccess, type ListProps } from 'react-admin';
+import { BooleanInput, DataTable, List, SelectInput, SimpleList, useCanAccess, useListContext, type ListProps } from 'react-admin';
 import { useSmall } from '../common/useSmall';
 import { EmptyState } from '../common/EmptyState';
 import { formatDateTime } from '../common/format';
@@ -20,7 +20,18 @@ const filters = [
       { id: 'unlinked', name: 'Unlinked' },
     ]}
   />,
+  // Members gaining far more points in 24 hours than their own and the community's usual pace.
+  <BooleanInput key="anomalous" source="anomalous" label="Anomalous points (24 h)" alwaysOn />,
 ];
+
+/** Gain vs baseline, shown only under the "Anomalous" filter. */
+const anomalyText = (r: MemberRecord) => (r.anomaly ? `+${r.anomaly.gain24h} in 24 h (usual ${r.anomaly.baselinePerDay}/day)` : '');
+
+const AnomalyCol = () => {
+  const { filterValues } = useListContext();
+  if (!(filterValues as { anomalous?: boolean }).anomalous) return null;
+  return <Col source="anomaly" label="Last 24 h" render={anomalyText} disableSort />;
+};
 
 const Empty = () => (
   <EmptyState title="No members yet" hint="Members appear once they use the bot in Discord: /connect links their X account, /submit sends a tweet for tracking." />
@@ -36,7 +47,7 @@ export const MemberList = (props: Omit<ListProps, 'children'>) => {
           rowClick={canEdit ? 'edit' : false}
           primaryText={(r) => r.displayName}
           secondaryText={(r) => `${r.handle ? `@${r.handle}` : 'no X account'} · ${r.linkStatus.replace('_', ' ')} · tier ${r.tier}`}
-          tertiaryText={(r) => `${r.totalPoints} pts`}
+          tertiaryText={(r) => (r.anomaly ? anomalyText(r) : `${r.totalPoints} pts`)}
         />
       ) : (
         <DataTable rowClick={canEdit ? 'edit' : false} bulkActionButtons={false}>
@@ -47,6 +58,7 @@ export const MemberList = (props: Omit<ListProps, 'children'>) => {
           <NumberCol source="totalPoints" label="Total points" />
           <NumberCol source="weeklyPoints" label="This week" disableSort />
           <Col source="joinedAt" label="Joined" render={(r) => formatDateTime(r.joinedAt)} />
+          <AnomalyCol />
         </DataTable>
       )}
     </List>

@@ -41,7 +41,7 @@ export async function startAdminApi(env: Record<string, string>): Promise<ApiPro
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
-  const until = Date.now() + 45_000;
+  const until = Date.now() + 120_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`admin API exited with code ${proc.exitCode}:\n${out}`);
     try {
@@ -52,7 +52,7 @@ export async function startAdminApi(env: Record<string, string>): Promise<ApiPro
     }
     if (Date.now() > until) {
       proc.kill('SIGKILL');
-      throw new Error(`admin API did not start within 45 s:\n${out}`);
+      throw new Error(`admin API did not start within 120 s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

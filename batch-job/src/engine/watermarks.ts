@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Engagement, EngagementKind, PublicMetrics } from '@engagement-tracker/core';
+import type { ReplyText } from './steps/posts';
 
 /** What the last complete run saw of a tracked post. */
 export interface TweetMark {
@@ -41,6 +42,8 @@ export interface SweepState {
 }
 
 const INDEX_TTL_S = 8 * 86_400;
+/** Characters of a reply kept for the reply rules (X allows 25,000 for long posts). */
+const REPLY_TEXT_MAX = 25_000;
 const enc = (e: Engagement) => `${e.tweetId}|${e.discordId}|${e.kind}`;
 export const decodeEngagement = (s: string): Engagement => {
   const [tweetId, discordId, kind] = s.split('|');
@@ -122,42 +125,74 @@ export class WatermarkStore {
   }
 
   /** Save a member's new watermark with what was found under it, atomically. */
-  async commitMember(discordId: string, mark: MemberMark, found: Engagement[], tracked: Set<string>): Promise<void> {
+  async commitMember(discordId: string, mark: MemberMark, found: Engagement[], tracked: Set<string>, replies: ReplyText[] = []): Promise<void> {
     const m = this.redis.multi();
     const fields: Array<string | number> = ['likeCount', mark.likeCount, 'tweetCount', mark.tweetCount, 'likeTop', mark.likeTop.join(','), 'scannedAt', mark.scannedAt, 'activity', mark.activity];
     if (mark.sinceId) fields.push('sinceId', mark.sinceId);
     fields.push('likeResume', mark.likeResume ? JSON.stringify(mark.likeResume) : '', 'postResume', mark.postResume ? JSON.stringify(mark.postResume) : '');
     m.hset(this.k('member', discordId), ...fields);
-    this.addFound(m, found, tracked);
+    this.addFound(m, found, tracked, replies);
     await m.exec();
   }
 
   /** Save a member's posts watermark (search mode) with what the search found, atomically. */
-  async commitMemberPosts(discordId: string, posts: { tweetCount: number; postsAt: number }, found: Engagement[], tracked: Set<string>): Promise<void> {
+  async commitMemberPosts(discordId: string, posts: { tweetCount: number; postsAt: number }, found: Engagement[], tracked: Set<string>, replies: ReplyText[] = []): Promise<void> {
     const m = this.redis.multi();
     m.hset(this.k('member', discordId), 'tweetCount', posts.tweetCount, 'postsAt', posts.postsAt, 'scannedAt', posts.postsAt);
-    this.addFound(m, found, tracked);
+    this.addFound(m, found, tracked, replies);
     await m.exec();
   }
 
   /** Record engagements found from a post's side (liking_users, retweeted_by, ...). */
-  async commitFound(found: Engagement[], tracked: Set<string>): Promise<void> {
+  async commitFound(found: Engagement[], tracked: Set<string>, replies: ReplyText[] = []): Promise<void> {
     if (!found.length) return;
     const m = this.redis.multi();
-    this.addFound(m, found, tracked);
+    this.addFound(m, found, tracked, replies);
     await m.exec();
   }
 
-  private addFound(m: ReturnType<Redis['multi']>, found: Engagement[], tracked: Set<string>): void {
+  private addFound(m: ReturnType<Redis['multi']>, found: Engagement[], tracked: Set<string>, replies: ReplyText[]): void {
     for (const e of found) {
       const key = this.k('engaged', e.tweetId);
       m.sadd(key, `${e.discordId}|${e.kind}`).expire(key, INDEX_TTL_S);
       if (tracked.has(e.tweetId)) m.sadd(this.k('pending'), enc(e));
     }
+    // A member's first reply to a post is the one judged (the earliest id of this read; an earlier read's stays).
+    const first = new Map<string, ReplyText>();
+    for (const r of replies) {
+      const k = `${r.tweetId}|${r.discordId}`;
+      const seen = first.get(k);
+      if (!seen || BigInt(r.id) < BigInt(seen.id)) first.set(k, r);
+    }
+    for (const r of first.values()) {
+      const key = this.k('replies', r.tweetId);
+      m.hsetnx(key, r.discordId, JSON.stringify({ id: r.id, text: r.text.slice(0, REPLY_TEXT_MAX) })).expire(key, INDEX_TTL_S);
+    }
+  }
+
+  /** Members' reply texts to these posts: tweetId -> discordId -> { id, text }. */
+  async replyTexts(tweetIds: string[]): Promise<Map<string, Map<string, { id: string; text: string }>>> {
+    const out = new Map<string, Map<string, { id: string; text: string }>>();
+    if (!tweetIds.length) return out;
+    const p = this.redis.pipeline();
+    for (const id of tweetIds) p.hgetall(this.k('replies', id));
+    const res = (await p.exec()) ?? [];
+    tweetIds.forEach((tweetId, i) => {
+      const h = (res[i]?.[1] as Record<string, string> | undefined) ?? {};
+      const byMember = new Map<string, { id: string; text: string }>();
+      for (const [discordId, v] of Object.entries(h)) byMember.set(discordId, JSON.parse(v) as { id: string; text: string });
+      if (byMember.size) out.set(tweetId, byMember);
+    });
+    return out;
   }
 
   async pending(): Promise<Engagement[]> {
     return (await this.redis.smembers(this.k('pending'))).map(decodeEngagement);
+  }
+
+  /** Keep engagements pending (held until the member qualifies). */
+  async addPending(list: Engagement[]): Promise<void> {
+    for (let i = 0; i < list.length; i += 1000) await this.redis.sadd(this.k('pending'), ...list.slice(i, i + 1000).map(enc));
   }
 
   async clearPending(done: Engagement[]): Promise<void> {

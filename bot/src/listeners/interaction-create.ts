@@ -34,6 +34,7 @@ async function runCommand(i: ChatInputCommandInteraction, ctx: BotContext): Prom
     return;
   }
   const responder = new Responder(i, command.ephemeral ? 'ephemeral' : 'reply', ctx.config.deferAfterMs, (err) => log.warn({ err }, 'defer failed'));
+  recordDiscordFacts(i, ctx, log);
   await respond('command', i.commandName, responder, log, ctx, async () => {
     for (const name of command.preconditions ?? []) {
       const r = await PRECONDITIONS[name](i, ctx);
@@ -41,6 +42,19 @@ async function runCommand(i: ChatInputCommandInteraction, ctx: BotContext): Prom
     }
     return command.execute(i, ctx);
   });
+}
+
+/**
+ * Eligibility rules look at the member's time in the server and roles: every command in the
+ * server refreshes them (in the background; a failure only logs).
+ */
+function recordDiscordFacts(i: ChatInputCommandInteraction, ctx: BotContext, log: BotContext['logger']): void {
+  const m = i.member;
+  if (!i.inGuild() || !m || i.user.bot) return;
+  const roleIds = (Array.isArray(m.roles) ? m.roles : [...m.roles.cache.keys()]).filter((r) => r !== i.guildId);
+  const joined = 'joinedTimestamp' in m ? m.joinedTimestamp : m.joined_at ? Date.parse(m.joined_at) : null;
+  void ctx.stores.moderation.setDiscordFacts(i.user.id, { roleIds, ...(joined && Number.isFinite(joined) ? { guildJoinedAt: joined } : {}) })
+    .catch((err: unknown) => log.warn({ err }, 'could not record Discord facts'));
 }
 
 async function runButton(i: ButtonInteraction, ctx: BotContext): Promise<void> {

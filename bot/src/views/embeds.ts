@@ -53,6 +53,11 @@ export function statsEmbed(s: MemberStats, self: boolean): ReplyPayload {
       { name: 'Engagements', value: ENGAGEMENT_KINDS.map((k) => `${k}: ${m.counts[k] ?? 0}`).join(' · ') },
       { name: 'X account', value: link },
     );
+  if (s.rejectedReplies.length) {
+    const n = (c: number) => `${c} ${c === 1 ? 'reply' : 'replies'}`;
+    embed.addFields({ name: 'Replies not counted', value: s.rejectedReplies.map((r) => `${n(r.count)} not counted: ${r.detail}`).join('\n') });
+  }
+  if (s.banned && self) embed.addFields({ name: 'Status', value: 'Banned: you earn no points and are hidden from the leaderboards. Ask an admin if you think this is a mistake.' });
   return { embeds: [embed.toJSON()] };
 }
 

@@ -4,3 +4,6 @@ export * from './week';
 export * from './tweet-url';
 export * from './types';
 export * from './moderation';
+export * from './eligibility';
+export * from './reply-quality';
+export * from './moderation-settings';

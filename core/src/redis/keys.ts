@@ -30,6 +30,8 @@ export class Keys {
   tweetId = (tweetId: string) => this.k('tweetid', tweetId);
   /** zset tweetId -> submittedAt */
   tweetsRecent = () => this.k('tweets', 'recent');
+  /** zset tweetId -> change number: every script that changes a tweet raises it (the tweet index follows it) */
+  tweetsChanged = () => this.k('tweets', 'changed');
 
   // Ledger
   log = (logId: string) => this.k('log', logId);
@@ -59,6 +61,8 @@ export class Keys {
   userHeld = (discordId: string) => this.k('user', discordId, 'held');
   /** string JSON: admin-set rules of one moderation area (eligibility, replies, linking) */
   settings = (area: string) => this.k('settings', area);
+  /** hash: what the bot last saw of the member in the server (guildJoinedAt, roleIds, at) */
+  discordFacts = (discordId: string) => this.k('member', discordId, 'discord');
   /** string JSON { xUserId, at }: the member's last X link that ended (relink cooldown) */
   relink = (discordId: string) => this.k('relink', discordId);
 
@@ -71,6 +75,10 @@ export class Keys {
   batches = () => this.k('batches');
   batchLock = () => this.k('lock', 'batch');
   batchFence = () => this.k('lock', 'batch', 'fence');
+  /** hash: running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics */
+  batchCounters = () => this.k('stats', 'batch');
+  /** hash UTC day -> estimated X cost (USD) of the runs that ended that day */
+  xCostDaily = () => this.k('stats', 'xcost', 'daily');
 
   // Audit and rate limits
   /** stream of admin actions */

@@ -24,15 +24,23 @@ export function generateAuthLink(x: XClientFactory, redirectUri: string, opts: {
 export interface LinkedXAccount {
   tokens: XTokens;
   user: { id: string; username: string; name: string };
+  /** What eligibility rules look at, as X reported it when the member authorized. */
+  facts: { xCreatedAt?: number; followers?: number; protected?: boolean };
 }
 
 /** Exchange the callback's code (PKCE verifier checked by X) and read who authorized. */
 export async function exchangeCode(x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now()): Promise<LinkedXAccount> {
   const res = await x.oauth().loginWithOAuth2(input);
-  const me = await x.user(res.accessToken).v2.me();
+  const me = await x.user(res.accessToken).v2.me({ 'user.fields': ['created_at', 'protected', 'public_metrics'] });
+  const created = me.data.created_at ? Date.parse(me.data.created_at) : NaN;
   return {
     tokens: toTokens(res, now),
     user: { id: me.data.id, username: me.data.username, name: me.data.name },
+    facts: {
+      ...(Number.isFinite(created) ? { xCreatedAt: created } : {}),
+      ...(me.data.public_metrics?.followers_count !== undefined ? { followers: me.data.public_metrics.followers_count } : {}),
+      ...(me.data.protected !== undefined ? { protected: me.data.protected } : {}),
+    },
   };
 }
 

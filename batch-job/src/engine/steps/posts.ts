@@ -6,6 +6,22 @@ export interface PostRow {
   author_id?: string;
   conversation_id?: string;
   referenced_tweets?: Array<{ type: 'retweeted' | 'quoted' | 'replied_to'; id: string }>;
+  /** always returned by X; kept for the reply-quality rules */
+  text?: string;
+}
+
+/** A member's reply to a tracked post, kept for the reply-quality rules (`id` orders replies in time). */
+export interface ReplyText {
+  tweetId: string;
+  discordId: string;
+  id: string;
+  text: string;
+}
+
+/** The reply texts of a post for each post it replies to (its parent and conversation root). */
+export function replyTexts(p: PostRow, refs: Array<{ tweetId: string; kind: EngagementKind }>, discordId: string): ReplyText[] {
+  if (p.text === undefined) return [];
+  return refs.filter((r) => r.kind === 'reply').map((r) => ({ tweetId: r.tweetId, discordId, id: p.id, text: p.text! }));
 }
 
 /**

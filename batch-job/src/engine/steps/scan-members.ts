@@ -4,11 +4,13 @@ import { pool, type RunContext } from '../context';
 import { StopRun, TokenBusy, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';
 import type { MemberMark } from '../watermarks';
-import { refsOf, type PostRow } from './posts';
+import { refsOf, replyTexts, type PostRow, type ReplyText } from './posts';
 
 interface UserData {
   id: string;
-  public_metrics?: { like_count?: number; tweet_count?: number };
+  created_at?: string;
+  protected?: boolean;
+  public_metrics?: { like_count?: number; tweet_count?: number; followers_count?: number };
 }
 
 export interface MemberCounts {
@@ -16,23 +18,39 @@ export interface MemberCounts {
   tweetCount: number;
 }
 
-/** like_count and tweet_count of every linked member, 100 per request. */
+/**
+ * like_count and tweet_count of every linked member, 100 per request. The same response (billed
+ * once a UTC day) refreshes what eligibility rules look at: account age, followers, protected.
+ */
 export async function lookupMembers(ctx: RunContext, conns: Connection[]): Promise<Map<string, MemberCounts>> {
   const out = new Map<string, MemberCounts>();
   const app = ctx.x.app();
   for (let i = 0; i < conns.length; i += 100) {
     const chunk = conns.slice(i, i + 100);
-    const res = await ctx.gw.get<UserData>('users_lookup', app, 'app', 'users', { ids: chunk.map((c) => c.xUserId).join(','), 'user.fields': 'public_metrics' });
+    const res = await ctx.gw.get<UserData>('users_lookup', app, 'app', 'users', { ids: chunk.map((c) => c.xUserId).join(','), 'user.fields': 'public_metrics,created_at,protected' });
+    const facts: Array<Promise<void>> = [];
     for (const u of res.data) {
       const c = ctx.byXUserId.get(u.id);
-      if (c) out.set(c.discordId, { likeCount: u.public_metrics?.like_count ?? 0, tweetCount: u.public_metrics?.tweet_count ?? 0 });
+      if (!c) continue;
+      out.set(c.discordId, { likeCount: u.public_metrics?.like_count ?? 0, tweetCount: u.public_metrics?.tweet_count ?? 0 });
+      if (!ctx.dryRun) facts.push(ctx.stores.moderation.setXFacts(c.discordId, xFacts(u)));
     }
+    await Promise.all(facts);
     for (const e of res.errors ?? []) {
       ctx.stats.inc('membersUnavailable');
       ctx.logger.info({ xUserId: e.resource_id ?? e.value, detail: e.detail }, 'linked X account unavailable (suspended or deleted)');
     }
   }
   return out;
+}
+
+function xFacts(u: UserData): { xCreatedAt?: number; followers?: number; protected?: boolean } {
+  const created = u.created_at ? Date.parse(u.created_at) : NaN;
+  return {
+    ...(Number.isFinite(created) ? { xCreatedAt: created } : {}),
+    ...(u.public_metrics?.followers_count !== undefined ? { followers: u.public_metrics.followers_count } : {}),
+    ...(u.protected !== undefined ? { protected: u.protected } : {}),
+  };
 }
 
 export interface ScanJob {
@@ -74,7 +92,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       ...(prev?.likeResume ? { likeResume: prev.likeResume } : {}), ...(prev?.postResume ? { postResume: prev.postResume } : {}),
     };
     const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, resumed: !!prev?.likeResume, complete: false };
-    const posts: PostsRead = { found: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, resumed: !!prev?.postResume, posts: 0, complete: false };
+    const posts: PostsRead = { found: [], replies: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, resumed: !!prev?.postResume, posts: 0, complete: false };
     // Posts are read with the member's token (their own rate-limit bucket) when it works.
     let userToken = job.likes;
     let stop: unknown = null;
@@ -123,7 +141,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     ctx.stats.inc('membersScanned');
     ctx.stats.inc('memberItemsRead', items);
     if (!ctx.dryRun && (found.length || !stop || mark.likeResume !== prev?.likeResume || mark.postResume !== prev?.postResume)) {
-      await ctx.wm.commitMember(job.conn.discordId, mark, found, scope);
+      await ctx.wm.commitMember(job.conn.discordId, mark, found, scope, posts.replies);
     }
     ctx.found.push(...found.filter((e) => trackedIds.has(e.tweetId)));
     ctx.progress('scan', ++done, jobs.length);
@@ -191,6 +209,7 @@ async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<
 
 interface PostsRead {
   found: Array<{ tweetId: string; kind: EngagementKind }>;
+  replies: ReplyText[];
   newest: string | undefined;
   token: string | undefined;
   resumed: boolean;
@@ -229,7 +248,9 @@ async function readPosts(ctx: RunContext, job: ScanJob, userToken: boolean, st: 
     for (const p of res.data) {
       st.posts++;
       if (!st.newest || BigInt(p.id) > BigInt(st.newest)) st.newest = p.id;
-      st.found.push(...refsOf(p));
+      const refs = refsOf(p);
+      st.found.push(...refs);
+      st.replies.push(...replyTexts(p, refs, job.conn.discordId));
     }
     st.token = res.meta?.next_token;
     if (!st.token) break;

@@ -1,7 +1,7 @@
 import type { Engagement } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
 import { pageSize, SEARCH_GROUP } from '../planner';
-import { refsOf, type PostRow } from './posts';
+import { refsOf, replyTexts, type PostRow, type ReplyText } from './posts';
 import type { ScanJob } from './scan-members';
 
 /** Posts can reach search a little late: each search re-reads this much before the watermark. */
@@ -27,6 +27,7 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[]): Promi
     const expected = group.reduce((s, j) => s + (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5), 0);
     const query = `(${group.map((j) => `from:${j.conn.xUserId}`).join(' OR ')}) (is:retweet OR is:reply OR is:quote)`;
     const byAuthor = new Map<string, Engagement[]>();
+    const replies = new Map<string, ReplyText[]>();
     let token: string | undefined;
     for (let page = 0; page < 50; page++) {
       const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
@@ -40,8 +41,11 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[]): Promi
         const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
         if (!member) continue;
         const list = byAuthor.get(member.discordId) ?? [];
-        for (const r of refsOf(p)) list.push({ ...r, discordId: member.discordId });
+        const refs = refsOf(p);
+        for (const r of refs) list.push({ ...r, discordId: member.discordId });
         byAuthor.set(member.discordId, list);
+        const texts = replyTexts(p, refs, member.discordId);
+        if (texts.length) replies.set(member.discordId, [...(replies.get(member.discordId) ?? []), ...texts]);
       }
       ctx.stats.inc('memberItemsRead', res.data.length);
       token = res.meta?.next_token;
@@ -49,7 +53,7 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[]): Promi
     }
     for (const job of group) {
       const found = byAuthor.get(job.conn.discordId) ?? [];
-      if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, found, scope);
+      if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, found, scope, replies.get(job.conn.discordId));
       for (const e of found) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
     }
     ctx.stats.inc('searchGroups');

@@ -3,10 +3,12 @@ import { pool, type RunContext } from '../context';
 import { TokenBusy, TokenRevoked } from '../errors';
 import type { TweetRead } from '../planner';
 import type { XEndpoint } from '../x-gateway';
+import type { ReplyText } from './posts';
 
 interface Row {
   id: string;
   author_id?: string;
+  text?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       ? ctx.tokens.call(author, (c) => ctx.gw.get<Row>(endpoint, c, `user:${author.discordId}`, path, q))
       : ctx.gw.get<Row>(endpoint, ctx.x.app(), 'app', path, q);
     const found: Engagement[] = [];
+    const replies: ReplyText[] = [];
     let left = r.items;
     let token: string | undefined;
     try {
@@ -62,7 +65,9 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
         for (const row of res.data) {
           const xId = r.kind === 'like' || r.kind === 'retweet' ? row.id : row.author_id;
           const member = xId ? ctx.byXUserId.get(xId) : undefined;
-          if (member) found.push({ tweetId: r.tweetId, discordId: member.discordId, kind: r.kind });
+          if (!member) continue;
+          found.push({ tweetId: r.tweetId, discordId: member.discordId, kind: r.kind });
+          if (r.kind === 'reply' && row.text !== undefined) replies.push({ tweetId: r.tweetId, discordId: member.discordId, id: row.id, text: row.text });
         }
         left -= res.data.length;
         token = res.meta?.next_token;
@@ -76,7 +81,7 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       ctx.unread.add(r.tweetId);
       if (err instanceof TokenBusy) ctx.skipped++;
     }
-    if (!ctx.dryRun) await ctx.wm.commitFound(found, scope);
+    if (!ctx.dryRun) await ctx.wm.commitFound(found, scope, replies);
     ctx.found.push(...found);
     ctx.progress('tweets', ++done, reads.length);
   });

@@ -14,7 +14,7 @@ export const submit: BotCommand = {
     .addStringOption((o) => o.setName('category').setDescription('What kind of post it is').setAutocomplete(true))
     .toJSON(),
   ephemeral: true,
-  preconditions: ['GuildOnly', 'EngagementChannel', 'LinkedAccount'],
+  preconditions: ['GuildOnly', 'EngagementChannel', 'NotBanned', 'LinkedAccount'],
   autocomplete(i, ctx) {
     const typed = i.options.getFocused().toLowerCase();
     return ctx.config.categories.filter((c) => c.toLowerCase().includes(typed)).slice(0, 25).map((c) => ({ name: c, value: c }));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { BatchRun, BatchStatus, BatchTrigger } from '../../domain';
+import { utcDay, type BatchRun, type BatchStatus, type BatchTrigger } from '../../domain';
 import { NotFoundError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { int, json, pageBounds, type Page, type PageResult, type StoreContext } from './context';
@@ -9,6 +9,12 @@ export interface LockHolder {
   fence: number;
   ttlMs: number;
 }
+
+/** Run stats summed into the running totals, under these names (plus requests_* and stopped_*). */
+const COUNTED_STATS: Record<string, string> = {
+  rateLimited: 'x_rate_limited', refusedAvoided: 'x_held_back', retries: 'x_retries', billedPosts: 'billed_posts', billedUsers: 'billed_users',
+  costUsd: 'x_cost_usd', pointsAwarded: 'points_awarded', awarded: 'awards', tokenRefreshes: 'token_refreshes',
+};
 
 /** Run id that sorts by time: run-20261124T030501Z-a1b2c3. */
 export function newRunId(now: number): string {
@@ -70,13 +76,37 @@ export class BatchStore {
    * End a run. Only a running run can be finished (so a late writer can't overwrite a final status);
    * returns null when the run was already finished by someone else.
    */
-  async finish(id: string, status: Exclude<BatchStatus, 'running'>, opts: { stats?: Record<string, number>; error?: string; from?: BatchStatus } = {}): Promise<BatchRun | null> {
+  async finish(id: string, status: Exclude<BatchStatus, 'running'>, opts: { stats?: Record<string, number>; error?: string; from?: BatchStatus; jobDied?: string } = {}): Promise<BatchRun | null> {
     const fields: Array<string | number> = ['status', status, 'endedAt', this.ctx.now()];
     if (opts.stats) fields.push('stats', JSON.stringify(opts.stats));
     if (opts.error) fields.push('error', opts.error.slice(0, 2000));
     const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.batch(id)], [opts.from ?? 'running', ...fields]);
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No batch run ${id}`);
-    return res === 1 ? this.get(id) : null;
+    if (res !== 1) return null;
+    const run = await this.get(id);
+    if (run) await this.count(run, opts.jobDied);
+    return run;
+  }
+
+  /** Running totals of finished runs (batchCounters), which the metrics export as counters. */
+  async counters(): Promise<{ counters: Record<string, number>; costToday: number }> {
+    const [h, today] = await Promise.all([this.ctx.redis.hgetall(this.ctx.keys.batchCounters()), this.ctx.redis.hget(this.ctx.keys.xCostDaily(), utcDay(this.ctx.now()))]);
+    return { counters: Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)])), costToday: Number(today ?? 0) };
+  }
+
+  private async count(run: BatchRun, jobDied?: string): Promise<void> {
+    const { keys } = this.ctx;
+    const m = this.ctx.redis.multi().hincrby(keys.batchCounters(), `runs|${run.trigger}|${run.status}`, 1);
+    if (run.status === 'succeeded') m.hset(keys.batchCounters(), 'last_success_at', run.endedAt ?? this.ctx.now());
+    if (jobDied) m.hincrby(keys.batchCounters(), `job_died|${jobDied}`, 1);
+    for (const [k, v] of Object.entries(run.stats)) {
+      if (!v || typeof v !== 'number') continue;
+      const field = k.startsWith('requests_') ? `x_requests|${k.slice('requests_'.length)}` : k.startsWith('stopped_') ? `stops|${k.slice('stopped_'.length)}` : COUNTED_STATS[k];
+      if (!field) continue;
+      if (k === 'costUsd') m.hincrbyfloat(keys.batchCounters(), field, v).hincrbyfloat(keys.xCostDaily(), utcDay(run.endedAt ?? this.ctx.now()), v);
+      else m.hincrby(keys.batchCounters(), field, Math.round(v));
+    }
+    await m.exec();
   }
 
   async get(id: string): Promise<BatchRun | null> {

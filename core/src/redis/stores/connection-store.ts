@@ -1,7 +1,8 @@
-import type { Connection, LinkStatus, XTokens } from '../../domain';
+import { MAX_RELINK_COOLDOWN_HOURS, type Connection, type LinkStatus, type XTokens } from '../../domain';
 import { ConflictError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
-import { int, type StoreContext } from './context';
+import { int, json, type StoreContext } from './context';
+import type { ModerationStore } from './moderation-store';
 
 export interface LinkInput {
   discordId: string;
@@ -17,10 +18,11 @@ export interface LinkInput {
  * (engagement:twitter:{handle}) and X user id (engagement:twitterid:{id}); tokens encrypted at rest.
  */
 export class ConnectionStore {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly ctx: StoreContext, private readonly moderation: ModerationStore) {}
 
   async link(input: LinkInput, actor = `discord:${input.discordId}`): Promise<Connection> {
     const { keys } = this.ctx;
+    await this.checkRelinkCooldown(input);
     const res = await this.ctx.run(
       'linkConnection',
       [
@@ -40,7 +42,30 @@ export class ConnectionStore {
     const before = await this.get(discordId);
     const { keys } = this.ctx;
     const res = await this.ctx.run('unlinkConnection', [keys.connection(discordId), keys.connections(), keys.tokens(discordId), keys.audit()], [keys.prefix, discordId, actor, this.ctx.now()]);
-    return res === ScriptErrorCode.NotFound ? null : before;
+    if (res === ScriptErrorCode.NotFound) return null;
+    // Remembered whatever the cooldown is now, so a cooldown turned on later applies too.
+    const [xUserId, handle] = res as [string, string];
+    await this.ctx.redis.set(keys.relink(discordId), JSON.stringify({ xUserId, handle, at: this.ctx.now() }), 'EX', MAX_RELINK_COOLDOWN_HOURS * 3600);
+    return before;
+  }
+
+  /**
+   * With a relink cooldown set, a member cannot switch X accounts quickly (account rotation):
+   * linking a different account than the current one is refused, and after an unlink a different
+   * account can be linked only once the cooldown has passed. Relinking the same account always works.
+   */
+  private async checkRelinkCooldown(input: LinkInput): Promise<void> {
+    const hours = (await this.moderation.get()).relinkCooldownHours;
+    if (hours <= 0) return;
+    const current = await this.get(input.discordId);
+    if (current && current.xUserId !== input.xUserId) {
+      throw new ConflictError(`You are linked to @${current.handle}. To link another X account, run /disconnect first; a different account can be linked ${hours} hour(s) after that.`, 'relink_cooldown');
+    }
+    const last = json<{ xUserId?: string; handle?: string; at?: number } | null>(await this.ctx.redis.get(this.ctx.keys.relink(input.discordId)), null);
+    const until = (last?.at ?? 0) + hours * 3_600_000;
+    if (last && last.xUserId !== input.xUserId && until > this.ctx.now()) {
+      throw new ConflictError(`You unlinked @${last.handle} recently: you can link a different X account from ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC (linking @${last.handle} again works now).`, 'relink_cooldown');
+    }
   }
 
   async get(discordId: string): Promise<Connection | null> {

@@ -10,6 +10,8 @@ import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
+import { ModerationStore } from './moderation-store';
+import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
 import { RulesStore } from './rules-store';
@@ -26,8 +28,10 @@ export interface Stores {
   rules: RulesStore;
   batches: BatchStore;
   audit: AuditLog;
+  points: PointsWatch;
   bans: BanStore;
   review: ReviewQueue;
+  moderation: ModerationStore;
   rateLimit: ReturnType<typeof createRateLimiter>;
 }
 
@@ -35,19 +39,22 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
   const keys = new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
   const ledger = new Ledger(ctx);
+  const moderation = new ModerationStore(ctx);
   return {
     ctx,
     keys,
     members: new MemberStore(ctx),
-    connections: new ConnectionStore(ctx),
+    connections: new ConnectionStore(ctx, moderation),
     tweets: new TweetStore(ctx),
     ledger,
     leaderboard: new Leaderboard(ctx),
     rules: new RulesStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
+    points: new PointsWatch(ctx),
     bans: new BanStore(ctx),
     review: new ReviewQueue(ctx, ledger),
+    moderation,
     rateLimit: createRateLimiter(ctx),
   };
 }

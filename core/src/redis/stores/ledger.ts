@@ -62,7 +62,7 @@ export class Ledger {
       for (const e of chunk) args.push(e.tweetId, e.discordId, e.kind, holdArg(e.hold));
       const res = await this.ctx.run(
         'awardEngagements',
-        [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId), keys.bans(), keys.heldOpen()],
+        [keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId), keys.bans(), keys.heldOpen(), keys.tweetsChanged()],
         args,
       );
       if (res === ScriptErrorCode.StaleFence) throw new StaleFenceError();

@@ -2,6 +2,7 @@ import type { PublicMetrics, TrackedTweet, TweetStatus } from '../../domain';
 import { NotFoundError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { int, type Page, type PageResult, type StoreContext } from './context';
+import { TweetIndex, type TweetRow } from './tweet-index';
 
 /** What a submission records; status, counters and submittedAt are set by the store. */
 export type SubmitInput = Pick<TrackedTweet, 'tweetId' | 'url' | 'authorId' | 'authorHandle' | 'submitterId' | 'category' | 'createdAt' | 'text'> & {
@@ -24,7 +25,12 @@ const ZERO: PublicMetrics = { likes: 0, retweets: 0, replies: 0, quotes: 0 };
 
 /** Submitted tweets (engagement:tweet:{id}), the duplicate check and the recent-tweets index. */
 export class TweetStore {
-  constructor(private readonly ctx: StoreContext) {}
+  /** Filter and sort fields of every tweet, loaded on the first filtered list or count, then kept current. */
+  private readonly index: TweetIndex;
+
+  constructor(private readonly ctx: StoreContext) {
+    this.index = new TweetIndex(ctx);
+  }
 
   async submit(input: SubmitInput): Promise<{ ok: true; tweet: TrackedTweet } | { ok: false; reason: 'duplicate'; existing: TrackedTweet }> {
     const { keys } = this.ctx;
@@ -36,7 +42,7 @@ export class TweetStore {
       'createdAt', input.createdAt, 'text', input.text ?? '', 'likes', m.likes, 'retweets', m.retweets,
       'replies', m.replies, 'quotes', m.quotes, 'pointsAwarded', 0, 'engagementCount', 0,
     ];
-    const res = await this.ctx.run('submitTweet', [keys.tweetId(input.tweetId), keys.tweet(input.tweetId), keys.tweetsRecent()], [
+    const res = await this.ctx.run('submitTweet', [keys.tweetId(input.tweetId), keys.tweet(input.tweetId), keys.tweetsRecent(), keys.tweetsChanged()], [
       input.submitterId, submittedAt, input.tweetId, ...fields,
     ]);
     const tweet = (await this.get(input.tweetId))!;
@@ -80,26 +86,15 @@ export class TweetStore {
       ]);
       return { total, items: (await this.getMany(ids)).filter((t): t is TrackedTweet => t !== null) };
     }
-    const ids = f.ids ?? (await this.ctx.redis.zrevrangebyscore(key, f.until ?? '+inf', f.since ?? '-inf'));
-    const q = f.q?.toLowerCase();
-    const all = (await this.getMany(ids)).filter(
-      (t): t is TrackedTweet =>
-        t !== null &&
-        (!f.category || t.category === f.category) &&
-        (!f.status || t.status === f.status) &&
-        (!f.submitterId || t.submitterId === f.submitterId) &&
-        (f.since === undefined || t.submittedAt >= f.since) &&
-        (f.until === undefined || t.submittedAt <= f.until) &&
-        (!q || t.authorHandle.toLowerCase().includes(q) || (t.text ?? '').toLowerCase().includes(q) || t.tweetId === q),
-    );
-    const dir = desc ? -1 : 1;
-    all.sort((a, b) => {
-      const x = a[sort];
-      const y = b[sort];
-      const c = x < y ? -1 : x > y ? 1 : 0;
-      return c !== 0 ? c * dir : a.tweetId < b.tweetId ? -dir : dir;
-    });
-    return { total: all.length, items: all.slice(offset, offset + limit) };
+    const keep = matches(f);
+    if (f.ids) {
+      // getMany: a handful of known tweets, read directly.
+      const found = (await this.getMany(f.ids)).filter((t): t is TrackedTweet => t !== null && keep(t)).sort(byField(sort, desc));
+      return { total: found.length, items: found.slice(offset, offset + limit) };
+    }
+    const kept = (await this.index.all()).filter(keep).sort(byField(sort, desc));
+    const items = (await this.getMany(kept.slice(offset, offset + limit).map((r) => r.tweetId))).filter((t): t is TrackedTweet => t !== null);
+    return { total: kept.length, items };
   }
 
   async updateMetrics(tweetId: string, m: PublicMetrics): Promise<void> {
@@ -111,7 +106,7 @@ export class TweetStore {
    * false when it changed meanwhile, e.g. another admin deleted the tweet.
    */
   async setStatus(tweetId: string, status: TweetStatus, reason?: string, expected?: TweetStatus): Promise<boolean> {
-    const res = await this.ctx.run('updateIfStatus', [this.ctx.keys.tweet(tweetId)], [expected ?? '', 'status', status, 'statusReason', reason ?? '']);
+    const res = await this.ctx.run('setTweetStatus', [this.ctx.keys.tweet(tweetId), this.ctx.keys.tweetsChanged()], [expected ?? '', status, reason ?? '', tweetId]);
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No tracked tweet ${tweetId}`);
     return res === 1;
   }
@@ -119,7 +114,7 @@ export class TweetStore {
   /** Stop tracking a tweet; with revoke, take back every point it gave. Atomic and audited. */
   async remove(tweetId: string, opts: { revoke: boolean; actor: string }): Promise<{ revokedAwards: number; revokedPoints: number }> {
     const { keys } = this.ctx;
-    const res = await this.ctx.run('removeTweet', [keys.tweet(tweetId), keys.tweetLogs(tweetId), keys.leaderboardAllTime(), keys.pointsDaily(), keys.audit()], [
+    const res = await this.ctx.run('removeTweet', [keys.tweet(tweetId), keys.tweetLogs(tweetId), keys.leaderboardAllTime(), keys.pointsDaily(), keys.audit(), keys.tweetsChanged()], [
       keys.prefix, tweetId, opts.revoke ? 1 : 0, opts.actor, this.ctx.now(),
     ]);
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No tracked tweet ${tweetId}`);
@@ -127,13 +122,35 @@ export class TweetStore {
     return { revokedAwards, revokedPoints };
   }
 
+  /** How many tweets are tracked, or have a status: as of this call (see TweetIndex). */
   async count(status?: TweetStatus): Promise<number> {
     if (!status) return this.ctx.redis.zcard(this.ctx.keys.tweetsRecent());
-    const ids = await this.ctx.redis.zrange(this.ctx.keys.tweetsRecent(), 0, '-1');
-    const p = this.ctx.redis.pipeline();
-    for (const id of ids) p.hget(this.ctx.keys.tweet(id), 'status');
-    return ((await p.exec()) ?? []).filter(([, s]) => s === status).length;
+    return (await this.index.all()).filter((r) => r.status === status).length;
   }
+}
+
+type Filterable = Pick<TweetRow, 'tweetId' | 'category' | 'status' | 'submitterId' | 'authorHandle' | 'url' | 'submittedAt'> & { text?: string };
+
+function matches(f: TweetFilter): (r: Filterable) => boolean {
+  const q = f.q?.toLowerCase();
+  return (r) =>
+    (!f.category || r.category === f.category) &&
+    (!f.status || r.status === f.status) &&
+    (!f.submitterId || r.submitterId === f.submitterId) &&
+    (f.since === undefined || r.submittedAt >= f.since) &&
+    (f.until === undefined || r.submittedAt <= f.until) &&
+    (!q || r.authorHandle.toLowerCase().includes(q) || (r.text ?? '').toLowerCase().includes(q) || r.url.toLowerCase().includes(q) || r.tweetId === q);
+}
+
+/** Order rows by one field, ties by tweet id in the same direction (a stable order for paging). */
+function byField(key: TweetSort, desc: boolean): (a: Pick<TweetRow, TweetSort | 'tweetId'>, b: Pick<TweetRow, TweetSort | 'tweetId'>) => number {
+  const dir = desc ? -1 : 1;
+  return (a, b) => {
+    const x = a[key];
+    const y = b[key];
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return c !== 0 ? c * dir : a.tweetId < b.tweetId ? -dir : dir;
+  };
 }
 
 export function toTweet(h: Record<string, string> | null | undefined): TrackedTweet | null {

@@ -2,7 +2,7 @@
   Stop tracking a tweet (status -> deleted), optionally taking back every point it gave; audited.
 
   KEYS[1] tweet hash   KEYS[2] tweet's logs zset   KEYS[3] all-time leaderboard
-  KEYS[4] daily points hash   KEYS[5] audit stream
+  KEYS[4] daily points hash   KEYS[5] audit stream   KEYS[6] changed tweets zset
 
   ARGV[1] key prefix   ARGV[2] tweet id   ARGV[3] revoke (1/0)   ARGV[4] actor   ARGV[5] now (ms)
 
@@ -11,6 +11,7 @@
   left to revoke writes nothing and is not audited.
 ]]
 --- @include "addAudit"
+--- @include "touchTweet"
 local prefix, tweetId, revoke, actor, now = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], ARGV[5]
 if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
 
@@ -42,6 +43,7 @@ end
 -- Deleting a deleted post with nothing (left) to take back changes nothing: not audited.
 if statusBefore == 'deleted' and count == 0 then return { 0, 0 } end
 redis.call('HSET', KEYS[1], 'status', 'deleted', 'deletedAt', now, 'deletedBy', actor)
+touchTweet(KEYS[6], tweetId)
 addAudit(KEYS[5], actor, revoke and 'tweet.delete_revoke' or 'tweet.delete', 'tweet:' .. tweetId,
   cjson.encode({ status = statusBefore }), cjson.encode({ status = 'deleted', revokedAwards = count, revokedPoints = points }), now)
 return { count, points }

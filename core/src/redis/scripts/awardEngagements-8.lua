@@ -13,6 +13,7 @@
   KEYS[5] this batch's award logs    (prefix:batch:{batchId}:logs)
   KEYS[6] banned members hash        (prefix:bans)
   KEYS[7] review queue zset          (prefix:held:open)
+  KEYS[8] changed tweets zset        (prefix:tweets:changed)
 
   ARGV[1] key prefix
   ARGV[2] batch id
@@ -32,6 +33,7 @@
     -1 when the fence no longer holds the lock (nothing written)
 ]]
 --- @include "addPoints"
+--- @include "touchTweet"
 local prefix, batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 
 if fence ~= '' then
@@ -103,6 +105,7 @@ for i = 8, #ARGV, 4 do
       addPoints(prefix, memberKey, KEYS[2], KEYS[3], KEYS[4], discordId, points, week, day, now)
       redis.call('HINCRBY', tweetKey, 'pointsAwarded', points)
       redis.call('HINCRBY', tweetKey, 'engagementCount', 1)
+      touchTweet(KEYS[8], tweetId)
       -- A held item awarded later (the member became eligible, or an admin approved it) leaves the queue.
       if redis.call('EXISTS', heldKey) == 1 then
         redis.call('HSET', heldKey, 'status', holdSpec == '+' and 'approved' or 'awarded', 'resolvedAt', now,
