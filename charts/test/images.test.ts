@@ -69,7 +69,8 @@ describe('container images', () => {
       const cfg = JSON.parse((await podman(['image', 'inspect', '--format', '{{json .Config}}', imageRef(w)])).stdout) as { User: string; Entrypoint: string[] };
       expect(cfg.User, w).toBe('10001:10001');
       expect(cfg.Entrypoint[0], w).toBe('node');
-      const files = (await podman(['run', '--rm', '--entrypoint', 'sh', imageRef(w), '-c', 'ls /app /app/dist; ls /app/node_modules 2>/dev/null; find /app -name "*.ts" -not -path "*/node_modules/*" | head -3'])).stdout.split('\n');
+      const dist = w === 'admin-web' ? '/app/dist' : `/app/${w}/dist`;
+      const files = (await podman(['run', '--rm', '--entrypoint', 'sh', imageRef(w), '-c', `ls ${dist}; ls /app/node_modules 2>/dev/null; find /app -name "*.ts" -not -path "*/node_modules/*" | head -3`])).stdout.split('\n');
       expect(files, w).toContain('main.mjs');
       for (const devOnly of ['tsx', 'typescript', 'vitest', 'esbuild', 'vite', 'eslint', 'playwright-core', '@engagement-tracker']) expect(files, `${w} ships ${devOnly}`).not.toContain(devOnly);
       expect(files.filter((f) => f.endsWith('.ts')), w).toEqual([]);
@@ -81,7 +82,8 @@ describe('the product in containers (read-only, uid 10001, no capabilities) with
   const appEnv = () => ({ ...doubles.env, REDIS_URL: redisUrl, LOG_LEVEL: 'info', PUBLIC_BASE_URL: `http://127.0.0.1:${ports.web}` });
 
   it('Redis, admin API, bot and console start and answer their health endpoints', async () => {
-    await podman(['run', '-d', '--name', name('redis'), ...HARDENED, '--tmpfs', '/data:rw,mode=1777,size=64m', BASE_IMAGES.redis, '--bind', '127.0.0.1', '--port', String(ports.redis), '--dir', '/data', '--appendonly', 'yes', '--requirepass', REDIS_PASSWORD]);
+    // Read-only root: podman gives a writable tmpfs /tmp, where this Redis keeps its AOF.
+    await podman(['run', '-d', '--name', name('redis'), ...HARDENED, BASE_IMAGES.redis, '--bind', '127.0.0.1', '--port', String(ports.redis), '--dir', '/tmp', '--appendonly', 'yes', '--requirepass', REDIS_PASSWORD]);
     started.push(name('redis'));
     const t0 = Date.now();
     await runDetached('admin-api', imageRef('admin-api'), { ...appEnv(), ADMIN_API_PORT: String(ports.api), BATCH_LAUNCHER: 'local' });
@@ -157,9 +159,11 @@ describe('podman kube play of the chart (sandbox scenario: the doubles run in th
   it('starts the rendered Deployments (doubles, admin API, bot, console), which answer, and kube down removes them', async () => {
     dir = mkdtempSync(join(tmpdir(), 'et-kube-play-'));
     const p = { redis: await freePort(), api: await freePort(), bot: await freePort(), web: await freePort(), discord: await freePort(), x: await freePort() };
-    await podman(['run', '-d', '--name', name('play-redis'), ...HARDENED, '--tmpfs', '/data:rw,mode=1777,size=64m', BASE_IMAGES.redis, '--bind', '127.0.0.1', '--port', String(p.redis), '--requirepass', REDIS_PASSWORD]);
+    await podman(['run', '-d', '--name', name('play-redis'), ...HARDENED, BASE_IMAGES.redis, '--bind', '127.0.0.1', '--port', String(p.redis), '--dir', '/tmp', '--requirepass', REDIS_PASSWORD]);
     // kube play cannot read a kind: Secret; the same key goes into a podman secret (a JSON map of base64 values).
-    await podman(['secret', 'create', redisSecret, '-'], { input: JSON.stringify({ REDIS_URL: Buffer.from(`redis://:${REDIS_PASSWORD}@127.0.0.1:${p.redis}/0`).toString('base64') }) });
+    const secretFile = join(dir, 'redis-url.json');
+    writeFileSync(secretFile, JSON.stringify({ REDIS_URL: Buffer.from(`redis://:${REDIS_PASSWORD}@127.0.0.1:${p.redis}/0`).toString('base64') }));
+    await podman(['secret', 'create', redisSecret, secretFile]);
     const overrides = join(dir, 'ports-values.yaml');
     writeFileSync(overrides, stringify({
       externalRedis: { existingSecret: redisSecret },
