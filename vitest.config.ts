@@ -26,6 +26,19 @@ export default defineConfig({
       project('admin-web', { include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 120_000 }),
       // The deployment: the Helm chart, k8s/ and skaffold.yaml rendered and checked, the images built and run with podman.
       { test: { name: 'deploy', root: './charts', include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 300_000, hookTimeout: 45 * 60_000 } },
+      // The fault suite (npm run test:faults): real processes, real Redis, the doubles; one file at a time.
+      {
+        test: {
+          name: 'faults',
+          root: './sandbox',
+          include: ['faults/**/*.test.ts'],
+          globalSetup: ['faults/setup.ts'],
+          fileParallelism: false,
+          maxConcurrency: 8,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -4,20 +4,24 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { redisAnswers } from '@engagement-tracker/core';
 import { anomalyThresholds } from './config';
 import type { AppDeps } from './deps';
 import { authenticate } from './middleware/authenticate';
 import { cors } from './middleware/cors';
-import { errorHandler, notFound } from './middleware/errors';
+import { errorHandler, notFound, requireRedis } from './middleware/errors';
 import { rateLimitByIp, rateLimitByPrincipal } from './middleware/rate-limit';
 import { apiTokensRouter } from './routes/api-tokens';
 import { auditLogRouter } from './routes/audit-log';
 import { authRouter } from './routes/auth';
+import { bansRouter } from './routes/bans';
 import { batchesRouter } from './routes/batches';
 import { leaderboardRouter } from './routes/leaderboard';
 import { membersRouter } from './routes/members';
 import { overviewRouter } from './routes/overview';
+import { reviewRouter } from './routes/review';
 import { rulesRouter } from './routes/rules';
+import { settingsRouter } from './routes/settings';
 import { tweetsRouter } from './routes/tweets';
 import { repoRoot } from './runs/local-launcher';
 
@@ -33,6 +37,9 @@ export function apiRouter(deps: AppDeps): Router {
   api.use('/audit-log', auditLogRouter(stores));
   api.use('/api-tokens', apiTokensRouter(stores, deps.tokens));
   api.use('/overview', overviewRouter(stores));
+  api.use('/bans', bansRouter(stores));
+  api.use('/review', reviewRouter(stores));
+  api.use('/settings', settingsRouter(stores));
   api.use(notFound);
   return api;
 }
@@ -92,7 +99,7 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const ok = await Promise.race([stores.ctx.redis.ping().then((p) => p === 'PONG'), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]).catch(() => false);
+    const ok = await redisAnswers(stores.ctx.redis);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'redis unreachable' });
   });
   if (deps.registry) {
@@ -101,11 +108,12 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
   }
 
   const perMinute = config.API_RATE_LIMIT_PER_MINUTE;
-  app.use('/connect', rateLimitByIp(stores, perMinute));
+  const redisUp = requireRedis(stores.ctx.redis);
+  app.use('/connect', redisUp, rateLimitByIp(stores, perMinute));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);
 
-  app.use('/auth', rateLimitByIp(stores, perMinute), authRouter(deps));
-  app.use('/api', rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
+  app.use('/auth', redisUp, rateLimitByIp(stores, perMinute), authRouter(deps));
+  app.use('/api', redisUp, rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
 
   const dist = config.ADMIN_WEB_DIST ?? join(repoRoot(), 'admin-web', 'dist');
   if (existsSync(join(dist, 'index.html'))) {

@@ -40,8 +40,13 @@ export const adminApiSchema = baseSchema.extend({
   KUBE_NAMESPACE: z.string().optional(),
   /** Command line of the batch program for local runs (run from the repository root). */
   BATCH_LOCAL_COMMAND: z.string().default('tsx batch-job/src/main.ts run'),
-  /** A run silent (no heartbeat) for this long is marked failed. */
-  BATCH_LEASE_SECONDS: env.int(600, 10),
+  /**
+   * A running run silent (no heartbeat) for this long is marked failed by the API's reaper (every
+   * 10 s). Batch runs beat every BATCH_HEARTBEAT_SECONDS (5 s); the next batch run reaps after 4 beats.
+   */
+  BATCH_LEASE_SECONDS: env.int(60, 10),
+  /** A manual run whose program has not begun yet (image pull, scheduling) is reaped only after this. */
+  BATCH_START_GRACE_SECONDS: env.int(600, 10),
   /** After a manual start, refuse another start for this long unless the run ended. */
   BATCH_START_GUARD_SECONDS: env.int(120, 1),
   /** Follow batch Jobs and record their failures (Kubernetes launcher only). */

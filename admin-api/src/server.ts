@@ -35,10 +35,10 @@ export async function main(): Promise<void> {
     const namespace = resolveNamespace(kc, config.KUBE_NAMESPACE);
     launcher = new KubernetesLauncher(kc, namespace, config.BATCH_CRONJOB_NAME, log);
     if (config.BATCH_JOB_WATCHER) {
-      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
+      watcher = new JobWatcher({ kc, namespace, cronJobName: config.BATCH_CRONJOB_NAME, stores, log, onRunEnded: (id) => ref.runs?.release(id) });
     }
   } else {
-    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id), adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null) });
+    launcher = new LocalLauncher({ command: config.BATCH_LOCAL_COMMAND, stores, log, onExit: (id) => ref.runs?.release(id) });
   }
   const runs = new ManualRuns({ stores, launcher, log, guardMs: config.BATCH_START_GUARD_SECONDS * 1000 });
   ref.runs = runs;
@@ -77,11 +77,11 @@ export async function main(): Promise<void> {
 
   // Stale runs (no heartbeat within the lease) are marked failed, whatever started them.
   const reaper = setInterval(() => {
-    stores.batches.reapStale(config.BATCH_LEASE_SECONDS * 1000).then(
+    stores.batches.reapStale(config.BATCH_LEASE_SECONDS * 1000, { startGraceMs: config.BATCH_START_GRACE_SECONDS * 1000 }).then(
       (ids) => ids.length && log.warn({ runs: ids }, 'marked stale batch runs failed'),
       (err: unknown) => log.warn({ err }, 'stale run check failed'),
     );
-  }, 30_000);
+  }, 10_000);
   reaper.unref();
   if (watcher) {
     watcher.start().catch((err: unknown) => log.error({ err }, 'batch Job watcher failed to start; manual runs still work'));

@@ -77,6 +77,17 @@ export const ROUTES: RouteCase[] = [
   { method: 'POST', pattern: '/api/api-tokens', path: '/api/api-tokens', action: 'manage API tokens', body: { name: 'role table', scopes: ['read'] } },
   { method: 'DELETE', pattern: '/api/api-tokens/:id', path: '/api/api-tokens/000000000000', action: 'manage API tokens' },
   { method: 'GET', pattern: '/api/overview', path: '/api/overview', action: 'read' },
+  { method: 'GET', pattern: '/api/members/:id/held', path: `/api/members/${M.bob}/held`, action: 'read' },
+  { method: 'GET', pattern: '/api/bans', path: '/api/bans', action: 'read' },
+  { method: 'GET', pattern: '/api/bans/:id', path: '/api/bans/288888888888888888', action: 'read' },
+  { method: 'POST', pattern: '/api/bans', path: '/api/bans', action: 'manage members', body: { discordId: '299999999999999999', reason: 'role table' } },
+  { method: 'DELETE', pattern: '/api/bans/:id', path: '/api/bans/288888888888888888', action: 'manage members', body: { reason: 'role table' } },
+  { method: 'GET', pattern: '/api/review', path: '/api/review', action: 'read' },
+  { method: 'GET', pattern: '/api/review/:id', path: '/api/review/1999999999999999999:299999999999999999:like', action: 'read' },
+  { method: 'POST', pattern: '/api/review/:id/approve', path: '/api/review/1999999999999999999:299999999999999999:like/approve', action: 'review held engagements', body: {} },
+  { method: 'POST', pattern: '/api/review/:id/dismiss', path: '/api/review/1999999999999999999:299999999999999999:like/dismiss', action: 'review held engagements', body: {} },
+  { method: 'GET', pattern: '/api/settings/:id', path: '/api/settings/moderation', action: 'read' },
+  { method: 'PUT', pattern: '/api/settings/:id', path: '/api/settings/moderation', action: 'edit rules', body: { relinkCooldownHours: 0 } },
 ];
 
 /** `METHOD /api/...` of every route the routers declare (read from app.ts and routes/*.ts). */

@@ -25,7 +25,7 @@ beforeAll(async () => {
   kc.loadFromString(k8s.kubeconfig(NS));
   const launcher = new KubernetesLauncher(kc, NS, CRON, silentLog);
   runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
-  watcher = new JobWatcher({ kc, namespace: NS, cronJobName: CRON, stores, log: silentLog, onRunEnded: (id) => runs.release(id), adopt: (id) => runs.adopt(id), restartDelayMs: 50 });
+  watcher = new JobWatcher({ kc, namespace: NS, cronJobName: CRON, stores, log: silentLog, onRunEnded: (id) => runs.release(id), restartDelayMs: 50 });
   await watcher.start();
 });
 afterAll(async () => {
@@ -73,18 +73,6 @@ describe('manual runs on Kubernetes and the Job watcher (real client, API double
     await waitFor(() => redis.client().get(`${stores.keys.prefix}:lock:batch:manual-start`), (v) => v === null);
     const audit = await stores.audit.list({ filter: { action: 'batch.start' } });
     expect(audit.items[0]).toMatchObject({ actor: 'discord:42', target: run.id });
-  });
-
-  it('follows the run a manual Job recorded under its own id, and fails that one when the pod is OOMKilled', async () => {
-    const placeholder = await runs.start('discord:42');
-    // The batch program in the pod records its run with its own id and the same JOB_NAME, then dies.
-    const own = await stores.batches.create({ trigger: 'manual', jobName: placeholder.jobName! });
-    k8s.jobs.fail(placeholder.jobName!, { container: { terminated: { reason: 'OOMKilled', exitCode: 137 } } });
-    const failed = await waitFor(() => stores.batches.get(own.id), (r) => r?.status === 'failed');
-    expect(failed!.error).toMatch(/OOMKilled/);
-    expect(await stores.batches.get(placeholder.id)).toBeNull();
-    expect(await runs.resolve(placeholder.id)).toBe(own.id);
-    await waitFor(() => redis.client().get(`${stores.keys.prefix}:lock:batch:manual-start`), (v) => v === null);
   });
 
   it('refuses while a run holds the batch lock and creates no Job', async () => {

@@ -3,7 +3,7 @@ import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core
 import type { Stores } from '@engagement-tracker/core';
 import { LocalLauncher } from '../src/runs/local-launcher';
 import { ManualRuns } from '../src/runs/manual-runs';
-import { silentLog, testStores } from './helpers';
+import { silentLog, testStores, waitFor } from './helpers';
 
 let redis: TestRedisServer;
 let stores: Stores;
@@ -27,7 +27,7 @@ function setup(mode: string) {
     log: silentLog,
     stdio: 'ignore',
     onExit: (id) => ref.runs?.release(id),
-    adopt: async (id) => (ref.runs ? ref.runs.adopt(id) : null),
+    pollMs: 100,
   });
   const runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
   ref.runs = runs;
@@ -71,24 +71,27 @@ describe('manual runs as a local child process', () => {
     expect((await stores.batches.get(b.id))?.error).toMatch(/killed by SIGTERM/);
   });
 
-  it('adopts the run a program recorded under its own id: one record in the history, the old id aliased', async () => {
-    const { launcher, runs } = setup('own-id');
-    const placeholder = await runs.start('discord:1');
+  it('follows the process group, not the wrapper: killing the wrapper (-9) leaves the run going, and its own result stands', async () => {
+    const { launcher, runs } = setup('slow');
+    const run = await runs.start('discord:1');
+    const pgid = launcher.processGroup(run.id)!;
+    // Wait until the program (tsx's child, in the same group) has written the run, then kill only the wrapper.
+    await waitFor(() => stores.batches.get(run.id), (r) => r?.progress.phase === 'working', 30_000);
+    process.kill(pgid, 'SIGKILL');
     await launcher.idle();
-    const real = await runs.adopt(placeholder.id);
-    expect(real).toMatchObject({ status: 'succeeded', stats: { requests: 9 }, jobName: placeholder.jobName });
-    expect(real!.id).not.toBe(placeholder.id);
-    expect(await stores.batches.get(placeholder.id)).toBeNull();
-    expect(await runs.resolve(placeholder.id)).toBe(real!.id);
-    const all = await stores.batches.list({ limit: 100 });
-    expect(all.items.filter((r) => r.jobName === placeholder.jobName)).toHaveLength(1);
+    expect(await stores.batches.get(run.id)).toMatchObject({ status: 'succeeded', stats: { requests: 3 } });
+    // One record for the run, under the id the admin API gave it (BATCH_RUN_ID).
+    expect((await stores.batches.list({ limit: 100 })).items.filter((r) => r.jobName === run.jobName).map((r) => r.id)).toEqual([run.id]);
+  });
 
-    const crash = setup('own-id-crash');
-    const p2 = await crash.runs.start('discord:1');
-    await crash.launcher.idle();
-    const failed = (await stores.batches.list({ limit: 100 })).items.filter((r) => r.jobName === p2.jobName);
-    expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/exited with code 3/) });
+  it('marks the run failed when the whole process group is killed (-9)', async () => {
+    const { launcher, runs } = setup('slow');
+    const run = await runs.start('discord:1');
+    const pgid = launcher.processGroup(run.id)!;
+    await waitFor(() => stores.batches.get(run.id), (r) => r?.progress.phase === 'working', 30_000);
+    process.kill(-pgid, 'SIGKILL');
+    await launcher.idle();
+    expect(await stores.batches.get(run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/killed by SIGKILL/) });
   });
 
   it('refuses while a run holds the batch lock', async () => {

@@ -8,7 +8,10 @@ export interface RunRequest {
   tweetId?: string;
   windowMs?: number;
   jobName?: string;
+  /** BATCH_RUN_ID: record under this id. */
+  runId?: string;
   signal?: AbortSignal;
+  onPhase?: (phase: string) => void;
 }
 
 /** Wire Redis, stores and X clients from the config, run one batch, close what it opened. */
@@ -26,8 +29,11 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
         maxBilledResources: cfg.env.BATCH_MAX_BILLED_RESOURCES,
         maxWallMs: cfg.env.BATCH_MAX_WALL_SECONDS * 1000,
         concurrency: cfg.env.BATCH_CONCURRENCY,
+        heartbeatMs: cfg.env.BATCH_HEARTBEAT_SECONDS * 1000,
+        ...(req.onPhase ? { onPhase: req.onPhase } : {}),
         ...(req.tweetId ? { tweetId: req.tweetId } : {}),
         ...(req.jobName ? { jobName: req.jobName } : {}),
+        ...(req.runId ? { runId: req.runId } : {}),
         ...(req.signal ? { signal: req.signal } : {}),
       });
       span.setAttributes({ 'batch.run_id': out.runId, 'batch.status': out.status, 'batch.requests': out.stats.requests ?? 0, 'batch.awarded': out.stats.awarded ?? 0 });

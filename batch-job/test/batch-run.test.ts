@@ -179,12 +179,21 @@ describe('batch run against the X double', () => {
     expect([...(await s.awarded())].filter((k) => k.includes(`|${xId}|`))).toEqual([]);
   });
 
-  it('exits 3 when another run holds the lock', async () => {
+  it('skips (exit 0, recorded as skipped) while a live run holds the lock; takes over from one whose heartbeat stopped', async () => {
     const s = await sim({ ...small, seed: 17, tweets: 2 });
-    await s.stores.batches.acquireLock('run-other', 60_000);
+    const other = await s.stores.batches.create({ trigger: 'schedule' });
+    const held = (await s.stores.batches.acquireLock(other.id, 60_000))!;
     const out = await s.run();
-    expect(out).toMatchObject({ status: 'locked', exitCode: 3 });
-    expect((await s.stores.batches.get(out.runId))!.error).toContain('run-other');
+    expect(out).toMatchObject({ status: 'skipped', exitCode: 0 });
+    expect(await s.stores.batches.get(out.runId)).toMatchObject({ status: 'skipped', error: expect.stringContaining(other.id) });
+    expect((await s.stores.batches.get(other.id))!.status).toBe('running');
+    // 21 s without a heartbeat (4 missed beats of 5 s): the holder is dead, long before its 60 s lock expires.
+    s.sc.advanceTo(s.sc.now() + 21_000);
+    const next = await s.run();
+    expect(next.status).toBe('succeeded');
+    expect(await s.stores.batches.get(other.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 21 s.*took the lock over/) });
+    expect(await s.stores.batches.renewLock(other.id, held.fence, 60_000)).toBe(false);
+    expect(await s.stores.batches.lockHolder()).toBeNull();
   });
 
   it('ends partial on rate limits and the follow-up runs miss nothing', async () => {

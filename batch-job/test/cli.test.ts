@@ -79,16 +79,37 @@ describe('batch-job CLI', () => {
     expect(run).toMatchObject({ id: out.runId, status: 'succeeded', trigger: 'manual' });
 
     expect((await cli(['run', '--window', 'forever'])).code).toBe(2);
+  }, 120_000); // three processes one after the other: slow on a busy machine
+
+  it('records the run under BATCH_RUN_ID (the record the admin API wrote first), and never reruns an ended one', async () => {
+    const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
+    const placeholder = await stores.batches.create({ id: 'run-20261129T090000Z-abc123', trigger: 'manual', jobName: 'local-run-20261129T090000Z-abc123' });
+    const res = await cli(['run', '--dry-run'], { BATCH_TRIGGER: 'manual', BATCH_RUN_ID: placeholder.id });
+    expect(res.code).toBe(0);
+    expect(summary(res.stdout).runId).toBe(placeholder.id);
+    expect(await stores.batches.get(placeholder.id)).toMatchObject({ status: 'succeeded', trigger: 'manual', jobName: placeholder.jobName });
+    expect((await stores.batches.list({ limit: 100 })).items.filter((r) => r.jobName === placeholder.jobName)).toHaveLength(1);
+    // The same id again: refused, the record stays as it was.
+    const again = await cli(['run', '--dry-run'], { BATCH_TRIGGER: 'manual', BATCH_RUN_ID: placeholder.id });
+    expect(again.code).toBe(1);
+    expect(await stores.batches.get(placeholder.id)).toMatchObject({ status: 'succeeded' });
+    expect((await cli(['run'], { BATCH_RUN_ID: 'run:1:logs' })).code).toBe(1);
   });
 
-  it('exits 3 while another run holds the lock', async () => {
+  it('skips (exit 0, recorded as skipped, not failed) while another live run holds the lock', async () => {
     const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
-    const lock = await stores.batches.acquireLock('run-elsewhere', 30_000);
+    const live = await stores.batches.create({ trigger: 'schedule' });
+    const lock = await stores.batches.acquireLock(live.id, 30_000);
     try {
       const res = await cli(['run']);
-      expect(res.code).toBe(3);
+      expect(res.code).toBe(0);
+      const out = summary(res.stdout);
+      expect(out).toMatchObject({ status: 'skipped', exitCode: 0 });
+      expect(await stores.batches.get(out.runId)).toMatchObject({ status: 'skipped', error: expect.stringContaining(live.id) });
+      expect((await stores.batches.get(live.id))!.status).toBe('running');
     } finally {
-      await stores.batches.releaseLock('run-elsewhere', lock!.fence);
+      await stores.batches.releaseLock(live.id, lock!.fence);
+      await stores.batches.finish(live.id, 'succeeded');
     }
   });
 

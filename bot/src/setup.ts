@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, Options, type ClientOptions } from 'discord.js';
 import { Gauge } from 'prom-client';
-import { createMetricsRegistry, createRedis, instrumentRedis, createStores, createXClientFactory, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
+import { createMetricsRegistry, createRedis, instrumentRedis, createStores, createXClientFactory, redisAnswers, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
 import { ConnectTicketSigner } from '@engagement-tracker/core';
 import type { BotConfig } from './config';
 import type { BotContext } from './context';
@@ -55,11 +55,7 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
 
   const ready = async () => {
     if (!client.isReady() || client.ws.status !== 0) return false;
-    try {
-      return (await redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+    return redisAnswers(redis);
   };
   const health = await startHealthServer({ port: config.healthPort, ready, ...(config.metricsEnabled ? { registry } : {}) });
   logger.info({ healthPort: health.port, sandbox: config.sandbox, api: config.discord.apiBaseUrl }, 'bot starting');

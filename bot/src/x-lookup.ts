@@ -1,15 +1,20 @@
-import type { XClientFactory } from '@engagement-tracker/core';
+import { retryRead, type XClientFactory } from '@engagement-tracker/core';
 import type { TweetLookup } from './usecases/submit-tweet';
 
-/** One app-only X lookup per submission: GET /2/tweets/:id with author and public metrics. */
+/**
+ * One app-only X lookup per submission: GET /2/tweets/:id with author and public metrics. A read, so
+ * a connection X closed (or a 5xx) is retried twice with a short backoff before the member is told.
+ */
 export function createTweetLookup(x: XClientFactory): TweetLookup {
   return async (tweetId) => {
     try {
-      const res = await x.app().v2.singleTweet(tweetId, {
-        'tweet.fields': ['created_at', 'author_id', 'public_metrics'],
-        expansions: ['author_id'],
-        'user.fields': ['username'],
-      });
+      const res = await retryRead(() =>
+        x.app().v2.singleTweet(tweetId, {
+          'tweet.fields': ['created_at', 'author_id', 'public_metrics'],
+          expansions: ['author_id'],
+          'user.fields': ['username'],
+        }),
+      );
       const t = res.data;
       if (!t) return null;
       const author = res.includes?.users?.find((u) => u.id === t.author_id);

@@ -110,11 +110,21 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     expect(slow.latencyMs).toBeLessThan(3000);
     expect((await slow.reply(8000)).content).toMatch(/^Submitted!/);
     const t2 = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
-    s.x.fail({ endpoint: 'tweets_lookup', status: 503, count: 5 });
+    // A read is tried three times (two retries): X failing all three gives the friendly message.
+    s.x.fail({ endpoint: 'tweets_lookup', status: 503, count: 3 });
     const failed = await (await submit(IDS.dave, tweetUrl(t2.id))).reply(8000);
     expect(failed.content).toMatch(/Something went wrong on our side/);
     expect(failed.ephemeral).toBe(true);
     expect(s.bot.logs.some((l) => l.msg === 'interaction failed' && l.command === 'submit')).toBe(true);
+  });
+
+  it('retries the lookup when X closes the connection once (an idempotent read), and the submission goes through', async () => {
+    const t = s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
+    const before = s.x.requestsTo('tweets_lookup').length;
+    s.x.fail({ endpoint: 'tweets_lookup', close: true, count: 1 });
+    const r = await submit(IDS.dave, tweetUrl(t.id));
+    expect((await r.reply(8000)).content).toMatch(/^Submitted!/);
+    expect(s.x.requestsTo('tweets_lookup').length - before).toBe(2);
   });
 
   it('defers when Redis is slow, then answers with the real data', async () => {

@@ -4,7 +4,7 @@ export * from './telemetry/logger';
 export * from './telemetry/health';
 export * from './telemetry/shutdown';
 export { Keys } from './redis/keys';
-export { createRedis } from './redis/connection';
+export { createRedis, isRedisUnavailable, reconnectDelay, redisAnswers, REDIS_LIMITS } from './redis/connection';
 export { ScriptErrorCode, AWARD_OUTCOMES, type AwardOutcome } from './redis/error-codes';
 export { registerScripts, loadScripts, type ScriptRunner } from './redis/script-loader';
 export * from './redis/stores';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { followOAuthLink, isSandbox, lineLevel, linksIn, loadStackConfig, portIsFree, startLocalRedis, startService, startStack } from '../src/stack';
+import { followOAuthLink, isSandbox, lineLevel, linksIn, loadStackConfig, portIsFree, startLocalRedis, startService, startStack, supervise } from '../src/stack';
 import { startXDouble, type XDouble } from '../src/x';
 
 describe('local redis-server of npm start', () => {
@@ -86,6 +86,55 @@ describe('process supervisor', () => {
     expect(await svc.exited).toEqual({ code: 0, signal: null });
     const { readFile } = await import('node:fs/promises');
     expect(await readFile(join(logDir, 'child.log'), 'utf8')).toContain('bye');
+    await rm(logDir, { recursive: true, force: true });
+  });
+});
+
+describe('restarting crashed processes', () => {
+  it('restarts a process killed with -9 after a backoff and reports it; stop() ends supervision', async () => {
+    const logDir = await mkdtemp(join(tmpdir(), 'et-stack-sup-'));
+    const script = join(logDir, 'worker.mjs');
+    await writeFile(script, `process.on('SIGTERM',()=>process.exit(0));setInterval(()=>{},1000);`);
+    const reports: Array<{ signal: string | null; restart: number; delayMs: number }> = [];
+    const svc = await supervise('worker', () => startService({ name: 'worker', command: process.execPath, args: [script], cwd: logDir, env: process.env, logDir }), {
+      baseDelayMs: 50,
+      onRestart: (e) => reports.push({ signal: e.signal, restart: e.restart, delayMs: e.delayMs }),
+    });
+    try {
+      const first = svc.pid!;
+      process.kill(first, 'SIGKILL');
+      await expect.poll(() => svc.pid !== first && svc.running(), { timeout: 10_000 }).toBe(true);
+      expect(reports).toEqual([{ signal: 'SIGKILL', restart: 1, delayMs: 50 }]);
+      const second = svc.pid!;
+      process.kill(second, 'SIGKILL');
+      await expect.poll(() => svc.pid !== second && svc.running(), { timeout: 10_000 }).toBe(true);
+      expect(reports.map((r) => r.delayMs)).toEqual([50, 100]);
+    } finally {
+      await svc.stop(5000);
+    }
+    expect(svc.running()).toBe(false);
+    expect(svc.restarts()).toBe(2);
+    // Stopped on purpose: ended, and not restarted again.
+    await svc.exited;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(svc.restarts()).toBe(2);
+    await rm(logDir, { recursive: true, force: true });
+  });
+
+  it('gives up on a process that keeps crashing', async () => {
+    const logDir = await mkdtemp(join(tmpdir(), 'et-stack-sup-'));
+    let starts = 0;
+    const svc = await supervise(
+      'crashy',
+      () => {
+        starts += 1;
+        return startService({ name: 'crashy', command: process.execPath, args: ['-e', 'process.exit(3)'], cwd: logDir, env: process.env, logDir });
+      },
+      { baseDelayMs: 20, maxCrashes: 3 },
+    );
+    expect(await svc.gaveUp).toEqual({ service: 'crashy', code: 3 });
+    expect(starts).toBe(4);
+    expect(svc.restarts()).toBe(3);
     await rm(logDir, { recursive: true, force: true });
   });
 });

@@ -13,7 +13,7 @@ const routes = {
     query: listQuery(
       z.strictObject({
         id: idsFilter(runId),
-        status: z.enum(['running', 'succeeded', 'partial', 'failed']).optional(),
+        status: z.enum(['running', 'succeeded', 'partial', 'failed', 'skipped']).optional(),
         trigger: z.enum(['schedule', 'manual', 'cli']).optional(),
       }),
       ['id', 'startedAt'],
@@ -41,7 +41,7 @@ export function batchesRouter(stores: Stores, runs: ManualRuns): Router {
     const { query: q } = validate(req, routes.list);
     const { id: ids, ...filter } = q.filter;
     if (ids) {
-      const found = (await Promise.all(ids.map(async (id) => stores.batches.get(await runs.resolve(id))))).filter((r): r is BatchRun => r !== null);
+      const found = (await Promise.all(ids.map(async (id) => stores.batches.get(id)))).filter((r): r is BatchRun => r !== null);
       return void sendPage(res, 'batches', 0, found.map((x) => presentRun(x)), found.length);
     }
     const page = await stores.batches.list({ offset: q.offset, limit: q.limit, filter });
@@ -50,7 +50,7 @@ export function batchesRouter(stores: Stores, runs: ManualRuns): Router {
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
     const { id } = validate(req, routes.show).params;
-    const run = await stores.batches.get(await runs.resolve(id));
+    const run = await stores.batches.get(id);
     if (!run) throw new NotFoundError(`No batch run ${id}`);
     res.json(presentRun(run));
   });

@@ -9,8 +9,6 @@ export interface JobWatcherOptions {
   cronJobName: string;
   stores: Stores;
   log: Logger;
-  /** Finds the program's own run when it recorded one under another id (see ManualRuns.adopt). */
-  adopt?: (runId: string) => Promise<BatchRun | null>;
   /** Called when a watched run reached its end (the start guard can be released). */
   onRunEnded?: (runId: string) => Promise<void> | void;
   /** Failed Jobs older than this are history, not news: no record is created for them. Default 1 day. */
@@ -106,7 +104,7 @@ export class JobWatcher {
   private async findRun(job: V1Job): Promise<BatchRun | null> {
     const runId = job.metadata?.annotations?.[RUN_ID_ANNOTATION];
     if (runId) {
-      const run = (await this.o.adopt?.(runId)) ?? (await this.o.stores.batches.get(runId));
+      const run = await this.o.stores.batches.get(runId);
       if (run) return run;
     }
     return this.o.stores.batches.findByJobName(job.metadata?.name ?? '');

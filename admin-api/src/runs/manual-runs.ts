@@ -6,23 +6,14 @@ import type { BatchLauncher } from './launcher';
  * still spinning up), records the run, launches it, and audits who asked.
  *
  * The run record is written before launching (so POST can answer with it) and the program gets its
- * id as BATCH_RUN_ID. A batch program that records its run under an id of its own instead (same
- * JOB_NAME) is adopted: the placeholder is dropped and its id aliased to the program's run.
+ * id as BATCH_RUN_ID: the batch program records the run under that id, so the record follows what
+ * the run itself writes.
  */
 export class ManualRuns {
-  private readonly pending = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly o: { stores: Stores; launcher: BatchLauncher; log: Logger; guardMs: number; adoptEveryMs?: number },
-  ) {}
+  constructor(private readonly o: { stores: Stores; launcher: BatchLauncher; log: Logger; guardMs: number }) {}
 
   private guardKey(): string {
     return `${this.o.stores.keys.prefix}:lock:batch:manual-start`;
-  }
-
-  private aliasKey(runId: string): string {
-    return `${this.o.stores.keys.prefix}:batch-alias:${runId}`;
   }
 
   get launcherKind(): BatchLauncher['kind'] {
@@ -50,77 +41,13 @@ export class ManualRuns {
     }
     await stores.audit.record({ actor, action: 'batch.start', target: id, after: { jobName, launcher: launcher.kind } });
     this.o.log.info({ runId: id, jobName, actor, launcher: launcher.kind }, 'manual batch run started');
-    this.watchPlaceholder(id);
     return (await stores.batches.get(id))!;
   }
 
   /** Let the next manual start through once this run has ended (only if it still holds the guard). */
   async release(runId: string): Promise<void> {
-    const alias = await this.resolve(runId);
-    await this.o.stores.ctx.redis.eval(
-      "local v = redis.call('GET', KEYS[1]) if v == ARGV[1] or v == ARGV[2] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      this.guardKey(),
-      runId,
-      alias,
-    );
+    await this.o.stores.ctx.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.guardKey(), runId);
   }
 
-  /** The run an id stands for now: itself, or the program's own run that replaced a placeholder. */
-  async resolve(runId: string): Promise<string> {
-    return (await this.o.stores.ctx.redis.get(this.aliasKey(runId))) ?? runId;
-  }
-
-  /**
-   * If the program recorded this manual run under another id (same job name), drop the placeholder,
-   * alias its id, and return the program's run. Otherwise null (the program uses our id, or has not
-   * written yet).
-   */
-  async adopt(runId: string): Promise<BatchRun | null> {
-    const { stores } = this.o;
-    const placeholder = await stores.batches.get(runId);
-    if (!placeholder?.jobName) {
-      const alias = await stores.ctx.redis.get(this.aliasKey(runId));
-      return alias ? stores.batches.get(alias) : null;
-    }
-    if (placeholder.progress.phase !== 'starting' || placeholder.progress.done > 0) return null;
-    const recent = await stores.batches.list({ offset: 0, limit: 50 });
-    const real = recent.items.find((r) => r.jobName === placeholder.jobName && r.id !== runId);
-    if (!real) return null;
-    await stores.ctx.redis.multi().set(this.aliasKey(runId), real.id, 'PX', 30 * 86_400_000).del(stores.keys.batch(runId)).zrem(stores.keys.batches(), runId).exec();
-    // The start guard now belongs to the program's run, so its end releases it.
-    await stores.ctx.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end return 0",
-      1,
-      this.guardKey(),
-      runId,
-      real.id,
-    );
-    this.pending.delete(runId);
-    this.o.log.info({ placeholder: runId, runId: real.id, jobName: real.jobName }, 'manual run recorded by the batch program under its own id; placeholder replaced');
-    return real;
-  }
-
-  /** Check for adoption every few seconds while the run is young, so the history shows one row. */
-  private watchPlaceholder(runId: string): void {
-    this.pending.set(runId, Date.now() + this.o.guardMs);
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      for (const [id, until] of this.pending) {
-        if (Date.now() > until) this.pending.delete(id);
-        else void this.adopt(id).catch((err: unknown) => this.o.log.warn({ err, runId: id }, 'adopting a manual run failed'));
-      }
-      if (!this.pending.size && this.timer) {
-        clearInterval(this.timer);
-        this.timer = undefined;
-      }
-    }, this.o.adoptEveryMs ?? 2000);
-    this.timer.unref();
-  }
-
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.pending.clear();
-  }
+  close(): void {}
 }

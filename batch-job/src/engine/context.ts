@@ -34,6 +34,8 @@ export interface RunContext {
   unread: Set<string>;
   /** Members skipped for a passing reason (token refresh busy elsewhere): the run is partial. */
   skipped: number;
+  /** Members whose read X refused (400: a request it would not take): skipped this run, which is partial. */
+  refused: number;
   /** The run covers one post only (--tweet). */
   narrowed: boolean;
   concurrency: number;

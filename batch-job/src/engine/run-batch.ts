@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
+import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
 import { planRun, type Plan } from './planner';
@@ -12,8 +12,15 @@ import { MemberTokens } from './tokens';
 import { WatermarkStore } from './watermarks';
 import { XGateway } from './x-gateway';
 
-/** Exit codes of `batch-job run`. */
-export const EXIT_CODES = { succeeded: 0, failed: 1, locked: 3, partial: 4 } as const;
+/**
+ * Exit codes of `batch-job run`. A run that finds the lock held by a live run is `skipped`: it did
+ * nothing because another run is doing the work, which is not a failure (exit 0; recorded as
+ * `skipped`, kept out of failure counts and alerts).
+ */
+export const EXIT_CODES = { succeeded: 0, skipped: 0, failed: 1, partial: 4 } as const;
+
+/** Points of a run a fault-injection hook can stop at (`onPhase`), in order. */
+export const RUN_PHASES = ['lock', 'metrics', 'members', 'scan', 'search', 'tweets', 'award', 'awarded', 'finish', 'unlock'] as const;
 
 export interface BatchDeps {
   stores: Stores;
@@ -36,17 +43,32 @@ export interface BatchOptions {
   maxWallMs?: number;
   /** Kubernetes Job name, for the admin API's job watcher. */
   jobName?: string;
+  /** Lock expiry; default 12 heartbeats (60 s). */
   lockTtlMs?: number;
+  /** Heartbeat (progress + lock renewal) interval; default 5 s. */
   heartbeatMs?: number;
+  /**
+   * A run silent this long is dead: its lock is taken over (fenced) and its record marked failed.
+   * Default 4 heartbeats (20 s), well before the lock expires.
+   */
+  aliveMs?: number;
+  /** A manual run recorded by the admin API whose program has not begun yet is dead only after this (default 10 min). */
+  startGraceMs?: number;
+  /** After Redis failed mid-run, how long to wait for it to come back to record the run's end (default 30 s). */
+  endGraceMs?: number;
+  /** Called when the run reaches each of RUN_PHASES (first time only); the fault suite stops the process there. */
+  onPhase?: (phase: string) => void;
   concurrency?: number;
   retries?: number;
   backoffMs?: number;
   /** Pages of 100 read from a member's likes the first time (their likes before linking). */
   firstScanMaxPages?: number;
   signal?: AbortSignal;
+  /** Record the run under this id (BATCH_RUN_ID), e.g. the record the admin API created for a manual run. */
+  runId?: string;
 }
 
-export type BatchOutcomeStatus = Exclude<BatchStatus, 'running'> | 'locked';
+export type BatchOutcomeStatus = Exclude<BatchStatus, 'running'>;
 
 export interface BatchOutcome {
   runId: string;
@@ -68,36 +90,63 @@ export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<BatchOutcome> {
   const { stores, logger } = deps;
   const now = deps.now ?? Date.now;
-  const lockTtlMs = opts.lockTtlMs ?? 60_000;
+  const heartbeatMs = opts.heartbeatMs ?? 5_000;
+  const lockTtlMs = opts.lockTtlMs ?? 12 * heartbeatMs;
+  const aliveMs = opts.aliveMs ?? 4 * heartbeatMs;
   const started = now();
+  const seen = new Set<string>();
+  const phase = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    opts.onPhase?.(name);
+  };
 
-  const reaped = await stores.batches.reapStale(Math.max(2 * lockTtlMs, 120_000));
-  if (reaped.length) logger.warn({ runs: reaped }, 'marked runs that stopped reporting as failed');
-
-  const run = await stores.batches.create({ trigger: opts.trigger, dryRun: opts.dryRun ?? false, ...(opts.jobName ? { jobName: opts.jobName } : {}) });
+  // A manual run's record exists already (the admin API wrote it before starting this program, and
+  // gave its id as BATCH_RUN_ID): this run is that record. One that has ended is never run again.
+  const existing = opts.runId ? await stores.batches.get(opts.runId) : null;
+  if (existing && existing.status !== 'running') {
+    const error = `Batch run ${existing.id} has already ended (${existing.status}); it is not run again.`;
+    logger.error({ runId: existing.id, status: existing.status }, error);
+    return { runId: existing.id, status: 'failed', exitCode: EXIT_CODES.failed, stats: {}, error };
+  }
+  const run = await stores.batches.create({ ...(opts.runId ? { id: opts.runId } : {}), trigger: opts.trigger, dryRun: opts.dryRun ?? false, ...(opts.jobName ? { jobName: opts.jobName } : {}) });
   const log = logger.child({ runId: run.id });
-  const lock = await stores.batches.acquireLock(run.id, lockTtlMs);
+  const lock = await stores.batches.acquireLock(run.id, lockTtlMs, { aliveMs });
   if (!lock) {
     const holder = await stores.batches.lockHolder();
-    const error = `Another batch run (${holder?.runId ?? 'unknown'}) holds the batch lock; this run did nothing.`;
-    await stores.batches.finish(run.id, 'failed', { error });
-    log.warn({ holder: holder?.runId }, 'batch lock held');
-    return { runId: run.id, status: 'locked', exitCode: EXIT_CODES.locked, stats: {}, error };
+    const error = `Skipped: batch run ${holder?.runId ?? '(unknown)'} holds the batch lock and is alive; this run did nothing.`;
+    await stores.batches.finish(run.id, 'skipped', { error });
+    log.info({ holder: holder?.runId }, 'batch lock held by a live run; skipped');
+    return { runId: run.id, status: 'skipped', exitCode: EXIT_CODES.skipped, stats: {}, error };
   }
+  if (lock.tookOver) log.warn({ from: lock.tookOver }, 'took the batch lock over from a run whose heartbeat stopped (marked failed)');
+  let progress = { done: 0, total: 0, phase: 'lock' };
+  await stores.batches.heartbeat(run.id, progress);
+  // Every other run still "running" without a heartbeat is dead: mark it failed now, with the reason.
+  const reaped = await stores.batches.reapStale(aliveMs, { except: run.id, startGraceMs: opts.startGraceMs ?? 600_000 });
+  if (reaped.length) log.warn({ runs: reaped }, 'marked runs whose heartbeat stopped as failed');
+  phase('lock');
 
   const stats = new RunStats();
   const abort = new AbortController();
   opts.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-  let progress = { done: 0, total: 0, phase: 'starting' };
   let lostLock = false;
+  let beating = false;
   const beat = async () => {
-    if (!(await stores.batches.renewLock(run.id, lock.fence, lockTtlMs))) {
-      lostLock = true;
-      abort.abort();
+    if (beating) return; // a beat still waiting on Redis: never pile up more
+    beating = true;
+    try {
+      const held = await stores.batches.renewLock(run.id, lock.fence, lockTtlMs);
+      const recorded = held && (await stores.batches.heartbeat(run.id, progress, stats.toJSON()));
+      if (!held || !recorded) {
+        lostLock = true;
+        abort.abort();
+      }
+    } finally {
+      beating = false;
     }
-    await stores.batches.heartbeat(run.id, progress, stats.toJSON());
   };
-  const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'heartbeat failed')), opts.heartbeatMs ?? 5_000);
+  const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat failed')), heartbeatMs);
   timer.unref();
 
   const wm = new WatermarkStore(stores.ctx.redis, stores.keys.prefix);
@@ -109,10 +158,11 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
-    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
+    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, refused: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
-    progress: (phase, done, total) => {
-      progress = { phase, done, total };
+    progress: (name, done, total) => {
+      progress = { phase: name, done, total };
+      if (done > 0 || name === 'award') phase(name);
     },
   };
 
@@ -123,6 +173,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   let awarded = false;
   try {
     await withSpan('batch.load', {}, () => loadWork(ctx, opts));
+    phase('metrics');
     const metrics = await withSpan('batch.metrics', { tweets: ctx.tracked.size }, () => lookupMetrics(ctx));
     const ids = [...ctx.tracked.keys()].filter((id) => metrics.has(id));
     const tweetMarks = await wm.tweetMarks(ids);
@@ -167,11 +218,16 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     ctx.progress('award', 0, 1);
     awarded = true;
     await withSpan('batch.award', {}, () => award(ctx, lock.fence));
-    if (ctx.skipped) {
+    phase('awarded');
+    if (ctx.skipped || ctx.refused) {
       // Keep the post watermarks so the next run comes back for the members skipped here.
       status = 'partial';
-      error = `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process; the next run covers them.`;
-      stats.set('membersSkipped', ctx.skipped);
+      error = [
+        ctx.skipped ? `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process` : '',
+        ctx.refused ? `${ctx.refused} member read(s) refused by X (400)` : '',
+      ].filter(Boolean).join('; ') + '; the next run covers them.';
+      if (ctx.skipped) stats.set('membersSkipped', ctx.skipped);
+      if (ctx.refused) stats.set('readsRefused', ctx.refused);
     } else if (!ctx.dryRun) {
       for (const id of ctx.unread) marks.delete(id);
       await wm.saveTweetMarks(marks);
@@ -193,7 +249,11 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       }
     } else {
       status = 'failed';
-      error = lostLock ? 'This run lost the batch lock (another run took over); it stopped without awarding more.' : (err as Error).message;
+      error = lostLock
+        ? 'This run lost the batch lock (its heartbeat stopped long enough for it to be declared dead); it stopped without awarding more.'
+        : isRedisUnavailable(err)
+          ? `Redis became unreachable (${(err as Error).message}); the run stopped. The next run resumes from the saved watermarks.`
+          : (err as Error).message;
       stats.inc('errors');
       log.error({ err }, 'batch run failed');
     }
@@ -202,15 +262,37 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   }
   stats.set('wallMs', now() - started);
   try {
-    await stores.batches.finish(run.id, status, { stats: stats.toJSON(), ...(error ? { error } : {}) });
-    await stores.batches.releaseLock(run.id, lock.fence);
+    await recordEnd(opts.endGraceMs ?? 30_000, log, () => stores.ctx.redis.status === 'end', async () => {
+      await stores.batches.finish(run.id, status, { stats: stats.toJSON(), ...(error ? { error } : {}) });
+      phase('finish');
+      await stores.batches.releaseLock(run.id, lock.fence);
+      phase('unlock');
+    });
   } catch (err) {
-    log.error({ err }, 'could not record the end of the run (it will be reaped as failed)');
+    log.error({ err: (err as Error).message }, 'could not record the end of the run; the next run marks it failed');
     status = 'failed';
-    error ??= (err as Error).message;
+    error = `${error ? `${error}; ` : ''}could not record the end of the run: ${(err as Error).message}`;
   }
   log.info({ status, stats: stats.toJSON() }, 'batch run finished');
   return { runId: run.id, status, exitCode: EXIT_CODES[status], stats: stats.toJSON(), ...(error ? { error } : {}), ...(plan ? { plan } : {}), ...(resumeAt ? { resumeAt } : {}) };
+}
+
+/**
+ * Write the run's end. While Redis is unreachable, retry every second for up to `graceMs`, so a run
+ * cut off by a Redis restart records its end (and frees the lock) once Redis is back, but never waits
+ * longer than that.
+ */
+async function recordEnd(graceMs: number, log: Logger, closed: () => boolean, write: () => Promise<void>): Promise<void> {
+  const until = Date.now() + graceMs;
+  for (;;) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isRedisUnavailable(err) || closed() || Date.now() >= until) throw err;
+      log.warn({ err: (err as Error).message }, 'Redis unreachable; retrying to record the end of the run');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 async function loadWork(ctx: RunContext, opts: BatchOptions): Promise<void> {

@@ -89,7 +89,8 @@ export interface EngagementLog {
   revokedBy?: string;
 }
 
-export type BatchStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+/** `skipped`: another run held the batch lock, so this one did nothing (not a failure). */
+export type BatchStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped';
 export type BatchTrigger = 'schedule' | 'manual' | 'cli';
 
 export interface BatchRun {

@@ -1,3 +1,4 @@
 export { xConfigSchema, xApiConfigFromEnv, type XApiConfig, type XEnv } from './config';
 export { baseUrlPlugin, clientSettings, createXClientFactory, type XClientFactory } from './client';
 export { X_SCOPES, generateAuthLink, exchangeCode, refreshTokens, type AuthLink, type LinkedXAccount } from './oauth';
+export { retryRead, transient } from './retry';

@@ -11,6 +11,25 @@ export interface CommunityMember {
   xUserId: string;
   handle: string;
   linked: boolean;
+  /** Core team (the guild's core role): exempt from the daily submit limit, as in the product. */
+  core: boolean;
+  /** When this member's submissions were accepted (for the sliding 24 h submit limit). */
+  submittedAt: number[];
+}
+
+export interface CommunityOptions {
+  size: number;
+  tickMs: number;
+  logger: Logger;
+  /** The bot's SUBMIT_RATE_LIMIT_PER_DAY: members never try more in 24 h. Default 10. */
+  submitLimitPerDay?: number;
+  /** At most one new post every this many ms once the first round is done. Default 3 minutes. */
+  submitEveryMs?: number;
+  /** A newcomer joins (and links X) every this many ms, up to 3x the starting size. Default 15 minutes. */
+  joinEveryMs?: number;
+  /** Only posts submitted within this window are engaged with (the batch tracks 24 h). Default 20 h. */
+  engageWindowMs?: number;
+  now?: () => number;
 }
 
 export interface CommunityStats {
@@ -19,6 +38,8 @@ export interface CommunityStats {
   submitted: number;
   engagements: number;
   failures: number;
+  /** Submissions the bot refused (limit, duplicate...). */
+  refused: number;
 }
 
 const FIRST = ['Ada', 'Ben', 'Cleo', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kai', 'Lea', 'Milo', 'Nia', 'Otis', 'Pia', 'Quin', 'Rosa', 'Sam', 'Tao'];
@@ -43,34 +64,51 @@ function rng(seed: number) {
 export class Community {
   readonly members: CommunityMember[] = [];
   private readonly outside: Array<{ xUserId: string; handle: string }> = [];
-  private readonly submitted: Array<{ tweet: XTweet; authorId: string }> = [];
+  /** Posts the bot accepted, with who engaged how already (`xUserId|kind`). */
+  private readonly submitted: Array<{ tweet: XTweet; authorId: string; at: number; done: Set<string> }> = [];
   private readonly random = rng(42);
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private busy = false;
-  private readonly counts = { submitted: 0, engagements: 0, failures: 0 };
+  private lastSubmitAt = 0;
+  private lastJoinAt = 0;
+  private readonly counts = { submitted: 0, engagements: 0, failures: 0, refused: 0 };
+  private readonly now: () => number;
 
   constructor(
     private readonly d: SandboxDoubles,
-    private readonly opts: { size: number; tickMs: number; logger: Logger },
-  ) {}
+    private readonly opts: CommunityOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
 
   /** Create the members in the Discord guild and their accounts on X, plus a few outside accounts. */
   seed(): void {
-    for (let i = 0; i < this.opts.size; i++) {
-      const first = FIRST[i % FIRST.length]!;
-      const last = LAST[Math.floor(i / FIRST.length + i) % LAST.length]!;
-      const username = `${first.toLowerCase()}${i}`;
-      const handle = `${first.toLowerCase()}_${last.toLowerCase()}${i}`;
-      const discordId = String(110_000_000_000_000_000n + BigInt(i + 1));
-      this.d.discord.members.add({ id: discordId, username, globalName: `${first} ${last}` });
-      const x = this.d.x.state.addUser({ id: String(1_500_000_000_000_000_000n + BigInt(i + 1)), username: handle, name: `${first} ${last}` });
-      this.members.push({ discordId, username, displayName: `${first} ${last}`, xUserId: x.id, handle, linked: false });
-    }
+    for (let i = 0; i < this.opts.size; i++) this.addMember();
+
     for (const [i, handle] of ['projectnews', 'founder_jo', 'devrel_sam'].entries()) {
       const u = this.d.x.state.addUser({ id: String(1_600_000_000_000_000_000n + BigInt(i + 1)), username: handle, followers: 5000 });
       this.outside.push({ xUserId: u.id, handle });
     }
+  }
+
+  /**
+   * A member of the guild with an account on X (not linked yet). The first two are the core team,
+   * who submit the project's posts (exempt from the submit limit, as core members are).
+   */
+  private addMember(): CommunityMember {
+    const i = this.members.length;
+    const first = FIRST[i % FIRST.length]!;
+    const last = LAST[Math.floor(i / FIRST.length + i) % LAST.length]!;
+    const username = `${first.toLowerCase()}${i}`;
+    const handle = `${first.toLowerCase()}_${last.toLowerCase()}${i}`;
+    const discordId = String(110_000_000_000_000_000n + BigInt(i + 1));
+    const core = i < 2;
+    this.d.discord.members.add({ id: discordId, username, globalName: `${first} ${last}`, ...(core ? { roles: [this.d.coreRoleId] } : {}) });
+    const x = this.d.x.state.addUser({ id: String(1_500_000_000_000_000_000n + BigInt(i + 1)), username: handle, name: `${first} ${last}` });
+    const m: CommunityMember = { discordId, username, displayName: `${first} ${last}`, xUserId: x.id, handle, linked: false, core, submittedAt: [] };
+    this.members.push(m);
+    return m;
   }
 
   stats(): CommunityStats {
@@ -92,6 +130,7 @@ export class Community {
       await this.submit(m);
     }
     for (let i = 0; i < linked.length * 2 && !this.stopped; i++) this.engage();
+    this.lastJoinAt = this.now();
     log.info(this.stats(), 'community: first round done');
     this.timer = setInterval(() => void this.tick(), this.opts.tickMs);
     this.timer.unref();
@@ -106,12 +145,19 @@ export class Community {
     if (this.busy || this.stopped) return;
     this.busy = true;
     try {
-      const r = this.random();
+      const now = this.now();
       const unlinked = this.members.filter((m) => !m.linked);
       const linked = this.members.filter((m) => m.linked);
-      if (unlinked.length && r < 0.1) await this.link(unlinked[0]!);
-      else if (linked.length && r < 0.25) await this.submit(this.pick(linked));
-      else this.engage();
+      if (unlinked.length && this.random() < 0.1) await this.link(unlinked[0]!);
+      else if (now - this.lastJoinAt >= (this.opts.joinEveryMs ?? 15 * 60_000) && this.members.length < this.opts.size * 3) {
+        // The community grows: a newcomer joins and links X (new engagement for every tracked post).
+        this.lastJoinAt = now;
+        await this.link(this.addMember());
+      } else if (now - this.lastSubmitAt >= (this.opts.submitEveryMs ?? 3 * 60_000)) {
+        const author = this.pick(linked.filter((m) => this.canSubmit(m, now)));
+        if (author) await this.submit(author);
+        else this.engage();
+      } else this.engage();
     } catch (err) {
       this.counts.failures++;
       this.opts.logger.warn({ err }, 'community: action failed');
@@ -122,6 +168,12 @@ export class Community {
 
   private pick<T>(items: T[]): T {
     return items[Math.floor(this.random() * items.length)]!;
+  }
+
+  /** Within the product's limit: core members always, others below SUBMIT_RATE_LIMIT_PER_DAY in 24 h. */
+  private canSubmit(m: CommunityMember, now: number): boolean {
+    m.submittedAt = m.submittedAt.filter((t) => now - t < 86_400_000);
+    return m.core || m.submittedAt.length < (this.opts.submitLimitPerDay ?? 10);
   }
 
   private async waitForCommands(names: string[], timeoutMs: number): Promise<void> {
@@ -162,24 +214,41 @@ export class Community {
     const options: Record<string, string> = { url: `https://x.com/${author.handle}/status/${tweet.id}` };
     const category = this.command('submit')?.options?.find((o) => o.name === 'category');
     if (category?.choices?.length) options.category = String(this.pick(category.choices).value);
+    this.lastSubmitAt = this.now();
     const res = await this.d.discord.interact({ as: m.discordId, channel: this.d.channel, command: 'submit', options });
-    await res.reply(10_000);
-    this.submitted.push({ tweet, authorId: author.xUserId });
+    const reply = await res.reply(10_000);
+    // Only what the bot accepted is tracked: engaging with a refused post would earn nothing.
+    if (!/^Submitted!/.test(reply.content)) {
+      this.counts.refused++;
+      this.opts.logger.info({ member: m.username, reply: reply.content.slice(0, 120) }, 'community: submission refused');
+      return;
+    }
+    m.submittedAt.push(this.now());
+    this.submitted.push({ tweet, authorId: author.xUserId, at: this.now(), done: new Set() });
     this.counts.submitted++;
   }
 
-  /** A linked member likes, reposts, replies to or quotes a submitted post on X. */
+  /**
+   * A linked member likes, reposts, replies to or quotes a tracked post on X (recent posts most), in
+   * a way they have not engaged with it yet: a second like would earn nothing and show nothing.
+   */
   engage(): void {
     const linked = this.members.filter((m) => m.linked);
-    if (!linked.length || !this.submitted.length) return;
-    const { tweet, authorId } = this.pick(this.submitted.slice(-20));
-    const m = this.pick(linked.filter((x) => x.xUserId !== authorId).length ? linked.filter((x) => x.xUserId !== authorId) : linked);
+    const since = this.now() - (this.opts.engageWindowMs ?? 20 * 3_600_000);
+    const tracked = this.submitted.filter((p) => p.at >= since).slice(-30);
+    if (!linked.length || !tracked.length) return;
+    const post = tracked[Math.floor(tracked.length * Math.sqrt(this.random()))]!;
     const r = this.random();
+    const kind = r < 0.55 ? 'like' : r < 0.75 ? 'retweet' : r < 0.92 ? 'reply' : 'quote';
+    const who = linked.filter((m) => m.xUserId !== post.authorId && !post.done.has(`${m.xUserId}|${kind}`));
+    if (!who.length) return;
+    const m = this.pick(who);
     const s = this.d.x.state;
-    if (r < 0.55) s.like(m.xUserId, tweet.id);
-    else if (r < 0.75) s.retweet(m.xUserId, tweet.id);
-    else if (r < 0.92) s.reply(m.xUserId, tweet.id);
-    else s.quote(m.xUserId, tweet.id);
+    if (kind === 'like') s.like(m.xUserId, post.tweet.id);
+    else if (kind === 'retweet') s.retweet(m.xUserId, post.tweet.id);
+    else if (kind === 'reply') s.reply(m.xUserId, post.tweet.id);
+    else s.quote(m.xUserId, post.tweet.id);
+    post.done.add(`${m.xUserId}|${kind}`);
     this.counts.engagements++;
   }
 }

@@ -5,3 +5,4 @@ export { startService, lineLevel, type Service, type ServiceSpec } from './servi
 export { startSandboxDoubles, type SandboxDoubles } from './doubles';
 export { Community, type CommunityMember, type CommunityStats } from './community';
 export { followOAuthLink, linksIn } from './follow-link';
+export { supervise, type Supervised, type SupervisorOptions } from './supervisor';

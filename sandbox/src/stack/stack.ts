@@ -8,6 +8,7 @@ import { startSandboxDoubles, type SandboxDoubles } from './doubles';
 import { portIsFree, startLocalRedis, type LocalRedis } from './local-redis';
 import { ENTRIES, registerCommands, REPO_ROOT, runEntry, waitForHttp, type ProductOptions } from './product';
 import { lineLevel, type Service } from './services';
+import { supervise } from './supervisor';
 
 export interface Stack {
   sandbox: boolean;
@@ -19,7 +20,10 @@ export interface Stack {
   services: Service[];
   community: Community | null;
   doubles: SandboxDoubles | null;
-  /** Resolves when a process of the stack exits on its own (the stack is then broken). */
+  /**
+   * Resolves when a process of the stack keeps crashing and its supervisor gave up (the stack is then
+   * broken). A single crash is restarted with a backoff and reported, not fatal.
+   */
   failed: Promise<{ service: string; code: number | null }>;
   stop(): Promise<void>;
 }
@@ -66,7 +70,13 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
     if (sandbox) {
       doubles = await startSandboxDoubles();
       cleanups.push(() => doubles!.close());
-      community = new Community(doubles, { size: config.STACK_COMMUNITY_SIZE, tickMs: config.STACK_COMMUNITY_TICK_MS, logger: log });
+      const submitLimit = Number((opts.env ?? process.env).SUBMIT_RATE_LIMIT_PER_DAY ?? 10);
+      community = new Community(doubles, {
+        size: config.STACK_COMMUNITY_SIZE,
+        tickMs: config.STACK_COMMUNITY_TICK_MS,
+        logger: log,
+        ...(Number.isInteger(submitLimit) && submitLimit > 0 ? { submitLimitPerDay: submitLimit } : {}),
+      });
       community.seed();
       cleanups.push(() => community!.stop());
     }
@@ -99,19 +109,28 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
     let reportFailure: (f: { service: string; code: number | null }) => void = () => undefined;
     const failed = new Promise<{ service: string; code: number | null }>((r) => (reportFailure = r));
     cleanups.push(() => Promise.all(services.map((svc) => svc.stop())));
-    const supervise = (svc: Service) => {
-      services.push(svc);
-      void svc.exited.then(({ code }) => {
-        if (!stopping) reportFailure({ service: svc.name, code });
+    // A crashed process (a bug, an OOM, a `kill -9`) is restarted with a backoff and reported; only
+    // one that keeps crashing stops the stack.
+    const keep = async (name: string, entry: string, args: string[]) => {
+      const svc = await supervise(name, () => runEntry(name, entry, args, product), {
+        onRestart: (e) => {
+          const how = e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+          log.warn(e, `stack: ${name} ${how}; restarting it in ${Math.round(e.delayMs / 1000)} s (restart ${e.restart})`);
+          echo(`[stack] ${name} ${how}; restarting it in ${Math.round(e.delayMs / 1000)} s (restart ${e.restart}; log: ${join(logDir, name)}.log)`);
+        },
       });
+      services.push(svc);
+      void svc.gaveUp.then((f) => {
+        if (!stopping) reportFailure(f);
+      });
+      return svc;
     };
 
     if (sandbox) await registerCommands(product);
-    const api = await runEntry('admin-api', ENTRIES.adminApi, [], product);
-    supervise(api);
+    const api = await keep('admin-api', ENTRIES.adminApi, []);
     await waitForHttp(`http://127.0.0.1:${port}/auth/me`, 60_000, () => api.running());
-    supervise(await runEntry('bot', ENTRIES.bot, [], product));
-    supervise(await runEntry('batch-schedule', ENTRIES.batchJob, ['schedule'], product));
+    await keep('bot', ENTRIES.bot, []);
+    await keep('batch-schedule', ENTRIES.batchJob, ['schedule']);
 
     if (community) {
       void community

@@ -76,7 +76,7 @@ try {
   process.stdout.write(banner(stack));
   const shutdown = handleSignals(log, () => stack.stop());
   void stack.failed.then(({ service, code }) => {
-    log.error({ service, code }, `${service} exited; stopping the stack (see ${join(stack.logDir, service)}.log)`);
+    log.error({ service, code }, `${service} keeps crashing (restarted with backoff, then given up); stopping the stack (see ${join(stack.logDir, service)}.log)`);
     process.exitCode = 1;
     void shutdown('process exited');
   });

@@ -48,6 +48,8 @@ export interface Fault {
   endpoint?: EndpointName | 'oauth';
   status?: number;
   delayMs?: number;
+  /** Close the connection without answering (what a reset or a dropped keep-alive looks like). */
+  close?: boolean;
   count: number;
 }
 
@@ -59,6 +61,8 @@ export interface XDouble {
   limits: RateLimiter;
   /** Answer the next `count` matching requests with `status` (default 503) or delay them. */
   fail(f: Partial<Fault> & { count?: number }): void;
+  /** Drop every fault not yet used up (X is healthy again). */
+  clearFaults(): void;
   /** Recorded requests, optionally only those to one endpoint. */
   requestsTo(endpoint?: RecordedRequest['endpoint']): RecordedRequest[];
   close(): Promise<void>;
@@ -391,13 +395,14 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
   };
 
   /** The next fault for this endpoint: waits its delay, and returns the error reply it asks for. */
-  async function takeFault(endpoint: EndpointName | 'oauth'): Promise<Reply | null> {
+  async function takeFault(endpoint: EndpointName | 'oauth'): Promise<Reply | 'close' | null> {
     const fi = faults.findIndex((f) => f.count > 0 && (f.endpoint === endpoint || (!f.endpoint && endpoint !== 'oauth')));
     if (fi < 0) return null;
     const f = faults[fi]!;
     f.count -= 1;
     if (f.count <= 0) faults.splice(fi, 1);
     if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f.close) return 'close';
     if (!f.status) return null;
     const title = f.status === 429 ? 'Too Many Requests' : f.status >= 500 ? 'Service Unavailable' : 'Error';
     return problem(f.status, title, title);
@@ -424,6 +429,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     if (method === 'POST' && (path === '/2/oauth2/token' || path === '/oauth2/token')) {
       rec.endpoint = 'oauth';
       const fault = await takeFault('oauth');
+      if (fault === 'close') return void req.socket.destroy();
       if (fault) return finish(fault);
       return finish(await token(state, req));
     }
@@ -456,6 +462,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     if (!rl.allowed) return finish({ ...problem(429, 'Too Many Requests', 'Too Many Requests'), headers: rl.headers });
 
     const fault = await takeFault(route.endpoint);
+    if (fault === 'close') return void req.socket.destroy();
     if (fault) return finish({ ...fault, headers: rl.headers });
 
     for (const k of ['pagination_token', 'next_token']) {
@@ -493,7 +500,8 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     requests,
     billing,
     limits,
-    fail: (f) => faults.push({ count: f.count ?? 1, status: f.status ?? (f.delayMs ? undefined : 503), delayMs: f.delayMs, endpoint: f.endpoint }),
+    fail: (f) => faults.push({ count: f.count ?? 1, status: f.status ?? (f.delayMs || f.close ? undefined : 503), delayMs: f.delayMs, close: f.close, endpoint: f.endpoint }),
+    clearFaults: () => void faults.splice(0),
     requestsTo: (endpoint) => (endpoint ? requests.filter((r) => r.endpoint === endpoint) : requests),
     close: () =>
       new Promise<void>((resolve) => {

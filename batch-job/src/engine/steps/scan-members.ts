@@ -109,8 +109,16 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       }
       if (job.posts) await readPosts(ctx, job, userToken, posts);
     } catch (err) {
-      if (!(err instanceof StopRun)) throw err;
-      stop = err;
+      if (refusedRead(err)) {
+        // One read X will not take must not fail everyone's run: this member waits for the next run
+        // (their watermarks stay where the read stopped) and this run ends partial.
+        ctx.refused++;
+        ctx.logger.warn({ discordId: job.conn.discordId, err: (err as Error).message }, 'X refused a member read (400); the member is read again next run');
+      } else if (err instanceof StopRun) {
+        stop = err;
+      } else {
+        throw err;
+      }
     }
     for (const id of likes.ids) found.push({ tweetId: id, discordId: job.conn.discordId, kind: 'like' });
     for (const e of posts.found) found.push({ ...e, discordId: job.conn.discordId });
@@ -147,6 +155,11 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     ctx.progress('scan', ++done, jobs.length);
     if (stop) throw stop;
   });
+}
+
+/** X answered 400 (the request, not the token or the rate, was refused). */
+function refusedRead(err: unknown): boolean {
+  return err instanceof ApiResponseError && err.code === 400;
 }
 
 interface LikesRead {
