@@ -118,7 +118,7 @@ describe('the admin API service account (Role rendered by the chart)', () => {
     kc.loadFromString(k8s.kubeconfig(NS));
     const launcher = new KubernetesLauncher(kc, NS, cronJobName, log);
     const runs = new ManualRuns({ stores, launcher, log, guardMs: 60_000 });
-    const watcher = new JobWatcher({ kc, namespace: NS, cronJobName, stores, log, onRunEnded: (id) => runs.release(id), adopt: (id) => runs.adopt(id), restartDelayMs: 50 });
+    const watcher = new JobWatcher({ kc, namespace: NS, cronJobName, stores, log, onRunEnded: (id) => runs.release(id), restartDelayMs: 50 });
     try {
       await watcher.start();
       // A manual run that succeeds, then one whose pod is OOMKilled (the watcher records it).
