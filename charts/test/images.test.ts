@@ -178,6 +178,8 @@ describe('podman kube play of the chart (sandbox scenario: the doubles run in th
     manifest = join(dir, 'play.yaml');
     writeFileSync(manifest, playable.map((o) => stringify(o)).join('---\n'));
 
+    // Pods a crashed earlier run left behind would clash by name.
+    await podman(['kube', 'down', manifest], { allowFailure: true });
     const t0 = Date.now();
     await podman(['kube', 'play', manifest]);
     const status = async () => (await podman(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout + (await containerLogs('play-engagement-tracker-bot-pod-bot'));
