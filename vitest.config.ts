@@ -30,9 +30,9 @@ export default defineConfig({
       {
         test: {
           name: 'faults',
-          root: './sandbox',
-          include: ['faults/**/*.test.ts'],
-          globalSetup: ['faults/setup.ts'],
+          root: '.',
+          include: ['sandbox/faults/**/*.test.ts', 'bot/faults/**/*.test.ts'],
+          globalSetup: ['sandbox/faults/setup.ts'],
           fileParallelism: false,
           maxConcurrency: 8,
           testTimeout: 600_000,

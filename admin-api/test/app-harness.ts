@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Stores } from '@engagement-tracker/core';
 import type { TestRedisServer } from '@engagement-tracker/core/testing';
 import { createApp } from '../src/app';
@@ -69,7 +70,7 @@ export function client(url: string, cookie: string, csrf: string): Client {
 export async function startTestApp(
   redis: TestRedisServer,
   env: Record<string, string> = {},
-  extra: { discord?: DiscordOAuth; mounts?: (stores: Stores, config: AdminApiConfig) => NonNullable<AppDeps['mounts']> } = {},
+  extra: { discord?: DiscordOAuth; mounts?: (stores: Stores, config: AdminApiConfig) => NonNullable<AppDeps['mounts']>; registry?: Registry } = {},
 ): Promise<TestApp> {
   const config = loadAdminApiConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '100000', ADMIN_WEB_DIST: '/nonexistent', ...env });
   const stores = testStores(redis.client());
@@ -78,7 +79,7 @@ export async function startTestApp(
   const tokens = new ApiTokenStore(r, stores.keys.prefix);
   const launcher = new RecordingLauncher();
   const runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
-  const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...(extra.discord ? { discord: extra.discord } : {}), ...(extra.mounts ? { mounts: extra.mounts(stores, config) } : {}) });
+  const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...(extra.discord ? { discord: extra.discord } : {}), ...(extra.mounts ? { mounts: extra.mounts(stores, config) } : {}), ...(extra.registry ? { registry: extra.registry } : {}) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

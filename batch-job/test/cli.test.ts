@@ -57,9 +57,9 @@ describe('batch-job CLI', () => {
   });
 
   it('refuses to start outside sandbox mode without credentials', () => {
-    expect(() => loadJobConfig({ SANDBOX: 'false' })).toThrow(/TWITTER_BEARER_TOKEN, TWITTER_CLIENT_ID, TOKEN_ENCRYPTION_KEY/);
+    expect(() => loadJobConfig({ SANDBOX: 'false' })).toThrow(/TOKEN_ENCRYPTION_KEY is required outside sandbox mode; batch-job outside sandbox mode needs TWITTER_BEARER_TOKEN, TWITTER_CLIENT_ID/);
     expect(loadJobConfig({}).sandbox).toBe(true);
-    expect(() => loadJobConfig({ SANDBOX: 'true', TWITTER_BEARER_TOKEN: 'real' })).toThrow(/TOKEN_ENCRYPTION_KEY is required with real X credentials/);
+    expect(() => loadJobConfig({ SANDBOX: 'true', TWITTER_BEARER_TOKEN: 'real' })).toThrow(/TOKEN_ENCRYPTION_KEY is required with real Discord or X credentials/);
     expect(loadJobConfig({ SANDBOX: 'true', TWITTER_BEARER_TOKEN: 'sandbox', TWITTER_API_BASE_URL: 'http://127.0.0.1:9' }).sandbox).toBe(true);
     expect(loadJobConfig({}).env.BATCH_SCHEDULE).toBe('*/30 * * * *');
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, createStores, createXClientFactory, type Stores, type XClientFactory } from '@engagement-tracker/core';
 import { buildScenario, memberDiscordId, seedStores, startXDouble, type LimitOverrides, type Scenario, type ScenarioOptions, type XDouble } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
-import { runBatch, type BatchOptions, type BatchOutcome } from '../src/engine';
+import { runBatch, type BatchDeps, type BatchOptions, type BatchOutcome } from '../src/engine';
 
 export const SIM_KEY = 'b'.repeat(64);
 /** Scenarios end at noon UTC so a few hours of runs stay in one billing day. */
@@ -22,7 +22,7 @@ export interface Sim {
 }
 
 /** A scenario on the X double, the product's stores on a fresh key prefix, both on one clock. */
-export async function startSim(redis: Redis, scenario: Omit<ScenarioOptions, 'end'> & { end?: number }, opts: { limits?: LimitOverrides; prefix?: string; timeoutMs?: number } = {}): Promise<Sim> {
+export async function startSim(redis: Redis, scenario: Omit<ScenarioOptions, 'end'> & { end?: number }, opts: { limits?: LimitOverrides; prefix?: string; timeoutMs?: number; notify?: BatchDeps['notify'] } = {}): Promise<Sim> {
   const sc = buildScenario({ end: SIM_END, ...scenario });
   const x = await startXDouble({ state: sc.state, ...(opts.limits ? { limits: opts.limits } : {}) });
   const stores = createStores(redis, { prefix: opts.prefix ?? `s${randomBytes(4).toString('hex')}`, encryptionKey: SIM_KEY, now: () => sc.now() });
@@ -36,7 +36,7 @@ export async function startSim(redis: Redis, scenario: Omit<ScenarioOptions, 'en
       sc.advanceTo(t);
       await seedStores(stores, sc);
     },
-    run: (o = {}) => runBatch({ stores, x: factory, logger, now: () => sc.now(), sleep: async () => {} }, { trigger: 'cli', backoffMs: 1, ...o }),
+    run: (o = {}) => runBatch({ stores, x: factory, logger, now: () => sc.now(), sleep: async () => {}, ...(opts.notify ? { notify: opts.notify } : {}) }, { trigger: 'cli', backoffMs: 1, ...o }),
     async awarded() {
       const out = new Set<string>();
       for (const p of sc.tracked) {

@@ -51,7 +51,7 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
     },
   });
   registerLifecycleListeners(client, ctx);
-  registerInteractionListener(client, ctx);
+  const interactions = registerInteractionListener(client, ctx);
 
   const ready = async () => {
     if (!client.isReady() || client.ws.status !== 0) return false;
@@ -68,6 +68,8 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
     health,
     ready,
     async stop() {
+      // Members whose interaction is in progress still get their answer (bounded by the command timeout).
+      await interactions.drain(config.commandTimeoutMs + 2_000);
       await client.destroy();
       await health.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -15,3 +15,4 @@ export { createMetricsRegistry, scheduleIntervalSeconds } from './telemetry/metr
 export { instrumentRedis } from './telemetry/redis-metrics';
 export * from './x';
 export * from './crypto/connect-ticket';
+export { createDiscordDmNotifier, type MemberNotifier } from './discord-dm';

@@ -28,9 +28,9 @@ describe('manual runs through the admin API', () => {
     try {
       await api.signIn();
 
-      // A scheduled run holds the lock (X holds its first answer 10 s): a manual start is refused,
-      // and a manual program started anyway (a Job racing the check) is a skip, not a failure.
-      world.x.fail({ endpoint: 'tweets_lookup', delayMs: 10_000, count: 1 });
+      // A scheduled run holds the lock (X holds its first answer 25 s, alive and beating meanwhile): a
+      // manual start is refused, and a manual program started anyway (a Job racing the check) is a skip.
+      world.x.fail({ endpoint: 'tweets_lookup', delayMs: 25_000, count: 1 });
       const scheduled = c.batch();
       await until('the scheduled run to hold the lock', async () => (await c.stores.batches.lockHolder()) !== null);
       c.fault();
@@ -51,8 +51,14 @@ describe('manual runs through the admin API', () => {
       // The admin API restarted (SIGTERM) while its manual run works: the API stops within its
       // grace, the run ends by itself and is recorded, the API comes back healthy.
       world.x.fail({ endpoint: 'tweets_lookup', delayMs: 10_000, count: 1 });
-      const manual = await api.startRun();
-      expect(manual.status).toBe(202);
+      // The start guard of the previous manual run is let go once its process has exited (just after
+      // its record ended): until then a start is refused as 'batch_starting'.
+      let manual = await api.startRun();
+      for (let i = 0; i < 60 && manual.status === 409 && manual.body.error === 'batch_starting'; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        manual = await api.startRun();
+      }
+      expect(manual.status, JSON.stringify(manual.body)).toBe(202);
       c.fault(manual.body.jobName!, manual.body.id!);
       await until('the manual run to hold the lock', async () => (await c.stores.batches.lockHolder()) !== null);
       const old = api.proc;

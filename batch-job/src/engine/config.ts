@@ -51,6 +51,9 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   BATCH_RUN_ID: z.string().regex(/^run-[A-Za-z0-9-]{1,100}$/, 'must be a run id (run-...)').optional(),
   /** Parallel member reads. */
   BATCH_CONCURRENCY: env.int(8, 1, 64),
+  /** Discord REST (the bot's token): a member whose X grant died is told once by DM to reconnect. Unset: nobody is told. */
+  DISCORD_BOT_TOKEN: z.string().min(1).optional(),
+  DISCORD_API_BASE_URL: env.url().default('https://discord.com/api'),
 });
 export type BatchConfig = z.infer<typeof batchConfigSchema>;
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
+import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
-import { planRun, type Plan } from './planner';
+import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
 import { award } from './steps/award';
 import { lookupMetrics } from './steps/lookup-metrics';
@@ -28,6 +28,8 @@ export interface BatchDeps {
   logger: Logger;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Discord DMs to members (a member whose X grant died is told once to reconnect). */
+  notify?: MemberNotifier;
 }
 
 export interface BatchOptions {
@@ -63,6 +65,16 @@ export interface BatchOptions {
   backoffMs?: number;
   /** Pages of 100 read from a member's likes the first time (their likes before linking). */
   firstScanMaxPages?: number;
+  /**
+   * A member with only a few new likes, not read yet today, may wait for a later run (their page
+   * would be mostly likes already known, billed again on a fresh UTC day) unless a tracked post whose
+   * likes moved since their last read leaves the window within this time. Default: the whole window,
+   * so such a member waits only when no tracked post's likes moved since their last read (they cannot
+   * have liked one); shorter saves a little more and finds some likes later (still inside the window).
+   */
+  likesDueHorizonMs?: number;
+  /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
+  reconnectLikesBudgetUsd?: number;
   signal?: AbortSignal;
   /** Record the run under this id (BATCH_RUN_ID), e.g. the record the admin API created for a manual run. */
   runId?: string;
@@ -82,6 +94,15 @@ export interface BatchOutcome {
 }
 
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+
+/** Save this run's refused reads against their member or post; clear those read fine this time. */
+async function recordRefusals(ctx: RunContext, before: Record<string, unknown>): Promise<void> {
+  await ctx.wm.recordRefused(ctx.refused, ctx.now(), ctx.runId);
+  const now = new Set(ctx.refused.map((r) => `${r.subject}:${r.id}`));
+  const ok = (subject: 'member' | 'post') => Object.keys(before).filter((k) => k.startsWith(`${subject}:`) && !now.has(k) && ctx.readOk.has(k)).map((k) => k.slice(subject.length + 1));
+  await ctx.wm.clearRefused('member', ok('member'));
+  await ctx.wm.clearRefused('post', ok('post'));
+}
 
 /**
  * One batch run: take the lock, read what changed on X at the lowest cost, award through the
@@ -153,12 +174,14 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   const gw = new XGateway({
     now, maxBilledResources: opts.maxBilledResources ?? 0, deadlineAt: opts.maxWallMs ? started + opts.maxWallMs : 0,
     retries: opts.retries ?? 3, backoffMs: opts.backoffMs ?? 500, signal: abort.signal, ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    billNew: (day, kind, ids) => wm.billNew(day, kind, ids),
   }, stats);
   const ctx: RunContext = {
-    runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS),
+    runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
+    refused: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity,
     stores, wm, x: deps.x, gw, stats, logger: log,
-    tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
-    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, refused: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
+    tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
+    tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
     progress: (name, done, total) => {
       progress = { phase: name, done, total };
@@ -181,16 +204,33 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const memberMarks = await wm.memberMarks(conns.map((c) => c.discordId));
     const activity = [...memberMarks.values()].map((m) => m.activity).filter((a) => a > 0);
     const day = new Date(now()).toISOString().slice(0, 10);
-    plan = planRun({
-      now: now(),
-      tweets: ids.map((id) => {
+    // Members whose likes must be read now: a post leaving the window soon had likes since their last read.
+    const movedAt = await wm.likesMovedAt(ids);
+    const closeBy = now() + (opts.likesDueHorizonMs ?? ctx.windowMs);
+    for (const id of ids) {
+      const t = ctx.tracked.get(id)!;
+      const moved = movedAt.get(id);
+      if (moved !== undefined && t.submittedAt + ctx.windowMs <= closeBy) ctx.likesDueBefore = Math.max(ctx.likesDueBefore, moved);
+    }
+    const refusedBefore = await wm.refusedReads();
+    for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
+    // With the default horizon (the whole window) no member waits past a like they may have made;
+    // a shorter one can leave members waiting with nothing else moving: they come due here.
+    const waiting = opts.likesDueHorizonMs !== undefined && opts.likesDueHorizonMs < ctx.windowMs;
+    const likesDue = ctx.retryMembers.size > 0 || (waiting && [...memberMarks.values()].some((m) => (m.likesAt ?? m.scannedAt) <= ctx.likesDueBefore));
+    const planTweets: PlanTweet[] = ids.map((id) => {
         const t = ctx.tracked.get(id)!;
         const author = ctx.byXUserId.get(t.authorId);
         const prev = tweetMarks.get(id)?.metrics;
-        return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
-      }),
+        const markedAt = tweetMarks.get(id)?.at;
+        return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), ...(markedAt ? { markedAt } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
+    });
+    plan = planRun({
+      now: now(),
+      tweets: planTweets,
       members: conns.length,
       lookupBilledToday: (await wm.lookupDay()) === day,
+      forceMemberLikes: likesDue,
       itemsPerScan: activity.length ? activity.reduce((a, b) => a + b, 0) / activity.length : 5,
       activeMembers: activity.length,
       remaining: {
@@ -205,32 +245,42 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     log.info({ likes: plan.likes, posts: plan.posts, changed: stats.get('tweetsChanged'), estimate: plan.estimate }, 'plan');
 
     let marks = new Map(ids.map((id) => [id, metrics.get(id)!]));
+    let sweepStartedAt: number | undefined;
     if (plan.memberLookup) {
       if (!ctx.dryRun) await wm.setLookupDay(day);
       const p = plan;
-      const snapshot = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics));
-      marks = new Map(ids.filter((id) => snapshot.has(id)).map((id) => [id, snapshot.get(id)!]));
+      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics));
+      marks = new Map(ids.filter((id) => sweep.snapshot.has(id)).map((id) => [id, sweep.snapshot.get(id)!]));
+      sweepStartedAt = sweep.startedAt;
     } else if (!ctx.dryRun) {
       await wm.clearSweep();
     }
-    const reads = plan.tweetReads;
+    let reads = plan.tweetReads;
+    if (plan.likes === 'members' && (conns.some((c) => c.status === 'needs_reconnect') || stats.get('membersNeedReconnect') > 0)) {
+      // Members who must reconnect: their likes of linked members' posts, from the authors' side.
+      const planned = new Set(reads.filter((r) => r.kind === 'like').map((r) => r.tweetId));
+      const extra = reconnectLikeReads(planTweets, opts.reconnectLikesBudgetUsd ?? 0.5).filter((r) => !planned.has(r.tweetId));
+      stats.set('reconnectLikeReads', extra.length);
+      reads = [...reads, ...extra];
+    }
     if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
     ctx.progress('award', 0, 1);
     awarded = true;
     await withSpan('batch.award', {}, () => award(ctx, lock.fence));
     phase('awarded');
-    if (ctx.skipped || ctx.refused) {
-      // Keep the post watermarks so the next run comes back for the members skipped here.
+    if (!ctx.dryRun) await recordRefusals(ctx, refusedBefore);
+    if (ctx.skipped || ctx.refused.length) {
+      // Keep the post watermarks so the next run comes back for the members and posts skipped here.
       status = 'partial';
       error = [
-        ctx.skipped ? `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process` : '',
-        ctx.refused ? `${ctx.refused} member read(s) refused by X (400)` : '',
-      ].filter(Boolean).join('; ') + '; the next run covers them.';
-      if (ctx.skipped) stats.set('membersSkipped', ctx.skipped);
-      if (ctx.refused) stats.set('readsRefused', ctx.refused);
+        ctx.skipped ? `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process; the next run covers them.` : '',
+        ctx.refused.length ? `X refused ${ctx.refused.length} read(s), recorded against their member or post; the next run retries them: ${ctx.refused.slice(0, 3).map((r) => `${r.subject} ${r.id} ${r.endpoint} ${r.status} (${r.reason})`).join('; ')}` : '',
+      ].filter(Boolean).join(' ');
+      stats.set('membersSkipped', ctx.skipped);
+      stats.set('readsRefused', ctx.refused.length);
     } else if (!ctx.dryRun) {
       for (const id of ctx.unread) marks.delete(id);
-      await wm.saveTweetMarks(marks);
+      await wm.saveTweetMarks(marks, sweepStartedAt ?? started);
     }
   } catch (err) {
     if (err instanceof StopRun && !lostLock) {

@@ -1,3 +1,4 @@
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { startDiscordDouble, type DiscordDouble } from '../discord';
 import { startXDouble, type XDouble } from '../x';
 
@@ -14,9 +15,10 @@ export interface SandboxDoubles {
   close(): Promise<void>;
 }
 
-export const X_CLIENT_ID = 'sandbox-client';
-export const X_CLIENT_SECRET = 'sandbox-client-secret';
-export const X_BEARER = 'sandbox-app-bearer';
+/** The X app of sandbox mode: the same defaults every process uses (core SANDBOX_CREDENTIALS). */
+export const X_CLIENT_ID = SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID;
+export const X_CLIENT_SECRET = SANDBOX_CREDENTIALS.TWITTER_CLIENT_SECRET;
+export const X_BEARER = SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN;
 
 export interface SandboxDoublesOptions {
   channel?: string;
