@@ -1,19 +1,16 @@
 /**
  * The images, built and run for real with podman on locally built base images (no registry):
  * hardened flags (read-only root, uid 10001, no capabilities), health endpoints, a CronJob-equivalent
- * batch run the console shows, clean SIGTERM stops, then `podman kube play` of the chart's rendered
- * Deployments and `kube down`.
+ * batch run the console shows, clean SIGTERM stops.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { freePort } from '@engagement-tracker/core/testing';
 import { startSandboxDoubles, type SandboxDoubles } from '@engagement-tracker/sandbox/stack';
 import { openBrowser } from '../../admin-web/test/helpers/browser';
 import { BASE_IMAGES, ensureBaseImages } from './support/base-images';
-import { assertTools, helmTemplate, REPO, scenario, type K8sObject } from './support/helm';
+import { assertTools, REPO } from './support/helm';
 import { buildAppImages, containerLogs, envFlags, HARDENED, imageRef, stopContainer, waitHealthy, WORKLOADS } from './support/images';
 import { imageSize, podman } from './support/podman';
 
@@ -142,83 +139,3 @@ describe('the product in containers (read-only, uid 10001, no capabilities) with
     }
   });
 });
-
-describe('podman kube play of the chart (sandbox scenario: the doubles run in the play too)', () => {
-  let dir: string;
-  let manifest: string;
-  const redisSecret = name('redis-url');
-
-  afterAll(async () => {
-    if (manifest) await podman(['kube', 'down', manifest], { allowFailure: true });
-    await podman(['secret', 'rm', redisSecret], { allowFailure: true });
-    await podman(['rm', '-f', '--time', '2', name('play-redis')], { allowFailure: true });
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 120_000);
-
-  it('starts the rendered Deployments (doubles, admin API, bot, console), which answer, and kube down removes them', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'et-kube-play-'));
-    const p = { redis: await freePort(), api: await freePort(), bot: await freePort(), web: await freePort(), discord: await freePort(), x: await freePort() };
-    await podman(['run', '-d', '--name', name('play-redis'), ...HARDENED, BASE_IMAGES.redis, '--bind', '127.0.0.1', '--port', String(p.redis), '--dir', '/tmp', '--requirepass', REDIS_PASSWORD]);
-    // kube play cannot read a kind: Secret; the same key goes into a podman secret (a JSON map of base64 values).
-    const secretFile = join(dir, 'redis-url.json');
-    writeFileSync(secretFile, JSON.stringify({ REDIS_URL: Buffer.from(`redis://:${REDIS_PASSWORD}@127.0.0.1:${p.redis}/0`).toString('base64') }));
-    await podman(['secret', 'create', redisSecret, secretFile]);
-    const overrides = join(dir, 'ports-values.yaml');
-    writeFileSync(overrides, stringify({
-      externalRedis: { existingSecret: redisSecret },
-      sandbox: { enabled: true, host: '127.0.0.1', discordPort: p.discord, xPort: p.x },
-      adminApi: { port: p.api },
-      adminWeb: { port: p.web },
-      bot: { healthPort: p.bot },
-      config: { publicBaseUrl: `http://127.0.0.1:${p.web}` },
-    }));
-    const objects = await helmTemplate({ valuesFiles: [scenario('local-play'), overrides], release: 'play' });
-    const playable = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'ConfigMap').map(forLocalPlay);
-    expect(playable.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['play-engagement-tracker-admin-api', 'play-engagement-tracker-admin-web', 'play-engagement-tracker-bot', 'play-engagement-tracker-sandbox']);
-    manifest = join(dir, 'play.yaml');
-    writeFileSync(manifest, playable.map((o) => stringify(o)).join('---\n'));
-
-    // Pods a crashed earlier run left behind would clash by name.
-    await podman(['kube', 'down', manifest], { allowFailure: true });
-    const t0 = Date.now();
-    await podman(['kube', 'play', manifest]);
-    const status = async () => (await podman(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout + (await containerLogs('play-engagement-tracker-bot-pod-bot'));
-    await waitHealthy(`http://127.0.0.1:${p.api}/readyz`, 120_000, status);
-    // The bot is ready once its gateway connection to the Discord double (in the play) is up.
-    await waitHealthy(`http://127.0.0.1:${p.bot}/readyz`, 120_000, status);
-    await waitHealthy(`http://127.0.0.1:${p.web}/healthz`, 60_000, status);
-    measured.kubePlayToHealthySeconds = Math.round((Date.now() - t0) / 100) / 10;
-    // Sandbox sign-in works through the console's pass-through (no credential anywhere).
-    const cookie = await signIn(`http://127.0.0.1:${p.web}`);
-    expect((await fetch(`http://127.0.0.1:${p.web}/auth/me`, { headers: { cookie } })).status).toBe(200);
-    // Each container runs as the chart says: uid 10001, read-only root, no added capability.
-    const inspect = JSON.parse((await podman(['inspect', 'play-engagement-tracker-admin-api-pod-admin-api'])).stdout) as Array<{ Config: { User: string }; HostConfig: { ReadonlyRootfs: boolean; CapAdd: string[] | null } }>;
-    expect(inspect[0]!.Config.User).toMatch(/^10001/);
-    expect(inspect[0]!.HostConfig.ReadonlyRootfs).toBe(true);
-    expect(inspect[0]!.HostConfig.CapAdd ?? []).toEqual([]);
-
-    await podman(['kube', 'down', manifest]);
-    manifest = '';
-    expect((await podman(['pod', 'ps', '--format', '{{.Name}}'])).stdout).not.toMatch(/play-engagement-tracker/);
-  });
-});
-
-/**
- * What kube play needs changed (it is not a cluster): host networking without declared ports, no
- * probes (podman would run them as in-container healthchecks with tools the images do not have), and
- * field refs replaced by their values.
- */
-function forLocalPlay(o: K8sObject): K8sObject {
-  if (o.kind !== 'Deployment') return o;
-  const pod = (o.spec as { template: { spec: Record<string, unknown> & { containers: Array<Record<string, unknown> & { env?: Array<Record<string, unknown>> }> } } }).template.spec;
-  pod.hostNetwork = true;
-  for (const c of pod.containers) {
-    // kube play resolves no fieldRef (the pod's namespace): give the value it would have.
-    for (const e of c.env ?? []) if ((e.valueFrom as { fieldRef?: unknown } | undefined)?.fieldRef) Object.assign(e, { value: 'engagement', valueFrom: undefined });
-    delete c.ports;
-    delete c.startupProbe;
-    delete c.livenessProbe;
-    delete c.readinessProbe;
-  }
-  return o;
-}
