@@ -80,6 +80,10 @@ export class Keys {
   /** hash UTC day -> estimated X cost (USD) of the runs that ended that day */
   xCostDaily = () => this.k('stats', 'xcost', 'daily');
 
+  // Console sign-in
+  /** string: a pending Discord sign-in (OAuth state), read once by the callback */
+  oauthState = (state: string) => this.k('oauth', 'state', state);
+
   // Audit and rate limits
   /** stream of admin actions */
   audit = () => this.k('audit');

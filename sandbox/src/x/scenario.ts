@@ -170,17 +170,39 @@ export class Scenario {
     const s = this.state;
     if (e.fresh) s.addTweet({ id: e.tweetId, authorId: e.fresh.authorId, createdAt: e.fresh.createdAt, text: 'something else' });
     if (e.ref) {
-      if (e.ref === 'reply') s.reply(e.userId, e.tweetId, e.at);
+      if (e.ref === 'reply') s.reply(e.userId, e.tweetId, e.at, replyText(e.userId, e.tweetId));
       else if (e.ref === 'retweet') s.retweet(e.userId, e.tweetId, e.at);
       else s.quote(e.userId, e.tweetId, e.at);
       return;
     }
     if (e.kind === 'like') s.like(e.userId, e.tweetId, e.at);
     else if (e.kind === 'retweet') s.retweet(e.userId, e.tweetId, e.at);
-    else if (e.kind === 'reply') s.reply(e.userId, e.tweetId, e.at);
+    else if (e.kind === 'reply') s.reply(e.userId, e.tweetId, e.at, e.text ?? replyText(e.userId, e.tweetId));
     else if (e.kind === 'quote') s.quote(e.userId, e.tweetId, e.at);
     else s.addTweet({ authorId: e.userId, createdAt: e.at, text: e.text ?? 'just posting', ...(e.tweetId ? { id: e.tweetId } : {}) });
   }
+}
+
+const REPLY_WORDS = ['this', 'is', 'a', 'great', 'point', 'about', 'fees', 'the', 'roadmap', 'looks', 'solid', 'thanks', 'for', 'sharing', 'agree', 'with', 'your',
+  'take', 'on', 'rollups', 'wallet', 'launch', 'community', 'really', 'interesting', 'thread', 'love', 'it', 'details', 'team', 'when', 'mainnet'];
+
+/**
+ * A reply's text, varied and deterministic without drawing on the scenario's randomness (so every
+ * other figure stays as it was): most are 4 to 12 words, one in ten is "great post", one in ten "gm 🚀"
+ * (the copy-paste replies the reply rules are for).
+ */
+export function replyText(userId: string, tweetId: string): string {
+  let h = 2166136261;
+  for (const c of `${userId}:${tweetId}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  if (h % 10 === 0) return 'great post';
+  if (h % 10 === 1) return 'gm 🚀';
+  const words: string[] = [];
+  let x = h;
+  for (let i = 0; i < 4 + (h % 9); i++) {
+    x = Math.imul(x ^ (x >>> 13), 1597334677) >>> 0;
+    words.push(REPLY_WORDS[x % REPLY_WORDS.length]!);
+  }
+  return words.join(' ');
 }
 
 export const poisson = (rnd: () => number, mean: number): number => {

@@ -159,8 +159,8 @@ export class XState {
     return tweet;
   }
 
-  reply(userId: string, tweetId: string, at?: number): XTweet {
-    return this.addTweet({ authorId: userId, replyTo: tweetId, text: 'great post', createdAt: at });
+  reply(userId: string, tweetId: string, at?: number, text = 'great post'): XTweet {
+    return this.addTweet({ authorId: userId, replyTo: tweetId, text, createdAt: at });
   }
 
   quote(userId: string, tweetId: string, at?: number): XTweet {

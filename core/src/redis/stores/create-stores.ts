@@ -10,6 +10,7 @@ import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
+import { OAuthStateStore } from './oauth-state-store';
 import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
@@ -28,6 +29,7 @@ export interface Stores {
   rules: RulesStore;
   batches: BatchStore;
   audit: AuditLog;
+  oauthStates: OAuthStateStore;
   points: PointsWatch;
   bans: BanStore;
   review: ReviewQueue;
@@ -51,6 +53,7 @@ export function createStores(redis: Redis, opts: { prefix?: string; encryptionKe
     rules: new RulesStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
+    oauthStates: new OAuthStateStore(ctx),
     points: new PointsWatch(ctx),
     bans: new BanStore(ctx),
     review: new ReviewQueue(ctx, ledger),
