@@ -60,7 +60,11 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
     }
     await flush();
     const fresh = plan.fresh.filter((id) => !prior || !(id in prior.snapshot));
-    if (plan.posts === 'search' && fresh.length) await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh);
+    const soFar = (id: string) => {
+      const m = metrics.get(id);
+      return m ? m.retweets + m.replies + m.quotes : 0;
+    };
+    if (plan.posts === 'search' && fresh.length) await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh, soFar);
   } catch (err) {
     if (err instanceof StopRun && !ctx.dryRun) {
       // What was read before the stop is searched now if X still allows it, so the cursor can move on.
