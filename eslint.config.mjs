@@ -21,7 +21,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'test-artifacts/**', '.data/**', '.tsbuild/**', '**/test/fixtures/lint/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', 'test-artifacts/**', '.data/**', '.tsbuild/**', '**/test/fixtures/lint/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,6 +24,8 @@ export default defineConfig({
       project('bot'),
       project('admin-api'),
       project('admin-web', { include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 120_000 }),
+      // The deployment: the Helm chart, k8s/ and skaffold.yaml rendered and checked, the images built and run with podman.
+      { test: { name: 'deploy', root: './charts', include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 300_000, hookTimeout: 45 * 60_000 } },
       // The fault suite (npm run test:faults): real processes, real Redis, the doubles; one file at a time.
       {
         test: {

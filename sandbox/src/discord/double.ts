@@ -31,6 +31,8 @@ export interface DiscordDoubleOptions {
   /** Lifetime of an interaction token for edits and follow-ups (Discord: 15 min). */
   interactionTokenTtlMs?: number;
   heartbeatIntervalMs?: number;
+  /** URL clients reach the double at, when it differs from the listen address (e.g. a Service in a cluster). */
+  publicUrl?: string;
 }
 
 /** Answer the next `count` matching REST calls with `status` (429 carries Retry-After), or delay them. */
@@ -140,7 +142,7 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
   });
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
-  origin = `http://${opts.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
+  origin = opts.publicUrl?.replace(/\/+$/, '') ?? `http://${opts.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
   const guildOf = (id?: string) => state.guild(id);
   const channelIdOf = (channel: string, guildId?: string): string => {
