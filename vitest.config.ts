@@ -35,6 +35,21 @@ export default defineConfig({
       onCluster('core', ['test/ledger.test.ts', 'test/stores.test.ts', 'test/migrate-keys.test.ts']),
       onCluster('batch-job', ['test/batch-run.test.ts']),
       onCluster('admin-api', ['test/security.test.ts']),
+      // The deployment: the Helm chart, k8s/ and skaffold.yaml rendered and checked, the images built and run with podman.
+      { test: { name: 'deploy', root: './charts', include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 300_000, hookTimeout: 45 * 60_000 } },
+      // The fault suite (npm run test:faults): real processes, real Redis, the doubles; one file at a time.
+      {
+        test: {
+          name: 'faults',
+          root: '.',
+          include: ['sandbox/faults/**/*.test.ts', 'bot/faults/**/*.test.ts'],
+          globalSetup: ['sandbox/faults/setup.ts'],
+          fileParallelism: false,
+          maxConcurrency: 8,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

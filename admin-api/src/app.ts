@@ -4,11 +4,12 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { redisAnswers } from '@engagement-tracker/core';
 import { anomalyThresholds } from './config';
 import type { AppDeps } from './deps';
 import { authenticate } from './middleware/authenticate';
 import { cors } from './middleware/cors';
-import { errorHandler, notFound } from './middleware/errors';
+import { errorHandler, notFound, requireRedis } from './middleware/errors';
 import { rateLimitByIp, rateLimitByPrincipal } from './middleware/rate-limit';
 import { apiTokensRouter } from './routes/api-tokens';
 import { auditLogRouter } from './routes/audit-log';
@@ -29,6 +30,7 @@ import { repoRoot } from './runs/local-launcher';
 export function apiRouter(deps: AppDeps): Router {
   const { stores } = deps;
   const api = Router();
+  api.use('/:resource', rememberBaseUrl);
   api.use('/tweets', tweetsRouter(stores));
   api.use('/members', membersRouter(stores, anomalyThresholds(deps.config)));
   api.use('/leaderboard', leaderboardRouter(stores));
@@ -45,21 +47,35 @@ export function apiRouter(deps: AppDeps): Router {
   return api;
 }
 
+/** Keep the router's base path for the request metrics: Express restores req.baseUrl as an error unwinds. */
+const rememberBaseUrl: express.RequestHandler = (req, res, next) => {
+  res.locals.baseUrl = req.baseUrl;
+  next();
+};
+
+/** Why a sign-in failed: the Discord callback's reasons, and requests with no valid session or token. */
+const SIGN_IN_FAILURES = ['unauthenticated', 'bad_state', 'denied', 'not_allowed', 'discord_error'] as const;
+
 function httpMetrics(registry: Registry) {
   const requests = new Counter({ name: 'engagement_tracker_admin_api_requests_total', help: 'HTTP requests by method, route and status code', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const duration = new Histogram({ name: 'engagement_tracker_admin_api_request_duration_seconds', help: 'HTTP request latency by method and route', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
   const signInFailures = new Counter({ name: 'engagement_tracker_admin_api_sign_in_failures_total', help: 'Refused sign-ins (Discord callback) and requests with an invalid session or API token, by reason', labelNames: ['reason'], registers: [registry] });
-  const rateLimited = new Counter({ name: 'engagement_tracker_admin_api_rate_limited_total', help: 'Requests refused with 429 by the per-IP or per-user limit', labelNames: ['route'], registers: [registry] });
+  const rateLimited = new Counter({ name: 'engagement_tracker_admin_api_rate_limited_total', help: 'Requests refused with 429 by the per-IP or the per-user limit', labelNames: ['scope'], registers: [registry] });
   const refusedRuns = new Counter({ name: 'engagement_tracker_admin_api_manual_runs_refused_total', help: 'Manual batch runs refused (409: a run holds the lock or was just started)', registers: [registry] });
-  refusedRuns.inc(0);
+  // Known label values start at 0, so the series exist (and increase() sees the first one).
+  for (const reason of SIGN_IN_FAILURES) signInFailures.inc({ reason }, 0);
+  for (const scope of ['ip', 'user']) rateLimited.inc({ scope }, 0);
   return (req: express.Request, res: express.Response, next: express.NextFunction) => {
     const end = duration.startTimer();
     res.on('finish', () => {
-      const route = `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}` || 'unmatched';
+      // The route's full path (a router's base is gone by the time an error handler answered; see rememberBaseUrl).
+      const matched = (req.route as { path?: string } | undefined)?.path;
+      const route = (matched !== undefined ? `${(res.locals as { baseUrl?: string }).baseUrl ?? req.baseUrl}${matched}` : req.baseUrl) || 'unmatched';
       const status = res.statusCode;
       end({ method: req.method, route });
       requests.inc({ method: req.method, route, status: String(status) });
-      if (status === 429) rateLimited.inc({ route });
+      const limited = (res.locals as { rateLimited?: string }).rateLimited;
+      if (limited) rateLimited.inc({ scope: limited });
       if (route === '/api/batches/' && req.method === 'POST' && status === 409) refusedRuns.inc();
       const failure = (res.locals as { signInFailure?: string }).signInFailure;
       if (failure) signInFailures.inc({ reason: failure });
@@ -100,7 +116,7 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const ok = await Promise.race([stores.ctx.redis.ping().then((p) => p === 'PONG'), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]).catch(() => false);
+    const ok = await redisAnswers(stores.ctx.redis);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'redis unreachable' });
   });
   if (deps.registry) {
@@ -109,11 +125,12 @@ export function createApp(deps: AppDeps & { registry?: Registry }): Express {
   }
 
   const perMinute = config.API_RATE_LIMIT_PER_MINUTE;
-  app.use('/connect', rateLimitByIp(stores, perMinute));
+  const redisUp = requireRedis(stores.ctx.redis);
+  app.use('/connect', redisUp, rateLimitByIp(stores, perMinute));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);
 
-  app.use('/auth', rateLimitByIp(stores, perMinute), authRouter(deps));
-  app.use('/api', rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
+  app.use('/auth', rememberBaseUrl, redisUp, rateLimitByIp(stores, perMinute), authRouter(deps));
+  app.use('/api', redisUp, rateLimitByIp(stores, perMinute), authenticate(deps.sessions, deps.tokens), rateLimitByPrincipal(stores, perMinute), apiRouter(deps));
 
   const dist = config.ADMIN_WEB_DIST ?? join(repoRoot(), 'admin-web', 'dist');
   if (existsSync(join(dist, 'index.html'))) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseSchema, env, hasRealCredentials, type AnomalyThresholds, loadConfig, SANDBOX_ENCRYPTION_KEY, xConfigSchema } from '@engagement-tracker/core';
+import { baseSchema, env, loadConfig, resolveMode, type AnomalyThresholds, xConfigSchema } from '@engagement-tracker/core';
 
 /** Every setting of the admin API, validated at start-up. */
 export const adminApiSchema = baseSchema.extend({
@@ -40,8 +40,13 @@ export const adminApiSchema = baseSchema.extend({
   KUBE_NAMESPACE: z.string().optional(),
   /** Command line of the batch program for local runs (run from the repository root). */
   BATCH_LOCAL_COMMAND: z.string().default('tsx batch-job/src/main.ts run'),
-  /** A run silent (no heartbeat) for this long is marked failed. */
-  BATCH_LEASE_SECONDS: env.int(600, 10),
+  /**
+   * A running run silent (no heartbeat) for this long is marked failed by the API's reaper (every
+   * 10 s). Batch runs beat every BATCH_HEARTBEAT_SECONDS (5 s); the next batch run reaps after 4 beats.
+   */
+  BATCH_LEASE_SECONDS: env.int(60, 10),
+  /** A manual run whose program has not begun yet (image pull, scheduling) is reaped only after this. */
+  BATCH_START_GRACE_SECONDS: env.int(600, 10),
   /** After a manual start, refuse another start for this long unless the run ended. */
   BATCH_START_GUARD_SECONDS: env.int(120, 1),
   /** Follow batch Jobs and record their failures (Kubernetes launcher only). */
@@ -73,19 +78,13 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
   // (client secret included) stay out of the returned config.
   const parsed = loadConfig(adminApiSchema.extend(xConfigSchema.shape), source);
   const c = Object.fromEntries(Object.entries(parsed).filter(([k]) => k in adminApiSchema.shape)) as z.infer<typeof adminApiSchema>;
-  /**
-   * Credentials for the real Discord or the real X (not the sandbox doubles on loopback URLs). Real X
-   * credentials count too: with them, members' real X tokens end up in Redis, and an instance that
-   * holds them must never offer the sandbox sign-in (anyone could become admin).
-   */
-  const realCredentials = hasRealCredentials(parsed);
+  // Sandbox mode or real credentials: the one rule every process and `npm start` follow (core resolveMode).
+  // Real X credentials count too: with them, members' real X tokens end up in Redis, and an instance
+  // that holds them must never offer the sandbox sign-in (anyone could become admin).
+  const mode = resolveMode(source);
+  const { sandbox, realCredentials } = mode;
   const realDiscord = Boolean(c.DISCORD_CLIENT_SECRET && c.DISCORD_BOT_TOKEN);
-  // SANDBOX and COOKIE_SECURE have schema defaults: only an explicit setting counts.
-  const sandbox = source.SANDBOX ? c.SANDBOX === true : !realCredentials;
-  const problems: string[] = [];
-  if (!sandbox && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
-  // The sandbox key is public: real X tokens must never be encrypted, nor /connect tickets signed, with it.
-  else if (realCredentials && !c.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required with real Discord or X credentials, even in sandbox mode');
+  const problems = [...mode.problems];
   if (!sandbox && !realDiscord) problems.push('DISCORD_CLIENT_SECRET and DISCORD_BOT_TOKEN are required outside sandbox mode');
   if (!sandbox && (!c.DISCORD_GUILD_ID || !c.DISCORD_APPLICATION_ID)) problems.push('DISCORD_GUILD_ID and DISCORD_APPLICATION_ID are required outside sandbox mode');
   if (!sandbox && c.ADMIN_ROLE_IDS.length === 0) problems.push('ADMIN_ROLE_IDS is required outside sandbox mode');
@@ -95,7 +94,7 @@ export function loadAdminApiConfig(source: NodeJS.ProcessEnv = process.env): Adm
     ...c,
     sandbox,
     sandboxLogin: sandbox && !realCredentials,
-    encryptionKey: c.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
+    encryptionKey: mode.encryptionKey,
     secureCookies: source.COOKIE_SECURE ? c.COOKIE_SECURE === true : !local,
   };
 }

@@ -77,11 +77,11 @@ export async function main(): Promise<void> {
 
   // Stale runs (no heartbeat within the lease) are marked failed, whatever started them.
   const reaper = setInterval(() => {
-    stores.batches.reapStale(config.BATCH_LEASE_SECONDS * 1000).then(
+    stores.batches.reapStale(config.BATCH_LEASE_SECONDS * 1000, { startGraceMs: config.BATCH_START_GRACE_SECONDS * 1000 }).then(
       (ids) => ids.length && log.warn({ runs: ids }, 'marked stale batch runs failed'),
       (err: unknown) => log.warn({ err }, 'stale run check failed'),
     );
-  }, 30_000);
+  }, 10_000);
   reaper.unref();
   if (watcher) {
     watcher.start().catch((err: unknown) => log.error({ err }, 'batch Job watcher failed to start; manual runs still work'));

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { RedisClient, Stores } from '@engagement-tracker/core';
 import { createApp } from '../src/app';
 import type { AppDeps } from '../src/deps';
@@ -68,7 +69,7 @@ export function client(url: string, cookie: string, csrf: string): Client {
 export async function startTestApp(
   redis: { client(): RedisClient },
   env: Record<string, string> = {},
-  extra: { discord?: DiscordOAuth; mounts?: (stores: Stores, config: AdminApiConfig) => NonNullable<AppDeps['mounts']> } = {},
+  extra: { discord?: DiscordOAuth; mounts?: (stores: Stores, config: AdminApiConfig) => NonNullable<AppDeps['mounts']>; registry?: Registry } = {},
 ): Promise<TestApp> {
   const config = loadAdminApiConfig({ SANDBOX: 'true', LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '100000', ADMIN_WEB_DIST: '/nonexistent', ...env });
   const stores = testStores(redis.client());
@@ -77,7 +78,7 @@ export async function startTestApp(
   const tokens = new ApiTokenStore(r, stores.keys);
   const launcher = new RecordingLauncher();
   const runs = new ManualRuns({ stores, launcher, log: silentLog, guardMs: 60_000 });
-  const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...(extra.discord ? { discord: extra.discord } : {}), ...(extra.mounts ? { mounts: extra.mounts(stores, config) } : {}) });
+  const app = createApp({ config, stores, sessions, tokens, runs, log: silentLog, ...(extra.discord ? { discord: extra.discord } : {}), ...(extra.mounts ? { mounts: extra.mounts(stores, config) } : {}), ...(extra.registry ? { registry: extra.registry } : {}) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

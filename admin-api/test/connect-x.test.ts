@@ -123,6 +123,24 @@ describe('createConnectXRouter', () => {
     expect(await stores.connections.get('333333')).toBeNull();
   });
 
+  it('retries /2/users/me after the code exchange when X answers 5xx, and links with the tokens it got', async () => {
+    const xu = x.state.addUser({ username: 'flaky_me' });
+    x.state.authorizeAs = xu.id;
+    const start = await get(ticketFor('777777'));
+    const approved = await get(start.headers.get('location')!);
+    x.state.authorizeAs = null;
+    x.fail({ endpoint: 'users_me', status: 503, count: 2 });
+    const exchanges = x.requests.filter((r) => r.endpoint === 'oauth').length;
+    const cb = await get(approved.headers.get('location')!);
+    expect(cb.status).toBe(200);
+    const link = await stores.connections.get('777777');
+    expect(link).toMatchObject({ status: 'linked', xUserId: xu.id });
+    expect(await stores.connections.getTokens('777777')).toMatchObject({ accessToken: expect.stringMatching(/^ua-/) });
+    // one code exchange, three /2/users/me (two refused), all with the same new token
+    expect(x.requests.filter((r) => r.endpoint === 'oauth').length - exchanges).toBe(1);
+    expect(x.requestsTo('users_me').slice(-3).map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
   it('tells a member who links what they miss to earn and when they qualify; records the X facts', async () => {
     const xu = x.state.addUser({ username: 'newbie', createdAt: clock - 5 * 86_400_000, followers: 3 });
     x.state.authorizeAs = xu.id;

@@ -51,7 +51,7 @@ afterAll(async () => {
 describe('a manual run through Kubernetes, end to end', () => {
   it('creates the Job, the real batch program runs in it, and one succeeded manual run remains', async () => {
     const started = await runs.start('discord:9');
-    await waitFor(() => k8s.store.get('jobs', NS, started.jobName!)?.status?.succeeded, (v) => v === 1, 25_000);
+    await waitFor(() => k8s.store.get('jobs', NS, started.jobName!)?.status?.succeeded, (v) => v === 1, 120_000);
     // The watcher hears of the finished Job over its watch stream; on a loaded machine that can lag
     // the Job's status, so wait for the run it resolves to, not just for the watcher's queue.
     const run = await waitFor(
@@ -60,11 +60,11 @@ describe('a manual run through Kubernetes, end to end', () => {
         return stores.batches.get(started.id);
       },
       (r) => r?.status !== 'running',
-      20_000,
+      60_000,
     );
     expect(run).toMatchObject({ status: 'succeeded', trigger: 'manual', jobName: started.jobName });
     // The program in the pod recorded the run under the id the admin API gave it (BATCH_RUN_ID): one record.
     expect((await stores.batches.list({ limit: 50 })).items.filter((r) => r.jobName === started.jobName).map((r) => r.id)).toEqual([started.id]);
-    await waitFor(() => redis.client().get(stores.keys.manualStartLock()), (v) => v === null);
-  });
+    await waitFor(() => redis.client().get(stores.keys.manualStartLock()), (v) => v === null, 30_000);
+  }, 240_000);
 });

@@ -152,6 +152,12 @@ function accessCases(): Case[] {
   return out;
 }
 
+/**
+ * Bytes that are not gzip, deflate or brotli: fixed, because random bytes are sometimes a valid brotli
+ * stream (brotli has no header) or pass zlib's header check, which made the suite fail now and then.
+ */
+const NOT_COMPRESSED = Buffer.from('not compressed: {"tier": 2} plainly garbage '.repeat(2));
+
 function bodyCases(): Case[] {
   const out: Case[] = [];
   const admin = () => callers.admin!.client;
@@ -161,9 +167,9 @@ function bodyCases(): Case[] {
     const send = (body: Buffer | string, headers: Record<string, string> = json) => () => raw(r.method, r.path, body, headers, admin());
     const at = `${r.method} ${r.path}`;
     out.push({ name: `invalid JSON ${at}`, want: 400, send: send('{"tier":') });
-    out.push({ name: `gzip garbage ${at}`, want: 400, send: send(randomBytes(64), { ...json, 'content-encoding': 'gzip' }) });
-    out.push({ name: `deflate garbage ${at}`, want: 400, send: send(randomBytes(64), { ...json, 'content-encoding': 'deflate' }) });
-    out.push({ name: `br garbage ${at}`, want: 400, send: send(randomBytes(64), { ...json, 'content-encoding': 'br' }) });
+    out.push({ name: `gzip garbage ${at}`, want: 400, send: send(NOT_COMPRESSED, { ...json, 'content-encoding': 'gzip' }) });
+    out.push({ name: `deflate garbage ${at}`, want: 400, send: send(NOT_COMPRESSED, { ...json, 'content-encoding': 'deflate' }) });
+    out.push({ name: `br garbage ${at}`, want: 400, send: send(NOT_COMPRESSED, { ...json, 'content-encoding': 'br' }) });
     out.push({ name: `unknown encoding ${at}`, want: 415, send: send(valid, { ...json, 'content-encoding': 'x-snappy' }) });
     out.push({ name: `compress encoding ${at}`, want: 415, send: send(valid, { ...json, 'content-encoding': 'compress' }) });
     out.push({ name: `utf-7 charset ${at}`, want: 415, send: send(valid, { 'content-type': 'application/json; charset=utf-7' }) });

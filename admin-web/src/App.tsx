@@ -1,5 +1,7 @@
 import { Admin, Resource } from 'react-admin';
+import apiTokens from './api-tokens';
 import audit from './audit';
+import bans from './bans';
 import { authProvider } from './authProvider';
 import batches from './batches';
 import { Dashboard } from './dashboard';
@@ -7,6 +9,8 @@ import { createDataProvider } from './dataProvider';
 import { Layout, Login } from './layout';
 import leaderboard from './leaderboard';
 import members from './members';
+import moderation from './moderation';
+import review from './review';
 import rules from './rules';
 import seasons from './seasons';
 import { lightTheme } from './themes';
@@ -33,5 +37,9 @@ export const App = () => (
     <Resource name="seasons" {...seasons} />
     <Resource name="batches" {...batches} />
     <Resource name="audit-log" {...audit} />
+    <Resource name="review" {...review} />
+    <Resource name="bans" {...bans} />
+    <Resource name="settings" {...moderation} />
+    <Resource name="api-tokens" {...apiTokens} />
   </Admin>
 );

@@ -1,16 +1,22 @@
 import type { AuthProvider } from 'react-admin';
 import { HttpError } from 'react-admin';
-import { apiJson } from './http';
+import { apiJson, DATABASE_UNREACHABLE } from './http';
 import { canAccess } from './permissions';
 import type { Identity, Role } from './types';
 
 let current: Promise<Identity | null> | null = null;
+/** The last identity the API confirmed: kept while the API cannot read sessions (database down). */
+let lastKnown: Identity | null = null;
 
 async function fetchMe(): Promise<Identity | null> {
   const res = await fetch('/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  if (res.status === 401 || res.status === 403) return null;
+  if (res.status === 401 || res.status === 403) return (lastKnown = null);
+  // A database outage is not a sign-out: stay on the page (it says the database is unreachable).
+  if (res.status === 503 && lastKnown) return lastKnown;
+  if (res.status === 503) throw new HttpError(DATABASE_UNREACHABLE, 503);
   if (!res.ok) throw new HttpError('Cannot reach the admin API to check your session. Try again in a moment.', res.status);
-  return (await res.json()) as Identity;
+  lastKnown = (await res.json()) as Identity;
+  return lastKnown;
 }
 
 /** The signed-in user, asked once and shared until sign-in or sign-out changes it. */
@@ -45,6 +51,7 @@ export const authProvider: AuthProvider = {
       // The session may already be gone; signing out locally is enough.
     }
     current = Promise.resolve(null);
+    lastKnown = null;
     return '/login';
   },
   async checkAuth() {

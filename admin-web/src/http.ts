@@ -19,6 +19,14 @@ export function httpClient(url: string, options: fetchUtils.Options = {}) {
   });
 }
 
+/** What the console says while the admin API answers 503 because Redis is unreachable. */
+export const DATABASE_UNREACHABLE = 'The database is unreachable, retrying…';
+
+/** True for the admin API's 503 `dependency_unavailable` answer (Redis down). */
+export function isDatabaseDown(err: unknown): boolean {
+  return err instanceof HttpError && err.status === 503 && (err.body as { error?: string } | undefined)?.error === 'dependency_unavailable';
+}
+
 /** Turn the API's JSON error bodies ({error, message}) into messages a person can act on. */
 function friendlyError(err: unknown): unknown {
   if (!(err instanceof HttpError)) {
@@ -29,6 +37,7 @@ function friendlyError(err: unknown): unknown {
   const message = body?.message ?? (typeof body?.error === 'string' ? body.error : undefined);
   if (err.status === 401) return new HttpError('Your session has ended. Please sign in again.', 401, body);
   if (err.status === 403) return new HttpError(message ?? 'Your role is not allowed to do this.', 403, body);
+  if (err.status === 503 && body?.error === 'dependency_unavailable') return new HttpError(DATABASE_UNREACHABLE, 503, body);
   if (err.status >= 500) return new HttpError(message ?? 'The admin API failed. Try again in a moment; if it keeps failing, check its logs.', err.status, body);
   return new HttpError(message ?? err.message, err.status, body);
 }

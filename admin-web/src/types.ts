@@ -2,7 +2,7 @@
  * Records as the admin API returns them (ra-data-simple-rest: every record carries `id`), built on the
  * domain types of core (pure code, safe in the browser).
  */
-import type { Season, AuditEntry, BatchRun, EngagementKind, EngagementLog, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
+import type { Season, AuditEntry, BatchRun, EngagementKind, EngagementLog, HeldItem, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
 
 export { ENGAGEMENT_KINDS as KINDS, TIERS, TIER_NAMES, type EngagementKind, type Tier } from '@engagement-tracker/core/domain';
 export type Role = 'admin' | 'core';
@@ -28,6 +28,7 @@ export interface MemberRecord {
   joinedAt: number;
   /** Present when listed with the "Anomalous" filter: points gained vs the member's baseline. */
   anomaly?: { gain1h: number; gain24h: number; adjusted24h: number; baselinePerDay: number } | null;
+  ban?: { reason: string; actor: string; at: number } | null;
 }
 
 export interface LeaderboardRecord {
@@ -72,5 +73,38 @@ export interface Identity {
 
 /** One line of a member's points history (an award found by a batch run, or an adjustment). */
 export type PointsLog = Omit<EngagementLog, 'discordId' | 'revokedBy'>;
+
+/** An engagement held back by the moderation rules (GET /api/review). */
+export type HeldRecord = HeldItem;
+
+export interface BanRecord {
+  id: string;
+  discordId: string;
+  reason: string;
+  actor: string;
+  at: number;
+}
+
+export interface ModerationRecord {
+  id: 'moderation';
+  eligibility: { minXAccountAgeDays: number; minFollowers: number; requireUnprotected: boolean; minServerDays: number; requiredRoleIds: string[] };
+  replies: { minWords: number; minChars: number; duplicateThreshold: number; blockedPhrases: string[] };
+  relinkCooldownHours: number;
+}
+
+export const TOKEN_SCOPES = ['read', 'tweets:write', 'points:write', 'members:write', 'rules:write', 'batches:run'] as const;
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  scopes: Array<(typeof TOKEN_SCOPES)[number]>;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  /** only in the answer to the create request: shown once */
+  token?: string;
+}
 
 export type SeasonRecord = Season;

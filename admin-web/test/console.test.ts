@@ -218,6 +218,76 @@ describe('admin console as an admin', () => {
     await b.screenshot('07-audit-log');
   });
 
+  it('reviews held engagements (approve, dismiss), bans and unbans a member, edits moderation settings, manages API tokens', async () => {
+    const { page } = b;
+    const carol = seeded.members[2]!;
+    const bob = seeded.members[1]!;
+    const post = seeded.tweets[1]!.id;
+    const held = await stores.ledger.award({
+      batchId: 'run-web',
+      engagements: [
+        { tweetId: post, discordId: bob.id, kind: 'reply', hold: { reason: 'reply', code: 'too_short', detail: 'too short', text: 'gm 🚀' } },
+        { tweetId: post, discordId: bob.id, kind: 'quote', hold: { reason: 'ineligible', code: 'min_followers', detail: 'you need 50 followers on X (you have 3)' } },
+      ],
+    });
+    expect(held.results.map((r) => r.outcome)).toEqual(['held', 'held']);
+    await openTab(page, 'Review queue');
+    await row(page, 'too short').waitFor();
+    await row(page, 'you need 50 followers').waitFor();
+    await b.screenshot('08-review-queue');
+    const pointsBefore = (await stores.members.get(bob.id))!.totalPoints;
+    await row(page, 'too short').getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(async () => (await stores.review.get(`${post}:${bob.id}:reply`))?.status).toBe('approved');
+    expect((await stores.members.get(bob.id))!.totalPoints).toBeGreaterThan(pointsBefore);
+    await row(page, 'you need 50 followers').getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(async () => (await stores.review.get(`${post}:${bob.id}:quote`))?.status).toBe('dismissed');
+    await page.getByText('Nothing to review').waitFor();
+
+    await openTab(page, 'Members');
+    await row(page, carol.name).click();
+    await page.getByTestId('member-summary').waitFor();
+    await page.getByRole('button', { name: 'Ban', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('alt account');
+    await dialog.getByRole('button', { name: 'Ban', exact: true }).click();
+    await expect.poll(() => stores.bans.isBanned(carol.id)).toBe(true);
+    await page.getByTestId('member-banned').waitFor();
+    await openTab(page, 'Leaderboard');
+    await page.getByRole('row').nth(1).waitFor();
+    expect(await row(page, carol.name).count()).toBe(0);
+    await openTab(page, 'Bans');
+    await row(page, 'alt account').getByRole('button', { name: 'Unban' }).click();
+    await page.getByRole('dialog').getByLabel('Reason').fill('appeal accepted');
+    await page.getByRole('dialog').getByRole('button', { name: 'Unban' }).click();
+    await expect.poll(() => stores.bans.isBanned(carol.id)).toBe(false);
+
+    await page.getByRole('menuitem', { name: 'Moderation settings' }).click();
+    const followers = page.getByLabel('Minimum X followers');
+    await followers.fill('-5');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Must be 0 (off) or more').first().waitFor();
+    await followers.fill('25');
+    await page.getByLabel('Relink cooldown after unlinking (hours)').fill('48');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(async () => (await stores.moderation.get()).eligibility.minFollowers).toBe(25);
+    expect((await stores.moderation.get()).relinkCooldownHours).toBe(48);
+    await b.screenshot('09-moderation-settings');
+    await stores.moderation.update({ eligibility: { minFollowers: 0 }, relinkCooldownHours: 0 }, 'test');
+
+    await openTab(page, 'API tokens');
+    await page.getByRole('link', { name: 'Create a token' }).first().click();
+    await page.getByLabel('Name').fill('nightly export');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const secret = await page.getByTestId('token-secret').textContent();
+    expect(secret).toMatch(/^et_/);
+    const check = await fetch(`${api.url}/api/overview`, { headers: { authorization: `Bearer ${secret!.trim()}` } });
+    expect(check.status).toBe(200);
+    await openTab(page, 'API tokens');
+    await row(page, 'nightly export').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: /confirm|revoke/i }).click();
+    await expect.poll(async () => (await fetch(`${api.url}/api/overview`, { headers: { authorization: `Bearer ${secret!.trim()}` } })).status).toBe(401);
+  });
+
   it('deletes a tweet with its points taken back, and unlinks a member', async () => {
     const { page } = b;
     const t = seeded.tweets[2]!;
@@ -241,6 +311,22 @@ describe('admin console as an admin', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Unlink' }).click();
     await expect.poll(async () => stores.connections.get(bob.id), { timeout: 10_000 }).toBeNull();
     await expect.poll(() => page.getByTestId('member-summary').textContent()).toContain('unlinked');
+  });
+
+  it('lists the members whose points exploded under the "Anomalous points" filter', async () => {
+    const { page } = b;
+    const carol = seeded.members[2]!;
+    await stores.ledger.adjust({ discordId: carol.id, delta: 5000, reason: 'console anomaly check', actor: 'test' });
+    try {
+      await openTab(page, 'Members');
+      await page.getByLabel('Anomalous points (24 h)').check();
+      await expect.poll(() => page.getByRole('row').count(), { timeout: 15_000 }).toBe(2); // the header and carol
+      expect(await row(page, carol.name).textContent()).toMatch(/\+\d+ in 24 h \(usual [\d.]+\/day\)/);
+      await b.screenshot('04c-members-anomalous');
+      await page.getByLabel('Anomalous points (24 h)').uncheck();
+    } finally {
+      await stores.ledger.adjust({ discordId: carol.id, delta: -5000, reason: 'console anomaly check, taken back', actor: 'test' });
+    }
   });
 
   it('fits a phone screen', async () => {
@@ -289,7 +375,10 @@ describe('admin console as a core member', () => {
     const { page } = b;
     await signIn(page, 'core');
     const menu = (await page.getByRole('menuitem').allTextContents()).join('|');
-    for (const tab of ['Tweets', 'Leaderboard', 'Members', 'Rules', 'Batch jobs', 'Audit log']) expect(menu).toContain(tab);
+    for (const tab of ['Tweets', 'Leaderboard', 'Members', 'Rules', 'Batch jobs', 'Audit log', 'Review queue', 'Bans']) expect(menu).toContain(tab);
+    // API tokens and the moderation settings are admin only; the review queue has no decisions for core.
+    expect(menu).not.toContain('API tokens');
+    expect(menu).not.toContain('Moderation settings');
     await openTab(page, 'Batch jobs');
     await row(page, 'schedule').first().waitFor();
     expect(await page.getByTestId('run-now').count()).toBe(0);

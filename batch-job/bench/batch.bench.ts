@@ -1,22 +1,28 @@
 /**
  * npm run bench:batch — the product's planner against the naive per-post strategy, side by side in
- * one process, on seeded communities served by the X API double. One JSON line per scenario and
- * strategy, then one line checking the targets.
- *   BENCH_SCENARIOS=standard,idle  BENCH_STRATEGIES=planner  to run a subset.
+ * one process, on seeded communities served by the X API double, with two references computed from
+ * the scenario's truth (a lower bound and an omniscient strategy, see references.ts). One JSON line
+ * per scenario and strategy (with cost per UTC day), one line per scenario with every run's cost next
+ * to the references, then one line checking the targets.
+ *   BENCH_SCENARIOS=realistic,idle  BENCH_STRATEGIES=planner  to run a subset.
+ *   BENCH_NODE_OPTIONS='--max-old-space-size=128'  to run the batch process under a heap cap.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createStores, type Stores } from '@engagement-tracker/core';
 import { startRedisServer } from '@engagement-tracker/core/testing';
-import { buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLimiter, seedStores, startXDouble, type EndpointName, type LimitOverrides, type RecordedRequest, type ScenarioOptions } from '@engagement-tracker/sandbox/x';
+import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLimiter, seedStores, startXDouble, utcDay, type EndpointName, type LimitOverrides, type RecordedRequest, type Scenario, type ScenarioOptions } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
+import { References, WINDOW_MS } from './references';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
 
 interface BenchScenario {
-  scenario: Omit<ScenarioOptions, 'end'>;
+  scenario?: Omit<ScenarioOptions, 'end'>;
+  /** Builds the community instead of `scenario`. */
+  build?: (end: number) => Scenario;
   end: number;
   /** Simulated times of the runs; only runs at index >= measureFrom count. */
   runs: number[];
@@ -28,7 +34,17 @@ const noon = Date.UTC(2026, 10, 24, 12, 0, 0);
 const lateNight = Date.UTC(2026, 10, 24, 23, 40, 0);
 const every = (from: number, step: number, n: number) => Array.from({ length: n }, (_, i) => from + i * step);
 
+const realisticEnd = Date.UTC(2026, 10, 28, 0, 30, 0);
+const realisticRunEvery = Number(process.env.BENCH_RUN_EVERY_MIN ?? 60) * MIN;
+
 const SCENARIOS: Record<string, BenchScenario> = {
+  // The headline: 1,000 members who like and post thousands of distinct untracked things (30 days of
+  // history first), 120 tracked posts a day for 4 days, runs every hour across three UTC midnights.
+  realistic: {
+    build: (end) => buildRealistic({ seed: 11, end, days: 4 }),
+    end: realisticEnd,
+    runs: every(realisticEnd - 4 * 24 * HOUR + 6 * HOUR, realisticRunEvery, Math.floor((4 * 24 * HOUR - 6 * HOUR) / realisticRunEvery) + 1),
+  },
   // 1,000 members, 300 posts over 24 h, skewed engagement; a run every 30 minutes for the last 3 h.
   standard: { scenario: { seed: 1, members: 1000, tweets: 300 }, end: noon, runs: every(noon - 3 * HOUR, 30 * MIN, 7) },
   // One post by a member, 50,000 likes from non-members.
@@ -61,7 +77,10 @@ interface Line {
   requests: number;
   billedPosts: number;
   billedUsers: number;
+  billedLikes: number;
   costUsd: number;
+  /** Billed USD per UTC day (measured runs only). */
+  perDay: Record<string, number>;
   recall: number;
   precision: number;
   rateLimited: number;
@@ -71,7 +90,18 @@ interface Line {
   heapMb: number;
   statuses?: string[];
   refused?: number;
+  /** Largest gap between a run's own costUsd estimate and what the double billed for it (planner). */
+  estimateMaxErrorPct?: number;
   truth: number;
+}
+
+interface RunCost {
+  at: string;
+  billed: number;
+  estimate?: number;
+  omniscient?: number;
+  lowerBound?: number;
+  streams?: number;
 }
 
 /** A batch process (bench/runner.ts) that runs one strategy on the simulated clock. */
@@ -81,18 +111,29 @@ interface RunnerResult {
   wallMs: number;
   rssMb: number;
   heapMb: number;
+  costUsd?: number;
 }
 
 async function startRunner(): Promise<{ run(msg: object): Promise<RunnerResult>; stop(): void }> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'runner.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=4').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = fork(join(import.meta.dirname, 'runner.ts'), [], { execArgv: ['--import', 'tsx', ...nodeOptions], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`bench runner exited with ${code}`)));
   });
+  let dead: Error | null = null;
+  const waiting = new Set<(err: Error) => void>();
+  child.on('exit', (code, signal) => {
+    dead = new Error(`bench runner exited (${code ?? signal})`);
+    for (const w of waiting) w(dead);
+  });
   return {
     run: (msg) =>
       new Promise((resolve, reject) => {
+        if (dead) return reject(dead);
+        waiting.add(reject);
         child.once('message', (raw) => {
+          waiting.delete(reject);
           const m = raw as RunnerResult & { type: string; error?: string };
           if (m.type === 'error') reject(new Error(m.error));
           else resolve(m);
@@ -116,10 +157,13 @@ function wouldBeRefused(requests: RecordedRequest[]): number {
 }
 
 const UNLIMITED: LimitOverrides = Object.fromEntries(Object.keys(ENDPOINT_LIMITS).map((k) => [k, { app: 1e9, user: 1e9 }]));
+const usd = (n: number) => Math.round(n * 100) / 100;
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
-async function runScenario(redis: Redis, redisUrl: string, name: string, def: BenchScenario, strategy: 'planner' | 'naive'): Promise<Line> {
-  const sc = buildScenario({ ...def.scenario, end: def.end });
+async function runScenario(redis: Redis, redisUrl: string, name: string, def: BenchScenario, strategy: 'planner' | 'naive', withReferences: boolean): Promise<{ line: Line; runs: RunCost[]; references: References | null }> {
+  const sc = def.build ? def.build(def.end) : buildScenario({ ...def.scenario, end: def.end });
   sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
+  const references = withReferences ? new References(sc) : null;
   // The naive strategy is measured unthrottled (its full cost); rateLimited then counts what X's
   // limits would have refused. In the ratelimited scenario both run under the same low limits.
   const limits = def.limits ?? (strategy === 'naive' ? UNLIMITED : undefined);
@@ -128,96 +172,165 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   const stores: Stores = createStores(redis, { prefix, encryptionKey: 'c'.repeat(64), now: () => sc.now() });
   const runner = await startRunner();
   const measureFrom = def.measureFrom ?? 0;
-  let base = { requests: 0, posts: 0, users: 0, r429: 0 };
+  let base = { requests: 0, r429: 0 };
   let wallMs = 0;
   let rss = 0;
   let heap = 0;
   let refused = 0;
+  let estimateMaxErrorPct = 0;
   const statuses: string[] = [];
+  const runs: RunCost[] = [];
+  const perDay: Record<string, number> = {};
+  const totals = { posts: 0, users: 0, likes: 0 };
   try {
     for (let i = 0; i < def.runs.length; i++) {
       const t = def.runs[i]!;
       sc.advanceTo(t);
       await seedStores(stores, sc, t);
-      if (i === measureFrom) {
-        const b = x.billing.summary();
-        base = { requests: x.requests.length, posts: b.posts, users: b.users, r429: x.requests.filter((r) => r.status === 429).length };
-      }
+      if (i === measureFrom) base = { requests: x.requests.length, r429: x.requests.filter((r) => r.status === 429).length };
+      const from = x.requests.length;
       const out = await runner.run({ strategy, now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+      const ref = references?.step(t);
+      if (process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} ${i + 1}/${def.runs.length} ${out.status} ${new Date(t).toISOString()}\n`);
       if (strategy === 'planner') statuses.push(out.status);
       refused += out.refused;
-      if (i >= measureFrom) wallMs += out.wallMs;
       rss = Math.max(rss, out.rssMb);
       heap = Math.max(heap, out.heapMb);
+      if (i < measureFrom) continue;
+      wallMs += out.wallMs;
+      let billed = 0;
+      for (const r of x.requests.slice(from)) {
+        billed += r.costUsd;
+        totals.posts += r.billedPosts;
+        totals.users += r.billedUsers;
+        totals.likes += r.billedLikes;
+      }
+      const day = utcDay(t);
+      perDay[day] = (perDay[day] ?? 0) + billed;
+      if (out.costUsd !== undefined && billed > 0.05) estimateMaxErrorPct = Math.max(estimateMaxErrorPct, Math.abs(out.costUsd - billed) / billed * 100);
+      runs.push({ at: new Date(t).toISOString().slice(5, 16), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound), streams: usd(ref.streams) } : {}) });
     }
   } finally {
     runner.stop();
     await x.close();
   }
-  const truth = sc.truth();
+  const truth = sc.truth(sc.now(), { windowMs: WINDOW_MS });
   const byDiscord = new Map(sc.members.map((m, i) => [memberDiscordId(i), m.id]));
   const got = new Set<string>();
   for (const p of sc.tracked) {
     for (const l of await stores.ledger.logsForTweet(p.tweet.id)) if (l.source === 'award') got.add(`${l.tweetId}|${byDiscord.get(l.discordId)}|${l.kind}`);
   }
   const hit = [...got].filter((k) => truth.has(k)).length;
-  const b = x.billing.summary();
-  const posts = b.posts - base.posts;
-  const users = b.users - base.users;
-  return {
+  const line: Line = {
     scenario: name,
     strategy,
     runs: def.runs.length - measureFrom,
     requests: x.requests.length - base.requests,
-    billedPosts: posts,
-    billedUsers: users,
-    costUsd: Math.round((posts * 0.005 + users * 0.01) * 100) / 100,
+    billedPosts: totals.posts,
+    billedUsers: totals.users,
+    billedLikes: totals.likes,
+    costUsd: usd(Object.values(perDay).reduce((a, b) => a + b, 0)),
+    perDay: Object.fromEntries(Object.entries(perDay).map(([d, v]) => [d, usd(v)])),
     recall: truth.size ? Math.round((hit / truth.size) * 10_000) / 10_000 : 1,
     precision: got.size ? Math.round((hit / got.size) * 10_000) / 10_000 : 1,
     rateLimited: limits === UNLIMITED ? wouldBeRefused(x.requests.slice(base.requests)) : x.requests.filter((r) => r.status === 429).length - base.r429,
     wallMs: Math.round(wallMs),
     rssMb: rss,
     heapMb: heap,
-    ...(strategy === 'planner' ? { statuses } : { refused }),
+    ...(strategy === 'planner' ? { statuses: compact(statuses), estimateMaxErrorPct: Math.round(estimateMaxErrorPct * 10) / 10 } : { refused }),
     truth: truth.size,
   };
+  return { line, runs, references };
+}
+
+/** ["succeeded x90", "partial x1"] instead of 91 entries. */
+function compact(statuses: string[]): string[] {
+  const n = new Map<string, number>();
+  for (const s of statuses) n.set(s, (n.get(s) ?? 0) + 1);
+  return [...n].map(([s, k]) => (k > 1 ? `${s} x${k}` : s));
+}
+
+interface ReferenceLine {
+  scenario: string;
+  strategy: 'omniscient' | 'lowerBound' | 'streams';
+  costUsd: number;
+  perDay: Record<string, number>;
 }
 
 async function main() {
   const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
   const server = await startRedisServer();
   const redis = server.client();
-  const lines: Line[] = [];
+  const lines: Array<Line | ReferenceLine> = [];
+  const firstRuns = new Map<string, Array<{ at: string; planner: number; omniscient?: number }>>();
+  const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
   try {
     for (const [name, def] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(name)) continue;
+      const perRun: Record<string, RunCost[]> = {};
+      let refs: References | null = null;
       for (const strategy of ['planner', 'naive'] as const) {
         if (process.env.BENCH_STRATEGIES && !process.env.BENCH_STRATEGIES.split(',').includes(strategy)) continue;
-        const line = await runScenario(redis, server.url, name, def, strategy);
+        const out = await runScenario(redis, server.url, name, def, strategy, !refs && !!def.build);
+        const { line, runs } = out;
+        refs ??= out.references;
         lines.push(line);
-        process.stdout.write(`${JSON.stringify(line)}\n`);
+        perRun[strategy] = runs;
+        emit(line);
         await redis.flushdb();
       }
+      if (refs) {
+        const measured = new Set(Object.keys((lines.find((l) => l.scenario === name && 'recall' in l) as Line).perDay));
+        for (const strategy of ['omniscient', 'lowerBound', 'streams'] as const) {
+          const perDay = Object.fromEntries(Object.entries(refs.perDay(strategy)).filter(([d]) => measured.has(d)));
+          const line: ReferenceLine = { scenario: name, strategy, costUsd: usd(Object.values(perDay).reduce((a, b) => a + b, 0)), perDay };
+          lines.push(line);
+          emit(line);
+        }
+      }
+      const planner = perRun.planner ?? [];
+      const naive = perRun.naive ?? [];
+      const rows = planner.map((r, i) => ({ at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound, streams: r.streams }));
+      firstRuns.set(name, rows.filter((r) => r.at.slice(6, 8) === '00'));
+      emit({ scenario: name, perRun: rows });
     }
   } finally {
     redis.disconnect();
     await server.stop();
   }
-  const get = (s: string, k: 'planner' | 'naive') => lines.find((l) => l.scenario === s && l.strategy === k);
-  const std = get('standard', 'planner');
-  const stdNaive = get('standard', 'naive');
-  const idle = get('idle', 'planner');
-  const planners = lines.filter((l) => l.strategy === 'planner');
-  const check = {
+  emit(targets(lines, firstRuns.get('realistic') ?? []));
+}
+
+function targets(lines: Array<Line | ReferenceLine>, firstRuns: Array<{ at: string; planner: number; omniscient?: number }>) {
+  const get = (s: string, k: string) => lines.find((l) => l.scenario === s && l.strategy === k);
+  const planners = lines.filter((l): l is Line => l.strategy === 'planner');
+  const std = get('standard', 'planner') as Line | undefined;
+  const stdNaive = get('standard', 'naive') as Line | undefined;
+  const idle = get('idle', 'planner') as Line | undefined;
+  const real = get('realistic', 'planner') as Line | undefined;
+  const omni = get('realistic', 'omniscient');
+  const lb = get('realistic', 'lowerBound');
+  const streams = get('realistic', 'streams');
+  // Full measured days of the realistic scenario (the first, begun mid-day with every member new, is warm-up).
+  const days = real ? Object.keys(real.perDay).sort().slice(1) : [];
+  const perDay = days.filter((d) => real!.perDay[d]! > 0).map((d) => ({
+    day: d, planner: real!.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
+    streams: streams?.perDay[d],
+    ratio: ratio(real!.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real!.perDay[d]!, lb?.perDay[d] ?? 0), streamsRatio: ratio(real!.perDay[d]!, streams?.perDay[d] ?? 0),
+  }));
+  return {
     check: 'targets',
     recallPrecision100: planners.every((l) => l.recall === 1 && l.precision === 1),
-    standardCostRatio: std && stdNaive && stdNaive.costUsd ? Math.round((std.costUsd / stdNaive.costUsd) * 10_000) / 10_000 : null,
-    standardCostAtMostTenthOfNaive: std && stdNaive ? std.costUsd * 10 <= stdNaive.costUsd : null,
+    realisticPerDay: perDay,
+    realisticDayAtMost1_5xOmniscient: perDay.length ? perDay.every((d) => (d.ratio ?? Infinity) <= 1.5) : null,
+    realisticFirstRunAfterMidnight: firstRuns.map((r) => ({ at: r.at, planner: r.planner, omniscient: r.omniscient, ratio: ratio(r.planner, r.omniscient ?? 0) })),
+    realisticFirstRunAtMost2xOmniscient: firstRuns.length ? firstRuns.every((r) => (ratio(r.planner, r.omniscient ?? 0) ?? Infinity) <= 2) : null,
+    estimateWithin5Pct: planners.every((l) => (l.estimateMaxErrorPct ?? 0) <= 5),
+    standardCostRatioToNaive: std && stdNaive ? ratio(std.costUsd, stdNaive.costUsd) : null,
     idleOnlyMetricsLookups: idle ? idle.requests <= Math.ceil(300 / 100) && idle.billedUsers === 0 && idle.billedPosts <= 300 : null,
     noRefusedExceptRatelimited: planners.filter((l) => l.scenario !== 'ratelimited').every((l) => l.rateLimited === 0),
-    standardUnder60sAnd256Mb: std ? std.wallMs < 60_000 && std.rssMb < 256 : null,
+    under256MbRss: planners.filter((l) => l.scenario === 'standard' || l.scenario === 'realistic').map((l) => ({ scenario: l.scenario, rssMb: l.rssMb, ok: l.rssMb < 256 })),
   };
-  process.stdout.write(`${JSON.stringify(check)}\n`);
 }
 
 await main();

@@ -5,8 +5,8 @@ export const USAGE = `Usage:
   batch-job run [--dry-run] [--tweet <id>] [--window 24h]   run once and exit
   batch-job schedule                                        run on BATCH_SCHEDULE until SIGTERM
 
-Exit codes of "run": 0 succeeded, 1 failed, 2 usage error, 3 another run holds the lock,
-4 partial (stopped by a rate limit, BATCH_MAX_BILLED_RESOURCES or BATCH_MAX_WALL_SECONDS;
+Exit codes of "run": 0 succeeded, or skipped (another live run holds the lock: recorded as
+"skipped", nothing done), 1 failed (including Redis unreachable past its grace), 2 usage error, 4 partial (stopped by a rate limit, BATCH_MAX_BILLED_RESOURCES or BATCH_MAX_WALL_SECONDS;
 the next run resumes where it stopped).`;
 
 export type Command =

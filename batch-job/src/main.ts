@@ -4,7 +4,7 @@
  *   batch-job run [--dry-run] [--tweet <id>] [--window 24h]
  *   batch-job schedule
  */
-import { ConfigError, createLogger, logProcessFailures, onShutdown, startTelemetry } from '@engagement-tracker/core';
+import { ConfigError, createLogger, isRedisUnavailable, type Logger, logProcessFailures, onShutdown, startTelemetry } from '@engagement-tracker/core';
 import { parseCommand, UsageError, USAGE, type Command } from './args';
 import { loadJobConfig } from './config';
 import { runOnce } from './run-once';
@@ -50,7 +50,19 @@ async function main(): Promise<number> {
   };
   process.once('SIGTERM', stopRun);
   process.once('SIGINT', stopRun);
+  const wallS = cfg.env.BATCH_MAX_WALL_SECONDS;
+  if (wallS > 0) {
+    // The last guarantee that the run's wall-time cap holds whatever it waits on: the run itself stops
+    // at the cap and gives Redis up to 30 s more to record its end; past that the process exits.
+    setTimeout(() => {
+      logger.error({ wallSeconds: wallS }, 'the run outlived BATCH_MAX_WALL_SECONDS by 60 s (Redis or X unreachable?); exiting');
+      process.exit(1);
+    }, (wallS + 60) * 1000).unref();
+  }
+  const pauseAt = cfg.sandbox ? cfg.env.BATCH_PAUSE_AT : undefined;
+  if (cfg.env.BATCH_PAUSE_AT && !cfg.sandbox) logger.warn('BATCH_PAUSE_AT is ignored outside sandbox mode');
   const out = await runOnce(cfg, logger, {
+    ...(pauseAt ? { onPhase: (phase: string) => phase === pauseAt && pause(logger, phase) } : {}),
     trigger: cfg.env.BATCH_TRIGGER,
     dryRun: command.dryRun,
     ...(command.tweetId ? { tweetId: command.tweetId } : {}),
@@ -64,12 +76,19 @@ async function main(): Promise<number> {
   return out.exitCode;
 }
 
+/** Stop this process where it stands (SIGSTOP) for a fault to be injected; SIGCONT resumes it. */
+function pause(logger: Logger, phase: string): void {
+  logger.warn({ phase, pid: process.pid }, 'BATCH_PAUSE_AT: the process stops here until SIGCONT');
+  process.kill(process.pid, 'SIGSTOP');
+}
+
 main().then(
   (code) => {
     process.exit(code);
   },
   (err: unknown) => {
-    process.stderr.write(`batch-job: ${(err as Error)?.stack ?? String(err)}\n`);
+    // Redis unreachable before the run could even be recorded: say so plainly, exit non-zero.
+    process.stderr.write(isRedisUnavailable(err) ? `batch-job: Redis is unreachable (${(err as Error).message}); the run did not start.\n` : `batch-job: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);
   },
 );

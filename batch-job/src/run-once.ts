@@ -1,4 +1,4 @@
-import { createRedis, createStores, createXClientFactory, withSpan, type BatchTrigger, type Logger } from '@engagement-tracker/core';
+import { createDiscordDmNotifier, createRedis, createStores, createXClientFactory, withSpan, type BatchTrigger, type Logger } from '@engagement-tracker/core';
 import { runBatch, type BatchOutcome } from './engine';
 import type { JobConfig } from './config';
 
@@ -11,6 +11,7 @@ export interface RunRequest {
   /** BATCH_RUN_ID: record under this id. */
   runId?: string;
   signal?: AbortSignal;
+  onPhase?: (phase: string) => void;
 }
 
 /** Wire Redis, stores and X clients from the config, run one batch, close what it opened. */
@@ -21,13 +22,16 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
     const stores = createStores(redis, { prefix: cfg.env.REDIS_KEY_PREFIX, encryptionKey: cfg.encryptionKey });
     const x = createXClientFactory(cfg.x);
     return await withSpan('batch.run', { trigger: req.trigger, dryRun: req.dryRun ?? false }, async (span) => {
-      const out = await runBatch({ stores, x, logger }, {
+      const notify = cfg.env.DISCORD_BOT_TOKEN ? createDiscordDmNotifier({ apiBaseUrl: cfg.env.DISCORD_API_BASE_URL, botToken: cfg.env.DISCORD_BOT_TOKEN, logger }) : undefined;
+      const out = await runBatch({ stores, x, logger, ...(notify ? { notify } : {}) }, {
         trigger: req.trigger,
         dryRun: req.dryRun ?? false,
         windowMs: req.windowMs ?? cfg.env.BATCH_WINDOW,
         maxBilledResources: cfg.env.BATCH_MAX_BILLED_RESOURCES,
         maxWallMs: cfg.env.BATCH_MAX_WALL_SECONDS * 1000,
         concurrency: cfg.env.BATCH_CONCURRENCY,
+        heartbeatMs: cfg.env.BATCH_HEARTBEAT_SECONDS * 1000,
+        ...(req.onPhase ? { onPhase: req.onPhase } : {}),
         ...(req.tweetId ? { tweetId: req.tweetId } : {}),
         ...(req.jobName ? { jobName: req.jobName } : {}),
         ...(req.runId ? { runId: req.runId } : {}),

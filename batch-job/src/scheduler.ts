@@ -1,4 +1,4 @@
-import { createMetricsRegistry, createRedis, instrumentRedis, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
+import { createMetricsRegistry, createRedis, instrumentRedis, redisAnswers, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
 import { Cron } from 'croner';
 import { Counter, Gauge } from 'prom-client';
 import type { JobConfig } from './config';
@@ -25,7 +25,7 @@ export async function startScheduler(cfg: JobConfig, logger: Logger): Promise<Sc
   const runs = new Counter({ name: 'engagement_tracker_batch_scheduler_runs_total', help: 'Batch runs started by the scheduler, by outcome', labelNames: ['status'], registers: [registry] });
   const lastEnd = new Gauge({ name: 'engagement_tracker_batch_scheduler_last_run_timestamp_seconds', help: 'When the last scheduled run ended', registers: [registry] });
   const lastCost = new Gauge({ name: 'engagement_tracker_batch_scheduler_last_run_cost_usd', help: 'Estimated X API cost of the last scheduled run', registers: [registry] });
-  const ping = createRedis(cfg.env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const ping = createRedis(cfg.env.REDIS_URL, { lazyConnect: true });
   ping.on('error', () => {});
   instrumentRedis(registry, ping);
 
@@ -62,14 +62,7 @@ export async function startScheduler(cfg: JobConfig, logger: Logger): Promise<Sc
   const health = await startHealthServer({
     port: cfg.env.HEALTH_PORT,
     registry,
-    ready: async () => {
-      try {
-        if (ping.status === 'wait') await ping.connect();
-        return (await ping.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
-    },
+    ready: () => redisAnswers(ping),
   });
   logger.info({ schedule: cfg.env.BATCH_SCHEDULE, next: cron.nextRun()?.toISOString(), healthPort: health.port }, 'batch scheduler started');
   return {

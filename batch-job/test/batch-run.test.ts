@@ -1,5 +1,6 @@
 import type { RedisClient } from '@engagement-tracker/core';
 import { scanKeys, startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
+import { createDiscordDmNotifier, createLogger } from '@engagement-tracker/core';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WatermarkStore } from '../src/engine';
@@ -179,12 +180,21 @@ describe('batch run against the X double', () => {
     expect([...(await s.awarded())].filter((k) => k.includes(`|${xId}|`))).toEqual([]);
   });
 
-  it('exits 3 when another run holds the lock', async () => {
+  it('skips (exit 0, recorded as skipped) while a live run holds the lock; takes over from one whose heartbeat stopped', async () => {
     const s = await sim({ ...small, seed: 17, tweets: 2 });
-    await s.stores.batches.acquireLock('run-other', 60_000);
+    const other = await s.stores.batches.create({ trigger: 'schedule' });
+    const held = (await s.stores.batches.acquireLock(other.id, 60_000))!;
     const out = await s.run();
-    expect(out).toMatchObject({ status: 'locked', exitCode: 3 });
-    expect((await s.stores.batches.get(out.runId))!.error).toContain('run-other');
+    expect(out).toMatchObject({ status: 'skipped', exitCode: 0 });
+    expect(await s.stores.batches.get(out.runId)).toMatchObject({ status: 'skipped', error: expect.stringContaining(other.id) });
+    expect((await s.stores.batches.get(other.id))!.status).toBe('running');
+    // 21 s without a heartbeat (4 missed beats of 5 s): the holder is dead, long before its 60 s lock expires.
+    s.sc.advanceTo(s.sc.now() + 21_000);
+    const next = await s.run();
+    expect(next.status).toBe('succeeded');
+    expect(await s.stores.batches.get(other.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 21 s.*took the lock over/) });
+    expect(await s.stores.batches.renewLock(other.id, held.fence, 60_000)).toBe(false);
+    expect(await s.stores.batches.lockHolder()).toBeNull();
   });
 
   it('ends partial on rate limits and the follow-up runs miss nothing', async () => {
@@ -331,4 +341,85 @@ describe('batch run against the X double', () => {
     expect(r.missed).toEqual([]);
     expect(r.extra).toEqual([]);
   });
+
+  it('a read X refuses (400) is recorded against the member, the run ends partial, and the next run retries it', async () => {
+    const s = await sim({ ...small, seed: 71, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    s.x.fail({ endpoint: 'liked_tweets', status: 400, count: 1 });
+    const first = await s.run();
+    expect(first.status).toBe('partial');
+    expect(first.stats.readsRefused).toBe(1);
+    expect(first.error).toMatch(/X refused 1 read.*liked_tweets 400/);
+    const wm = new WatermarkStore(s.stores.ctx);
+    const refused = await wm.refusedReads();
+    expect(Object.keys(refused)).toEqual([expect.stringMatching(/^member:/)]);
+    expect(Object.values(refused)[0]).toMatchObject({ endpoint: 'liked_tweets', status: 400, runId: first.runId });
+    // awards from everyone else were made; the next run reads that member again and clears the record
+    expect((await s.awarded()).size).toBeGreaterThan(0);
+    s.sc.advanceTo(s.sc.now() + HALF_HOUR);
+    expect((await s.run()).status).toBe('succeeded');
+    expect(await wm.refusedReads()).toEqual({});
+    const r = score(s.sc.truth(), await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
+
+  it("finds a protected member's reposts and replies (search never shows them) through their own token", async () => {
+    const s = await sim({ ...small, seed: 73, quietAfterEnd: true });
+    await s.advanceTo(SIM_END - 3_600_000);
+    expect((await s.run()).status).toBe('succeeded');
+    const { m, posts: [q] } = likeTargets(s);
+    s.sc.state.users.get(m.id)!.protected = true;
+    const rt = s.sc.state.retweet(m.id, q!);
+    s.sc.state.reply(m.id, q!);
+    expect((await s.factory.app().v2.search(`from:${m.id}`)).tweets.map((t) => t.id)).not.toContain(rt.id);
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const got = await s.awarded();
+    expect(got).toContain(`${q}|${m.id}|retweet`);
+    expect(got).toContain(`${q}|${m.id}|reply`);
+    expect(s.x.requestsTo('user_tweets').some((r) => r.auth === 'user' && r.userId === m.id)).toBe(true);
+  });
+
+  it("estimates each run's cost as X bills it (once per UTC day, across runs)", async () => {
+    const s = await sim({ ...small, seed: 79 });
+    for (const t of [SIM_END - 3_600_000, SIM_END - HALF_HOUR, SIM_END]) {
+      await s.advanceTo(t);
+      const from = s.x.requests.length;
+      const out = await s.run();
+      const billed = s.x.requests.slice(from).reduce((a, r) => a + r.costUsd, 0);
+      expect(out.stats.costUsd ?? 0).toBeCloseTo(billed, 4);
+    }
+  });
+
+  it("tells a member whose grant died to reconnect, once, by Discord DM, and still finds their likes of linked members' posts", async () => {
+    const { startDiscordDouble } = await import('@engagement-tracker/sandbox/discord');
+    const discordIds = Array.from({ length: 40 }, (_, i) => memberDiscordId(i));
+    const discord = await startDiscordDouble({ guilds: [{ id: '900000000000000001', name: 'g', members: discordIds.map((id) => ({ id, username: `u${id}` })) }] });
+    try {
+      const notify = createDiscordDmNotifier({ apiBaseUrl: discord.url, botToken: discord.botToken, logger: createLogger('test', 'silent') });
+      const s = await sim({ ...small, seed: 83, ownPostShare: 1, quietAfterEnd: true }, { notify });
+      await s.advanceTo(SIM_END - 3_600_000);
+      expect((await s.run()).status).toBe('succeeded');
+      // member 0's grant dies; they like a post by another (linked) member
+      const dead = s.sc.members[0]!;
+      s.sc.state.revokeUser(dead.id);
+      const p = s.sc.tracked.find((t) => t.tweet.authorId !== dead.id && t.submitter !== 0 && !s.sc.truth().has(`${t.tweet.id}|${dead.id}|like`))!;
+      s.sc.state.like(dead.id, p.tweet.id);
+      s.sc.state.like(s.sc.members[1]!.id === p.tweet.authorId ? s.sc.members[2]!.id : s.sc.members[1]!.id, p.tweet.id);
+      await s.advanceTo(SIM_END - HALF_HOUR);
+      await s.run();
+      await s.advanceTo(SIM_END);
+      await s.run();
+      expect((await s.stores.connections.get(memberDiscordId(0)))!.status).toBe('needs_reconnect');
+      expect(await s.awarded()).toContain(`${p.tweet.id}|${dead.id}|like`);
+      expect(s.x.requestsTo('liking_users').some((r) => r.path.includes(p.tweet.id))).toBe(true);
+      const dms = discord.dms(memberDiscordId(0));
+      expect(dms).toHaveLength(1);
+      expect(dms[0]!.content).toContain('/connect');
+    } finally {
+      await discord.close();
+    }
+  });
 });
+

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, createStores, createXClientFactory, type RedisClient, type Stores, type XClientFactory } from '@engagement-tracker/core';
 import { buildScenario, memberDiscordId, seedStores, startXDouble, type LimitOverrides, type Scenario, type ScenarioOptions, type XDouble } from '@engagement-tracker/sandbox/x';
-import { runBatch, type BatchOptions, type BatchOutcome } from '../src/engine';
+import { runBatch, type BatchDeps, type BatchOptions, type BatchOutcome } from '../src/engine';
 
 export const SIM_KEY = 'b'.repeat(64);
 /** Scenarios end at noon UTC so a few hours of runs stay in one billing day. */
@@ -21,7 +21,7 @@ export interface Sim {
 }
 
 /** A scenario on the X double, the product's stores on a fresh key prefix, both on one clock. */
-export async function startSim(redis: RedisClient, scenario: Omit<ScenarioOptions, 'end'> & { end?: number }, opts: { limits?: LimitOverrides; prefix?: string; timeoutMs?: number } = {}): Promise<Sim> {
+export async function startSim(redis: RedisClient, scenario: Omit<ScenarioOptions, 'end'> & { end?: number }, opts: { limits?: LimitOverrides; prefix?: string; timeoutMs?: number; notify?: BatchDeps['notify'] } = {}): Promise<Sim> {
   const sc = buildScenario({ end: SIM_END, ...scenario });
   const x = await startXDouble({ state: sc.state, ...(opts.limits ? { limits: opts.limits } : {}) });
   const stores = createStores(redis, { prefix: opts.prefix ?? `s${randomBytes(4).toString('hex')}`, encryptionKey: SIM_KEY, now: () => sc.now() });
@@ -35,7 +35,7 @@ export async function startSim(redis: RedisClient, scenario: Omit<ScenarioOption
       sc.advanceTo(t);
       await seedStores(stores, sc);
     },
-    run: (o = {}) => runBatch({ stores, x: factory, logger, now: () => sc.now(), sleep: async () => {} }, { trigger: 'cli', backoffMs: 1, ...o }),
+    run: (o = {}) => runBatch({ stores, x: factory, logger, now: () => sc.now(), sleep: async () => {}, ...(opts.notify ? { notify: opts.notify } : {}) }, { trigger: 'cli', backoffMs: 1, ...o }),
     async awarded() {
       const out = new Set<string>();
       for (const p of sc.tracked) {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { baseSchema, env, hasRealCredentials, loadConfig, SANDBOX_ENCRYPTION_KEY, xApiConfigFromEnv, xConfigSchema, type XApiConfig } from '@engagement-tracker/core';
+import { baseSchema, credential, env, loadConfig, resolveMode, SANDBOX_CREDENTIALS, xApiConfigFromEnv, xConfigSchema, type XApiConfig } from '@engagement-tracker/core';
 
-/** Sandbox defaults: the Discord double's bot token and ids when no real credentials are set. */
-export const SANDBOX_BOT_TOKEN = 'sandbox-bot-token';
+/** The Discord double's bot token, used in sandbox mode when DISCORD_BOT_TOKEN is not set. */
+export const SANDBOX_BOT_TOKEN = SANDBOX_CREDENTIALS.DISCORD_BOT_TOKEN;
 
 export const botSchema = baseSchema.extend({
   DISCORD_BOT_TOKEN: z.string().min(1).optional(),
@@ -55,20 +55,18 @@ export interface BotConfig {
 
 export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfig {
   const e = loadConfig(botSchema.extend(xConfigSchema.shape), source);
-  // SANDBOX has a schema default, so look at whether it was actually set.
-  const sandbox = source.SANDBOX ? e.SANDBOX === true : !e.DISCORD_BOT_TOKEN;
+  const mode = resolveMode(source);
+  const { sandbox } = mode;
   if (!sandbox && !e.DISCORD_BOT_TOKEN) throw new Error('DISCORD_BOT_TOKEN is required outside sandbox mode');
-  if (!sandbox && !e.TOKEN_ENCRYPTION_KEY) throw new Error('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
-  // Real credentials must never run with the public sandbox key (it signs /connect tickets).
-  if (hasRealCredentials(e) && !e.TOKEN_ENCRYPTION_KEY) throw new Error('TOKEN_ENCRYPTION_KEY is required with real Discord or X credentials, even in sandbox mode');
+  if (mode.problems.length) throw new Error(mode.problems.join('; '));
   const x = xApiConfigFromEnv(source);
   return {
     sandbox,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    encryptionKey: e.TOKEN_ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY,
-    discord: { token: e.DISCORD_BOT_TOKEN ?? SANDBOX_BOT_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, guildId: e.DISCORD_GUILD_ID, apiBaseUrl: e.DISCORD_API_BASE_URL },
+    encryptionKey: mode.encryptionKey,
+    discord: { token: credential(mode, source, 'DISCORD_BOT_TOKEN')!, applicationId: e.DISCORD_APPLICATION_ID, guildId: e.DISCORD_GUILD_ID, apiBaseUrl: e.DISCORD_API_BASE_URL },
     engagementChannel: e.ENGAGEMENT_CHANNEL,
     adminRoleIds: e.ADMIN_ROLE_IDS,
     coreRoleIds: e.CORE_ROLE_IDS,
@@ -81,6 +79,6 @@ export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfi
     seasonCheckIntervalMs: e.SEASON_CHECK_INTERVAL_MS,
     healthPort: e.HEALTH_PORT,
     metricsEnabled: e.METRICS_ENABLED,
-    x: sandbox && !x.bearerToken ? { ...x, bearerToken: 'sandbox-app-token' } : x,
+    x: { ...x, bearerToken: credential(mode, source, 'TWITTER_BEARER_TOKEN') },
   };
 }

@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, Options, type ClientOptions } from 'discord.js';
 import { Gauge } from 'prom-client';
-import { createMetricsRegistry, createRedis, instrumentRedis, createStores, createXClientFactory, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
+import { createMetricsRegistry, createRedis, instrumentRedis, createStores, createXClientFactory, redisAnswers, startHealthServer, type HealthServer, type Logger } from '@engagement-tracker/core';
 import { ConnectTicketSigner } from '@engagement-tracker/core';
 import type { BotConfig } from './config';
 import type { BotContext } from './context';
@@ -52,15 +52,11 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
     },
   });
   registerLifecycleListeners(client, ctx);
-  registerInteractionListener(client, ctx);
+  const interactions = registerInteractionListener(client, ctx);
 
   const ready = async () => {
     if (!client.isReady() || client.ws.status !== 0) return false;
-    try {
-      return (await redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+    return redisAnswers(redis);
   };
   const health = await startHealthServer({ port: config.healthPort, ready, ...(config.metricsEnabled ? { registry } : {}) });
   logger.info({ healthPort: health.port, sandbox: config.sandbox, api: config.discord.apiBaseUrl }, 'bot starting');
@@ -75,6 +71,8 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
     ready,
     async stop() {
       stopSeasonLoop();
+      // Members whose interaction is in progress still get their answer (bounded by the command timeout).
+      await interactions.drain(config.commandTimeoutMs + 2_000);
       await client.destroy();
       await health.close();
       await redis.quit().catch(() => redis.disconnect());

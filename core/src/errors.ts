@@ -34,3 +34,13 @@ export class StaleFenceError extends AppError {
     super(message, 'stale_fence', 409);
   }
 }
+
+/** A dependency (Redis) cannot be reached right now: a 503 the caller should retry. */
+export class DependencyUnavailableError extends AppError {
+  constructor(
+    message = 'The database is unreachable; retrying. Try again in a few seconds.',
+    readonly dependency = 'redis',
+  ) {
+    super(message, 'dependency_unavailable', 503);
+  }
+}

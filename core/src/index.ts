@@ -4,7 +4,7 @@ export * from './telemetry/logger';
 export * from './telemetry/health';
 export * from './telemetry/shutdown';
 export { Keys, KEY_DOCS, keyTableMarkdown, type KeyDoc, type KeyName } from './redis/keys';
-export { createRedis, parseClusterUrl, isClusterUrl, type RedisClient } from './redis/connection';
+export { createRedis, parseClusterUrl, isClusterUrl, isRedisUnavailable, reconnectDelay, redisAnswers, REDIS_LIMITS, type RedisClient } from './redis/connection';
 export { ScriptErrorCode, AWARD_OUTCOMES, type AwardOutcome } from './redis/error-codes';
 export { registerScripts, loadScripts, assertOneSlot, type ScriptRunner } from './redis/script-loader';
 export { keySlot } from './redis/key-slot';
@@ -17,3 +17,4 @@ export { createMetricsRegistry, scheduleIntervalSeconds } from './telemetry/metr
 export { instrumentRedis } from './telemetry/redis-metrics';
 export * from './x';
 export * from './crypto/connect-ticket';
+export { createDiscordDmNotifier, type MemberNotifier } from './discord-dm';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseSchema, ConfigError, env, hasRealCredentials, isRemoteUrl, loadConfig } from '../src';
+import { baseSchema, ConfigError, credential, CREDENTIAL_VARIABLES, env, hasRealCredentials, isRemoteUrl, loadConfig, resolveMode, SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../src';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -40,5 +40,29 @@ describe('hasRealCredentials', () => {
     expect(hasRealCredentials({ TWITTER_API_BASE_URL: 'https://api.x.com', TWITTER_BEARER_TOKEN: 'b' })).toBe(true);
     expect(hasRealCredentials({ DISCORD_API_BASE_URL: 'http://127.0.0.1:5000/api', DISCORD_BOT_TOKEN: 't', TWITTER_API_BASE_URL: 'http://localhost:5001', TWITTER_CLIENT_SECRET: 's' })).toBe(false);
     expect(hasRealCredentials({ DISCORD_API_BASE_URL: 'https://discord.com/api', TWITTER_API_BASE_URL: 'https://api.x.com' })).toBe(false);
+  });
+});
+
+describe('resolveMode: one rule for sandbox mode or real credentials', () => {
+  const KEY = 'b'.repeat(64);
+  it('is sandbox mode exactly when no Discord or X credential is set, unless SANDBOX says otherwise', () => {
+    expect(resolveMode({})).toEqual({ sandbox: true, realCredentials: false, encryptionKey: SANDBOX_ENCRYPTION_KEY, problems: [] });
+    for (const k of CREDENTIAL_VARIABLES) expect(resolveMode({ [k]: 'x', TOKEN_ENCRYPTION_KEY: KEY }).sandbox, k).toBe(false);
+    expect(resolveMode({ DISCORD_BOT_TOKEN: '' }).sandbox).toBe(true); // empty counts as unset
+    expect(resolveMode({ SANDBOX: 'true', TWITTER_BEARER_TOKEN: 'b', TWITTER_API_BASE_URL: 'http://127.0.0.1:5001' })).toMatchObject({ sandbox: true, problems: [] });
+    expect(resolveMode({ SANDBOX: 'false' })).toMatchObject({ sandbox: false, problems: ['TOKEN_ENCRYPTION_KEY is required outside sandbox mode'] });
+  });
+
+  it('never lets real credentials use the public sandbox key, even with SANDBOX=true', () => {
+    expect(resolveMode({ SANDBOX: 'true', TWITTER_BEARER_TOKEN: 'b' })).toMatchObject({ sandbox: true, realCredentials: true, problems: [expect.stringMatching(/TOKEN_ENCRYPTION_KEY is required with real/)] });
+    expect(resolveMode({ DISCORD_BOT_TOKEN: 't', TOKEN_ENCRYPTION_KEY: KEY })).toMatchObject({ sandbox: false, realCredentials: true, encryptionKey: KEY, problems: [] });
+  });
+
+  it('gives the sandbox defaults only in sandbox mode, the set value always', () => {
+    const sandbox = resolveMode({});
+    const real = resolveMode({ TWITTER_CLIENT_ID: 'mine', TOKEN_ENCRYPTION_KEY: KEY });
+    expect(credential(sandbox, {}, 'TWITTER_BEARER_TOKEN')).toBe(SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN);
+    expect(credential(real, {}, 'TWITTER_BEARER_TOKEN')).toBeUndefined();
+    expect(credential(real, { TWITTER_CLIENT_ID: 'mine' }, 'TWITTER_CLIENT_ID')).toBe('mine');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, DEFAULT_RULES } from '../src';
+import { ConflictError, DEFAULT_RULES, StaleFenceError } from '../src';
 import { createStores } from '../src';
 import { startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
@@ -90,6 +90,34 @@ describe('tweets', () => {
     expect((await stores.tweets.listInWindow(clock.now - 2500)).map((t) => t.tweetId)).toEqual(['94', '93', '92']);
     await stores.tweets.updateMetrics('94', { likes: 5, retweets: 1, replies: 0, quotes: 0 });
     expect((await stores.tweets.get('94'))!.metrics.likes).toBe(5);
+  });
+});
+
+describe('members and the audit log', () => {
+  it('creates a member one way (command or X link), lists by points with the 0-point members, and reads audit entries by id', async () => {
+    const { stores, clock } = makeStores(server);
+    const first = await stores.members.ensure('d1', 'Ann');
+    expect(first).toMatchObject({ discordId: 'd1', displayName: 'Ann', tier: 1, totalPoints: 0 });
+    clock.now += 1000;
+    expect(await stores.members.ensure('d1', '')).toMatchObject({ displayName: 'Ann', joinedAt: first.joinedAt }); // no name: kept
+    // Linking X later finds the member and keeps when they joined.
+    await stores.connections.link({ discordId: 'd1', displayName: 'Ann B', xUserId: '111', handle: 'ann', scopes: [], tokens });
+    expect(await stores.members.get('d1')).toMatchObject({ displayName: 'Ann B', joinedAt: first.joinedAt });
+    await stores.members.ensure('d2', 'Bob');
+    await stores.members.ensure('d3', 'Cy');
+    await stores.ledger.adjust({ discordId: 'd2', delta: 5, reason: 'seed', actor: 'admin:1' });
+    const ids = async (order: 'ASC' | 'DESC', offset = 0, limit = 10) => (await stores.members.list({ sort: 'totalPoints', order, offset, limit })).items.map((m) => m.discordId);
+    expect(await ids('DESC')).toEqual(['d2', 'd1', 'd3']);
+    expect(await ids('ASC')).toEqual(['d1', 'd3', 'd2']);
+    expect(await ids('DESC', 1, 1)).toEqual(['d1']);
+    expect((await stores.members.list({ sort: 'totalPoints' })).total).toBe(3);
+    expect(await stores.members.unlinkedIds()).toEqual(['d2', 'd3']);
+    expect(await stores.leaderboard.scores(['d3', 'd2'], { board: 'weekly' })).toEqual([0, 5]);
+
+    const e = await stores.audit.record({ actor: 'admin:1', action: 'probe', target: 'member:d1', after: { x: 1 } });
+    expect(await stores.audit.get(e.id)).toEqual(e);
+    expect(await stores.audit.get('1-1')).toBeNull();
+    expect(await stores.audit.get('nope')).toBeNull();
   });
 });
 
@@ -192,10 +220,62 @@ describe('batch runs', () => {
     const dead = await stores.batches.create({ trigger: 'schedule' });
     clock.now += 10 * 60_000;
     expect(await stores.batches.reapStale(5 * 60_000)).toEqual([dead.id]);
-    expect((await stores.batches.get(dead.id))!).toMatchObject({ status: 'failed', error: expect.stringMatching(/died without finishing/) });
+    expect((await stores.batches.get(dead.id))!).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 600 s/) });
     const list = await stores.batches.list({ limit: 10 });
     expect(list.items.map((r) => r.id)).toEqual([dead.id, run.id]);
     expect((await stores.batches.findByJobName('et-batch-manual-1'))!.id).toBe(run.id);
+  });
+});
+
+describe('batch lock takeover and reaping', () => {
+  it('takes the lock over from a holder whose heartbeat stopped (fenced, marked failed), never from a live one', async () => {
+    const { stores, clock } = makeStores(server);
+    await seedCommunity(stores);
+    const a = await stores.batches.create({ trigger: 'schedule' });
+    const lockA = (await stores.batches.acquireLock(a.id, 60_000, { aliveMs: 20_000 }))!;
+    const b = await stores.batches.create({ trigger: 'schedule' });
+    clock.now += 15_000;
+    // A beat 15 s ago is alive: no takeover, however long the lock has left.
+    expect(await stores.batches.acquireLock(b.id, 60_000, { aliveMs: 20_000 })).toBeNull();
+    expect(await stores.batches.heartbeat(a.id, { done: 1, total: 2, phase: 'members' })).toBe(true);
+    clock.now += 21_000;
+    const lockB = (await stores.batches.acquireLock(b.id, 60_000, { aliveMs: 20_000 }))!;
+    expect(lockB).toEqual({ fence: lockA.fence + 1, tookOver: a.id });
+    expect(await stores.batches.get(a.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 21 s while holding the batch lock.*took the lock over/) });
+    // The old holder is fenced out: no renewal, no awards.
+    expect(await stores.batches.renewLock(a.id, lockA.fence, 60_000)).toBe(false);
+    await expect(stores.ledger.award({ batchId: a.id, fence: lockA.fence, engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }] })).rejects.toBeInstanceOf(StaleFenceError);
+    expect((await stores.members.get('m2'))!.totalPoints).toBe(0);
+    expect(await stores.batches.lockHolder()).toMatchObject({ runId: b.id, fence: lockB.fence });
+    // Without aliveMs a held lock is simply held.
+    expect(await stores.batches.acquireLock('run-x', 60_000)).toBeNull();
+    // A holder that already finished but died before unlocking is taken over too.
+    await stores.batches.finish(b.id, 'succeeded');
+    const c = await stores.batches.create({ trigger: 'cli' });
+    expect(await stores.batches.acquireLock(c.id, 60_000, { aliveMs: 20_000 })).toMatchObject({ tookOver: b.id });
+    expect((await stores.batches.get(b.id))!.status).toBe('succeeded');
+  });
+
+  it('reaps a silent run at once (dropping its lock), gives a starting manual run its grace, and leaves skipped runs alone', async () => {
+    const { stores, clock } = makeStores(server);
+    const dead = await stores.batches.create({ trigger: 'schedule' });
+    const lock = (await stores.batches.acquireLock(dead.id, 60_000))!;
+    await stores.batches.heartbeat(dead.id, { done: 0, total: 1, phase: 'lock' });
+    clock.now += 1;
+    const placeholder = await stores.batches.create({ trigger: 'manual', jobName: 'job-1' });
+    clock.now += 1;
+    const skipped = await stores.batches.create({ trigger: 'schedule' });
+    await stores.batches.finish(skipped.id, 'skipped', { error: 'held' });
+    clock.now += 30_000;
+    expect(await stores.batches.reapStale(20_000, { startGraceMs: 120_000 })).toEqual([dead.id]);
+    expect(await stores.batches.get(dead.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/No heartbeat for 30 s/) });
+    expect(await stores.batches.lockHolder()).toBeNull();
+    expect(await stores.batches.renewLock(dead.id, lock.fence, 60_000)).toBe(false);
+    expect((await stores.batches.get(placeholder.id))!.status).toBe('running');
+    expect((await stores.batches.latest())!.id).toBe(placeholder.id);
+    clock.now += 120_000;
+    expect(await stores.batches.reapStale(20_000, { startGraceMs: 120_000, except: 'none' })).toEqual([placeholder.id]);
+    expect((await stores.batches.get(skipped.id))!.status).toBe('skipped');
   });
 });
 

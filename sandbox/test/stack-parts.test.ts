@@ -140,9 +140,10 @@ describe('restarting crashed processes', () => {
 });
 
 describe('stack configuration', () => {
-  it('runs in sandbox mode unless Discord and X credentials are both set', () => {
+  it('runs in sandbox mode unless a Discord or X credential is set (the rule every process follows)', () => {
     expect(isSandbox(loadStackConfig({}))).toBe(true);
-    expect(isSandbox(loadStackConfig({ DISCORD_BOT_TOKEN: 't', DISCORD_CLIENT_SECRET: 's' }))).toBe(true);
+    expect(isSandbox(loadStackConfig({ DISCORD_BOT_TOKEN: 't', DISCORD_CLIENT_SECRET: 's' }))).toBe(false);
+    expect(isSandbox(loadStackConfig({ TWITTER_BEARER_TOKEN: 'b' }))).toBe(false);
     const real = { DISCORD_BOT_TOKEN: 't', DISCORD_CLIENT_SECRET: 's', TWITTER_CLIENT_ID: 'c', TWITTER_BEARER_TOKEN: 'b' };
     expect(isSandbox(loadStackConfig(real))).toBe(false);
     expect(isSandbox(loadStackConfig({ ...real, SANDBOX: 'true' }))).toBe(true);

@@ -1,4 +1,4 @@
-import { buildScenario } from '@engagement-tracker/sandbox/x';
+import { buildRealistic, buildScenario } from '@engagement-tracker/sandbox/x';
 import { describe, expect, it } from 'vitest';
 
 const END = Date.UTC(2026, 10, 24, 12);
@@ -41,5 +41,39 @@ describe('X scenario generator', () => {
     const sc = buildScenario({ seed: 4, members: 30, tweets: 5, end: END, quietAfterEnd: true });
     sc.advanceTo(END);
     expect(sc.advanceTo(END + 86_400_000)).toBe(0);
+  });
+
+  it('realistic: distinct background with a long tail, history before the window, quiet and late members', () => {
+    const end = Date.UTC(2026, 10, 28, 0, 30);
+    const sc = buildRealistic({ seed: 5, members: 120, tweetsPerDay: 20, days: 3, historyDays: 10, end });
+    const start = sc.now();
+    const st = sc.state;
+    // history is in place before the tracked period starts
+    const likesAtStart = sc.members.map((m) => st.likesByUser.get(m.id)?.length ?? 0);
+    expect(likesAtStart.reduce((a, b) => a + b, 0)).toBeGreaterThan(120 * 10 * 2);
+    expect(sc.members.some((m) => (st.timelines.get(m.id) ?? []).some((id) => st.tweets.get(id)!.referenced?.type === 'retweeted'))).toBe(true);
+    sc.advanceTo(end);
+    // members of very different activity: the busiest like far more than the median
+    const likes = sc.members.map((m) => st.likesByUser.get(m.id)?.length ?? 0).sort((a, b) => a - b);
+    expect(likes.at(-1)!).toBeGreaterThan(8 * likes[60]!);
+    // most liked posts are liked by one member only (billing dedupe cannot hide them)
+    const likers = new Map<string, number>();
+    for (const m of sc.members) for (const l of st.likesByUser.get(m.id) ?? []) likers.set(l.id, (likers.get(l.id) ?? 0) + 1);
+    const single = [...likers.values()].filter((n) => n === 1).length;
+    expect(single / likers.size).toBeGreaterThan(0.6);
+    // a share never engages with tracked posts; some link during the period; some are protected
+    const engaged = new Set([...sc.truth()].map((k) => k.split('|')[1]));
+    expect(sc.members.length - engaged.size).toBeGreaterThan(20);
+    const late = sc.members.filter((_, i) => sc.linkTime(i) > start);
+    expect(late.length).toBeGreaterThan(3);
+    expect(sc.members.some((m) => m.protected)).toBe(true);
+    // deterministic (ids aside: compare by tracked post index)
+    const again = buildRealistic({ seed: 5, members: 120, tweetsPerDay: 20, days: 3, historyDays: 10, end });
+    again.advanceTo(end);
+    const byIndex = (x: typeof sc) => {
+      const idx = new Map(x.tracked.map((p, i) => [p.tweet.id, i]));
+      return [...x.truth()].map((k) => k.split('|')).map(([t, u, kind]) => `${idx.get(t!)}|${u}|${kind}`).sort();
+    };
+    expect(byIndex(again)).toEqual(byIndex(sc));
   });
 });

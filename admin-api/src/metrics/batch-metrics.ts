@@ -27,7 +27,7 @@ type Values = number | Array<[Record<string, string>, number]>;
 export function registerBatchMetrics(registry: Registry, stores: Stores, opts: StoredMetricsOptions = {}): void {
   const thresholds = opts.anomaly ?? DEFAULT_ANOMALY_THRESHOLDS;
   const windowMs = opts.trackingWindowMs ?? 24 * 3_600_000;
-  interface Snapshot { runs: BatchRun[]; linked: number; needsReconnect: number; today: number; tracked: number; counters: Record<string, number>; costToday: number }
+  interface Snapshot { runs: BatchRun[]; linked: number; needsReconnect: number; today: number; tracked: number; counters: Record<string, number>; costToday: number; sweepStartedAt: number }
   const cached = <T>(ttlMs: number, load: () => Promise<T>) => {
     let at = 0;
     let value: Promise<T> | null = null;
@@ -44,15 +44,18 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
   const reconnectCount = cached(30_000, async () => (await stores.connections.listLinked()).filter((c) => c.status === 'needs_reconnect').length);
   const snapshot = cached<Snapshot>(1000, async () => {
     const now = stores.ctx.now();
-    const [page, linked, days, tracked, totals, conns] = await Promise.all([
+    const [page, linked, days, tracked, totals, conns, sweep] = await Promise.all([
       stores.batches.list({ offset: 0, limit: 50 }),
       stores.connections.count(),
       stores.ledger.pointsPerDay(1),
       stores.ctx.redis.zcount(stores.keys.tweetsRecent(), now - windowMs, '+inf'),
       stores.batches.counters(),
       reconnectCount(),
+      // The batch's unfinished member sweep (a partial run's saved place), kept under <prefix>:xwm:sweep.
+      stores.ctx.redis.get(stores.keys.wmSweep()),
     ]);
-    return { runs: page.items, linked, needsReconnect: conns, today: days.find((d) => d.day === utcDay(now))?.points ?? 0, tracked, ...totals };
+    const sweepStartedAt = sweep ? Number((JSON.parse(sweep) as { startedAt?: number }).startedAt ?? 0) : 0;
+    return { runs: page.items, linked, needsReconnect: conns, today: days.find((d) => d.day === utcDay(now))?.points ?? 0, tracked, ...totals, sweepStartedAt };
   });
   const points = cached<PointsReport>(10_000, () => stores.points.report(thresholds));
 
@@ -131,11 +134,12 @@ export function registerBatchMetrics(registry: Registry, stores: Stores, opts: S
   run('engagement_tracker_batch_consecutive_failed_runs', 'Latest finished runs that failed, in a row', (s) => streak(s.runs, (r) => r.status === 'failed'));
   run('engagement_tracker_batch_consecutive_rate_limited_runs', "Latest finished runs that X's rate limit stopped early, in a row", (s) => streak(s.runs, (r) => r.status === 'partial' && Boolean(r.stats.stopped_rate_limited)));
   run('engagement_tracker_batch_consecutive_partial_runs', 'Latest finished runs that ended partial (stopped early), in a row', (s) => streak(s.runs, (r) => r.status === 'partial'));
+  run('engagement_tracker_batch_watermark_age_seconds', "How long the batch's watermarks have waited on an unfinished member sweep (runs stopped early resume it); 0 when none", (s) => (s.sweepStartedAt ? Math.max(0, (stores.ctx.now() - s.sweepStartedAt) / 1000) : 0));
   run('engagement_tracker_batch_schedule_interval_seconds', 'Seconds between two scheduled runs (BATCH_SCHEDULE, as configured for the admin API)', () => opts.scheduleIntervalSeconds ?? 1800);
   run('engagement_tracker_batch_max_wall_seconds', 'Time cap of one run (BATCH_MAX_WALL_SECONDS, as configured for the admin API)', () => opts.maxWallSeconds ?? 600);
 
   // Running totals every finished run adds to (Redis, so they survive restarts and replicas agree).
-  total('engagement_tracker_batch_runs_total', 'Finished batch runs by trigger and status', (c) => byPrefix(c, 'runs', ['trigger', 'status'], cross(['schedule', 'manual', 'cli'], ['succeeded', 'partial', 'failed'])), ['trigger', 'status']);
+  total('engagement_tracker_batch_runs_total', 'Finished batch runs by trigger and status (skipped: another run held the lock, not a failure)', (c) => byPrefix(c, 'runs', ['trigger', 'status'], cross(['schedule', 'manual', 'cli'], ['succeeded', 'partial', 'failed', 'skipped'])), ['trigger', 'status']);
   total('engagement_tracker_batch_stops_total', 'Runs that stopped early, by reason (rate_limited, budget, wall_time, cancelled)', (c) => byPrefix(c, 'stops', ['reason'], STOP_REASONS.map((r) => [r])), ['reason']);
   total('engagement_tracker_batch_x_requests_total', 'X API requests sent by batch runs, by endpoint', (c) => byPrefix(c, 'x_requests', ['endpoint']), ['endpoint']);
   total('engagement_tracker_batch_x_rate_limited_total', '429 answers received from X by batch runs', (c) => c.x_rate_limited ?? 0);

@@ -1,8 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, type Logger } from '@engagement-tracker/core';
+import { AppError, DependencyUnavailableError, isRedisUnavailable, type Logger } from '@engagement-tracker/core';
 
-/** Turn errors into `{error, message}` JSON: AppErrors keep their status, the rest is a logged 500. */
+/** Seconds a client is asked to wait before retrying while a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Turn errors into `{error, message}` JSON: AppErrors keep their status; Redis being unreachable is a
+ * 503 `dependency_unavailable` with Retry-After (the console says so and retries); the rest is a
+ * logged 500.
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) {
@@ -10,6 +17,15 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       // client sees a failed download instead of waiting forever for the rest.
       log.error({ err, method: req.method, path: req.path }, 'request failed after the response started');
       res.destroy();
+      return;
+    }
+    if (isRedisUnavailable(err)) {
+      log.warn({ err: (err as Error).message, method: req.method, path: req.path }, 'request failed: Redis is unreachable');
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS)).status(503).json({
+        error: 'dependency_unavailable',
+        dependency: 'redis',
+        message: 'The database is unreachable; retrying. Try again in a few seconds.',
+      });
       return;
     }
     if (err instanceof AppError) {
@@ -42,6 +58,18 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     log.error({ err, method: req.method, path: req.path }, 'request failed');
     res.status(500).json({ error: 'internal', message: 'The admin API failed. Check its logs.' });
+  };
+}
+
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * Answer 503 at once while the Redis client has lost its connection, instead of queueing the
+ * request's commands behind the outage until they time out (the first connect is waited for).
+ */
+export function requireRedis(redis: { status: string }): RequestHandler {
+  return (_req, _res, next) => {
+    next(DOWN.has(redis.status) ? new DependencyUnavailableError() : undefined);
   };
 }
 

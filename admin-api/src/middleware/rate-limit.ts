@@ -8,7 +8,7 @@ import type { Stores } from '@engagement-tracker/core';
 export function rateLimitByIp(stores: Stores, perMinute: number): RequestHandler {
   return async (req, res, next) => {
     const r = await stores.rateLimit('api-ip', req.ip ?? 'unknown', perMinute, 60_000);
-    if (!r.allowed) return void tooMany(res, r.resetAt);
+    if (!r.allowed) return void tooMany(res, r.resetAt, 'ip');
     next();
   };
 }
@@ -19,12 +19,13 @@ export function rateLimitByPrincipal(stores: Stores, perMinute: number): Request
     if (!p) return next();
     const r = await stores.rateLimit('api-user', `${p.via}:${p.id}`, perMinute, 60_000);
     res.set('RateLimit-Remaining', String(r.remaining));
-    if (!r.allowed) return void tooMany(res, r.resetAt);
+    if (!r.allowed) return void tooMany(res, r.resetAt, 'user');
     next();
   };
 }
 
-function tooMany(res: Response, resetAt: number): void {
+function tooMany(res: Response, resetAt: number, scope: 'ip' | 'user'): void {
+  res.locals.rateLimited = scope;
   const secs = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
   res.set('Retry-After', String(secs)).status(429).json({ error: 'rate_limited', message: `Too many requests; try again in ${secs} s.` });
 }

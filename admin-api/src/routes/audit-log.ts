@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError, type AuditEntry, type Stores } from '@engagement-tracker/core';
+import { NotFoundError, type Stores } from '@engagement-tracker/core';
 import { auditId, text, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
@@ -21,15 +21,6 @@ const routes = {
   show: { params: z.strictObject({ id: auditId }) },
 };
 
-async function entry(stores: Stores, id: string): Promise<AuditEntry | null> {
-  const row = (await stores.ctx.redis.xrange(stores.keys.audit(), id, id))[0];
-  if (!row) return null;
-  const m: Record<string, string> = {};
-  for (let i = 0; i < row[1].length; i += 2) m[row[1][i]!] = row[1][i + 1]!;
-  const parse = (v?: string) => (v ? (JSON.parse(v) as unknown) : undefined);
-  return { id, at: Number(m.at), actor: m.actor ?? '', action: m.action ?? '', target: m.target ?? '', before: parse(m.before), after: parse(m.after) };
-}
-
 /** The audit log, newest first; read only. */
 export function auditLogRouter(stores: Stores): Router {
   const r = Router();
@@ -38,7 +29,7 @@ export function auditLogRouter(stores: Stores): Router {
     const { query: q } = validate(req, routes.list);
     const { id: ids, ...filter } = q.filter;
     if (ids) {
-      const found = (await Promise.all(ids.map((id) => entry(stores, id)))).filter((e) => e !== null);
+      const found = (await Promise.all(ids.map((id) => stores.audit.get(id)))).filter((e) => e !== null);
       return void sendPage(res, 'audit-log', 0, found, found.length);
     }
     const page = await stores.audit.list({ offset: q.offset, limit: q.limit, filter });
@@ -47,7 +38,7 @@ export function auditLogRouter(stores: Stores): Router {
 
   r.get('/:id', requirePermission('read'), async (req, res) => {
     const { id } = validate(req, routes.show).params;
-    const e = await entry(stores, id);
+    const e = await stores.audit.get(id);
     if (!e) throw new NotFoundError(`No audit entry ${id}`);
     res.json(e);
   });

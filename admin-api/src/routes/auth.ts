@@ -35,7 +35,7 @@ export function authRouter(deps: AppDeps): Router {
   r.get('/discord/login', async (_req, res) => {
     if (!deps.discord) return void res.status(503).json({ error: 'not_configured', message: 'Discord sign-in is not configured (DISCORD_CLIENT_SECRET, DISCORD_BOT_TOKEN, DISCORD_GUILD_ID).' });
     const state = randomBytes(24).toString('base64url');
-    await stores.ctx.redis.set(stores.keys.oauthState(state), '1', 'PX', 600_000);
+    await stores.oauthStates.save(state, 600_000);
     res.cookie(STATE_COOKIE, state, { ...base, httpOnly: true, maxAge: 600_000 });
     res.redirect(302, deps.discord.authorizeUrl(state));
   });
@@ -50,7 +50,7 @@ export function authRouter(deps: AppDeps): Router {
       res.redirect(302, `/#/login?error=${encodeURIComponent(reason)}`);
     };
     if (q.error) return void fail(q.error === 'access_denied' ? 'denied' : 'discord_error');
-    const known = q.state ? await stores.ctx.redis.getdel(stores.keys.oauthState(q.state)) : null;
+    const known = q.state ? await stores.oauthStates.take(q.state) : false;
     if (!q.code || !q.state || !known || q.state !== cookieState) return void fail('bad_state');
     const who = await deps.discord.signIn(q.code);
     if (!who.role) {

@@ -13,7 +13,7 @@ const routes = {
     query: listQuery(
       z.strictObject({
         id: idsFilter(runId),
-        status: z.enum(['running', 'succeeded', 'partial', 'failed']).optional(),
+        status: z.enum(['running', 'succeeded', 'partial', 'failed', 'skipped']).optional(),
         trigger: z.enum(['schedule', 'manual', 'cli']).optional(),
       }),
       ['id', 'startedAt'],

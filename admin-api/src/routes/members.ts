@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DEFAULT_ANOMALY_THRESHOLDS, isoWeek, NotFoundError, ValidationError, type AnomalyThresholds, type Ban, type Connection, type Member, type Stores } from '@engagement-tracker/core';
+import { DEFAULT_ANOMALY_THRESHOLDS, NotFoundError, ValidationError, type AnomalyThresholds, type Ban, type Connection, type Member, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
 import { snowflake, text, tier, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
@@ -43,11 +43,8 @@ const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,100}$/, 'Idempotency-Key
 export async function presentMembers(stores: Stores, members: Member[]) {
   if (!members.length) return [];
   const ids = members.map((m) => m.discordId);
-  const week = stores.keys.leaderboardWeekly(isoWeek(stores.ctx.now()));
-  const p = stores.ctx.redis.pipeline();
-  for (const id of ids) p.zscore(week, id);
-  const [conns, weekly, bans] = await Promise.all([stores.connections.getMany(ids), p.exec(), stores.bans.getMany(ids)]);
-  return members.map((m, i) => present(m, conns[i] ?? null, Number(weekly?.[i]?.[1] ?? 0), bans[i] ?? null));
+  const [conns, weekly, bans] = await Promise.all([stores.connections.getMany(ids), stores.leaderboard.scores(ids, { board: 'weekly' }), stores.bans.getMany(ids)]);
+  return members.map((m, i) => present(m, conns[i] ?? null, weekly[i] ?? 0, bans[i] ?? null));
 }
 
 function present(m: Member, c: Connection | null, weeklyPoints: number, ban: Ban | null) {
@@ -96,16 +93,13 @@ export function membersRouter(stores: Stores, thresholds: AnomalyThresholds = DE
     }
     if (f.linkStatus) {
       // Linked members come from the connections index; the others need a scan of members.
-      const all = f.linkStatus === 'unlinked' ? await unlinkedIds(stores) : (await stores.connections.listLinked()).filter((c) => c.status === f.linkStatus).map((c) => c.discordId);
+      const all = f.linkStatus === 'unlinked' ? await stores.members.unlinkedIds() : (await stores.connections.listLinked()).filter((c) => c.status === f.linkStatus).map((c) => c.discordId);
       const ms = (await stores.members.getMany(all)).filter((m): m is Member => m !== null);
       const sorted = sortMembers(ms, q.sort, q.order);
       return void sendPage(res, 'members', q.offset, await presentMembers(stores, sorted.slice(q.offset, q.offset + q.limit)), sorted.length);
     }
-    if (q.sort === 'totalPoints') {
-      const page = await byPoints(stores, q.offset, q.limit, q.order);
-      return void sendPage(res, 'members', q.offset, await presentMembers(stores, page.items), page.total);
-    }
-    const page = await stores.members.list({ offset: q.offset, limit: q.limit, sort: 'joinedAt', order: q.sort ? q.order : 'DESC' });
+    const byPoints = q.sort === 'totalPoints';
+    const page = await stores.members.list({ offset: q.offset, limit: q.limit, sort: byPoints ? 'totalPoints' : 'joinedAt', order: byPoints || q.sort ? q.order : 'DESC' });
     sendPage(res, 'members', q.offset, await presentMembers(stores, page.items), page.total);
   });
 
@@ -147,40 +141,6 @@ export function membersRouter(stores: Stores, thresholds: AnomalyThresholds = DE
   });
 
   return r;
-}
-
-/**
- * Members by points. The all-time board holds only members who ever scored; the rest (0 points)
- * come after them (DESC) or before them (ASC), and are only looked up when a page reaches them.
- */
-async function byPoints(stores: Stores, offset: number, limit: number, order: 'ASC' | 'DESC'): Promise<{ items: Member[]; total: number }> {
-  const { redis } = stores.ctx;
-  const board = stores.keys.leaderboardAllTime();
-  const [total, onBoard] = await Promise.all([stores.members.count(), redis.zcard(board)]);
-  const zeros = total - onBoard;
-  const fromBoard = (start: number, count: number) =>
-    count <= 0 ? Promise.resolve([] as string[]) : order === 'DESC' ? redis.zrevrange(board, start, start + count - 1) : redis.zrange(board, start, String(start + count - 1));
-  const zeroIds = async (start: number, count: number): Promise<string[]> => {
-    if (count <= 0 || zeros <= 0) return [];
-    const all = await redis.zrange(stores.keys.members(), 0, '-1');
-    const scores = await redis.zmscore(board, ...all);
-    return all.filter((_, i) => scores[i] === null).slice(start, start + count);
-  };
-  let ids: string[];
-  if (order === 'DESC') {
-    const a = await fromBoard(offset, Math.min(limit, onBoard - offset));
-    ids = [...a, ...(await zeroIds(Math.max(0, offset - onBoard), limit - a.length))];
-  } else {
-    const z = await zeroIds(offset, Math.min(limit, zeros - offset));
-    ids = [...z, ...(await fromBoard(Math.max(0, offset - zeros), limit - z.length))];
-  }
-  return { items: (await stores.members.getMany(ids)).filter((m): m is Member => m !== null), total };
-}
-
-async function unlinkedIds(stores: Stores): Promise<string[]> {
-  const [all, linked] = await Promise.all([stores.ctx.redis.zrange(stores.keys.members(), 0, '-1'), stores.ctx.redis.zrange(stores.keys.connections(), 0, '-1')]);
-  const l = new Set(linked);
-  return all.filter((id) => !l.has(id));
 }
 
 function sortMembers(ms: Member[], sort: string | undefined, order: 'ASC' | 'DESC'): Member[] {

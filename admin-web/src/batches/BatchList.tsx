@@ -11,7 +11,7 @@ import { RunNowButton } from './RunNowButton';
 const Col = DataTable.Col<BatchRecord>;
 
 const filters = [
-  <SelectInput key="status" source="status" choices={['running', 'succeeded', 'partial', 'failed'].map((s) => ({ id: s, name: s }))} />,
+  <SelectInput key="status" source="status" choices={['running', 'succeeded', 'partial', 'failed', 'skipped'].map((s) => ({ id: s, name: s }))} />,
   <SelectInput key="trigger" source="trigger" choices={['schedule', 'manual', 'cli'].map((s) => ({ id: s, name: s }))} />,
 ];
 

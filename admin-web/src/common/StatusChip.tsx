@@ -5,6 +5,7 @@ const COLORS: Record<string, ChipProps['color']> = {
   succeeded: 'success',
   partial: 'warning',
   failed: 'error',
+  skipped: 'default',
   active: 'success',
   deleted: 'default',
   unavailable: 'warning',

@@ -1,7 +1,7 @@
 import simpleRestProvider from 'ra-data-simple-rest';
 import type { DataProvider, Identifier } from 'react-admin';
 import { apiJson, httpClient } from '../http';
-import type { BatchRecord, Overview, PointsLog, RuleRecord } from '../types';
+import type { BatchRecord, HeldRecord, Overview, PointsLog, RuleRecord } from '../types';
 
 export const API_URL = '/api';
 
@@ -9,6 +9,7 @@ export const API_URL = '/api';
 const WRITABLE: Record<string, string[]> = {
   members: ['tier'],
   rules: ['like', 'retweet', 'reply', 'quote'],
+  settings: ['eligibility', 'replies', 'relinkCooldownHours'],
 };
 
 function pick(resource: string, data: Record<string, unknown>): Record<string, unknown> {
@@ -28,6 +29,9 @@ export interface EngagementDataProvider extends DataProvider {
   memberLogs(memberId: Identifier, limit: number): Promise<{ items: PointsLog[]; total: number }>;
   runBatch(): Promise<BatchRecord | { id: string }>;
   resetRules(): Promise<RuleRecord[]>;
+  reviewAction(id: Identifier, action: 'approve' | 'dismiss'): Promise<HeldRecord & { changed: boolean; points?: number }>;
+  ban(memberId: Identifier, reason: string): Promise<unknown>;
+  unban(memberId: Identifier, reason: string): Promise<unknown>;
 }
 
 /**
@@ -59,6 +63,9 @@ export function createDataProvider(apiUrl = API_URL): EngagementDataProvider {
       return { items: json as PointsLog[], total };
     },
     runBatch: () => apiJson(`${apiUrl}/batches`, { method: 'POST', body: {} }),
+    reviewAction: (id, action) => apiJson(`${apiUrl}/review/${enc(String(id))}/${action}`, { method: 'POST', body: {} }),
+    ban: (memberId, reason) => apiJson(`${apiUrl}/bans`, { method: 'POST', body: { discordId: String(memberId), reason } }),
+    unban: (memberId, reason) => apiJson(`${apiUrl}/bans/${enc(String(memberId))}`, { method: 'DELETE', body: { reason } }),
     resetRules: async () => {
       const res = await apiJson<RuleRecord[] | { data: RuleRecord[] } | unknown>(`${apiUrl}/rules/reset`, { method: 'POST', body: {} });
       if (Array.isArray(res)) return res as RuleRecord[];

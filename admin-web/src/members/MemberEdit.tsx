@@ -5,6 +5,7 @@ import { StatusChip } from '../common/StatusChip';
 import { TIER_NAMES, type MemberRecord } from '../types';
 import { AdjustPoints } from './AdjustPoints';
 import { PointsHistory } from './PointsHistory';
+import { MemberBanButton } from '../bans/BanButtons';
 import { UnlinkButton } from './UnlinkButton';
 
 const Summary = () => {
@@ -18,6 +19,11 @@ const Summary = () => {
         <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap', my: 1 }}>
           <Typography variant="body2">{r.handle ? `@${r.handle}` : 'No X account'}</Typography>
           <StatusChip status={r.linkStatus} />
+          {r.ban ? (
+            <Typography variant="body2" color="error" data-testid="member-banned">
+              Banned: {r.ban.reason} (by {r.ban.actor}, {formatDateTime(r.ban.at)}): hidden from the leaderboards, earns nothing
+            </Typography>
+          ) : null}
         </Box>
         <Grid container spacing={2}>
           {[
@@ -49,6 +55,7 @@ const Summary = () => {
 const Actions = () => (
   <TopToolbar>
     <UnlinkButton />
+    <MemberBanButton />
   </TopToolbar>
 );
 

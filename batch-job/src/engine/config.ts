@@ -37,10 +37,23 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   BATCH_TRIGGER: z.enum(['schedule', 'manual', 'cli']).default('cli'),
   /** The Kubernetes Job name (set from the downward API), recorded on the run. */
   JOB_NAME: z.string().optional(),
+  /**
+   * Heartbeat interval of a run (progress and lock renewal). A run silent for 4 heartbeats is dead:
+   * the next run takes its lock over and marks it failed; the lock itself expires after 12.
+   */
+  BATCH_HEARTBEAT_SECONDS: env.int(5, 1, 60),
+  /**
+   * Sandbox mode only: stop the process (SIGSTOP) when the run reaches this phase (lock, metrics,
+   * members, scan, search, tweets, award, awarded, finish, unlock), so a fault can be injected there.
+   */
+  BATCH_PAUSE_AT: z.string().optional(),
   /** The run id to record under: the admin API creates a manual run's record before starting the program. */
   BATCH_RUN_ID: z.string().regex(/^run-[A-Za-z0-9-]{1,100}$/, 'must be a run id (run-...)').optional(),
   /** Parallel member reads. */
   BATCH_CONCURRENCY: env.int(8, 1, 64),
+  /** Discord REST (the bot's token): a member whose X grant died is told once by DM to reconnect. Unset: nobody is told. */
+  DISCORD_BOT_TOKEN: z.string().min(1).optional(),
+  DISCORD_API_BASE_URL: env.url().default('https://discord.com/api'),
 });
 export type BatchConfig = z.infer<typeof batchConfigSchema>;
 

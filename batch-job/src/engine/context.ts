@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connection, Engagement, Stores, TrackedTweet, XClientFactory } from '@engagement-tracker/core';
+import type { Refusal } from './errors';
 import type { RunStats } from './stats';
 import type { MemberTokens } from './tokens';
 import type { WatermarkStore } from './watermarks';
@@ -11,6 +12,8 @@ export interface RunContext {
   dryRun: boolean;
   now: () => number;
   windowStart: number;
+  /** How long a post is tracked after it is submitted. */
+  windowMs: number;
   stores: Stores;
   wm: WatermarkStore;
   x: XClientFactory;
@@ -34,6 +37,17 @@ export interface RunContext {
   unread: Set<string>;
   /** Members skipped for a passing reason (token refresh busy elsewhere): the run is partial. */
   skipped: number;
+  /** Reads X refused (400/403/404), recorded against their member or post: the run is partial. */
+  refused: Refusal[];
+  /** `member:<discordId>` / `post:<tweetId>` read without refusal this run (clears an earlier refusal). */
+  readOk: Set<string>;
+  /** Members with a read X refused in an earlier run: read them again now. */
+  retryMembers: Set<string>;
+  /**
+   * A member whose likes were last read before this time must be read this run: a tracked post
+   * whose like count moved since then leaves the window before the next run may come.
+   */
+  likesDueBefore: number;
   /** The run covers one post only (--tweet). */
   narrowed: boolean;
   concurrency: number;

@@ -1,3 +1,5 @@
+import { ApiResponseError } from 'twitter-api-v2';
+
 /** The run must stop here and end as partial; the next run resumes from the saved watermarks. */
 export class StopRun extends Error {
   constructor(
@@ -25,4 +27,22 @@ export class TokenBusy extends TokenRevoked {
     super(discordId, 'Another process is refreshing this member\'s X token.');
     this.name = 'TokenBusy';
   }
+}
+
+/** X refused one read (400 bad request, 403 forbidden, 404 not found): record it, never fail the run. */
+export interface Refusal {
+  subject: 'member' | 'post';
+  /** Discord id of the member, or the post id. */
+  id: string;
+  endpoint: string;
+  status: number;
+  reason: string;
+}
+
+/** The status and X's explanation when `err` is a refused read (400/403/404), else null. */
+export function refusalOf(err: unknown): { status: number; reason: string } | null {
+  if (!(err instanceof ApiResponseError) || ![400, 403, 404].includes(err.code)) return null;
+  const body = err.data as { detail?: string; title?: string; errors?: Array<{ message?: string }> } | undefined;
+  const reason = body?.errors?.[0]?.message ?? body?.detail ?? body?.title ?? err.message;
+  return { status: err.code, reason: String(reason).slice(0, 300) };
 }

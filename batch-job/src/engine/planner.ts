@@ -1,7 +1,7 @@
-import type { EngagementKind, PublicMetrics } from '@engagement-tracker/core';
+import { X_PRICES, type EngagementKind, type PublicMetrics } from '@engagement-tracker/core';
 
-/** X's pay-per-use prices per resource returned (2026). */
-export const PRICE = { post: 0.005, user: 0.01 } as const;
+/** X's pay-per-use prices per resource returned: the one table in core (X_PRICES). */
+export const PRICE = X_PRICES;
 
 const METRIC: Record<EngagementKind, keyof PublicMetrics> = { like: 'likes', retweet: 'retweets', reply: 'replies', quote: 'quotes' };
 /** Extra items read past the counted increase, in case some engagement was also withdrawn. */
@@ -16,6 +16,8 @@ export interface PlanTweet {
   /** Counts the last complete run saw; undefined for a post never looked at. */
   prev?: PublicMetrics;
   now: PublicMetrics;
+  /** When `prev` was saved: engagement after it is new. */
+  markedAt?: number;
   /** The author is a linked member whose token can list the post's likers. */
   authorCanListLikes: boolean;
 }
@@ -27,6 +29,8 @@ export interface PlanInput {
   members: number;
   /** The member lookup was already billed today (X bills a user once per UTC day). */
   lookupBilledToday: boolean;
+  /** Some members' likes must be read this run (deferred reads coming due, refused reads to retry). */
+  forceMemberLikes?: boolean;
   /** Average new items a member scan returned recently (page-size and cost hint). */
   itemsPerScan: number;
   /** Members whose recent scans found something (how many reads a run usually needs); 0 = unknown. */
@@ -45,6 +49,10 @@ export interface TweetRead {
 export interface Plan {
   /** Posts whose counts moved (or are new), per kind. */
   changed: Record<EngagementKind, string[]>;
+  /** Posts never looked at before (their engagement is read from their creation). */
+  fresh: string[];
+  /** Per changed post, from when its new engagement must be read (its last saved counts, or its creation). */
+  readFrom: Record<string, number>;
   likes: 'none' | 'members' | 'authors';
   /**
    * members: each changed member's own timeline (since_id); search: recent search over changed
@@ -132,11 +140,11 @@ export function planRun(input: PlanInput): Plan {
     ? Infinity
     : Math.min(postMemberCost, postIncrease * PRICE.post);
 
-  const needLikes = reads.like.length > 0;
+  const needLikes = reads.like.length > 0 || !!input.forceMemberLikes;
   const needPosts = reads.retweet.length + reads.reply.length + reads.quote.length > 0;
   const lookupOk = lookupReq <= input.remaining.users_lookup;
   const options: Array<{ likes: Plan['likes']; posts: Plan['posts']; cost: number; requests: number }> = [];
-  for (const likes of needLikes ? (['members', 'authors'] as const) : (['none'] as const)) {
+  for (const likes of needLikes ? (input.forceMemberLikes ? (['members'] as const) : (['members', 'authors'] as const)) : (['none'] as const)) {
     for (const posts of needPosts ? (['members', 'search', 'tweets'] as const) : (['none'] as const)) {
       const member = likes === 'members' || posts === 'members' || posts === 'search';
       // A member lookup the rate limits cannot carry this window is a last resort.
@@ -157,6 +165,8 @@ export function planRun(input: PlanInput): Plan {
   ];
   return {
     changed,
+    fresh: input.tweets.filter((t) => !t.prev).map((t) => t.tweetId),
+    readFrom: Object.fromEntries(input.tweets.map((t) => [t.tweetId, t.prev ? (t.markedAt ?? 0) : t.createdAt])),
     likes: best.likes,
     posts: best.posts,
     memberLookup: best.likes === 'members' || best.posts === 'members' || best.posts === 'search',
@@ -173,3 +183,27 @@ export function planRun(input: PlanInput): Plan {
 export function pageSize(expected: number, min: number, max = 100): number {
   return Math.max(min, Math.min(max, Math.ceil(expected) + MARGIN));
 }
+
+/**
+ * Likes of members whose grant died (needs_reconnect) can only be seen from the other side: the
+ * author's liking_users, on posts by linked members whose like count moved. Worth it only while
+ * cheap: the newest likers of the posts that moved least, within `budgetUsd` a run.
+ */
+export function reconnectLikeReads(tweets: PlanTweet[], budgetUsd: number): TweetRead[] {
+  const reads = tweets
+    .filter((t) => t.authorCanListLikes)
+    .map((t) => ({ t, d: changedBy(t, 'like') }))
+    .filter((x): x is { t: PlanTweet; d: number } => x.d !== null)
+    .map(({ t, d }) => ({ tweetId: t.tweetId, kind: 'like' as const, items: Math.max(1, Math.min(d, t.now.likes + MARGIN)) }))
+    .sort((a, b) => a.items - b.items);
+  const out: TweetRead[] = [];
+  let spent = 0;
+  for (const r of reads) {
+    const cost = r.items * (PRICE.user + PRICE.like);
+    if (spent + cost > budgetUsd) break;
+    spent += cost;
+    out.push(r);
+  }
+  return out;
+}
+

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { withSpan, type BatchStatus, type BatchTrigger, type Connection, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
+import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { StopRun } from './errors';
-import { planRun, type Plan } from './planner';
+import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
 import { award } from './steps/award';
 import { lookupMetrics } from './steps/lookup-metrics';
@@ -12,8 +12,15 @@ import { MemberTokens } from './tokens';
 import { WatermarkStore } from './watermarks';
 import { XGateway } from './x-gateway';
 
-/** Exit codes of `batch-job run`. */
-export const EXIT_CODES = { succeeded: 0, failed: 1, locked: 3, partial: 4 } as const;
+/**
+ * Exit codes of `batch-job run`. A run that finds the lock held by a live run is `skipped`: it did
+ * nothing because another run is doing the work, which is not a failure (exit 0; recorded as
+ * `skipped`, kept out of failure counts and alerts).
+ */
+export const EXIT_CODES = { succeeded: 0, skipped: 0, failed: 1, partial: 4 } as const;
+
+/** Points of a run a fault-injection hook can stop at (`onPhase`), in order. */
+export const RUN_PHASES = ['lock', 'metrics', 'members', 'scan', 'search', 'tweets', 'award', 'awarded', 'finish', 'unlock'] as const;
 
 export interface BatchDeps {
   stores: Stores;
@@ -21,6 +28,8 @@ export interface BatchDeps {
   logger: Logger;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Discord DMs to members (a member whose X grant died is told once to reconnect). */
+  notify?: MemberNotifier;
 }
 
 export interface BatchOptions {
@@ -36,19 +45,42 @@ export interface BatchOptions {
   maxWallMs?: number;
   /** Kubernetes Job name, for the admin API's job watcher. */
   jobName?: string;
+  /** Lock expiry; default 12 heartbeats (60 s). */
   lockTtlMs?: number;
+  /** Heartbeat (progress + lock renewal) interval; default 5 s. */
   heartbeatMs?: number;
+  /**
+   * A run silent this long is dead: its lock is taken over (fenced) and its record marked failed.
+   * Default 4 heartbeats (20 s), well before the lock expires.
+   */
+  aliveMs?: number;
+  /** A manual run recorded by the admin API whose program has not begun yet is dead only after this (default 10 min). */
+  startGraceMs?: number;
+  /** After Redis failed mid-run, how long to wait for it to come back to record the run's end (default 30 s). */
+  endGraceMs?: number;
+  /** Called when the run reaches each of RUN_PHASES (first time only); the fault suite stops the process there. */
+  onPhase?: (phase: string) => void;
   concurrency?: number;
   retries?: number;
   backoffMs?: number;
   /** Pages of 100 read from a member's likes the first time (their likes before linking). */
   firstScanMaxPages?: number;
+  /**
+   * A member with only a few new likes, not read yet today, may wait for a later run (their page
+   * would be mostly likes already known, billed again on a fresh UTC day) unless a tracked post whose
+   * likes moved since their last read leaves the window within this time. Default: the whole window,
+   * so such a member waits only when no tracked post's likes moved since their last read (they cannot
+   * have liked one); shorter saves a little more and finds some likes later (still inside the window).
+   */
+  likesDueHorizonMs?: number;
+  /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
+  reconnectLikesBudgetUsd?: number;
   signal?: AbortSignal;
   /** Record the run under this id (BATCH_RUN_ID), e.g. the record the admin API created for a manual run. */
   runId?: string;
 }
 
-export type BatchOutcomeStatus = Exclude<BatchStatus, 'running'> | 'locked';
+export type BatchOutcomeStatus = Exclude<BatchStatus, 'running'>;
 
 export interface BatchOutcome {
   runId: string;
@@ -63,6 +95,15 @@ export interface BatchOutcome {
 
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 
+/** Save this run's refused reads against their member or post; clear those read fine this time. */
+async function recordRefusals(ctx: RunContext, before: Record<string, unknown>): Promise<void> {
+  await ctx.wm.recordRefused(ctx.refused, ctx.now(), ctx.runId);
+  const now = new Set(ctx.refused.map((r) => `${r.subject}:${r.id}`));
+  const ok = (subject: 'member' | 'post') => Object.keys(before).filter((k) => k.startsWith(`${subject}:`) && !now.has(k) && ctx.readOk.has(k)).map((k) => k.slice(subject.length + 1));
+  await ctx.wm.clearRefused('member', ok('member'));
+  await ctx.wm.clearRefused('post', ok('post'));
+}
+
 /**
  * One batch run: take the lock, read what changed on X at the lowest cost, award through the
  * ledger with the run's id and lock fence, and record the run (status, progress, stats) as it goes.
@@ -70,11 +111,16 @@ export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<BatchOutcome> {
   const { stores, logger } = deps;
   const now = deps.now ?? Date.now;
-  const lockTtlMs = opts.lockTtlMs ?? 60_000;
+  const heartbeatMs = opts.heartbeatMs ?? 5_000;
+  const lockTtlMs = opts.lockTtlMs ?? 12 * heartbeatMs;
+  const aliveMs = opts.aliveMs ?? 4 * heartbeatMs;
   const started = now();
-
-  const reaped = await stores.batches.reapStale(Math.max(2 * lockTtlMs, 120_000));
-  if (reaped.length) logger.warn({ runs: reaped }, 'marked runs that stopped reporting as failed');
+  const seen = new Set<string>();
+  const phase = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    opts.onPhase?.(name);
+  };
 
   // A manual run's record exists already (the admin API wrote it before starting this program, and
   // gave its id as BATCH_RUN_ID): this run is that record. One that has ended is never run again.
@@ -86,43 +132,60 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   }
   const run = await stores.batches.create({ ...(opts.runId ? { id: opts.runId } : {}), trigger: opts.trigger, dryRun: opts.dryRun ?? false, ...(opts.jobName ? { jobName: opts.jobName } : {}) });
   const log = logger.child({ runId: run.id });
-  const lock = await stores.batches.acquireLock(run.id, lockTtlMs);
+  const lock = await stores.batches.acquireLock(run.id, lockTtlMs, { aliveMs });
   if (!lock) {
     const holder = await stores.batches.lockHolder();
-    const error = `Another batch run (${holder?.runId ?? 'unknown'}) holds the batch lock; this run did nothing.`;
-    await stores.batches.finish(run.id, 'failed', { error });
-    log.warn({ holder: holder?.runId }, 'batch lock held');
-    return { runId: run.id, status: 'locked', exitCode: EXIT_CODES.locked, stats: {}, error };
+    const error = `Skipped: batch run ${holder?.runId ?? '(unknown)'} holds the batch lock and is alive; this run did nothing.`;
+    await stores.batches.finish(run.id, 'skipped', { error });
+    log.info({ holder: holder?.runId }, 'batch lock held by a live run; skipped');
+    return { runId: run.id, status: 'skipped', exitCode: EXIT_CODES.skipped, stats: {}, error };
   }
+  if (lock.tookOver) log.warn({ from: lock.tookOver }, 'took the batch lock over from a run whose heartbeat stopped (marked failed)');
+  let progress = { done: 0, total: 0, phase: 'lock' };
+  await stores.batches.heartbeat(run.id, progress);
+  // Every other run still "running" without a heartbeat is dead: mark it failed now, with the reason.
+  const reaped = await stores.batches.reapStale(aliveMs, { except: run.id, startGraceMs: opts.startGraceMs ?? 600_000 });
+  if (reaped.length) log.warn({ runs: reaped }, 'marked runs whose heartbeat stopped as failed');
+  phase('lock');
 
   const stats = new RunStats();
   const abort = new AbortController();
   opts.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-  let progress = { done: 0, total: 0, phase: 'starting' };
   let lostLock = false;
+  let beating = false;
   const beat = async () => {
-    if (!(await stores.batches.renewLock(run.id, lock.fence, lockTtlMs))) {
-      lostLock = true;
-      abort.abort();
+    if (beating) return; // a beat still waiting on Redis: never pile up more
+    beating = true;
+    try {
+      const held = await stores.batches.renewLock(run.id, lock.fence, lockTtlMs);
+      const recorded = held && (await stores.batches.heartbeat(run.id, progress, stats.toJSON()));
+      if (!held || !recorded) {
+        lostLock = true;
+        abort.abort();
+      }
+    } finally {
+      beating = false;
     }
-    await stores.batches.heartbeat(run.id, progress, stats.toJSON());
   };
-  const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'heartbeat failed')), opts.heartbeatMs ?? 5_000);
+  const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat failed')), heartbeatMs);
   timer.unref();
 
   const wm = new WatermarkStore(stores.ctx);
   const gw = new XGateway({
     now, maxBilledResources: opts.maxBilledResources ?? 0, deadlineAt: opts.maxWallMs ? started + opts.maxWallMs : 0,
     retries: opts.retries ?? 3, backoffMs: opts.backoffMs ?? 500, signal: abort.signal, ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    billNew: (day, kind, ids) => wm.billNew(day, kind, ids),
   }, stats);
   const ctx: RunContext = {
-    runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS),
+    runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
+    refused: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity,
     stores, wm, x: deps.x, gw, stats, logger: log,
-    tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
+    tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
-    progress: (phase, done, total) => {
-      progress = { phase, done, total };
+    progress: (name, done, total) => {
+      progress = { phase: name, done, total };
+      if (done > 0 || name === 'award') phase(name);
     },
   };
 
@@ -133,6 +196,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   let awarded = false;
   try {
     await withSpan('batch.load', {}, () => loadWork(ctx, opts));
+    phase('metrics');
     const metrics = await withSpan('batch.metrics', { tweets: ctx.tracked.size }, () => lookupMetrics(ctx));
     const ids = [...ctx.tracked.keys()].filter((id) => metrics.has(id));
     const tweetMarks = await wm.tweetMarks(ids);
@@ -140,16 +204,33 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const memberMarks = await wm.memberMarks(conns.map((c) => c.discordId));
     const activity = [...memberMarks.values()].map((m) => m.activity).filter((a) => a > 0);
     const day = new Date(now()).toISOString().slice(0, 10);
-    plan = planRun({
-      now: now(),
-      tweets: ids.map((id) => {
+    // Members whose likes must be read now: a post leaving the window soon had likes since their last read.
+    const movedAt = await wm.likesMovedAt(ids);
+    const closeBy = now() + (opts.likesDueHorizonMs ?? ctx.windowMs);
+    for (const id of ids) {
+      const t = ctx.tracked.get(id)!;
+      const moved = movedAt.get(id);
+      if (moved !== undefined && t.submittedAt + ctx.windowMs <= closeBy) ctx.likesDueBefore = Math.max(ctx.likesDueBefore, moved);
+    }
+    const refusedBefore = await wm.refusedReads();
+    for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
+    // With the default horizon (the whole window) no member waits past a like they may have made;
+    // a shorter one can leave members waiting with nothing else moving: they come due here.
+    const waiting = opts.likesDueHorizonMs !== undefined && opts.likesDueHorizonMs < ctx.windowMs;
+    const likesDue = ctx.retryMembers.size > 0 || (waiting && [...memberMarks.values()].some((m) => (m.likesAt ?? m.scannedAt) <= ctx.likesDueBefore));
+    const planTweets: PlanTweet[] = ids.map((id) => {
         const t = ctx.tracked.get(id)!;
         const author = ctx.byXUserId.get(t.authorId);
         const prev = tweetMarks.get(id)?.metrics;
-        return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
-      }),
+        const markedAt = tweetMarks.get(id)?.at;
+        return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), ...(markedAt ? { markedAt } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
+    });
+    plan = planRun({
+      now: now(),
+      tweets: planTweets,
       members: conns.length,
       lookupBilledToday: (await wm.lookupDay()) === day,
+      forceMemberLikes: likesDue,
       itemsPerScan: activity.length ? activity.reduce((a, b) => a + b, 0) / activity.length : 5,
       activeMembers: activity.length,
       remaining: {
@@ -164,27 +245,42 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     log.info({ likes: plan.likes, posts: plan.posts, changed: stats.get('tweetsChanged'), estimate: plan.estimate }, 'plan');
 
     let marks = new Map(ids.map((id) => [id, metrics.get(id)!]));
+    let sweepStartedAt: number | undefined;
     if (plan.memberLookup) {
       if (!ctx.dryRun) await wm.setLookupDay(day);
       const p = plan;
-      const snapshot = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics));
-      marks = new Map(ids.filter((id) => snapshot.has(id)).map((id) => [id, snapshot.get(id)!]));
+      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics));
+      marks = new Map(ids.filter((id) => sweep.snapshot.has(id)).map((id) => [id, sweep.snapshot.get(id)!]));
+      sweepStartedAt = sweep.startedAt;
     } else if (!ctx.dryRun) {
       await wm.clearSweep();
     }
-    const reads = plan.tweetReads;
+    let reads = plan.tweetReads;
+    if (plan.likes === 'members' && (conns.some((c) => c.status === 'needs_reconnect') || stats.get('membersNeedReconnect') > 0)) {
+      // Members who must reconnect: their likes of linked members' posts, from the authors' side.
+      const planned = new Set(reads.filter((r) => r.kind === 'like').map((r) => r.tweetId));
+      const extra = reconnectLikeReads(planTweets, opts.reconnectLikesBudgetUsd ?? 0.5).filter((r) => !planned.has(r.tweetId));
+      stats.set('reconnectLikeReads', extra.length);
+      reads = [...reads, ...extra];
+    }
     if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
     ctx.progress('award', 0, 1);
     awarded = true;
     await withSpan('batch.award', {}, () => award(ctx, lock.fence));
-    if (ctx.skipped) {
-      // Keep the post watermarks so the next run comes back for the members skipped here.
+    phase('awarded');
+    if (!ctx.dryRun) await recordRefusals(ctx, refusedBefore);
+    if (ctx.skipped || ctx.refused.length) {
+      // Keep the post watermarks so the next run comes back for the members and posts skipped here.
       status = 'partial';
-      error = `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process; the next run covers them.`;
+      error = [
+        ctx.skipped ? `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process; the next run covers them.` : '',
+        ctx.refused.length ? `X refused ${ctx.refused.length} read(s), recorded against their member or post; the next run retries them: ${ctx.refused.slice(0, 3).map((r) => `${r.subject} ${r.id} ${r.endpoint} ${r.status} (${r.reason})`).join('; ')}` : '',
+      ].filter(Boolean).join(' ');
       stats.set('membersSkipped', ctx.skipped);
+      stats.set('readsRefused', ctx.refused.length);
     } else if (!ctx.dryRun) {
       for (const id of ctx.unread) marks.delete(id);
-      await wm.saveTweetMarks(marks);
+      await wm.saveTweetMarks(marks, sweepStartedAt ?? started);
     }
   } catch (err) {
     if (err instanceof StopRun && !lostLock) {
@@ -203,7 +299,11 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       }
     } else {
       status = 'failed';
-      error = lostLock ? 'This run lost the batch lock (another run took over); it stopped without awarding more.' : (err as Error).message;
+      error = lostLock
+        ? 'This run lost the batch lock (its heartbeat stopped long enough for it to be declared dead); it stopped without awarding more.'
+        : isRedisUnavailable(err)
+          ? `Redis became unreachable (${(err as Error).message}); the run stopped. The next run resumes from the saved watermarks.`
+          : (err as Error).message;
       stats.inc('errors');
       log.error({ err }, 'batch run failed');
     }
@@ -212,15 +312,37 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   }
   stats.set('wallMs', now() - started);
   try {
-    await stores.batches.finish(run.id, status, { stats: stats.toJSON(), ...(error ? { error } : {}) });
-    await stores.batches.releaseLock(run.id, lock.fence);
+    await recordEnd(opts.endGraceMs ?? 30_000, log, () => stores.ctx.redis.status === 'end', async () => {
+      await stores.batches.finish(run.id, status, { stats: stats.toJSON(), ...(error ? { error } : {}) });
+      phase('finish');
+      await stores.batches.releaseLock(run.id, lock.fence);
+      phase('unlock');
+    });
   } catch (err) {
-    log.error({ err }, 'could not record the end of the run (it will be reaped as failed)');
+    log.error({ err: (err as Error).message }, 'could not record the end of the run; the next run marks it failed');
     status = 'failed';
-    error ??= (err as Error).message;
+    error = `${error ? `${error}; ` : ''}could not record the end of the run: ${(err as Error).message}`;
   }
   log.info({ status, stats: stats.toJSON() }, 'batch run finished');
   return { runId: run.id, status, exitCode: EXIT_CODES[status], stats: stats.toJSON(), ...(error ? { error } : {}), ...(plan ? { plan } : {}), ...(resumeAt ? { resumeAt } : {}) };
+}
+
+/**
+ * Write the run's end. While Redis is unreachable, retry every second for up to `graceMs`, so a run
+ * cut off by a Redis restart records its end (and frees the lock) once Redis is back, but never waits
+ * longer than that.
+ */
+async function recordEnd(graceMs: number, log: Logger, closed: () => boolean, write: () => Promise<void>): Promise<void> {
+  const until = Date.now() + graceMs;
+  for (;;) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isRedisUnavailable(err) || closed() || Date.now() >= until) throw err;
+      log.warn({ err: (err as Error).message }, 'Redis unreachable; retrying to record the end of the run');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 async function loadWork(ctx: RunContext, opts: BatchOptions): Promise<void> {

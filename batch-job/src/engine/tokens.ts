@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
-import { refreshTokens, type Connection, type Stores, type XClientFactory, type XTokens } from '@engagement-tracker/core';
+import { refreshTokens, type Connection, type MemberNotifier, type Stores, type XClientFactory, type XTokens } from '@engagement-tracker/core';
 import { StopRun, TokenBusy, TokenRevoked } from './errors';
 import type { RunStats } from './stats';
 import type { WatermarkStore } from './watermarks';
 
 const EARLY_REFRESH_MS = 60_000;
 const LOCK_TTL_MS = 30_000;
+export const RECONNECT_MESSAGE = '⚠️ X no longer accepts the authorization you gave this community, so your likes cannot be counted. Run /connect to link your X account again (reposts, replies and quotes still count meanwhile).';
 
 /**
  * Members' OAuth 2.0 user clients. Refreshes an expiring token under a per-member Redis lock (X
@@ -17,7 +18,11 @@ export class MemberTokens {
   private readonly cache = new Map<string, Promise<TwitterApi>>();
 
   constructor(
-    private readonly deps: { stores: Stores; wm: WatermarkStore; x: XClientFactory; now: () => number; stats: RunStats; logger: Logger; sleep?: (ms: number) => Promise<void> },
+    private readonly deps: {
+      stores: Stores; wm: WatermarkStore; x: XClientFactory; now: () => number; stats: RunStats; logger: Logger; sleep?: (ms: number) => Promise<void>;
+      /** Tells a member by Discord DM (once per dead grant) that they need to run /connect again. */
+      notify?: MemberNotifier;
+    },
   ) {}
 
   /** A user client for the member, refreshing first when the token is (about to be) expired. */
@@ -33,20 +38,19 @@ export class MemberTokens {
 
   /**
    * Send a request with the member's token: a 401 refreshes the token once and retries; X refusing
-   * it still (401/403) marks the member needs_reconnect (TokenRevoked).
+   * it still (401) marks the member needs_reconnect (TokenRevoked). A 403 is X refusing this one read
+   * (not the grant): it is thrown for the caller to record.
    */
   async call<T>(conn: Connection, send: (client: TwitterApi) => Promise<T>): Promise<T> {
-    const refused = (err: unknown) => err instanceof ApiResponseError && (err.code === 401 || err.code === 403);
+    const unauthorized = (err: unknown) => err instanceof ApiResponseError && err.code === 401;
     try {
       return await send(await this.client(conn));
     } catch (err) {
-      if (!refused(err)) throw err;
-      if ((err as ApiResponseError).code === 401) {
-        try {
-          return await send(await this.client(conn, { force: true }));
-        } catch (again) {
-          if (!refused(again)) throw again;
-        }
+      if (!unauthorized(err)) throw err;
+      try {
+        return await send(await this.client(conn, { force: true }));
+      } catch (again) {
+        if (!unauthorized(again)) throw again;
       }
       return this.revoked(conn, 'X refused the member token: reconnect with /connect.');
     }
@@ -113,11 +117,19 @@ export class MemberTokens {
     }
   }
 
-  /** Mark the member needs_reconnect and skip them. */
+  /** Mark the member needs_reconnect, tell them once, and skip them. */
   async revoked(conn: Connection, reason: string): Promise<never> {
     this.deps.stats.inc('membersNeedReconnect');
     this.deps.logger.warn({ discordId: conn.discordId }, 'member X authorization unusable; marked needs_reconnect');
     await this.deps.stores.connections.setStatus(conn.discordId, 'needs_reconnect', reason);
+    await this.tell(conn);
     throw new TokenRevoked(conn.discordId, reason);
+  }
+
+  /** One DM per dead grant (per link), never a failure of the run. */
+  private async tell(conn: Connection): Promise<void> {
+    if (!this.deps.notify || !(await this.deps.wm.claimReconnectNotice(conn.discordId, conn.linkedAt))) return;
+    const sent = await this.deps.notify(conn.discordId, RECONNECT_MESSAGE);
+    this.deps.stats.inc(sent ? 'membersToldToReconnect' : 'reconnectNoticeFailed');
   }
 }

@@ -1,4 +1,5 @@
 import type { Engagement, EngagementKind, PublicMetrics, RedisClient, StoreContext } from '@engagement-tracker/core';
+import type { Refusal } from './errors';
 import type { ReplyText } from './steps/posts';
 
 /** What the last complete run saw of a tracked post. */
@@ -6,6 +7,8 @@ export interface TweetMark {
   metrics: PublicMetrics;
   /** Every engagement already indexed for it has been offered to the ledger. */
   seeded: boolean;
+  /** When these counts were saved (the run's start): engagement after it is what is new. */
+  at?: number;
 }
 
 /** Where a member's reading stopped. */
@@ -18,6 +21,8 @@ export interface MemberMark {
   /** Newest own post id seen (since_id for the next read). */
   sinceId?: string;
   scannedAt: number;
+  /** When the member's likes were last read in full (missing: scannedAt). */
+  likesAt?: number;
   /** Average new items per scan, a hint for page sizes. */
   activity: number;
   /** When the member's posts were last searched (search mode), epoch ms. */
@@ -75,16 +80,17 @@ export class WatermarkStore {
       out.set(id, {
         metrics: { likes: Number(h.likes), retweets: Number(h.retweets), replies: Number(h.replies), quotes: Number(h.quotes) },
         seeded: h.seeded === '1',
+        ...(h.at ? { at: Number(h.at) } : {}),
       });
     });
     return out;
   }
 
-  async saveTweetMarks(marks: Map<string, PublicMetrics>): Promise<void> {
+  async saveTweetMarks(marks: Map<string, PublicMetrics>, at: number): Promise<void> {
     if (!marks.size) return;
     const p = this.redis.pipeline();
     for (const [id, m] of marks) {
-      p.hset(this.ctx.keys.wmTweet(id), 'likes', m.likes, 'retweets', m.retweets, 'replies', m.replies, 'quotes', m.quotes);
+      p.hset(this.ctx.keys.wmTweet(id), 'likes', m.likes, 'retweets', m.retweets, 'replies', m.replies, 'quotes', m.quotes, 'at', at);
       p.expire(this.ctx.keys.wmTweet(id), INDEX_TTL_S);
     }
     await p.exec();
@@ -113,6 +119,7 @@ export class WatermarkStore {
           likeTop: h.likeTop ? h.likeTop.split(',') : [],
           ...(h.sinceId ? { sinceId: h.sinceId } : {}),
           scannedAt: Number(h.scannedAt),
+          ...(h.likesAt ? { likesAt: Number(h.likesAt) } : {}),
           activity: Number(h.activity ?? 0),
           ...(h.postsAt ? { postsAt: Number(h.postsAt) } : {}),
           ...(h.likeResume ? { likeResume: JSON.parse(h.likeResume) as MemberMark['likeResume'] } : {}),
@@ -128,6 +135,7 @@ export class WatermarkStore {
     const m = this.redis.multi();
     const fields: Array<string | number> = ['likeCount', mark.likeCount, 'tweetCount', mark.tweetCount, 'likeTop', mark.likeTop.join(','), 'scannedAt', mark.scannedAt, 'activity', mark.activity];
     if (mark.sinceId) fields.push('sinceId', mark.sinceId);
+    if (mark.likesAt) fields.push('likesAt', mark.likesAt);
     fields.push('likeResume', mark.likeResume ? JSON.stringify(mark.likeResume) : '', 'postResume', mark.postResume ? JSON.stringify(mark.postResume) : '');
     m.hset(this.ctx.keys.wmMember(discordId), ...fields);
     this.addFound(m, found, tracked, replies);
@@ -228,6 +236,57 @@ export class WatermarkStore {
 
   async clearSweep(): Promise<void> {
     await this.redis.del(this.ctx.keys.wmSweep());
+  }
+
+  /**
+   * When each tracked post's like count was last seen to move (epoch ms of that run): a member whose
+   * likes were read before that may have liked it since.
+   */
+  async likesMovedAt(ids: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!ids.length) return out;
+    const res = await this.redis.hmget(this.ctx.keys.wmLikeMoved(), ...ids);
+    ids.forEach((id, i) => {
+      if (res[i]) out.set(id, Number(res[i]));
+    });
+    return out;
+  }
+
+  async setLikesMovedAt(ids: string[], at: number): Promise<void> {
+    if (!ids.length) return;
+    await this.redis.multi().hset(this.ctx.keys.wmLikeMoved(), ...ids.flatMap((id) => [id, at])).expire(this.ctx.keys.wmLikeMoved(), INDEX_TTL_S).exec();
+  }
+
+  /** Record reads X refused, against their member or post, with the reason (cleared by a later good read). */
+  async recordRefused(list: Refusal[], at: number, runId: string): Promise<void> {
+    if (!list.length) return;
+    const fields = list.flatMap((r) => [`${r.subject}:${r.id}`, JSON.stringify({ endpoint: r.endpoint, status: r.status, reason: r.reason, at, runId })]);
+    await this.redis.multi().hset(this.ctx.keys.wmRefused(), ...fields).expire(this.ctx.keys.wmRefused(), INDEX_TTL_S).exec();
+  }
+
+  async clearRefused(subject: 'member' | 'post', ids: string[]): Promise<void> {
+    if (ids.length) await this.redis.hdel(this.ctx.keys.wmRefused(), ...ids.map((id) => `${subject}:${id}`));
+  }
+
+  async refusedReads(): Promise<Record<string, { endpoint: string; status: number; reason: string; at: number; runId: string }>> {
+    const h = await this.redis.hgetall(this.ctx.keys.wmRefused());
+    return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, JSON.parse(v) as { endpoint: string; status: number; reason: string; at: number; runId: string }]));
+  }
+
+  /**
+   * Count resources as X bills them: once per UTC day. Returns how many of these were not yet
+   * billed that day (by any run), so a run's cost estimate matches X's bill.
+   */
+  async billNew(day: string, kind: 'post' | 'user' | 'like', ids: string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const key = this.ctx.keys.wmBilled(day, kind);
+    const res = await this.redis.multi().sadd(key, ...ids).expire(key, 2 * 86_400).exec();
+    return Number(res?.[0]?.[1] ?? 0);
+  }
+
+  /** True once per member and link: the caller may tell the member their grant died. */
+  async claimReconnectNotice(discordId: string, linkedAt: number): Promise<boolean> {
+    return (await this.redis.set(this.ctx.keys.wmReconnectTold(discordId, linkedAt), '1', 'EX', 90 * 86_400, 'NX')) === 'OK';
   }
 
   /** UTC day of the last member lookup (it is billed once per day). */

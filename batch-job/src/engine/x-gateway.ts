@@ -1,4 +1,5 @@
 import { ApiRequestError, ApiResponseError, type TwitterApiReadOnly, type TwitterApi } from 'twitter-api-v2';
+import { X_PRICES, xCost } from '@engagement-tracker/core';
 import { StopRun } from './errors';
 import type { RunStats } from './stats';
 
@@ -14,6 +15,11 @@ export interface GatewayOptions {
   backoffMs: number;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
+  /**
+   * Counts resources as X bills them (once per UTC day, across runs): returns how many of `ids` are
+   * new that day. Without it the estimate counts each distinct resource of the run once.
+   */
+  billNew?: (day: string, kind: 'post' | 'user' | 'like', ids: string[]) => Promise<number>;
 }
 
 interface Bucket {
@@ -24,7 +30,7 @@ interface Bucket {
 export interface XPage<T> {
   data: T[];
   includes?: { users?: Array<{ id: string }>; tweets?: Array<{ id: string }> };
-  errors?: Array<{ resource_id?: string; value?: string; title?: string; detail?: string; resource_type?: string }>;
+  errors?: Array<{ resource_id?: string; value?: string; title?: string; detail?: string; resource_type?: string; type?: string }>;
   meta?: { next_token?: string; result_count?: number };
 }
 
@@ -39,6 +45,8 @@ export class XGateway {
   private readonly buckets = new Map<string, Bucket>();
   private readonly posts = new Set<string>();
   private readonly users = new Set<string>();
+  private readonly likes = new Set<string>();
+  private cost = 0;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly opts: GatewayOptions, private readonly stats: RunStats) {
@@ -46,7 +54,7 @@ export class XGateway {
   }
 
   billed(): number {
-    return this.posts.size + this.users.size;
+    return this.posts.size + this.users.size + this.likes.size;
   }
 
   /** How many requests the known window still allows (Infinity when unknown). */
@@ -66,7 +74,7 @@ export class XGateway {
       try {
         const res = await client.v2.get<XPage<T>>(path, query, { fullResponse: true });
         if (res.rateLimit) this.track(key, res.rateLimit);
-        this.count(endpoint, res.data);
+        await this.count(endpoint, path, res.data);
         return { ...res.data, data: res.data.data ?? [] };
       } catch (err) {
         if (err instanceof ApiResponseError) {
@@ -122,14 +130,30 @@ export class XGateway {
     }
   }
 
-  private count(endpoint: XEndpoint, body: XPage<unknown>): void {
+  /** Resources a response returned, and (with billNew) what X bills for them today: the run's cost. */
+  private async count(endpoint: XEndpoint, path: string, body: XPage<unknown>): Promise<void> {
     const data = (Array.isArray(body.data) ? body.data : body.data ? [body.data] : []) as Array<{ id: string }>;
-    const target = USER_ENDPOINTS.has(endpoint) ? this.users : this.posts;
-    for (const d of data) target.add(d.id);
-    for (const u of body.includes?.users ?? []) this.users.add(u.id);
-    for (const t of body.includes?.tweets ?? []) this.posts.add(t.id);
+    const isUsers = USER_ENDPOINTS.has(endpoint);
+    const posts = isUsers ? [] : data.map((d) => d.id);
+    const users = isUsers ? data.map((d) => d.id) : [];
+    for (const u of body.includes?.users ?? []) users.push(u.id);
+    for (const t of body.includes?.tweets ?? []) posts.push(t.id);
+    // Rows of a like listing are like objects too (see X_PRICES).
+    const owner = path.split('/')[1] ?? '';
+    const likes = endpoint === 'liked_tweets' ? data.map((d) => `${d.id}|${owner}`) : endpoint === 'liking_users' ? data.map((d) => `${owner}|${d.id}`) : [];
+    for (const id of posts) this.posts.add(id);
+    for (const id of users) this.users.add(id);
+    for (const id of likes) this.likes.add(id);
     this.stats.set('billedPosts', this.posts.size);
     this.stats.set('billedUsers', this.users.size);
-    this.stats.set('costUsd', Math.round((this.posts.size * 0.005 + this.users.size * 0.01) * 10_000) / 10_000);
+    this.stats.set('billedLikes', this.likes.size);
+    if (this.opts.billNew) {
+      const day = new Date(this.opts.now()).toISOString().slice(0, 10);
+      const [p, u, l] = await Promise.all([this.opts.billNew(day, 'post', posts), this.opts.billNew(day, 'user', users), this.opts.billNew(day, 'like', likes)]);
+      this.cost += p * X_PRICES.post + u * X_PRICES.user + l * X_PRICES.like;
+      this.stats.set('costUsd', Math.round(this.cost * 10_000) / 10_000);
+    } else {
+      this.stats.set('costUsd', xCost({ posts: this.posts.size, users: this.users.size, likes: this.likes.size }));
+    }
   }
 }

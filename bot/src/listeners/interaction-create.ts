@@ -8,11 +8,27 @@ import { Responder, type ResponseMode } from '../responder';
 
 const FRIENDLY_ERROR = 'Something went wrong on our side. Please try again in a minute; if it keeps happening, tell an admin.';
 
-/** The single entry for interactions: routes commands, buttons and autocomplete, formats every denial and failure. */
-export function registerInteractionListener(client: Client, ctx: BotContext): void {
+/**
+ * The single entry for interactions: routes commands, buttons and autocomplete, formats every denial
+ * and failure. `drain` (on SIGTERM) waits for the interactions in progress to answer their members,
+ * so a deploy never leaves one "thinking" for ever.
+ */
+export function registerInteractionListener(client: Client, ctx: BotContext): { drain(timeoutMs: number): Promise<void> } {
+  const inFlight = new Set<Promise<void>>();
   client.on(Events.InteractionCreate, (i) => {
-    void handleInteraction(i, ctx);
+    const p = handleInteraction(i, ctx).finally(() => inFlight.delete(p));
+    inFlight.add(p);
   });
+  return {
+    async drain(timeoutMs) {
+      if (!inFlight.size) return;
+      ctx.logger.info({ inFlight: inFlight.size }, 'waiting for interactions in progress before stopping');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.allSettled([...inFlight]), late]);
+      clearTimeout(timer);
+    },
+  };
 }
 
 export async function handleInteraction(i: Interaction, ctx: BotContext): Promise<void> {

@@ -12,7 +12,8 @@ import { Keys } from '../redis/keys';
 import { createStores } from '../redis/stores';
 
 const config = loadConfig(baseSchema.extend({ TOKEN_ENCRYPTION_KEY: z.string().default(SANDBOX_ENCRYPTION_KEY) }));
-const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+// The check reads whole sets in one command: give those longer than the default command timeout.
+const redis = createRedis(config.REDIS_URL, { commandTimeout: 120_000, socketTimeout: 130_000 });
 try {
   const current = new Keys(config.REDIS_KEY_PREFIX);
   const legacy = new Keys(config.REDIS_KEY_PREFIX, { hashTag: false });

@@ -93,7 +93,8 @@ export interface EngagementLog {
   seasonMultiplierPct?: number;
 }
 
-export type BatchStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+/** `skipped`: another run held the batch lock, so this one did nothing (not a failure). */
+export type BatchStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped';
 export type BatchTrigger = 'schedule' | 'manual' | 'cli';
 
 export interface BatchRun {

@@ -113,6 +113,10 @@ export class Keys {
   /** hash UTC day -> estimated X cost (USD) of the runs that ended that day */
   xCostDaily = () => this.k('stats', 'xcost', 'daily');
 
+  // Console sign-in
+  /** string: a pending Discord sign-in (OAuth state), read once by the callback */
+  oauthState = (state: string) => this.k('oauth', 'state', state);
+
   // Audit and rate limits
   /** stream of admin actions */
   audit = () => this.k('audit');
@@ -121,8 +125,6 @@ export class Keys {
   // Console sign-in, API tokens and the X linking flow (admin API)
   /** string: a console session, by the SHA-256 of its cookie value */
   session = (idHash: string) => this.k('session', idHash);
-  /** string: pending Discord sign-in state */
-  oauthState = (state: string) => this.k('oauth', 'state', state);
   apiToken = (id: string) => this.k('apitoken', id);
   /** zset token id -> createdAt */
   apiTokens = () => this.k('apitokens');
@@ -142,6 +144,14 @@ export class Keys {
   wmLookupDay = () => this.k('xwm', 'lookupday');
   /** string: per-member token-refresh lock */
   wmRefresh = (discordId: string) => this.k('xwm', 'refresh', discordId);
+  /** hash tweetId -> epoch ms of the run that last saw the post's like count move */
+  wmLikeMoved = () => this.k('xwm', 'likemoved');
+  /** hash `member:<id>` / `post:<id>` -> JSON { endpoint, status, reason, at, runId } of reads X refused */
+  wmRefused = () => this.k('xwm', 'refused');
+  /** set of resource ids already billed by X on a UTC day (`post`, `user`, `like`) */
+  wmBilled = (day: string, kind: string) => this.k('xwm', 'billed', day, kind);
+  /** string: the member was told once that this link's grant died */
+  wmReconnectTold = (discordId: string, linkedAt: number) => this.k('xwm', 'reconnect-told', discordId, String(linkedAt));
 }
 
 export type KeyName = { [K in keyof Keys]: Keys[K] extends (...a: never[]) => string ? K : never }[keyof Keys];
@@ -178,6 +188,9 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'leaderboardAllTime', type: 'zset', contents: 'discordId → points' },
   { key: 'leaderboardWeekly', args: ['YYYY-Www'], type: 'zset', contents: 'discordId → points for an ISO week (UTC); past weeks kept' },
   { key: 'leaderboardWeeks', type: 'zset', contents: 'weeks that have a board' },
+  { key: 'leaderboardDaily', args: ['YYYY-MM-DD'], type: 'zset', contents: 'discordId → points for a UTC day; expires after the kept days' },
+  { key: 'leaderboardMonthly', args: ['YYYY-MM'], type: 'zset', contents: 'discordId → points for a UTC month; expires after the kept months' },
+  { key: 'leaderboardSeason', args: ['seasonId'], type: 'zset', contents: 'discordId → season points (multiplier and caps applied); frozen once the season ends' },
   { key: 'pointsDaily', type: 'hash', contents: 'UTC day → points given' },
   { key: 'adjustmentKey', args: ['key'], type: 'string', contents: 'idempotency marker of a manual adjustment' },
   { key: 'bans', type: 'hash', contents: 'banned discordId → `{ reason, actor, at }`' },
@@ -188,6 +201,10 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'discordFacts', args: ['discordId'], type: 'hash', contents: 'what the bot last saw of the member in the server: guildJoinedAt, roleIds, at (eligibility)' },
   { key: 'relink', args: ['discordId'], type: 'string', contents: "the member's last X link that ended `{ xUserId, handle, at }` (relink cooldown)" },
   { key: 'rule', args: ['tier', 'kind'], type: 'string', contents: 'points for a tier and kind (unset = default)' },
+  { key: 'season', args: ['seasonId'], type: 'hash', contents: 'one season: name, startsAt, endsAt, multiplierPct, capPerPost, capPerDay, categories, rewardTop, announcedAt' },
+  { key: 'seasons', type: 'zset', contents: 'seasonId by startsAt' },
+  { key: 'seasonWindows', type: 'hash', contents: 'seasonId → `{ s, e, c }` (start, end, categories): what the clash check reads' },
+  { key: 'seasonUsage', args: ['seasonId'], type: 'hash', contents: 'season points used per member and post (`p:<tweetId>:<discordId>`) and per member and day (`d:<day>:<discordId>`), for the caps' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },
@@ -212,6 +229,10 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'wmSweep', type: 'string', contents: 'cursor and snapshot of a member sweep that a partial run left unfinished' },
   { key: 'wmLookupDay', type: 'string', contents: 'UTC day the member lookup was last billed' },
   { key: 'wmRefresh', args: ['discordId'], type: 'string', contents: 'per-member token-refresh lock (refresh tokens are single-use)' },
+  { key: 'wmLikeMoved', type: 'hash', contents: "tweetId → when the post's like count was last seen to move (expires after 8 days)" },
+  { key: 'wmRefused', type: 'hash', contents: '`member:<id>` / `post:<id>` → a read X refused: endpoint, status, reason, at, runId (cleared by a later good read)' },
+  { key: 'wmBilled', args: ['YYYY-MM-DD', 'kind'], type: 'set', contents: 'ids X already billed that UTC day (`post`, `user`, `like`), so cost estimates count each once (2 days)' },
+  { key: 'wmReconnectTold', args: ['discordId', 'linkedAt'], type: 'string', contents: 'the member was told (once per link) that their X grant died (90 days)' },
 ];
 
 /** The README's key table, as markdown, for a prefix. */

@@ -14,6 +14,10 @@ export interface TestRedisServer {
   client(): Redis;
   /** Kill -9 the server and start it again on the same port and data dir (AOF replay). */
   restart(opts?: { hard?: boolean }): Promise<void>;
+  /** Kill the server (SIGKILL unless hard is false) and leave it down until up(). */
+  down(opts?: { hard?: boolean }): Promise<void>;
+  /** Start a server that down() stopped, on the same port and data dir. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +87,13 @@ export async function startRedisServer(opts: { aof?: boolean; fsync?: 'always' |
     },
     async restart({ hard = true } = {}) {
       await kill(hard ? 'SIGKILL' : 'SIGTERM');
+      await launch();
+    },
+    async down({ hard = true } = {}) {
+      await kill(hard ? 'SIGKILL' : 'SIGTERM');
+    },
+    async up() {
+      if (proc.exitCode === null && proc.signalCode === null) return;
       await launch();
     },
     async stop() {

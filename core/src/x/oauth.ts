@@ -1,5 +1,6 @@
 import type { XTokens } from '../domain';
 import type { XClientFactory } from './client';
+import { retryRead } from './retry';
 
 /** Scopes the product asks for: read posts and users, read the member's likes, and a refresh token. */
 export const X_SCOPES = ['tweet.read', 'users.read', 'like.read', 'offline.access'] as const;
@@ -28,10 +29,19 @@ export interface LinkedXAccount {
   facts: { xCreatedAt?: number; followers?: number; protected?: boolean };
 }
 
-/** Exchange the callback's code (PKCE verifier checked by X) and read who authorized. */
-export async function exchangeCode(x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now()): Promise<LinkedXAccount> {
+/**
+ * Exchange the callback's code (PKCE verifier checked by X) and read who authorized. The code is
+ * single use: once exchanged, a failing `/2/users/me` (5xx, timeout) is retried with the tokens just
+ * received, never by exchanging the code again (X would refuse it, and the link would be lost).
+ */
+export async function exchangeCode(
+  x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now(),
+  retry: { attempts?: number; backoffMs?: number } = {},
+): Promise<LinkedXAccount> {
   const res = await x.oauth().loginWithOAuth2(input);
-  const me = await x.user(res.accessToken).v2.me({ 'user.fields': ['created_at', 'protected', 'public_metrics'] });
+  // The code is spent: /2/users/me is retried with the tokens just received (5xx, connection lost).
+  const client = x.user(res.accessToken);
+  const me = await retryRead(() => client.v2.me({ 'user.fields': ['created_at', 'protected', 'public_metrics'] }), { retries: retry.attempts !== undefined ? retry.attempts - 1 : 3, baseDelayMs: retry.backoffMs ?? 250 });
   const created = me.data.created_at ? Date.parse(me.data.created_at) : NaN;
   return {
     tokens: toTokens(res, now),

@@ -1,3 +1,4 @@
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 /** Seedable state of the Discord double: one application, its bot, guilds with roles, channels, members. */
 
 export interface DoubleUser {
@@ -150,8 +151,8 @@ export class DoubleState {
 
   constructor(opts: { applicationId?: string; botToken?: string; clientSecret?: string; botUsername?: string }) {
     this.applicationId = opts.applicationId ?? snowflake();
-    this.botToken = opts.botToken ?? 'sandbox-bot-token';
-    this.clientSecret = opts.clientSecret ?? 'sandbox-client-secret';
+    this.botToken = opts.botToken ?? SANDBOX_CREDENTIALS.DISCORD_BOT_TOKEN;
+    this.clientSecret = opts.clientSecret ?? SANDBOX_CREDENTIALS.DISCORD_CLIENT_SECRET;
     this.botUser = makeUser(this.applicationId, opts.botUsername ?? 'Engagement Tracker', undefined, true);
   }
 

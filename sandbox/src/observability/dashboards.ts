@@ -74,9 +74,13 @@ export const DASHBOARDS: Record<string, DashboardSpec> = {
       },
       {
         title: 'Last run',
-        description: 'Duration of the last finished run, and how long the oldest running run has been going.',
+        description: 'Duration of the last finished run, how long the oldest running run has been going, and how long an unfinished member sweep (a partial run) has been waiting.',
         unit: 's',
-        targets: [{ expr: 'max(engagement_tracker_batch_last_run_duration_seconds)', legend: 'last run duration' }, { expr: 'max(engagement_tracker_batch_running_seconds)', legend: 'running for' }],
+        targets: [
+          { expr: 'max(engagement_tracker_batch_last_run_duration_seconds)', legend: 'last run duration' },
+          { expr: 'max(engagement_tracker_batch_running_seconds)', legend: 'running for' },
+          { expr: 'max(engagement_tracker_batch_watermark_age_seconds)', legend: 'unfinished sweep age' },
+        ],
       },
       {
         title: 'Streaks',
@@ -175,8 +179,8 @@ export const DASHBOARDS: Record<string, DashboardSpec> = {
     description: 'Request rate, errors, latency, sign-in failures, rate limiting and refused manual runs.',
     panels: [
       stat('5xx ratio (5 m)', 'Share of requests answered 5xx (alert above 5%).', '(sum(rate(engagement_tracker_admin_api_requests_total{status=~"5.."}[5m])) or vector(0)) / sum(rate(engagement_tracker_admin_api_requests_total[5m]))', 'percentunit'),
-      stat('Sign-in failures (1 h)', 'Refused Discord sign-ins and requests with an invalid session or API token.', 'sum(increase(engagement_tracker_admin_api_sign_in_failures_total[1h])) or vector(0)'),
-      stat('Rate limited (1 h)', 'Requests refused with 429 by the per-IP or per-user limit.', 'sum(increase(engagement_tracker_admin_api_rate_limited_total[1h])) or vector(0)'),
+      stat('Sign-in failures (1 h)', 'Refused Discord sign-ins and requests with an invalid session or API token.', 'sum(increase(engagement_tracker_admin_api_sign_in_failures_total[1h]))'),
+      stat('Rate limited (1 h)', 'Requests refused with 429 by the per-IP or per-user limit.', 'sum(increase(engagement_tracker_admin_api_rate_limited_total[1h]))'),
       stat('Manual runs refused (1 h)', 'Manual batch runs refused because a run held the lock or was just started.', 'sum(increase(engagement_tracker_admin_api_manual_runs_refused_total[1h]))'),
       {
         title: 'Requests by status',

@@ -2,35 +2,24 @@ import type { Logger } from '@engagement-tracker/core';
 import type { RegisteredCommand } from '../discord';
 import type { XTweet } from '../x';
 import type { SandboxDoubles } from './doubles';
+import { ActivityPlan, type EngageKind, type PlanMember, type PlanOptions, type PlanPost } from './community-plan';
 import { followOAuthLink, linksIn } from './follow-link';
 
-export interface CommunityMember {
+export interface CommunityMember extends PlanMember {
   discordId: string;
   username: string;
   displayName: string;
-  xUserId: string;
   handle: string;
-  linked: boolean;
-  /** Core team (the guild's core role): exempt from the daily submit limit, as in the product. */
-  core: boolean;
-  /** When this member's submissions were accepted (for the sliding 24 h submit limit). */
-  submittedAt: number[];
 }
 
-export interface CommunityOptions {
-  size: number;
+/** How the community acts (see ActivityPlan for the pacing options). */
+export interface CommunityOptions extends PlanOptions {
   tickMs: number;
   logger: Logger;
-  /** The bot's SUBMIT_RATE_LIMIT_PER_DAY: members never try more in 24 h. Default 10. */
-  submitLimitPerDay?: number;
-  /** At most one new post every this many ms once the first round is done. Default 3 minutes. */
-  submitEveryMs?: number;
-  /** A newcomer joins (and links X) every this many ms, up to 3x the starting size. Default 15 minutes. */
-  joinEveryMs?: number;
-  /** Only posts submitted within this window are engaged with (the batch tracks 24 h). Default 20 h. */
-  engageWindowMs?: number;
   now?: () => number;
 }
+
+type Post = PlanPost & { tweet: XTweet };
 
 export interface CommunityStats {
   members: number;
@@ -64,14 +53,13 @@ function rng(seed: number) {
 export class Community {
   readonly members: CommunityMember[] = [];
   private readonly outside: Array<{ xUserId: string; handle: string }> = [];
-  /** Posts the bot accepted, with who engaged how already (`xUserId|kind`). */
-  private readonly submitted: Array<{ tweet: XTweet; authorId: string; at: number; done: Set<string> }> = [];
+  /** Posts the bot accepted, with who engaged how already. */
+  private readonly submitted: Post[] = [];
   private readonly random = rng(42);
+  private readonly plan: ActivityPlan<CommunityMember, Post>;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private busy = false;
-  private lastSubmitAt = 0;
-  private lastJoinAt = 0;
   private readonly counts = { submitted: 0, engagements: 0, failures: 0, refused: 0 };
   private readonly now: () => number;
 
@@ -80,6 +68,7 @@ export class Community {
     private readonly opts: CommunityOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.plan = new ActivityPlan(opts, this.random);
   }
 
   /** Create the members in the Discord guild and their accounts on X, plus a few outside accounts. */
@@ -130,7 +119,7 @@ export class Community {
       await this.submit(m);
     }
     for (let i = 0; i < linked.length * 2 && !this.stopped; i++) this.engage();
-    this.lastJoinAt = this.now();
+    this.plan.started(this.now());
     log.info(this.stats(), 'community: first round done');
     this.timer = setInterval(() => void this.tick(), this.opts.tickMs);
     this.timer.unref();
@@ -145,19 +134,12 @@ export class Community {
     if (this.busy || this.stopped) return;
     this.busy = true;
     try {
-      const now = this.now();
-      const unlinked = this.members.filter((m) => !m.linked);
-      const linked = this.members.filter((m) => m.linked);
-      if (unlinked.length && this.random() < 0.1) await this.link(unlinked[0]!);
-      else if (now - this.lastJoinAt >= (this.opts.joinEveryMs ?? 15 * 60_000) && this.members.length < this.opts.size * 3) {
-        // The community grows: a newcomer joins and links X (new engagement for every tracked post).
-        this.lastJoinAt = now;
-        await this.link(this.addMember());
-      } else if (now - this.lastSubmitAt >= (this.opts.submitEveryMs ?? 3 * 60_000)) {
-        const author = this.pick(linked.filter((m) => this.canSubmit(m, now)));
-        if (author) await this.submit(author);
-        else this.engage();
-      } else this.engage();
+      const a = this.plan.next(this.now(), this.members, this.submitted);
+      if (a.kind === 'link') await this.link(a.member);
+      // The community grows: a newcomer joins and links X (new engagement for every tracked post).
+      else if (a.kind === 'join') await this.link(this.addMember());
+      else if (a.kind === 'submit') await this.submit(a.member);
+      else if (a.kind === 'engage') this.act(a.member, a.post, a.how);
     } catch (err) {
       this.counts.failures++;
       this.opts.logger.warn({ err }, 'community: action failed');
@@ -167,13 +149,7 @@ export class Community {
   }
 
   private pick<T>(items: T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
-  }
-
-  /** Within the product's limit: core members always, others below SUBMIT_RATE_LIMIT_PER_DAY in 24 h. */
-  private canSubmit(m: CommunityMember, now: number): boolean {
-    m.submittedAt = m.submittedAt.filter((t) => now - t < 86_400_000);
-    return m.core || m.submittedAt.length < (this.opts.submitLimitPerDay ?? 10);
+    return this.plan.pick(items);
   }
 
   private async waitForCommands(names: string[], timeoutMs: number): Promise<void> {
@@ -214,7 +190,7 @@ export class Community {
     const options: Record<string, string> = { url: `https://x.com/${author.handle}/status/${tweet.id}` };
     const category = this.command('submit')?.options?.find((o) => o.name === 'category');
     if (category?.choices?.length) options.category = String(this.pick(category.choices).value);
-    this.lastSubmitAt = this.now();
+    this.plan.submitted(this.now());
     const res = await this.d.discord.interact({ as: m.discordId, channel: this.d.channel, command: 'submit', options });
     const reply = await res.reply(10_000);
     // Only what the bot accepted is tracked: engaging with a refused post would earn nothing.
@@ -228,27 +204,19 @@ export class Community {
     this.counts.submitted++;
   }
 
-  /**
-   * A linked member likes, reposts, replies to or quotes a tracked post on X (recent posts most), in
-   * a way they have not engaged with it yet: a second like would earn nothing and show nothing.
-   */
+  /** A linked member likes, reposts, replies to or quotes a tracked post on X, in a way they have not yet. */
   engage(): void {
-    const linked = this.members.filter((m) => m.linked);
-    const since = this.now() - (this.opts.engageWindowMs ?? 20 * 3_600_000);
-    const tracked = this.submitted.filter((p) => p.at >= since).slice(-30);
-    if (!linked.length || !tracked.length) return;
-    const post = tracked[Math.floor(tracked.length * Math.sqrt(this.random()))]!;
-    const r = this.random();
-    const kind = r < 0.55 ? 'like' : r < 0.75 ? 'retweet' : r < 0.92 ? 'reply' : 'quote';
-    const who = linked.filter((m) => m.xUserId !== post.authorId && !post.done.has(`${m.xUserId}|${kind}`));
-    if (!who.length) return;
-    const m = this.pick(who);
+    const a = this.plan.engagement(this.now(), this.members, this.submitted);
+    if (a.kind === 'engage') this.act(a.member, a.post, a.how);
+  }
+
+  private act(m: CommunityMember, post: Post, how: EngageKind): void {
     const s = this.d.x.state;
-    if (kind === 'like') s.like(m.xUserId, post.tweet.id);
-    else if (kind === 'retweet') s.retweet(m.xUserId, post.tweet.id);
-    else if (kind === 'reply') s.reply(m.xUserId, post.tweet.id);
+    if (how === 'like') s.like(m.xUserId, post.tweet.id);
+    else if (how === 'retweet') s.retweet(m.xUserId, post.tweet.id);
+    else if (how === 'reply') s.reply(m.xUserId, post.tweet.id);
     else s.quote(m.xUserId, post.tweet.id);
-    post.done.add(`${m.xUserId}|${kind}`);
+    post.done.add(`${m.xUserId}|${how}`);
     this.counts.engagements++;
   }
 }

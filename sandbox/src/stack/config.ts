@@ -1,9 +1,9 @@
-import { baseSchema, env, loadConfig } from '@engagement-tracker/core';
+import { baseSchema, CREDENTIAL_VARIABLES, env, loadConfig, resolveMode } from '@engagement-tracker/core';
 import { z } from 'zod';
 
 /** Settings of `npm start` (the local stack). Product settings pass through to the processes. */
 export const stackSchema = baseSchema.pick({ LOG_LEVEL: true, REDIS_KEY_PREFIX: true, TOKEN_ENCRYPTION_KEY: true }).extend({
-  /** Force sandbox mode on or off; unset = sandbox unless Discord and X credentials are set. */
+  /** Force sandbox mode on or off; unset = sandbox unless a Discord or X credential is set (core resolveMode). */
   SANDBOX: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .optional()
@@ -24,11 +24,8 @@ export const stackSchema = baseSchema.pick({ LOG_LEVEL: true, REDIS_KEY_PREFIX: 
   STACK_SANDBOX_BATCH_SCHEDULE: z.string().default('*/1 * * * *'),
   /** Echo every log line of the processes to the terminal (default: warnings and errors only). */
   STACK_VERBOSE: env.bool(false),
-  // Credentials that turn sandbox mode off when all are present.
-  DISCORD_BOT_TOKEN: z.string().optional(),
-  DISCORD_CLIENT_SECRET: z.string().optional(),
-  TWITTER_CLIENT_ID: z.string().optional(),
-  TWITTER_BEARER_TOKEN: z.string().optional(),
+  // The credentials that decide sandbox mode (core resolveMode); the processes read them from the environment.
+  ...Object.fromEntries(CREDENTIAL_VARIABLES.map((k) => [k, z.string().optional()])),
 });
 export type StackConfig = z.infer<typeof stackSchema>;
 
@@ -36,10 +33,9 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
   return loadConfig(stackSchema, source);
 }
 
-/** Sandbox unless SANDBOX=false, or credentials for both Discord and X are set and SANDBOX is not forced on. */
+/** Sandbox mode or real credentials, by the rule every process follows (core resolveMode). */
 export function isSandbox(c: StackConfig): boolean {
-  if (c.SANDBOX !== undefined) return c.SANDBOX;
-  const hasDiscord = Boolean(c.DISCORD_BOT_TOKEN && c.DISCORD_CLIENT_SECRET);
-  const hasX = Boolean(c.TWITTER_CLIENT_ID && c.TWITTER_BEARER_TOKEN);
-  return !(hasDiscord && hasX);
+  const source: Record<string, string | undefined> = { SANDBOX: c.SANDBOX === undefined ? undefined : String(c.SANDBOX) };
+  for (const k of CREDENTIAL_VARIABLES) source[k] = (c as Record<string, unknown>)[k] as string | undefined;
+  return resolveMode(source).sandbox;
 }

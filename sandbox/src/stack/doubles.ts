@@ -1,3 +1,4 @@
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { startDiscordDouble, type DiscordDouble } from '../discord';
 import { startXDouble, type XDouble } from '../x';
 
@@ -14,14 +15,28 @@ export interface SandboxDoubles {
   close(): Promise<void>;
 }
 
-export const X_CLIENT_ID = 'sandbox-client';
-export const X_CLIENT_SECRET = 'sandbox-client-secret';
-export const X_BEARER = 'sandbox-app-bearer';
+/** The X app of sandbox mode: the same defaults every process uses (core SANDBOX_CREDENTIALS). */
+export const X_CLIENT_ID = SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID;
+export const X_CLIENT_SECRET = SANDBOX_CREDENTIALS.TWITTER_CLIENT_SECRET;
+export const X_BEARER = SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN;
 
-export async function startSandboxDoubles(opts: { channel?: string } = {}): Promise<SandboxDoubles> {
+export interface SandboxDoublesOptions {
+  channel?: string;
+  /** Listen address of both doubles (default 127.0.0.1). */
+  host?: string;
+  discordPort?: number;
+  xPort?: number;
+  /** Host name clients use to reach the doubles (a Service name in a cluster); default: `host`. */
+  publicHost?: string;
+}
+
+export async function startSandboxDoubles(opts: SandboxDoublesOptions = {}): Promise<SandboxDoubles> {
   const channel = opts.channel ?? 'engagement-tracker';
+  const host = opts.host ?? '127.0.0.1';
   const discord = await startDiscordDouble({
-    host: '127.0.0.1',
+    host,
+    ...(opts.discordPort ? { port: opts.discordPort } : {}),
+    ...(opts.publicHost && opts.discordPort ? { publicUrl: `http://${opts.publicHost}:${opts.discordPort}` } : {}),
     guilds: [
       {
         name: 'Sandbox Community',
@@ -34,7 +49,7 @@ export async function startSandboxDoubles(opts: { channel?: string } = {}): Prom
       },
     ],
   });
-  const x = await startXDouble({ host: '127.0.0.1', appTokens: [X_BEARER], clients: { [X_CLIENT_ID]: X_CLIENT_SECRET } });
+  const x = await startXDouble({ host, ...(opts.xPort ? { port: opts.xPort } : {}), appTokens: [X_BEARER], clients: { [X_CLIENT_ID]: X_CLIENT_SECRET } });
   const guild = discord.state.guild();
   const roleId = (name: string) => {
     for (const r of guild.roles.values()) if (r.name === name) return r.id;

@@ -6,3 +6,4 @@ export { startSandboxDoubles, type SandboxDoubles } from './doubles';
 export { Community, type CommunityMember, type CommunityStats } from './community';
 export { followOAuthLink, linksIn } from './follow-link';
 export { supervise, type Supervised, type SupervisorOptions } from './supervisor';
+export { ActivityPlan, type Action, type EngageKind, type PlanMember, type PlanOptions, type PlanPost } from './community-plan';

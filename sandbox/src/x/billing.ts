@@ -1,52 +1,71 @@
-/** Pay-per-use prices (USD per resource returned), from X's 2026 pricing. */
-export const PRICE_PER_POST = 0.005;
-export const PRICE_PER_USER = 0.01;
+import { X_PRICES, xCost } from '@engagement-tracker/core';
+
+/** Pay-per-use prices (USD per resource returned): the product's one price table. */
+export const PRICE_PER_POST = X_PRICES.post;
+export const PRICE_PER_USER = X_PRICES.user;
+export const PRICE_PER_LIKE = X_PRICES.like;
 
 export interface BillingSummary {
   posts: number;
   users: number;
+  likes: number;
   costUsd: number;
 }
 
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+interface Day {
+  posts: Set<string>;
+  users: Set<string>;
+  likes: Set<string>;
+}
 
 /**
- * What X would bill: every distinct post and user returned, counted once per UTC day
+ * What X would bill: every distinct post, user and like object returned, counted once per UTC day
  * (X's "soft guarantee" deduplication).
  */
 export class Billing {
-  private readonly days = new Map<string, { posts: Set<string>; users: Set<string> }>();
+  private readonly days = new Map<string, Day>();
 
   /** Record resources returned at `at`; returns how many were newly billable. */
-  charge(at: number, postIds: Iterable<string>, userIds: Iterable<string>): { posts: number; users: number } {
+  charge(at: number, postIds: Iterable<string>, userIds: Iterable<string>, likeKeys: Iterable<string> = []): { posts: number; users: number; likes: number } {
     const day = utcDay(at);
     let d = this.days.get(day);
-    if (!d) this.days.set(day, (d = { posts: new Set(), users: new Set() }));
-    let posts = 0;
-    let users = 0;
-    for (const id of postIds) {
-      if (d.posts.has(id)) continue;
-      d.posts.add(id);
-      posts++;
-    }
-    for (const id of userIds) {
-      if (d.users.has(id)) continue;
-      d.users.add(id);
-      users++;
-    }
-    return { posts, users };
+    if (!d) this.days.set(day, (d = { posts: new Set(), users: new Set(), likes: new Set() }));
+    const add = (set: Set<string>, ids: Iterable<string>) => {
+      let n = 0;
+      for (const id of ids) {
+        if (set.has(id)) continue;
+        set.add(id);
+        n++;
+      }
+      return n;
+    };
+    return { posts: add(d.posts, postIds), users: add(d.users, userIds), likes: add(d.likes, likeKeys) };
+  }
+
+  /** Whether a resource was already billed on the UTC day of `at` (it would be free now). */
+  billed(at: number, kind: 'posts' | 'users' | 'likes', id: string): boolean {
+    return this.days.get(utcDay(at))?.[kind].has(id) ?? false;
   }
 
   /** Totals over every day, or one UTC day (`YYYY-MM-DD`). */
   summary(day?: string): BillingSummary {
     let posts = 0;
     let users = 0;
+    let likes = 0;
     for (const [k, d] of this.days) {
       if (day && k !== day) continue;
       posts += d.posts.size;
       users += d.users.size;
+      likes += d.likes.size;
     }
-    return { posts, users, costUsd: cost(posts, users) };
+    return { posts, users, likes, costUsd: cost(posts, users, likes) };
+  }
+
+  /** UTC days with something billed, oldest first. */
+  dayList(): string[] {
+    return [...this.days.keys()].sort();
   }
 
   reset(): void {
@@ -54,6 +73,6 @@ export class Billing {
   }
 }
 
-export function cost(posts: number, users: number): number {
-  return Math.round((posts * PRICE_PER_POST + users * PRICE_PER_USER) * 10_000) / 10_000;
+export function cost(posts: number, users: number, likes = 0): number {
+  return xCost({ posts, users, likes });
 }

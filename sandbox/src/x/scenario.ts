@@ -23,6 +23,10 @@ export interface ScenarioEvent {
   kind: ScenarioKind | 'post';
   member: boolean;
   text?: string;
+  /** A like of a post nobody scheduled: it is created (at `createdAt`, by `authorId`) just before the like. */
+  fresh?: { authorId: string; createdAt: number };
+  /** A post that replies to, reposts or quotes `tweetId` without being engagement worth points. */
+  ref?: 'reply' | 'retweet' | 'quote';
 }
 
 /** A post as the scenario plans it (it exists on the double from `createdAt`). */
@@ -73,7 +77,11 @@ export interface TrackedPost {
 export class Scenario {
   readonly members: XUser[] = [];
   readonly tracked: TrackedPost[] = [];
+  /** When member i links their X account in the product (default: before the scenario starts). */
+  readonly linkAt: number[] = [];
   private readonly events: ScenarioEvent[] = [];
+  /** Member engagement with tracked posts (the events `truth` looks at), in time order once sealed. */
+  readonly memberEvents: ScenarioEvent[] = [];
   private applied = 0;
   private clock: number;
   readonly state: XState;
@@ -107,15 +115,19 @@ export class Scenario {
 
   /**
    * Member engagements with tracked posts that happened by `t` and deserve points: not by the
-   * submitter, not on the member's own post. Keys `tweetId|xUserId|kind`.
+   * submitter, not on the member's own post (and, given the tracking window, not by a member who
+   * linked after the post left it). Keys `tweetId|xUserId|kind`.
    */
-  truth(t = this.clock): Set<string> {
+  truth(t = this.clock, opts: { windowMs?: number } = {}): Set<string> {
     const tracked = new Map(this.tracked.map((p) => [p.tweet.id, p]));
+    const index = new Map(this.members.map((m, i) => [m.id, i]));
     const out = new Set<string>();
-    for (const e of this.events) {
-      if (e.at > t || !e.member || e.kind === 'post') continue;
+    for (const e of this.memberEvents) {
+      if (e.at > t || e.kind === 'post') continue;
       const p = tracked.get(e.tweetId);
       if (!p || p.submittedAt > t) continue;
+      // a member who links only after the post left the tracking window cannot earn points on it
+      if (opts.windowMs !== undefined && this.linkTime(index.get(e.userId) ?? -1) > p.submittedAt + opts.windowMs) continue;
       if (e.userId === this.members[p.submitter]!.id || e.userId === p.tweet.authorId) continue;
       out.add(`${e.tweetId}|${e.userId}|${e.kind}`);
     }
@@ -124,6 +136,12 @@ export class Scenario {
 
   schedule(e: ScenarioEvent): void {
     this.events.push(e);
+    if (e.member) this.memberEvents.push(e);
+  }
+
+  /** When member `i` links (the product's seeding links them once this time has come). */
+  linkTime(i: number): number {
+    return this.linkAt[i] ?? -Infinity;
   }
 
   /** Sort scheduled events by time; call after scheduling by hand. */
@@ -131,6 +149,7 @@ export class Scenario {
     this.events.sort((a, b) => a.at - b.at);
     this.events.splice(0, this.applied);
     this.applied = 0;
+    this.memberEvents.sort((a, b) => a.at - b.at);
   }
 
   /** Forget scheduled events after `t`. */
@@ -138,6 +157,9 @@ export class Scenario {
     const keep = this.events.filter((e, i) => i < this.applied || e.at <= t);
     this.events.length = 0;
     for (const e of keep) this.events.push(e);
+    const members = this.memberEvents.filter((e) => e.at <= t);
+    this.memberEvents.length = 0;
+    for (const e of members) this.memberEvents.push(e);
   }
 
   eventCount(): number {
@@ -146,15 +168,44 @@ export class Scenario {
 
   private apply(e: ScenarioEvent): void {
     const s = this.state;
+    if (e.fresh) s.addTweet({ id: e.tweetId, authorId: e.fresh.authorId, createdAt: e.fresh.createdAt, text: 'something else' });
+    if (e.ref) {
+      if (e.ref === 'reply') s.reply(e.userId, e.tweetId, e.at, replyText(e.userId, e.tweetId));
+      else if (e.ref === 'retweet') s.retweet(e.userId, e.tweetId, e.at);
+      else s.quote(e.userId, e.tweetId, e.at);
+      return;
+    }
     if (e.kind === 'like') s.like(e.userId, e.tweetId, e.at);
     else if (e.kind === 'retweet') s.retweet(e.userId, e.tweetId, e.at);
-    else if (e.kind === 'reply') s.reply(e.userId, e.tweetId, e.at);
+    else if (e.kind === 'reply') s.reply(e.userId, e.tweetId, e.at, e.text ?? replyText(e.userId, e.tweetId));
     else if (e.kind === 'quote') s.quote(e.userId, e.tweetId, e.at);
     else s.addTweet({ authorId: e.userId, createdAt: e.at, text: e.text ?? 'just posting', ...(e.tweetId ? { id: e.tweetId } : {}) });
   }
 }
 
-const poisson = (rnd: () => number, mean: number): number => {
+const REPLY_WORDS = ['this', 'is', 'a', 'great', 'point', 'about', 'fees', 'the', 'roadmap', 'looks', 'solid', 'thanks', 'for', 'sharing', 'agree', 'with', 'your',
+  'take', 'on', 'rollups', 'wallet', 'launch', 'community', 'really', 'interesting', 'thread', 'love', 'it', 'details', 'team', 'when', 'mainnet'];
+
+/**
+ * A reply's text, varied and deterministic without drawing on the scenario's randomness (so every
+ * other figure stays as it was): most are 4 to 12 words, one in ten is "great post", one in ten "gm 🚀"
+ * (the copy-paste replies the reply rules are for).
+ */
+export function replyText(userId: string, tweetId: string): string {
+  let h = 2166136261;
+  for (const c of `${userId}:${tweetId}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  if (h % 10 === 0) return 'great post';
+  if (h % 10 === 1) return 'gm 🚀';
+  const words: string[] = [];
+  let x = h;
+  for (let i = 0; i < 4 + (h % 9); i++) {
+    x = Math.imul(x ^ (x >>> 13), 1597334677) >>> 0;
+    words.push(REPLY_WORDS[x % REPLY_WORDS.length]!);
+  }
+  return words.join(' ');
+}
+
+export const poisson = (rnd: () => number, mean: number): number => {
   if (mean <= 0) return 0;
   if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gauss(rnd)));
   const l = Math.exp(-mean);
@@ -167,12 +218,12 @@ const poisson = (rnd: () => number, mean: number): number => {
   return k - 1;
 };
 
-function gauss(rnd: () => number): number {
+export function gauss(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(rnd() || 1e-9)) * Math.cos(2 * Math.PI * rnd());
 }
 
 /** Pick an index from cumulative weights. */
-function pick(cum: number[], rnd: () => number): number {
+export function pick(cum: number[], rnd: () => number): number {
   const r = rnd() * cum[cum.length - 1]!;
   let lo = 0;
   let hi = cum.length - 1;

@@ -5,7 +5,7 @@ import type { Scenario } from './scenario';
 export const memberDiscordId = (i: number) => String(300_000_000_000_000_000n + BigInt(i));
 
 /**
- * Link every scenario member in the product (as if each had run /connect: OAuth tokens issued by
+ * Link every scenario member whose link time has come in the product (as if each had run /connect: OAuth tokens issued by
  * the double) and submit the tracked posts submitted by `until`. Safe to call again as time moves:
  * already linked members and submitted posts are skipped.
  */
@@ -15,7 +15,7 @@ export async function seedStores(stores: Stores, sc: Scenario, until = sc.now())
   const known = new Set((await stores.connections.listLinked()).map((c) => c.discordId));
   for (let i = 0; i < sc.members.length; i++) {
     const id = memberDiscordId(i);
-    if (known.has(id)) continue;
+    if (known.has(id) || sc.linkTime(i) > until) continue;
     const u = sc.members[i]!;
     const t = sc.state.issueTokens(u.id);
     await stores.connections.link({

@@ -1,12 +1,13 @@
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Billing } from './billing';
+import { Billing, cost } from './billing';
 import { decodeToken, encodeToken, invalidRequest, json, maxResults, problem, type Reply } from './http';
 import { cmpId } from './ids';
 import { authorize, revoke, token } from './oauth';
 import { RateLimiter, type EndpointName, type LimitOverrides } from './rate-limits';
 import { fieldsOf, includesFor, renderTweet, renderUser, tweetError, userError, visible, type Fields } from './render';
-import { parseQuery, type QueryError } from './search-query';
+import { parseSearch, type QueryError } from './search-query';
 import { XState, type XTweet, type XUser } from './state';
 
 export interface XDoubleOptions {
@@ -41,6 +42,10 @@ export interface RecordedRequest {
   returnedUsers: number;
   billedPosts: number;
   billedUsers: number;
+  /** Like objects billed (rows of liked_tweets / liking_users). */
+  billedLikes: number;
+  /** USD newly billed by this response. */
+  costUsd: number;
 }
 
 export interface Fault {
@@ -61,6 +66,8 @@ export interface XDouble {
   limits: RateLimiter;
   /** Answer the next `count` matching requests with `status` (default 503) or delay them. */
   fail(f: Partial<Fault> & { count?: number }): void;
+  /** Drop every fault not yet used up (X is healthy again). */
+  clearFaults(): void;
   /** Recorded requests, optionally only those to one endpoint. */
   requestsTo(endpoint?: RecordedRequest['endpoint']): RecordedRequest[];
   close(): Promise<void>;
@@ -214,7 +221,8 @@ const routes: Array<{ re: RegExp; endpoint: EndpointName; handle: Handler }> = [
       const deny = needUser(c) ?? needScopes(c, 'like.read', 'tweet.read', 'users.read');
       if (deny) return deny;
       if (c.viewer !== m[1]) return forbidden('Likes are private: a user can only list their own liked posts.');
-      const size = maxResults(c.q, 5, 100, 100);
+      // X's sources disagree (5-100 in the current OpenAPI, 10-100 elsewhere): the double takes the stricter.
+      const size = maxResults(c.q, 10, 100, 100);
       if (typeof size !== 'number') return size;
       const entries = (c.s.likesByUser.get(m[1]!) ?? []).filter((e) => {
         const t = c.s.tweets.get(e.id);
@@ -263,17 +271,25 @@ const routes: Array<{ re: RegExp; endpoint: EndpointName; handle: Handler }> = [
       if (b.start !== undefined && b.start < floor) {
         return invalidRequest(`Invalid 'start_time':'${c.q.get('start_time')}'. 'start_time' must be on or after ${new Date(floor).toISOString()}`, { start_time: [c.q.get('start_time')!] });
       }
-      let match;
+      let parsed;
       try {
-        match = parseQuery(c.q.get('query') ?? '');
+        parsed = parseSearch(c.q.get('query') ?? '');
       } catch (err) {
         return invalidRequest(`There were errors processing your request: ${(err as QueryError).message}`, { query: [c.q.get('query') ?? ''] });
       }
       const ids: string[] = [];
-      for (let i = c.s.allIds.length - 1; i >= 0; i--) {
-        const t = c.s.tweets.get(c.s.allIds[i]!)!;
-        if (t.createdAt < floor || (b.start !== undefined && t.createdAt < b.start)) break;
-        if (visible(c.s, t, c.viewer) && inBounds(t, b) && match(t, c.s)) ids.push(t.id);
+      const keep = (t: XTweet) => t.createdAt >= floor && (b.start === undefined || t.createdAt >= b.start) && visible(c.s, t, c.viewer) && inBounds(t, b) && parsed.match(t, c.s);
+      const candidates = parsed.candidates(c.s);
+      if (candidates) {
+        for (const id of candidates) if (keep(c.s.tweets.get(id)!)) ids.push(id);
+        ids.sort((x, y) => cmpId(y, x));
+      } else {
+        const all = c.s.allIds();
+        for (let i = all.length - 1; i >= 0; i--) {
+          const t = c.s.tweets.get(all[i]!)!;
+          if (t.createdAt < floor || (b.start !== undefined && t.createdAt < b.start)) break;
+          if (keep(t)) ids.push(t.id);
+        }
       }
       const { page, next } = pageIds(ids, c.q, size);
       return tweetList(c, page.map((id) => c.s.tweets.get(id)!), next);
@@ -355,24 +371,32 @@ const routes: Array<{ re: RegExp; endpoint: EndpointName; handle: Handler }> = [
   },
 ];
 
-/** Ids of posts and users in a v2 response body (what X bills for). */
-function resources(endpoint: EndpointName, body: unknown): { posts: string[]; users: string[] } {
+/**
+ * Ids of posts, users and like objects in a v2 response body (what X bills for). Every row of a
+ * like listing is also a like object (`tweetId|userId`), see X_PRICES.
+ */
+function resources(endpoint: EndpointName, body: unknown, pathId: string | undefined, viewer: string | null): { posts: string[]; users: string[]; likes: string[] } {
   const posts: string[] = [];
   const users: string[] = [];
-  if (!body || typeof body !== 'object') return { posts, users };
+  const likes: string[] = [];
+  if (!body || typeof body !== 'object') return { posts, users, likes };
   const b = body as { data?: unknown; includes?: { users?: { id: string }[]; tweets?: { id: string }[] } };
   const isUsers = endpoint === 'users_lookup' || endpoint === 'users_me' || endpoint === 'liking_users' || endpoint === 'retweeted_by';
   const data = Array.isArray(b.data) ? b.data : b.data ? [b.data] : [];
-  for (const d of data as { id: string }[]) (isUsers ? users : posts).push(d.id);
+  for (const d of data as { id: string }[]) {
+    (isUsers ? users : posts).push(d.id);
+    if (endpoint === 'liked_tweets') likes.push(`${d.id}|${viewer ?? pathId}`);
+    else if (endpoint === 'liking_users') likes.push(`${pathId}|${d.id}`);
+  }
   for (const u of b.includes?.users ?? []) users.push(u.id);
   for (const t of b.includes?.tweets ?? []) posts.push(t.id);
-  return { posts, users };
+  return { posts, users, likes };
 }
 
 /** Start the X API double on 127.0.0.1 (port 0 = any free port). */
 export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> {
   const state = opts.state ?? new XState(opts.now);
-  for (const t of opts.appTokens ?? ['sandbox-bearer-token']) state.appTokens.add(t);
+  for (const t of opts.appTokens ?? [SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN]) state.appTokens.add(t);
   for (const [id, secret] of Object.entries(opts.clients ?? {})) state.clients.set(id, secret);
   if (opts.authorizeAs) state.authorizeAs = opts.authorizeAs;
   const anyBearerIsApp = opts.anyBearerIsApp ?? true;
@@ -412,7 +436,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     const method = req.method ?? 'GET';
     const rec: RecordedRequest = {
       at: state.now(), method, path, endpoint: 'other', query: Object.fromEntries(url.searchParams), auth: 'none', status: 0,
-      returnedPosts: 0, returnedUsers: 0, billedPosts: 0, billedUsers: 0,
+      returnedPosts: 0, returnedUsers: 0, billedPosts: 0, billedUsers: 0, billedLikes: 0, costUsd: 0,
     };
     requests.push(rec);
     const finish = (r: Reply) => {
@@ -474,12 +498,14 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     const reply = route.handle({ s: state, url, q: url.searchParams, f: fieldsOf(url.searchParams), auth, viewer }, m);
     reply.headers = { ...rl.headers, ...(reply.headers ?? {}) };
     if (reply.status === 200) {
-      const r = resources(route.endpoint, reply.body);
-      const billed = billing.charge(state.now(), r.posts, r.users);
+      const r = resources(route.endpoint, reply.body, m[1], viewer);
+      const billed = billing.charge(state.now(), r.posts, r.users, r.likes);
       rec.returnedPosts = r.posts.length;
       rec.returnedUsers = r.users.length;
       rec.billedPosts = billed.posts;
       rec.billedUsers = billed.users;
+      rec.billedLikes = billed.likes;
+      rec.costUsd = cost(billed.posts, billed.users, billed.likes);
     }
     finish(reply);
   }
@@ -499,6 +525,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     billing,
     limits,
     fail: (f) => faults.push({ count: f.count ?? 1, status: f.status ?? (f.delayMs || f.close ? undefined : 503), delayMs: f.delayMs, close: f.close, endpoint: f.endpoint }),
+    clearFaults: () => void faults.splice(0),
     requestsTo: (endpoint) => (endpoint ? requests.filter((r) => r.endpoint === endpoint) : requests),
     close: () =>
       new Promise<void>((resolve) => {

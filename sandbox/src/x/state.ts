@@ -1,3 +1,4 @@
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { cmpId, insertSorted, snowflake } from './ids';
 
 export interface XUser {
@@ -83,8 +84,9 @@ export class XState {
   readonly retweetsOf = new Map<string, string[]>();
   readonly quotesOf = new Map<string, string[]>();
   readonly conversation = new Map<string, string[]>();
-  /** all live post ids ascending (search index) */
-  readonly allIds: string[] = [];
+  /** every post id (search index); sorted ascending on demand by allIds() */
+  private readonly ids: string[] = [];
+  private idsSorted = true;
 
   readonly accessTokens = new Map<string, IssuedToken>();
   readonly refreshTokens = new Map<string, RefreshToken>();
@@ -157,8 +159,8 @@ export class XState {
     return tweet;
   }
 
-  reply(userId: string, tweetId: string, at?: number): XTweet {
-    return this.addTweet({ authorId: userId, replyTo: tweetId, text: 'great post', createdAt: at });
+  reply(userId: string, tweetId: string, at?: number, text = 'great post'): XTweet {
+    return this.addTweet({ authorId: userId, replyTo: tweetId, text, createdAt: at });
   }
 
   quote(userId: string, tweetId: string, at?: number): XTweet {
@@ -216,6 +218,15 @@ export class XState {
     if (u) u.suspended = true;
   }
 
+  /** Every post id, ascending (posts created back in time are sorted in when next asked for). */
+  allIds(): readonly string[] {
+    if (!this.idsSorted) {
+      this.ids.sort(cmpId);
+      this.idsSorted = true;
+    }
+    return this.ids;
+  }
+
   // ---- derived -----------------------------------------------------------------------------------
 
   tweetMetrics(t: XTweet) {
@@ -254,7 +265,7 @@ export class XState {
   }
 
   /** Give a user a ready-made OAuth 2.0 token pair (for seeding members without the browser dance). */
-  issueTokens(userId: string, scopes = ['tweet.read', 'users.read', 'like.read', 'offline.access'], clientId = 'sandbox-client') {
+  issueTokens(userId: string, scopes = ['tweet.read', 'users.read', 'like.read', 'offline.access'], clientId: string = SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID) {
     const access: IssuedToken = { token: `ua-${rand()}`, userId, scopes, expiresAt: this.now() + this.accessTokenTtlMs, revoked: false };
     this.accessTokens.set(access.token, access);
     let refresh: RefreshToken | undefined;
@@ -325,8 +336,8 @@ export class XState {
     if (this.tweets.has(t.id)) throw new Error(`X double: duplicate tweet id ${t.id}`);
     this.tweets.set(t.id, t);
     this.push(this.timelines, t.authorId, t.id);
-    const last = this.allIds[this.allIds.length - 1];
-    if (!last || cmpId(last, t.id) < 0) this.allIds.push(t.id);
-    else insertSorted(this.allIds, t.id);
+    const last = this.ids[this.ids.length - 1];
+    if (last && cmpId(last, t.id) > 0) this.idsSorted = false;
+    this.ids.push(t.id);
   }
 }

@@ -23,7 +23,9 @@ export async function award(ctx: RunContext, fence: number): Promise<void> {
   const linked = new Set((await ctx.stores.connections.getMany(ids)).flatMap((c) => (c ? [c.discordId] : [])));
   const list = [...candidates.values()].filter((e) => linked.has(e.discordId));
   ctx.stats.set('engagementsFound', list.length);
+  const checking = performance.now();
   const holds = await holdsFor(ctx, list, await ctx.stores.moderation.get());
+  ctx.stats.set('moderationMs', Math.round(performance.now() - checking));
   if (ctx.dryRun) {
     ctx.logger.info({ candidates: list.length, held: holds.size }, 'dry run: nothing awarded');
     return;

@@ -1,5 +1,7 @@
 import type { PublicMetrics } from '@engagement-tracker/core';
 import type { RunContext } from '../context';
+import { refusalOf, TokenRevoked } from '../errors';
+import type { XPage } from '../x-gateway';
 
 interface TweetData {
   id: string;
@@ -14,15 +16,34 @@ export async function lookupMetrics(ctx: RunContext): Promise<Map<string, Public
   const ids = [...ctx.tracked.keys()];
   const out = new Map<string, PublicMetrics>();
   const app = ctx.x.app();
-  for (let i = 0; i < ids.length; i += 100) {
-    const chunk = ids.slice(i, i + 100);
-    const res = await ctx.gw.get<TweetData>('tweets_lookup', app, 'app', 'tweets', { ids: chunk.join(','), 'tweet.fields': 'public_metrics' });
+  const take = (res: XPage<TweetData>) => {
     for (const t of res.data) {
       const m = t.public_metrics;
       if (!m) continue;
       out.set(t.id, { likes: m.like_count, retweets: m.retweet_count, replies: m.reply_count, quotes: m.quote_count });
     }
-    for (const e of res.errors ?? []) {
+  };
+  for (let i = 0; i < ids.length; i += 100) {
+    const chunk = ids.slice(i, i + 100);
+    const res = await ctx.gw.get<TweetData>('tweets_lookup', app, 'app', 'tweets', { ids: chunk.join(','), 'tweet.fields': 'public_metrics' });
+    take(res);
+    const errors = res.errors ?? [];
+    // A protected member's post is visible to its author's token only: ask with it.
+    const hidden = new Map<string, string[]>();
+    for (const e of errors) {
+      const id = e.resource_id && ctx.tracked.has(e.resource_id) ? e.resource_id : e.value;
+      const author = id ? ctx.byXUserId.get(ctx.tracked.get(id)?.authorId ?? '') : undefined;
+      if (id && author?.status === 'linked' && String(e.type ?? '').endsWith('not-authorized-for-resource')) hidden.set(author.discordId, [...(hidden.get(author.discordId) ?? []), id]);
+    }
+    for (const [discordId, own] of hidden) {
+      const author = ctx.members.get(discordId)!;
+      try {
+        take(await ctx.tokens.call(author, (c) => ctx.gw.get<TweetData>('tweets_lookup', c, `user:${discordId}`, 'tweets', { ids: own.join(','), 'tweet.fields': 'public_metrics' })));
+      } catch (err) {
+        if (!(err instanceof TokenRevoked) && !refusalOf(err)) throw err;
+      }
+    }
+    for (const e of errors) {
       const id = e.resource_id && ctx.tracked.has(e.resource_id) ? e.resource_id : e.value;
       if (!id || !ctx.tracked.has(id) || out.has(id)) continue;
       const status = e.title === 'Not Found Error' ? 'deleted' : 'unavailable';
@@ -35,6 +56,8 @@ export async function lookupMetrics(ctx: RunContext): Promise<Map<string, Public
     ctx.progress('metrics', Math.min(ids.length, i + 100), ids.length);
   }
   if (!ctx.dryRun) {
+    const likesMoved = [...out].filter(([id, m]) => ctx.tracked.get(id)?.metrics.likes !== m.likes).map(([id]) => id);
+    await ctx.wm.setLikesMovedAt(likesMoved, ctx.now());
     for (const [id, m] of out) {
       const t = ctx.tracked.get(id);
       if (t && (t.metrics.likes !== m.likes || t.metrics.retweets !== m.retweets || t.metrics.replies !== m.replies || t.metrics.quotes !== m.quotes)) {

@@ -3,18 +3,20 @@ import type { RunContext } from '../context';
 import { StopRun } from '../errors';
 import type { Plan } from '../planner';
 import type { MemberMark } from '../watermarks';
-import { lookupMembers, scanJobs, scanMembers } from './scan-members';
-import { searchMemberPosts } from './search-posts';
+import { lookupMembers, scanJobs, scanMembers, type ScanJob } from './scan-members';
+import { searchFreshPosts, searchMemberPosts } from './search-posts';
 
 const CHUNK = 100;
+/** Members whose posts are searched together (narrow queries pair every member with every post). */
+const SEARCH_FLUSH = 300;
 
 /**
  * Cover every linked member, 100 at a time (one lookup of their counts, then reads of those whose
  * counts moved). A sweep cut short by rate limits, budget or time is saved with its cursor and
  * resumed by the next run. Returns the post counts that may be saved as watermarks: those read
- * when the sweep began.
+ * when the sweep began, and when it began.
  */
-export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>): Promise<Map<string, PublicMetrics>> {
+export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>): Promise<{ snapshot: Map<string, PublicMetrics>; startedAt: number }> {
   const ordered = [...conns].sort((a, b) => (a.discordId < b.discordId ? -1 : a.discordId > b.discordId ? 1 : 0));
   const modes = [plan.likes === 'members' ? 'likes' : '', plan.posts === 'members' || plan.posts === 'search' ? plan.posts : ''].filter(Boolean).join('+');
   const saved = await ctx.wm.sweep();
@@ -29,27 +31,54 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
   if (prior) ctx.stats.set('resumedSweep', 1);
   let cursor = prior?.cursor ?? '';
   let lookedUp = 0;
+  // Searches run over many chunks' members at once (narrow queries combine members and posts); the
+  // cursor moves past a chunk once its likes are read and its members' searches are done.
+  const searchJobs: ScanJob[] = [];
+  let readCursor = cursor;
+  const flush = async () => {
+    if (searchJobs.length) await searchMemberPosts(ctx, searchJobs, ctx.narrowed ? undefined : { changed: plan.changed, readFrom: plan.readFrom });
+    searchJobs.length = 0;
+    cursor = readCursor;
+  };
   try {
     for (let i = 0; i < todo.length; i += CHUNK) {
       const chunk = todo.slice(i, i + CHUNK);
       const counts = await lookupMembers(ctx, chunk);
       lookedUp += chunk.length;
-      const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' || plan.posts === 'search' });
+      const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' || plan.posts === 'search' }, ctx);
       if (plan.posts === 'search') {
-        await scanMembers(ctx, jobs.filter((j) => j.likes).map((j) => ({ ...j, posts: false })));
-        await searchMemberPosts(ctx, jobs.filter((j) => j.posts));
+        // Search never returns a protected member's posts: their own timeline, with their token.
+        await scanMembers(ctx, jobs.filter((j) => j.likes || (j.posts && j.counts.protected)).map((j) => ({ ...j, posts: j.posts && !!j.counts.protected })));
+        searchJobs.push(...jobs.filter((j) => j.posts && !j.counts.protected));
+        readCursor = chunk[chunk.length - 1]!.discordId;
+        if (searchJobs.length >= SEARCH_FLUSH) await flush();
       } else {
         await scanMembers(ctx, jobs);
+        cursor = readCursor = chunk[chunk.length - 1]!.discordId;
       }
-      cursor = chunk[chunk.length - 1]!.discordId;
       ctx.progress('members', i + chunk.length, todo.length);
     }
+    await flush();
+    const fresh = plan.fresh.filter((id) => !prior || !(id in prior.snapshot));
+    const soFar = (id: string) => {
+      const m = metrics.get(id);
+      return m ? m.retweets + m.replies + m.quotes : 0;
+    };
+    if (plan.posts === 'search' && fresh.length) await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh, soFar);
   } catch (err) {
-    if (err instanceof StopRun && !ctx.dryRun) await ctx.wm.saveSweep({ cursor, snapshot: Object.fromEntries(snapshot), startedAt, modes });
+    if (err instanceof StopRun && !ctx.dryRun) {
+      // What was read before the stop is searched now if X still allows it, so the cursor can move on.
+      try {
+        await flush();
+      } catch (again) {
+        if (!(again instanceof StopRun)) throw again;
+      }
+      await ctx.wm.saveSweep({ cursor, snapshot: Object.fromEntries(snapshot), startedAt, modes });
+    }
     throw err;
   } finally {
     ctx.stats.inc('membersChecked', lookedUp);
   }
   if (saved && !ctx.dryRun) await ctx.wm.clearSweep();
-  return snapshot;
+  return { snapshot, startedAt };
 }

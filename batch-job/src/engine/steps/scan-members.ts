@@ -1,7 +1,7 @@
 import { ApiResponseError } from 'twitter-api-v2';
 import type { Connection, Engagement, EngagementKind } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
-import { StopRun, TokenBusy, TokenRevoked } from '../errors';
+import { refusalOf, StopRun, TokenBusy, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';
 import type { MemberMark } from '../watermarks';
 import { refsOf, replyTexts, type PostRow, type ReplyText } from './posts';
@@ -16,7 +16,20 @@ interface UserData {
 export interface MemberCounts {
   likeCount: number;
   tweetCount: number;
+  /** Protected account: search never shows its posts; its timeline needs its own token. */
+  protected?: boolean;
 }
+
+/** X's smallest liked_tweets page every source accepts (its OpenAPI says 5, older references 10). */
+export const LIKES_MIN_PAGE = 10;
+/**
+ * A first likes scan (likes made before linking) stops after this many consecutive liked posts
+ * created well before the tracking window (FIRST_SCAN_SLACK_MS): people like fresh posts, so the
+ * member's likes of tracked posts (created inside the window) are above that point.
+ */
+export const FIRST_SCAN_OLD_RUN = 20;
+export const FIRST_SCAN_SLACK_MS = 2 * 86_400_000;
+const DAY = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * like_count and tweet_count of every linked member, 100 per request. The same response (billed
@@ -32,7 +45,7 @@ export async function lookupMembers(ctx: RunContext, conns: Connection[]): Promi
     for (const u of res.data) {
       const c = ctx.byXUserId.get(u.id);
       if (!c) continue;
-      out.set(c.discordId, { likeCount: u.public_metrics?.like_count ?? 0, tweetCount: u.public_metrics?.tweet_count ?? 0 });
+      out.set(c.discordId, { likeCount: u.public_metrics?.like_count ?? 0, tweetCount: u.public_metrics?.tweet_count ?? 0, ...(u.protected ? { protected: true } : {}) });
       if (!ctx.dryRun) facts.push(ctx.stores.moderation.setXFacts(c.discordId, xFacts(u)));
     }
     await Promise.all(facts);
@@ -61,14 +74,27 @@ export interface ScanJob {
   posts: boolean;
 }
 
-/** Decide which members need reading: those whose like / post counts moved since their watermark. */
-export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>, marks: Map<string, MemberMark>, mode: { likes: boolean; posts: boolean }): ScanJob[] {
+/**
+ * Decide which members need reading: those whose like / post counts moved since their watermark.
+ * A likes read costs every post it returns, at least LIKES_MIN_PAGE, and on a fresh UTC day the
+ * already-known likes that fill the page are billed again: so a member with fewer new likes than a
+ * page, not read yet today, waits (their likes stay unread, nothing is lost) until enough are new,
+ * until a read today made their page free, or until a tracked post whose likes moved since their
+ * last read is about to leave the window (`ctx.likesDueBefore`).
+ */
+export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>, marks: Map<string, MemberMark>, mode: { likes: boolean; posts: boolean }, ctx?: Pick<RunContext, 'now' | 'likesDueBefore' | 'retryMembers'>): ScanJob[] {
   const jobs: ScanJob[] = [];
+  const today = ctx ? DAY(ctx.now()) : '';
   for (const conn of conns) {
     const c = counts.get(conn.discordId);
     if (!c) continue;
     const mark = marks.get(conn.discordId);
-    const likes = mode.likes && c.likeCount > 0 && (!mark || mark.likeCount !== c.likeCount);
+    let likes = mode.likes && c.likeCount > 0 && (!mark || mark.likeCount !== c.likeCount);
+    if (likes && ctx && mark && mark.likeCount >= 0 && !mark.likeResume) {
+      const readAt = mark.likesAt ?? mark.scannedAt;
+      const fresh = Math.abs(c.likeCount - mark.likeCount);
+      likes = fresh >= LIKES_MIN_PAGE - 2 || DAY(readAt) === today || readAt <= ctx.likesDueBefore || ctx.retryMembers.has(conn.discordId);
+    }
     const posts = mode.posts && c.tweetCount > 0 && (!mark || mark.tweetCount !== c.tweetCount);
     if (likes || posts) jobs.push({ conn, counts: c, ...(mark ? { mark } : {}), likes, posts });
   }
@@ -77,7 +103,9 @@ export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>,
 
 /**
  * Read each member's new likes and posts, and commit watermark + findings atomically per member.
- * A read cut short (rate limit, budget, time) commits what it found and where to continue.
+ * A read cut short (rate limit, budget, time) commits what it found and where to continue. A read
+ * X refuses (400/403/404) is recorded against the member; their watermark for it stays, so the
+ * next run retries it, and the run goes on (it ends partial).
  */
 export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<void> {
   let done = 0;
@@ -89,29 +117,48 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     const mark: MemberMark = {
       likeCount: prev?.likeCount ?? -1, tweetCount: prev?.tweetCount ?? -1, likeTop: prev?.likeTop ?? [],
       ...(prev?.sinceId ? { sinceId: prev.sinceId } : {}), scannedAt: ctx.now(), activity: prev?.activity ?? 0,
+      ...(prev?.likesAt ? { likesAt: prev.likesAt } : {}),
       ...(prev?.likeResume ? { likeResume: prev.likeResume } : {}), ...(prev?.postResume ? { postResume: prev.postResume } : {}),
     };
     const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, resumed: !!prev?.likeResume, complete: false };
     const posts: PostsRead = { found: [], replies: [], newest: prev?.postResume?.newest ?? prev?.sinceId, token: prev?.postResume?.token, resumed: !!prev?.postResume, posts: 0, complete: false };
-    // Posts are read with the member's token (their own rate-limit bucket) when it works.
-    let userToken = job.likes;
+    // Posts are read with the member's token (their own rate-limit bucket) when it works; a
+    // protected member's posts can only be read with it.
+    let userToken = job.likes || !!job.counts.protected;
     let stop: unknown = null;
+    const refused = (endpoint: string, err: unknown) => {
+      const r = refusalOf(err);
+      if (!r) return false;
+      ctx.refused.push({ subject: 'member', id: job.conn.discordId, endpoint, ...r });
+      ctx.logger.warn({ discordId: job.conn.discordId, endpoint, status: r.status, reason: r.reason }, 'X refused a read for this member; the next run retries it');
+      return true;
+    };
     try {
       if (job.likes) {
         try {
           await readLikes(ctx, job, likes);
         } catch (err) {
-          if (!(err instanceof TokenRevoked)) throw err;
-          // Keep the likes watermark: after /connect again, the next read catches up from it.
-          userToken = false;
-          if (err instanceof TokenBusy) ctx.skipped++;
+          if (err instanceof TokenRevoked) {
+            // Keep the likes watermark: after /connect again, the next read catches up from it.
+            userToken = false;
+            if (err instanceof TokenBusy) ctx.skipped++;
+          } else if (!refused('liked_tweets', err)) {
+            throw err;
+          }
         }
       }
-      if (job.posts) await readPosts(ctx, job, userToken, posts);
+      if (job.posts) {
+        try {
+          await readPosts(ctx, job, userToken, posts);
+        } catch (err) {
+          if (!refused('user_tweets', err)) throw err;
+        }
+      }
     } catch (err) {
       if (!(err instanceof StopRun)) throw err;
       stop = err;
     }
+    if (!ctx.refused.some((r) => r.subject === 'member' && r.id === job.conn.discordId)) ctx.readOk.add(`member:${job.conn.discordId}`);
     for (const id of likes.ids) found.push({ tweetId: id, discordId: job.conn.discordId, kind: 'like' });
     for (const e of posts.found) found.push({ ...e, discordId: job.conn.discordId });
     // A read resumed from an earlier run's token covers what existed when that read began (its
@@ -120,6 +167,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       const count = likes.resumed && prev?.likeResume ? (prev.likeResume.count ?? prev.likeCount) : job.counts.likeCount;
       if (likes.complete) {
         mark.likeCount = count;
+        mark.likesAt = ctx.now();
         if (likes.top?.length) mark.likeTop = likes.top;
         delete mark.likeResume;
       } else if (likes.token && likes.top) {
@@ -149,6 +197,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
   });
 }
 
+
 interface LikesRead {
   ids: string[];
   /** The newest liked ids, saved as likeTop when the read completes. */
@@ -171,18 +220,28 @@ function staleToken(ctx: RunContext, err: unknown, st: { token: string | undefin
   return true;
 }
 
+interface LikedPost {
+  id: string;
+  created_at?: string;
+}
+
 async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<void> {
   const known = new Set(job.mark?.likeTop ?? []);
   const firstScan = !job.mark || job.mark.likeCount < 0;
   const expected = firstScan ? job.counts.likeCount : Math.abs(job.counts.likeCount - job.mark!.likeCount);
-  // A first scan is capped (likes from before linking); later scans read every new like, which the
-  // count increase bounds (a fixed cap marked the rest as seen: missed for good).
+  // A first scan is capped (likes from before linking) and stops once it is well past the window;
+  // later scans read every new like, which the count increase bounds (a fixed cap marked the rest
+  // as seen: missed for good).
   const maxPages = firstScan ? ctx.firstScanMaxPages : Math.max(ctx.firstScanMaxPages, 10, Math.ceil(expected / 100) + 2);
+  const oldBefore = ctx.windowStart - FIRST_SCAN_SLACK_MS;
+  let oldRun = 0;
   for (let page = 0; page < maxPages; page++) {
-    const query = { max_results: !st.token ? pageSize(expected, 5) : 100, ...(st.token ? { pagination_token: st.token } : {}) };
+    // A first scan's first page takes all of a short history, or the recent part of a long one.
+    const size = !st.token ? (firstScan ? (expected <= 100 ? Math.max(LIKES_MIN_PAGE, expected) : 50) : pageSize(expected, LIKES_MIN_PAGE)) : 100;
+    const query = { max_results: size, ...(firstScan ? { 'tweet.fields': 'created_at' } : {}), ...(st.token ? { pagination_token: st.token } : {}) };
     let res;
     try {
-      res = await ctx.tokens.call(job.conn, (c) => ctx.gw.get<{ id: string }>('liked_tweets', c, `user:${job.conn.discordId}`, `users/${job.conn.xUserId}/liked_tweets`, query));
+      res = await ctx.tokens.call(job.conn, (c) => ctx.gw.get<LikedPost>('liked_tweets', c, `user:${job.conn.discordId}`, `users/${job.conn.xUserId}/liked_tweets`, query));
     } catch (err) {
       if (!staleToken(ctx, err, st)) throw err;
       st.top = null;
@@ -196,9 +255,14 @@ async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<
         break;
       }
       st.ids.push(t.id);
+      oldRun = t.created_at && Date.parse(t.created_at) < oldBefore ? oldRun + 1 : 0;
     }
     st.token = res.meta?.next_token;
     if (reachedKnown || !st.token) break;
+    if (firstScan && oldRun >= FIRST_SCAN_OLD_RUN) {
+      ctx.stats.inc('firstScansStoppedOld');
+      break;
+    }
     if (page === maxPages - 1) {
       ctx.stats.inc('likeScansTruncated');
       ctx.logger.warn({ discordId: job.conn.discordId, pages: maxPages }, "stopped reading a member's likes at the page cap");

@@ -1,5 +1,7 @@
-import type { Engagement } from '@engagement-tracker/core';
+import type { Engagement, EngagementKind } from '@engagement-tracker/core';
+import { ApiResponseError } from 'twitter-api-v2';
 import { pool, type RunContext } from '../context';
+import { refusalOf } from '../errors';
 import { pageSize, SEARCH_GROUP } from '../planner';
 import { refsOf, replyTexts, type PostRow, type ReplyText } from './posts';
 import type { ScanJob } from './scan-members';
@@ -7,56 +9,204 @@ import type { ScanJob } from './scan-members';
 /** Posts can reach search a little late: each search re-reads this much before the watermark. */
 export const SEARCH_OVERLAP_MS = 10 * 60_000;
 const SEARCH_WINDOW_MS = 7 * 86_400_000;
+/** X's query length limit. */
+export const QUERY_MAX = 512;
+/** Narrow queries a run may send before falling back to broad ones (search is 450 a window app-wide). */
+export const NARROW_QUERY_BUDGET = 120;
+/** A post tracked for the first time with at most this many reposts, replies and quotes is read from its side. */
+export const FRESH_POST_SIDE_MAX = 40;
+
+/** The posts whose reposts / replies / quotes moved this run, and from when each one's engagement is new. */
+export interface PostTargets {
+  changed: Record<Exclude<EngagementKind, 'like'>, string[]>;
+  /** The post's last saved counts (or its creation, for a post never looked at): engagement after it is new. */
+  readFrom: Record<string, number>;
+}
+
+const TERM: Record<Exclude<EngagementKind, 'like'>, string> = { retweet: 'retweets_of_tweet_id', quote: 'quotes_of_tweet_id', reply: 'conversation_id' };
+
+/** Pack strings into groups whose ` OR `-joined length stays within `budget` characters. */
+export function packOr(items: string[], budget: number): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let len = 0;
+  for (const it of items) {
+    const add = (cur.length ? 4 : 0) + it.length;
+    if (cur.length && len + add > budget) {
+      out.push(cur);
+      cur = [];
+      len = 0;
+    }
+    cur.push(it);
+    len += cur.length > 1 ? add : it.length;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
 
 /**
- * Members' new retweets, replies and quotes through recent search, SEARCH_GROUP members a query
- * (`(from:<id> OR ...) (is:retweet OR is:reply OR is:quote)`): unlike their timelines, this
- * returns (and bills) only the posts that can be engagement. Each member's watermark moves only
- * when their group's search completed.
+ * Queries `(from:a OR from:b ...) (retweets_of_tweet_id:p OR conversation_id:q ...)` covering every
+ * (member, post term) pair, each within QUERY_MAX characters, splitting the room between members and
+ * terms so that the fewest queries are needed.
  */
-export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[]): Promise<void> {
+export function narrowQueries(members: string[], terms: string[]): Array<{ members: string[]; terms: string[] }> {
+  if (!members.length || !terms.length) return [];
+  let best: Array<{ members: string[]; terms: string[] }> | null = null;
+  const room = QUERY_MAX - 5; // "(", ") (", ")"
+  for (let m = 30; m <= room - 30; m += 15) {
+    const mg = packOr(members.map((id) => `from:${id}`), m);
+    const tg = packOr(terms, room - m);
+    if (mg.some((g) => g.length === 1 && g[0]!.length > m) || tg.some((g) => g.length === 1 && g[0]!.length > room - m)) continue;
+    if (!best || mg.length * tg.length < best.length) best = mg.flatMap((g) => tg.map((t) => ({ members: g.map((x) => x.slice(5)), terms: t })));
+  }
+  return best ?? [];
+}
+
+/**
+ * Members' new reposts, replies and quotes of tracked posts through recent search. Narrow queries
+ * (the tracked ids whose counts moved, combined with `from:` groups of the members whose post counts
+ * moved) return, and bill, only engagement with tracked posts; when they would take more requests
+ * than the run can spend, broad queries (`(from:<id> OR ...) (is:retweet OR is:reply OR is:quote)`,
+ * SEARCH_GROUP members each) cover the members instead, returning their untracked engagement too.
+ * Each member's watermark moves only when all of their queries completed; a query X refuses
+ * (400/403/404) is recorded against its members and they are searched again next run.
+ */
+export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], targets?: PostTargets): Promise<void> {
+  if (!jobs.length) return;
   const trackedIds = new Set(ctx.tracked.keys());
   const scope = ctx.pendingScope;
-  const groups: ScanJob[][] = [];
-  for (let i = 0; i < jobs.length; i += SEARCH_GROUP) groups.push(jobs.slice(i, i + SEARCH_GROUP));
   const floor = ctx.now() - SEARCH_WINDOW_MS + 60_000;
-  let done = 0;
-  await pool(groups, Math.min(4, ctx.concurrency), async (group) => {
-    const startedAt = ctx.now();
-    const since = Math.max(floor, Math.min(...group.map((j) => (j.mark?.postsAt ?? ctx.windowStart) - SEARCH_OVERLAP_MS)));
-    const expected = group.reduce((s, j) => s + (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5), 0);
-    const query = `(${group.map((j) => `from:${j.conn.xUserId}`).join(' OR ')}) (is:retweet OR is:reply OR is:quote)`;
-    const byAuthor = new Map<string, Engagement[]>();
-    const replies = new Map<string, ReplyText[]>();
-    let token: string | undefined;
-    for (let page = 0; page < 50; page++) {
-      const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
-        query,
-        start_time: new Date(since).toISOString(),
-        max_results: page === 0 ? pageSize(expected, 10) : 100,
-        'tweet.fields': 'author_id,referenced_tweets,conversation_id',
-        ...(token ? { next_token: token } : {}),
+  const startedAt = ctx.now();
+  const byXUserId = new Map(jobs.map((j) => [j.conn.xUserId, j]));
+  const since = (group: ScanJob[]) => Math.max(floor, Math.min(...group.map((j) => (j.mark?.postsAt ?? ctx.windowStart) - SEARCH_OVERLAP_MS)));
+
+  interface Query { q: string; since: number; expected: number; members: ScanJob[] }
+  const queries: Query[] = [];
+  // A member searched for the first time: everything they posted in the window (broad), once.
+  const first = jobs.filter((j) => !j.mark || j.mark.tweetCount < 0);
+  const known = targets ? jobs.filter((j) => j.mark && j.mark.tweetCount >= 0) : [];
+  if (targets) {
+    const terms = (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).map((id) => `${TERM[k]}:${id}`));
+    for (const g of narrowQueries(known.map((j) => j.conn.xUserId), terms)) {
+      const from = Math.min(...g.terms.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
+      queries.push({
+        q: `(${g.members.map((id) => `from:${id}`).join(' OR ')}) (${g.terms.join(' OR ')})`,
+        since: Math.max(floor, from - SEARCH_OVERLAP_MS), expected: g.terms.length, members: g.members.map((id) => byXUserId.get(id)!),
       });
-      for (const p of res.data) {
-        const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
-        if (!member) continue;
-        const list = byAuthor.get(member.discordId) ?? [];
-        const refs = refsOf(p);
-        for (const r of refs) list.push({ ...r, discordId: member.discordId });
-        byAuthor.set(member.discordId, list);
-        const texts = replyTexts(p, refs, member.discordId);
-        if (texts.length) replies.set(member.discordId, [...(replies.get(member.discordId) ?? []), ...texts]);
+    }
+  }
+  const broad = !targets || queries.length > NARROW_QUERY_BUDGET ? jobs : first;
+  if (broad === jobs) queries.length = 0;
+  if (broad.length) {
+    for (let i = 0; i < broad.length; i += SEARCH_GROUP) {
+      const group = broad.slice(i, i + SEARCH_GROUP);
+      const expected = group.reduce((s, j) => s + (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5), 0);
+      queries.push({ q: `(${group.map((j) => `from:${j.conn.xUserId}`).join(' OR ')}) (is:retweet OR is:reply OR is:quote)`, since: since(group), expected, members: group });
+    }
+    ctx.stats.inc('searchBroad');
+  }
+
+  const found = new Map<string, Engagement[]>();
+  const replies = new Map<string, ReplyText[]>();
+  const failed = new Set<string>();
+  let done = 0;
+  await pool(queries, Math.min(4, ctx.concurrency), async (query) => {
+    let token: string | undefined;
+    try {
+      for (let page = 0; page < 50; page++) {
+        const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
+          query: query.q,
+          start_time: new Date(query.since).toISOString(),
+          max_results: page === 0 ? pageSize(query.expected, 10) : 100,
+          'tweet.fields': 'author_id,referenced_tweets,conversation_id',
+          ...(token ? { next_token: token } : {}),
+        });
+        for (const p of res.data) {
+          const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
+          if (!member) continue;
+          const list = found.get(member.discordId) ?? [];
+          const refs = refsOf(p);
+          for (const r of refs) list.push({ ...r, discordId: member.discordId });
+          found.set(member.discordId, list);
+          const texts = replyTexts(p, refs, member.discordId);
+          if (texts.length) replies.set(member.discordId, [...(replies.get(member.discordId) ?? []), ...texts]);
+        }
+        ctx.stats.inc('memberItemsRead', res.data.length);
+        token = res.meta?.next_token;
+        if (!token) break;
       }
-      ctx.stats.inc('memberItemsRead', res.data.length);
-      token = res.meta?.next_token;
-      if (!token) break;
+    } catch (err) {
+      const r = refusalOf(err);
+      if (!r || !(err instanceof ApiResponseError)) throw err;
+      for (const j of query.members) {
+        failed.add(j.conn.discordId);
+        ctx.refused.push({ subject: 'member', id: j.conn.discordId, endpoint: 'search_recent', ...r });
+      }
+      ctx.logger.warn({ status: r.status, reason: r.reason, members: query.members.length }, 'X refused a search; its members are searched again next run');
     }
-    for (const job of group) {
-      const found = byAuthor.get(job.conn.discordId) ?? [];
-      if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, found, scope, replies.get(job.conn.discordId));
-      for (const e of found) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
+    ctx.stats.inc('searchQueries');
+    ctx.progress('search', ++done, queries.length);
+  });
+  for (const job of jobs) {
+    if (failed.has(job.conn.discordId)) continue;
+    const list = found.get(job.conn.discordId) ?? [];
+    if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, list, scope, replies.get(job.conn.discordId));
+    for (const e of list) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
+  }
+}
+
+/**
+ * Posts tracked for the first time: their reposts, quotes and replies so far, from their creation,
+ * by anyone (the members who made them may have no new posts since their last search). Returns, and
+ * bills, what the counts show: usually little, as posts are submitted soon after they are posted.
+ */
+export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fresh: string[], engagementSoFar: (id: string) => number): Promise<void> {
+  const ids = new Set(fresh);
+  const termsOf = (keep: (id: string) => boolean) => (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).filter((id) => ids.has(id) && keep(id)).map((id) => `${TERM[k]}:${id}`));
+  // A post with much engagement already (mostly by non-members): narrow queries over every member.
+  const small = termsOf((id) => engagementSoFar(id) <= FRESH_POST_SIDE_MAX).map((t) => ({ q: t, members: [] as string[] }));
+  const members = [...ctx.members.values()].filter((c) => c.status === 'linked' || c.status === 'needs_reconnect').map((c) => c.xUserId);
+  const big = narrowQueries(members, termsOf((id) => engagementSoFar(id) > FRESH_POST_SIDE_MAX));
+  const queries = [
+    ...packOr(small.map((x) => x.q), QUERY_MAX).map((terms) => ({ terms, q: terms.join(' OR ') })),
+    ...big.map((g) => ({ terms: g.terms, q: `(${g.members.map((id) => `from:${id}`).join(' OR ')}) (${g.terms.join(' OR ')})` })),
+  ];
+  const floor = ctx.now() - SEARCH_WINDOW_MS + 60_000;
+  await pool(queries, Math.min(4, ctx.concurrency), async ({ terms: group, q }) => {
+    const from = Math.min(...group.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
+    const found: Engagement[] = [];
+    const replies: ReplyText[] = [];
+    let token: string | undefined;
+    try {
+      for (let page = 0; page < 50; page++) {
+        const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
+          query: q,
+          start_time: new Date(Math.max(floor, from - SEARCH_OVERLAP_MS)).toISOString(),
+          max_results: 100,
+          'tweet.fields': 'author_id,referenced_tweets,conversation_id',
+          ...(token ? { next_token: token } : {}),
+        });
+        for (const p of res.data) {
+          const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
+          if (!member) continue;
+          const refs = refsOf(p).filter((r) => ids.has(r.tweetId));
+          for (const r of refs) found.push({ ...r, discordId: member.discordId });
+          replies.push(...replyTexts(p, refs, member.discordId));
+        }
+        token = res.meta?.next_token;
+        if (!token) break;
+      }
+    } catch (err) {
+      const r = refusalOf(err);
+      if (!r) throw err;
+      for (const t of group) {
+        const id = t.slice(t.indexOf(':') + 1);
+        ctx.unread.add(id);
+        ctx.refused.push({ subject: 'post', id, endpoint: 'search_recent', ...r });
+      }
     }
-    ctx.stats.inc('searchGroups');
-    ctx.progress('search', ++done, groups.length);
+    if (!ctx.dryRun) await ctx.wm.commitFound(found, ctx.pendingScope, replies);
+    ctx.found.push(...found);
   });
 }
+

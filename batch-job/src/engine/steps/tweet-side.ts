@@ -1,6 +1,6 @@
 import type { Connection, Engagement } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
-import { TokenBusy, TokenRevoked } from '../errors';
+import { refusalOf, TokenBusy, TokenRevoked } from '../errors';
 import type { TweetRead } from '../planner';
 import type { XEndpoint } from '../x-gateway';
 import type { ReplyText } from './posts';
@@ -75,12 +75,19 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       }
       ctx.stats.inc('tweetReads');
     } catch (err) {
-      if (!(err instanceof TokenRevoked)) throw err;
-      // The author's token no longer works: the post's watermark must not claim these likes were read.
+      const refusal = refusalOf(err);
+      if (!(err instanceof TokenRevoked) && !refusal) throw err;
+      // The author's token no longer works, or X refused the read: the post's watermark must not
+      // claim these engagements were read (the next run reads them again).
       ctx.stats.inc('tweetReadsSkipped');
       ctx.unread.add(r.tweetId);
       if (err instanceof TokenBusy) ctx.skipped++;
+      if (refusal) {
+        ctx.refused.push({ subject: 'post', id: r.tweetId, endpoint, ...refusal });
+        ctx.logger.warn({ tweetId: r.tweetId, endpoint, status: refusal.status, reason: refusal.reason }, 'X refused a read for this post; the next run retries it');
+      }
     }
+    if (!ctx.unread.has(r.tweetId)) ctx.readOk.add(`post:${r.tweetId}`);
     if (!ctx.dryRun) await ctx.wm.commitFound(found, scope, replies);
     ctx.found.push(...found);
     ctx.progress('tweets', ++done, reads.length);

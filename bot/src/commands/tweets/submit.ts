@@ -22,7 +22,13 @@ export const submit: BotCommand = {
   async execute(i, ctx) {
     const name = i.member instanceof GuildMember ? i.member.displayName : (i.user.globalName ?? i.user.username);
     const exempt = memberRoleIds(i).some((r) => ctx.config.coreRoleIds.includes(r));
-    const lookup = createTweetLookup(ctx.x);
+    // A protected member's own post is visible to their token only.
+    const lookup = createTweetLookup(ctx.x, {
+      memberToken: async () => {
+        const t = await ctx.stores.connections.getTokens(i.user.id);
+        return t && t.expiresAt > ctx.now() ? t.accessToken : null;
+      },
+    });
     const res = await submitTweet(
       { url: i.options.getString('url', true), category: i.options.getString('category'), submitterId: i.user.id, submitterName: name, rateLimitExempt: exempt },
       { stores: ctx.stores, lookup, categories: ctx.config.categories, limitPerDay: ctx.config.submitRateLimitPerDay, windowMs: ctx.config.trackingWindowMs, now: ctx.now },

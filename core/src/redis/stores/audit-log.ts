@@ -11,12 +11,19 @@ export interface AuditFilter {
 export class AuditLog {
   constructor(private readonly ctx: StoreContext) {}
 
+  /** Audit an action that changes nothing else (scripts that change data audit inside themselves). */
   async record(e: { actor: string; action: string; target: string; before?: unknown; after?: unknown }): Promise<AuditEntry> {
     const at = this.ctx.now();
     const enc = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
-    const id = (await this.ctx.redis.xadd(this.ctx.keys.audit(), '*', 'actor', e.actor, 'action', e.action, 'target', e.target,
-      'before', enc(e.before), 'after', enc(e.after), 'at', String(at))) as string;
+    const id = (await this.ctx.run('recordAudit', [this.ctx.keys.audit()], [e.actor, e.action, e.target, enc(e.before), enc(e.after), at])) as string;
     return { id, at, actor: e.actor, action: e.action, target: e.target, before: e.before, after: e.after };
+  }
+
+  /** One entry by its stream id, or null. */
+  async get(id: string): Promise<AuditEntry | null> {
+    if (!/^\d+-\d+$/.test(id)) return null;
+    const row = (await this.ctx.redis.xrange(this.ctx.keys.audit(), id, id))[0];
+    return row ? toEntry(row) : null;
   }
 
   async list(page: Page & { filter?: AuditFilter } = {}): Promise<PageResult<AuditEntry>> {

@@ -26,10 +26,29 @@ export function newRunId(now: number): string {
 export class BatchStore {
   constructor(private readonly ctx: StoreContext) {}
 
-  /** Take the lock for `ttlMs`; returns a fencing token that increases with every acquisition. */
-  async acquireLock(runId: string, ttlMs: number): Promise<{ fence: number } | null> {
+  /**
+   * Take the lock for `ttlMs`; returns a fencing token that increases with every acquisition, or
+   * null while another run holds it. With `aliveMs`, a holder whose run record has not reported a
+   * heartbeat for that long (killed, hung, cut off from Redis) is taken over at once instead of
+   * waiting for the lock to expire: it is fenced out and its run marked failed (`tookOver` names it).
+   */
+  async acquireLock(runId: string, ttlMs: number, opts: { aliveMs?: number } = {}): Promise<{ fence: number; tookOver?: string } | null> {
     const res = (await this.ctx.run('acquireLock', [this.ctx.keys.batchLock(), this.ctx.keys.batchFence()], [runId, ttlMs])) as number;
-    return res === ScriptErrorCode.LockHeld ? null : { fence: res };
+    if (res !== ScriptErrorCode.LockHeld) return { fence: res };
+    if (!opts.aliveMs) return null;
+    const value = await this.ctx.redis.get(this.ctx.keys.batchLock());
+    if (!value) return this.acquireLock(runId, ttlMs);
+    const holder = value.slice(0, value.lastIndexOf('|'));
+    const record = await this.ctx.redis.hmget(this.ctx.keys.batch(holder), 'heartbeatAt');
+    const silentS = Math.round((this.ctx.now() - Number(record[0] ?? 0)) / 1000);
+    const took = (await this.ctx.run('takeOverLock', [this.ctx.keys.batchLock(), this.ctx.keys.batchFence(), this.ctx.keys.batch(holder)], [
+      value, runId, ttlMs, this.ctx.now(), opts.aliveMs,
+      `No heartbeat for ${silentS} s while holding the batch lock (killed, hung or cut off from Redis); run ${runId} took the lock over.`,
+    ])) as number | [number, number];
+    if (!Array.isArray(took)) return null;
+    const [fence, marked] = took;
+    if (marked === 1) await this.countEnded(holder);
+    return { fence, tookOver: holder };
   }
 
   async renewLock(runId: string, fence: number, ttlMs: number): Promise<boolean> {
@@ -94,6 +113,12 @@ export class BatchStore {
     return { counters: Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)])), costToday: Number(today ?? 0) };
   }
 
+  /** Count a run that a script ended (reaped, taken over) as finish() counts the runs it ends. */
+  private async countEnded(id: string): Promise<void> {
+    const run = await this.get(id);
+    if (run && run.status !== 'running') await this.count(run);
+  }
+
   private async count(run: BatchRun, jobDied?: string): Promise<void> {
     const { keys } = this.ctx;
     const m = this.ctx.redis.multi().hincrby(keys.batchCounters(), `runs|${run.trigger}|${run.status}`, 1);
@@ -128,9 +153,10 @@ export class BatchStore {
     return { total: all.length, items: all.slice(offset, offset + limit) };
   }
 
+  /** The newest run that did something: skipped runs (lock held elsewhere) are not "the last run". */
   async latest(): Promise<BatchRun | null> {
-    const [id] = await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, 0);
-    return id ? this.get(id) : null;
+    const ids = await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, 49);
+    return (await this.getMany(ids)).find((r) => r.status !== 'skipped') ?? null;
   }
 
   async findByJobName(jobName: string): Promise<BatchRun | null> {
@@ -138,15 +164,24 @@ export class BatchStore {
     return (await this.getMany(ids)).find((r) => r.jobName === jobName) ?? null;
   }
 
-  /** Mark running runs whose heartbeat is older than `leaseMs` as failed; returns their ids. */
-  async reapStale(leaseMs: number): Promise<string[]> {
-    const now = this.ctx.now();
+  /**
+   * Mark every running run whose heartbeat stopped as failed, with the reason; returns their ids.
+   * A run that reported progress is dead after `aliveMs` of silence; a run that never did (a manual
+   * run whose program has not begun yet) gets `startGraceMs`. A reaped run that still held the lock
+   * loses it, so it cannot award anything should it come back.
+   */
+  async reapStale(aliveMs: number, opts: { startGraceMs?: number; except?: string } = {}): Promise<string[]> {
     const ids = await this.ctx.redis.zrevrange(this.ctx.keys.batches(), 0, 199);
     const reaped: string[] = [];
     for (const run of await this.getMany(ids)) {
-      if (run.status === 'running' && now - run.heartbeatAt > leaseMs) {
-        const done = await this.finish(run.id, 'failed', { error: `No progress for ${Math.round((now - run.heartbeatAt) / 1000)} s: the run died without finishing.` });
-        if (done) reaped.push(run.id);
+      if (run.status !== 'running' || run.id === opts.except) continue;
+      const done = await this.ctx.run('reapRun', [this.ctx.keys.batch(run.id), this.ctx.keys.batchLock()], [
+        run.id, this.ctx.now(), aliveMs, Math.max(aliveMs, opts.startGraceMs ?? aliveMs),
+        'No heartbeat for {s} s: the run stopped (killed, crashed or cut off from Redis) without finishing.',
+      ]);
+      if (done === 1) {
+        reaped.push(run.id);
+        await this.countEnded(run.id);
       }
     }
     return reaped;

@@ -10,6 +10,7 @@ import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
 import { Ledger, type BoardRetention } from './ledger';
 import { MemberStore } from './member-store';
+import { OAuthStateStore } from './oauth-state-store';
 import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
@@ -30,6 +31,7 @@ export interface Stores {
   seasons: SeasonStore;
   batches: BatchStore;
   audit: AuditLog;
+  oauthStates: OAuthStateStore;
   points: PointsWatch;
   bans: BanStore;
   review: ReviewQueue;
@@ -54,6 +56,7 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     seasons: new SeasonStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
+    oauthStates: new OAuthStateStore(ctx),
     points: new PointsWatch(ctx),
     bans: new BanStore(ctx),
     review: new ReviewQueue(ctx, ledger),

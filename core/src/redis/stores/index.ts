@@ -14,3 +14,4 @@ export { BatchStore, newRunId, type LockHolder } from './batch-store';
 export { AuditLog, type AuditFilter } from './audit-log';
 export type { RateLimitResult } from './rate-limiter';
 export { PointsWatch, DEFAULT_ANOMALY_THRESHOLDS, type AnomalyThresholds, type MemberGain, type PointsReport } from './points-watch';
+export { OAuthStateStore } from './oauth-state-store';

@@ -91,6 +91,13 @@ export class Leaderboard {
     return { ids: new Set(ids), ranks: res.map(([, r]) => r as number | null).filter((r): r is number => r !== null).sort((a, b) => a - b) };
   }
 
+  /** Points of each member on a board (0 for members not on it), in the order asked. */
+  async scores(ids: string[], opts: BoardRef): Promise<number[]> {
+    if (!ids.length) return [];
+    const scores = await this.ctx.redis.zmscore(this.key(opts), ...ids);
+    return scores.map((s) => Number(s ?? 0));
+  }
+
   /** Weeks that have a board, newest first. */
   async weeks(): Promise<string[]> {
     return this.ctx.redis.zrevrangebylex(this.ctx.keys.leaderboardWeeks(), '+', '-');

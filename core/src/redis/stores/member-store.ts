@@ -7,19 +7,13 @@ import { int, pageBounds, type Page, type PageResult, type StoreContext } from '
 export class MemberStore {
   constructor(private readonly ctx: StoreContext) {}
 
-  /** Create the member with tier 1 if new; refresh the display name. */
+  /**
+   * Create the member with tier 1 if new; refresh the display name (when not empty). The one way a
+   * member comes to exist: linking X runs the same Lua include inside its script.
+   */
   async ensure(discordId: string, displayName: string): Promise<Member> {
-    const { redis, keys } = this.ctx;
-    const now = this.ctx.now();
-    await redis
-      .multi()
-      .hsetnx(keys.member(discordId), 'discordId', discordId)
-      .hsetnx(keys.member(discordId), 'tier', 1)
-      .hsetnx(keys.member(discordId), 'totalPoints', 0)
-      .hsetnx(keys.member(discordId), 'joinedAt', now)
-      .hset(keys.member(discordId), 'displayName', displayName, 'updatedAt', now)
-      .zadd(keys.members(), 'NX', now, discordId)
-      .exec();
+    const { keys } = this.ctx;
+    await this.ctx.run('ensureMember', [keys.member(discordId), keys.members()], [discordId, displayName, this.ctx.now()]);
     return (await this.get(discordId))!;
   }
 
@@ -36,18 +30,53 @@ export class MemberStore {
     return res.map(([, h]) => toMember(h as Record<string, string>));
   }
 
-  /** Members by join time (oldest first), or by all-time points (highest first). */
+  /**
+   * Members by join time (oldest first by default), or by all-time points (highest first by default).
+   * The all-time board holds only members who ever scored; the rest (0 points) come after them (DESC)
+   * or before them (ASC), and are only looked up when a page reaches them.
+   */
   async list(page: Page & { sort?: 'joinedAt' | 'totalPoints'; order?: 'ASC' | 'DESC' } = {}): Promise<PageResult<Member>> {
     const { start, stop } = pageBounds(page);
-    const byPoints = page.sort === 'totalPoints';
-    const key = byPoints ? this.ctx.keys.leaderboardAllTime() : this.ctx.keys.members();
-    const desc = (page.order ?? (byPoints ? 'DESC' : 'ASC')) === 'DESC';
-    const [total, ids] = await Promise.all([
-      this.ctx.redis.zcard(this.ctx.keys.members()),
-      desc ? this.ctx.redis.zrevrange(key, start, stop) : this.ctx.redis.zrange(key, start, String(stop)),
-    ]);
-    const members = await this.getMany(ids);
-    return { total, items: members.filter((m): m is Member => m !== null) };
+    const { redis, keys } = this.ctx;
+    if (page.sort !== 'totalPoints') {
+      const desc = page.order === 'DESC';
+      const [total, ids] = await Promise.all([redis.zcard(keys.members()), desc ? redis.zrevrange(keys.members(), start, stop) : redis.zrange(keys.members(), start, String(stop))]);
+      return { total, items: await this.existing(ids) };
+    }
+    const desc = (page.order ?? 'DESC') === 'DESC';
+    const limit = stop - start + 1;
+    const board = keys.leaderboardAllTime();
+    const [total, onBoard] = await Promise.all([redis.zcard(keys.members()), redis.zcard(board)]);
+    const zeros = total - onBoard;
+    const fromBoard = (from: number, count: number) =>
+      count <= 0 ? Promise.resolve([] as string[]) : desc ? redis.zrevrange(board, from, from + count - 1) : redis.zrange(board, from, String(from + count - 1));
+    const zeroIds = async (from: number, count: number): Promise<string[]> => {
+      if (count <= 0 || zeros <= 0) return [];
+      const all = await redis.zrange(keys.members(), 0, '-1');
+      const scores = await redis.zmscore(board, ...all);
+      return all.filter((_, i) => scores[i] === null).slice(from, from + count);
+    };
+    let ids: string[];
+    if (desc) {
+      const a = await fromBoard(start, Math.min(limit, onBoard - start));
+      ids = [...a, ...(await zeroIds(Math.max(0, start - onBoard), limit - a.length))];
+    } else {
+      const z = await zeroIds(start, Math.min(limit, zeros - start));
+      ids = [...z, ...(await fromBoard(Math.max(0, start - zeros), limit - z.length))];
+    }
+    return { total, items: await this.existing(ids) };
+  }
+
+  /** Members with no X link (never linked, or unlinked), by join time. */
+  async unlinkedIds(): Promise<string[]> {
+    const { redis, keys } = this.ctx;
+    const [all, linked] = await Promise.all([redis.zrange(keys.members(), 0, '-1'), redis.zrange(keys.connections(), 0, '-1')]);
+    const l = new Set(linked);
+    return all.filter((id) => !l.has(id));
+  }
+
+  private async existing(ids: string[]): Promise<Member[]> {
+    return (await this.getMany(ids)).filter((m): m is Member => m !== null);
   }
 
   count(): Promise<number> {

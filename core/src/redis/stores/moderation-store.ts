@@ -22,11 +22,10 @@ export class ModerationStore {
   async update(change: unknown, actor: string): Promise<ModerationSettings> {
     const before = await this.get();
     const after = applyModerationChange(before, change);
-    await this.ctx.redis
-      .multi()
-      .set(this.ctx.keys.settings('moderation'), JSON.stringify(after))
-      .xadd(this.ctx.keys.audit(), '*', 'actor', actor, 'action', 'settings.moderation', 'target', 'settings:moderation', 'before', JSON.stringify(before), 'after', JSON.stringify(after), 'at', String(this.ctx.now()))
-      .exec();
+    const { keys } = this.ctx;
+    await this.ctx.run('setAudited', [keys.settings('moderation'), keys.audit()], [
+      JSON.stringify(after), actor, 'settings.moderation', 'settings:moderation', JSON.stringify(before), JSON.stringify(after), this.ctx.now(),
+    ]);
     return after;
   }
 

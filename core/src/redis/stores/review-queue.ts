@@ -1,6 +1,7 @@
 import { parseHeldId, type EngagementKind, type HeldItem, type HeldStatus, type HoldReason } from '../../domain';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
+import { AuditLog } from './audit-log';
 import { int, pageBounds, type Page, type PageResult, type StoreContext } from './context';
 import type { Ledger } from './ledger';
 
@@ -108,8 +109,7 @@ export class ReviewQueue {
   }
 
   private async auditAction(actor: string, action: string, id: string, before: HeldItem, after: unknown): Promise<void> {
-    await this.ctx.redis.xadd(this.ctx.keys.audit(), '*', 'actor', actor, 'action', action, 'target', `held:${id}`,
-      'before', JSON.stringify({ status: before.status, reason: before.reason, code: before.code }), 'after', JSON.stringify(after), 'at', String(this.ctx.now()));
+    await new AuditLog(this.ctx).record({ actor, action, target: `held:${id}`, before: { status: before.status, reason: before.reason, code: before.code }, after });
   }
 }
 

@@ -45,9 +45,12 @@ export class RulesStore {
   }
 
   private async write(before: PointRules, after: PointRules, actor: string, action: string, cells: Array<{ tier: Tier; kind: EngagementKind }>): Promise<void> {
-    const m = this.ctx.redis.multi();
-    for (const { tier, kind } of cells) m.set(this.ctx.keys.rule(tier, kind), after[tier][kind]);
-    m.xadd(this.ctx.keys.audit(), '*', 'actor', actor, 'action', action, 'target', 'rules', 'before', JSON.stringify(before), 'after', JSON.stringify(after), 'at', String(this.ctx.now()));
-    await m.exec();
+    const all = ruleCells();
+    const write = new Set(cells.map(({ tier, kind }) => `${tier}-${kind}`));
+    await this.ctx.run(
+      'setRules',
+      [...all.map(({ tier, kind }) => this.ctx.keys.rule(tier, kind)), this.ctx.keys.audit()],
+      [actor, action, JSON.stringify(before), JSON.stringify(after), this.ctx.now(), ...all.map(({ tier, kind }) => (write.has(`${tier}-${kind}`) ? after[tier][kind] : ''))],
+    );
   }
 }
