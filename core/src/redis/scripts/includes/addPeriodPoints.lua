@@ -5,9 +5,13 @@
 local function addPeriodPoints(dayBoardKey, monthBoardKey, ttl, discordId, points)
   for _, key in ipairs({ dayBoardKey, monthBoardKey }) do
     local t = ttl[key]
-    if (t and t > 0) or redis.call('EXISTS', key) == 1 then
+    if t or redis.call('EXISTS', key) == 1 then
       redis.call('ZINCRBY', key, points, discordId)
-      if t and t > 0 then redis.call('EXPIRE', key, t) end
+      -- once per script call: the expiry is the same for every award of the call (0 = already set)
+      if t and t > 0 then
+        redis.call('EXPIRE', key, t)
+        ttl[key] = 0
+      end
     end
   end
 end

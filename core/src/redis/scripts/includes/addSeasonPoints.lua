@@ -4,11 +4,16 @@
 -- the season's hash at award time, so an edited multiplier applies from the edit on, and an ended season's
 -- board is never written again (frozen). Returns seasonId, seasonPoints, multiplierPct (or nil).
 -- seasons: list of { hash = key, board = key, usage = key, id = id }.
+-- A season's hash is read once per script call (it cannot change during it).
 local function addSeasonPoints(seasons, now, category, tweetId, discordId, day, points)
   for _, s in ipairs(seasons) do
-    local f = redis.call('HMGET', s.hash, 'startsAt', 'endsAt', 'multiplierPct', 'capPerPost', 'capPerDay', 'categories')
+    if not s.f then
+      s.f = redis.call('HMGET', s.hash, 'startsAt', 'endsAt', 'multiplierPct', 'capPerPost', 'capPerDay', 'categories')
+      s.cats = cjson.decode(s.f[6] or '[]')
+    end
+    local f = s.f
     if f[1] and tonumber(f[1]) <= now and now < tonumber(f[2]) then
-      local cats = cjson.decode(f[6] or '[]')
+      local cats = s.cats
       local covers = #cats == 0
       for _, c in ipairs(cats) do
         if c == category then covers = true end
