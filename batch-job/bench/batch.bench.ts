@@ -70,9 +70,15 @@ const SCENARIOS: Record<string, BenchScenario> = {
   },
 };
 
+/** `planner-replies`: the planner with every reply rule on, to price the reply checks against `planner`. */
+type Strategy = 'planner' | 'naive' | 'planner-replies';
+
+/** The reply rules the `planner-replies` runs apply: every check on. */
+const BENCH_REPLY_RULES = { replies: { minWords: 3, minChars: 10, duplicateThreshold: 0.85, blockedPhrases: ['follow back', 'free airdrop', 'dm me', 'check my profile', 'giveaway'] } };
+
 interface Line {
   scenario: string;
-  strategy: 'planner' | 'naive';
+  strategy: Strategy;
   runs: number;
   requests: number;
   billedPosts: number;
@@ -93,6 +99,9 @@ interface Line {
   /** Largest gap between a run's own costUsd estimate and what the double billed for it (planner). */
   estimateMaxErrorPct?: number;
   truth: number;
+  /** planner-replies: time the reply checks took inside the runs, and what they held back */
+  moderationMs?: number;
+  held?: number;
 }
 
 interface RunCost {
@@ -111,6 +120,7 @@ interface RunnerResult {
   wallMs: number;
   rssMb: number;
   heapMb: number;
+  moderationMs: number;
   costUsd?: number;
 }
 
@@ -160,7 +170,7 @@ const UNLIMITED: LimitOverrides = Object.fromEntries(Object.keys(ENDPOINT_LIMITS
 const usd = (n: number) => Math.round(n * 100) / 100;
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
-async function runScenario(redis: Redis, redisUrl: string, name: string, def: BenchScenario, strategy: 'planner' | 'naive', withReferences: boolean): Promise<{ line: Line; runs: RunCost[]; references: References | null }> {
+async function runScenario(redis: Redis, redisUrl: string, name: string, def: BenchScenario, strategy: Strategy, withReferences: boolean): Promise<{ line: Line; runs: RunCost[]; references: References | null }> {
   const sc = def.build ? def.build(def.end) : buildScenario({ ...def.scenario, end: def.end });
   sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
   const references = withReferences ? new References(sc) : null;
@@ -170,7 +180,9 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   const x = await startXDouble({ state: sc.state, ...(limits ? { limits } : {}) });
   const prefix = `bench${randomBytes(3).toString('hex')}`;
   const stores: Stores = createStores(redis, { prefix, encryptionKey: 'c'.repeat(64), now: () => sc.now() });
+  if (strategy === 'planner-replies') await stores.moderation.update(BENCH_REPLY_RULES, 'bench');
   const runner = await startRunner();
+  let moderationMs = 0;
   const measureFrom = def.measureFrom ?? 0;
   let base = { requests: 0, r429: 0 };
   let wallMs = 0;
@@ -189,15 +201,16 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       await seedStores(stores, sc, t);
       if (i === measureFrom) base = { requests: x.requests.length, r429: x.requests.filter((r) => r.status === 429).length };
       const from = x.requests.length;
-      const out = await runner.run({ strategy, now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+      const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
       const ref = references?.step(t);
       if (process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} ${i + 1}/${def.runs.length} ${out.status} ${new Date(t).toISOString()}\n`);
-      if (strategy === 'planner') statuses.push(out.status);
+      if (strategy !== 'naive') statuses.push(out.status);
       refused += out.refused;
       rss = Math.max(rss, out.rssMb);
       heap = Math.max(heap, out.heapMb);
       if (i < measureFrom) continue;
       wallMs += out.wallMs;
+      moderationMs += out.moderationMs;
       let billed = 0;
       for (const r of x.requests.slice(from)) {
         billed += r.costUsd;
@@ -237,8 +250,9 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     wallMs: Math.round(wallMs),
     rssMb: rss,
     heapMb: heap,
-    ...(strategy === 'planner' ? { statuses: compact(statuses), estimateMaxErrorPct: Math.round(estimateMaxErrorPct * 10) / 10 } : { refused }),
+    ...(strategy !== 'naive' ? { statuses: compact(statuses), estimateMaxErrorPct: Math.round(estimateMaxErrorPct * 10) / 10 } : { refused }),
     truth: truth.size,
+    ...(strategy === 'planner-replies' ? { moderationMs: Math.round(moderationMs), held: await stores.review.count() } : {}),
   };
   return { line, runs, references };
 }
@@ -269,15 +283,34 @@ async function main() {
       if (only && !only.includes(name)) continue;
       const perRun: Record<string, RunCost[]> = {};
       let refs: References | null = null;
-      for (const strategy of ['planner', 'naive'] as const) {
+      // standard also runs with every reply rule on, interleaved with plain planner runs (twice each: the
+      // machine is noisy), to price the reply checks side by side in the same process.
+      const order: Strategy[] = name === 'standard' ? ['planner', 'naive', 'planner-replies', 'planner', 'planner-replies'] : ['planner', 'naive'];
+      const replyPricing: Line[] = [];
+      for (const strategy of order) {
         if (process.env.BENCH_STRATEGIES && !process.env.BENCH_STRATEGIES.split(',').includes(strategy)) continue;
         const out = await runScenario(redis, server.url, name, def, strategy, !refs && !!def.build);
         const { line, runs } = out;
         refs ??= out.references;
-        lines.push(line);
-        perRun[strategy] = runs;
+        if (strategy !== 'naive') replyPricing.push(line);
+        if (!perRun[strategy]) {
+          lines.push(line);
+          perRun[strategy] = runs;
+        }
         emit(line);
         await redis.flushdb();
+      }
+      const checked = replyPricing.filter((l) => l.strategy === 'planner-replies');
+      if (checked.length) {
+        const plain = replyPricing.filter((l) => l.strategy === 'planner').map((l) => l.wallMs);
+        const wall = checked.reduce((a, l) => a + l.wallMs, 0);
+        const spent = checked.reduce((a, l) => a + (l.moderationMs ?? 0), 0);
+        emit({
+          bench: 'batch.replyChecks', scenario: name, plannerWallMs: plain, withReplyRulesWallMs: checked.map((l) => l.wallMs),
+          replyChecksMs: checked.map((l) => l.moderationMs), held: checked.map((l) => l.held),
+          replyChecksPctOfWall: Math.round((spent / Math.max(1, wall)) * 1000) / 10,
+          under5Pct: spent <= 0.05 * wall,
+        });
       }
       if (refs) {
         const measured = new Set(Object.keys((lines.find((l) => l.scenario === name && 'recall' in l) as Line).perDay));
