@@ -88,7 +88,7 @@ describe('signing in with Discord', () => {
     await page.getByTestId('empty-state').getByText('No batch runs yet').waitFor();
     expect(await page.getByTestId('empty-state').getByTestId('run-now').count()).toBe(1);
     await page.getByRole('menuitem', { name: 'Leaderboard' }).click();
-    await page.getByTestId('empty-state').getByText('No points yet').waitFor();
+    await page.getByTestId('empty-state').getByText('No points on this board').waitFor();
   });
 
   it('gives a core member the core role', async () => {
