@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStores, type Engagement } from '../src';
-import { startRedisServer, type TestRedisServer } from '../src/testing';
+import { startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
 
-let server: TestRedisServer;
+let server: TestRedis;
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startTestRedis();
 });
 afterAll(async () => server.stop());
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../src';
-import { startRedisServer, type TestRedisServer } from '../src/testing';
+import { startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores } from './helpers';
 
-let server: TestRedisServer;
+let server: TestRedis;
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startTestRedis();
 });
 afterAll(async () => server.stop());
 
