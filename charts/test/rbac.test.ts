@@ -124,7 +124,7 @@ describe('the admin API service account (Role rendered by the chart)', () => {
       // A manual run that succeeds, then one whose pod is OOMKilled (the watcher records it).
       const ok = await runs.start('discord:1');
       k8s.jobs.complete(ok.jobName!, NS);
-      await waitFor(() => redis.client().get(`${stores.keys.prefix}:lock:batch:manual-start`), (v) => v === null);
+      await waitFor(() => redis.client().get(stores.keys.manualStartLock()), (v) => v === null);
       const failed = await runs.start('discord:1');
       k8s.jobs.fail(failed.jobName!, { container: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }, NS);
       await waitFor(() => stores.batches.get(failed.id), (r) => r?.status === 'failed');
