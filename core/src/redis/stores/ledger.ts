@@ -73,7 +73,7 @@ export class Ledger {
     const week = isoWeek(at);
     const day = utcDay(at);
     const month = periodOf('month', at);
-    const seasons = (await new SeasonStore(this.ctx).running(at)).map((s) => s.id);
+    const seasons = await new SeasonStore(this.ctx).runningIds(at);
     const extras = JSON.stringify({
       dayTtl: periodBoardTtlSeconds('day', day, this.retention.days, this.ctx.now()),
       monthTtl: periodBoardTtlSeconds('month', month, this.retention.months, this.ctx.now()),
@@ -175,6 +175,7 @@ export class Ledger {
     const { redis, keys } = this.ctx;
     const ids = await redis.zrange(keys.members(), 0, '-1');
     const weeks = await redis.zrange(keys.leaderboardWeeks(), 0, '-1');
+    const seasonEnds = new Map((await new SeasonStore(this.ctx).list()).map((x) => [x.id, x.endsAt]));
     const drift: Drift[] = [];
     let logsChecked = 0;
     for (let i = 0; i < ids.length; i += 200) {
@@ -191,6 +192,7 @@ export class Ledger {
         const member = res[3 * j] as Record<string, string>;
         const board = int(res[3 * j + 1] as string | null);
         const logs = await this.getLogs(res[3 * j + 2] as string[]);
+        drift.push(...(await this.checkPeriodAndSeasonBoards(id, logs, seasonEnds)));
         logsChecked += logs.length;
         let total = 0;
         const byWeek = new Map<string, number>();
@@ -216,7 +218,6 @@ export class Ledger {
       }
     }
     drift.push(...(await this.checkHeld(ids)));
-    drift.push(...(await this.checkPeriodAndSeasonBoards(ids)));
     return { membersChecked: ids.length, logsChecked, drift };
   }
 
@@ -251,34 +252,29 @@ export class Ledger {
    * the points of that period's logs; a season board holds the season points recorded on its award logs,
    * less those revoked before the season ended (its final board stands after that).
    */
-  private async checkPeriodAndSeasonBoards(memberIds: string[]): Promise<Drift[]> {
+  private async checkPeriodAndSeasonBoards(discordId: string, logs: EngagementLog[], seasonEnds: Map<string, number>): Promise<Drift[]> {
     const { redis, keys } = this.ctx;
     const drift: Drift[] = [];
-    const seasons = await new SeasonStore(this.ctx).list();
-    const endOf = new Map(seasons.map((s) => [s.id, s.endsAt]));
-    for (const discordId of memberIds) {
-      const logs = await this.getLogs(await redis.zrange(keys.userLogs(discordId), 0, '-1'));
-      const byBoard = new Map<string, number>();
-      const add = (key: string, p: number) => byBoard.set(key, (byBoard.get(key) ?? 0) + p);
-      for (const l of logs) {
-        const day = utcDay(l.createdAt);
-        if (!l.revokedAt) {
-          add(keys.leaderboardDaily(day), l.points);
-          add(keys.leaderboardMonthly(day.slice(0, 7)), l.points);
-        }
-        if (l.seasonId && l.seasonPoints && (!l.revokedAt || l.revokedAt >= (endOf.get(l.seasonId) ?? Infinity))) add(keys.leaderboardSeason(l.seasonId), l.seasonPoints);
+    const byBoard = new Map<string, number>();
+    const add = (key: string, p: number) => byBoard.set(key, (byBoard.get(key) ?? 0) + p);
+    for (const l of logs) {
+      const day = utcDay(l.createdAt);
+      if (!l.revokedAt) {
+        add(keys.leaderboardDaily(day), l.points);
+        add(keys.leaderboardMonthly(day.slice(0, 7)), l.points);
       }
-      for (const s of seasons) if (!byBoard.has(keys.leaderboardSeason(s.id))) byBoard.set(keys.leaderboardSeason(s.id), 0);
-      const boards = [...byBoard.keys()];
-      const p = redis.pipeline();
-      for (const b of boards) p.exists(b).zscore(b, discordId);
-      const res = ((await p.exec()) ?? []).map(([, v]) => v);
-      boards.forEach((b, i) => {
-        if (res[2 * i] !== 1) return; // expired (day/month) or not written yet
-        const actual = int(res[2 * i + 1] as string | null);
-        if (actual !== byBoard.get(b)) drift.push({ discordId, field: b.slice(b.indexOf(':leaderboard:') + 1), expected: byBoard.get(b)!, actual });
-      });
+      if (l.seasonId && l.seasonPoints && (!l.revokedAt || l.revokedAt >= (seasonEnds.get(l.seasonId) ?? Infinity))) add(keys.leaderboardSeason(l.seasonId), l.seasonPoints);
     }
+    for (const id of seasonEnds.keys()) if (!byBoard.has(keys.leaderboardSeason(id))) byBoard.set(keys.leaderboardSeason(id), 0);
+    const boards = [...byBoard.keys()];
+    const p = redis.pipeline();
+    for (const b of boards) p.exists(b).zscore(b, discordId);
+    const res = ((await p.exec()) ?? []).map(([, v]) => v);
+    boards.forEach((b, i) => {
+      if (res[2 * i] !== 1) return; // expired (day/month) or not written yet
+      const actual = int(res[2 * i + 1] as string | null);
+      if (actual !== byBoard.get(b)) drift.push({ discordId, field: b.slice(b.indexOf(':leaderboard:') + 1), expected: byBoard.get(b)!, actual });
+    });
     return drift;
   }
 

@@ -1,6 +1,7 @@
 import { seasonStatus, validateSeason, type Season, type SeasonSpec } from '../../domain';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
+import { AuditLog } from './audit-log';
 import { int, json, type StoreContext } from './context';
 
 /** What an admin may change on a season, by its state: a running season keeps its start and categories. */
@@ -37,7 +38,18 @@ export class SeasonStore {
 
   /** Seasons running at `at` (those that count awards then). */
   async running(at = this.ctx.now()): Promise<Season[]> {
-    return (await this.list()).filter((s) => s.startsAt <= at && at < s.endsAt);
+    return (await this.getMany(await this.runningIds(at))).filter((s): s is Season => s !== null);
+  }
+
+  /** Ids of the seasons running at `at`, from the windows hash alone (one read: the award path calls it). */
+  async runningIds(at = this.ctx.now()): Promise<string[]> {
+    const windows = await this.ctx.redis.hgetall(this.ctx.keys.seasonWindows());
+    return Object.entries(windows)
+      .filter(([, w]) => {
+        const { s, e } = json<{ s: number; e: number }>(w, { s: 0, e: 0 });
+        return s <= at && at < e;
+      })
+      .map(([id]) => id);
   }
 
   async create(spec: SeasonSpec, actor: string): Promise<Season> {
@@ -80,7 +92,7 @@ export class SeasonStore {
     m.zrem(this.ctx.keys.seasons(), id);
     m.hdel(this.ctx.keys.seasonWindows(), id);
     await m.exec();
-    await this.audit(actor, 'season.delete', id, specOf(before), undefined);
+    await new AuditLog(this.ctx).record({ actor, action: 'season.delete', target: `season:${id}`, before: specOf(before) });
   }
 
   /** Mark an ended season announced; true only for the first caller (so one announcement goes out). */
@@ -130,9 +142,6 @@ export class SeasonStore {
     }
   }
 
-  private async audit(actor: string, action: string, id: string, before: unknown, after: unknown): Promise<void> {
-    await this.ctx.redis.xadd(this.ctx.keys.audit(), '*', 'actor', actor, 'action', action, 'target', `season:${id}`, 'before', before === undefined ? '' : JSON.stringify(before), 'after', after === undefined ? '' : JSON.stringify(after), 'at', String(this.ctx.now()));
-  }
 }
 
 function check(spec: SeasonSpec): void {
