@@ -15,6 +15,7 @@ import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
+import { RoleRewardStore } from './role-reward-store';
 import { RulesStore } from './rules-store';
 import { SeasonStore } from './season-store';
 import { TweetStore } from './tweet-store';
@@ -29,6 +30,7 @@ export interface Stores {
   leaderboard: Leaderboard;
   rules: RulesStore;
   seasons: SeasonStore;
+  roleRewards: RoleRewardStore;
   batches: BatchStore;
   audit: AuditLog;
   oauthStates: OAuthStateStore;
@@ -54,6 +56,7 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     leaderboard: new Leaderboard(ctx),
     rules: new RulesStore(ctx),
     seasons: new SeasonStore(ctx),
+    roleRewards: new RoleRewardStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
     oauthStates: new OAuthStateStore(ctx),
