@@ -6,15 +6,17 @@ import { AuditLog } from './audit-log';
 import { BanStore } from './ban-store';
 import { BatchStore } from './batch-store';
 import { ConnectionStore } from './connection-store';
+import type { BoardRetention } from '../../domain';
 import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
-import { Ledger, type BoardRetention } from './ledger';
+import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
 import { OAuthStateStore } from './oauth-state-store';
 import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
+import { RoleGrantIntents } from './role-grant-intents';
 import { RoleRewardStore } from './role-reward-store';
 import { RulesStore } from './rules-store';
 import { SeasonStore } from './season-store';
@@ -31,6 +33,7 @@ export interface Stores {
   rules: RulesStore;
   seasons: SeasonStore;
   roleRewards: RoleRewardStore;
+  roleIntents: RoleGrantIntents;
   batches: BatchStore;
   audit: AuditLog;
   oauthStates: OAuthStateStore;
@@ -57,6 +60,7 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     rules: new RulesStore(ctx),
     seasons: new SeasonStore(ctx),
     roleRewards: new RoleRewardStore(ctx),
+    roleIntents: new RoleGrantIntents(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
     oauthStates: new OAuthStateStore(ctx),
