@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ROLE_REWARD_LIMITS,
-  roleRewardInputSchema,
-  type RoleRewardInput,
-  type RoleRewardRule,
-  type RoleRuleProblem,
-  type RoleRuleStatus,
-} from '../../domain';
+import { ROLE_REWARD_LIMITS, type RoleRewardRule, type RoleRuleProblem, type RoleRuleStatus } from '../../domain';
+import { roleRewardInputSchema, type RoleRewardInput } from '../../domain/role-reward-input';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { json, type StoreContext } from './context';
