@@ -2,14 +2,16 @@
  * The Helm chart: `helm lint --strict` and `helm template` of every ci/ scenario, every object checked
  * against the Kubernetes (and prometheus-operator) schemas, and the policies the chart promises.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { loadAdminApiConfig } from '../../admin-api/src/config';
 import { loadJobConfig } from '../../batch-job/src/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
-import { assertTools, CHART, HELM, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
+import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
 import { byKind, dataOf, find, podTemplates, resolveEnv, type Container } from './support/pods';
 import { run } from './support/podman';
 import { validateObject } from './support/schemas';
@@ -249,7 +251,37 @@ describe('every process gets a configuration it accepts', () => {
   });
 });
 
+describe('the chart README', () => {
+  it('its minimal values file installs (placeholders filled in) and uses the registry it names', async () => {
+    const block = /A minimal `my-values.yaml`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(join(CHART, 'README.md'), 'utf8'));
+    expect(block).toBeTruthy();
+    const values = parse(block![1]!) as { image: { registry: string }; secrets: Record<string, string> };
+    for (const [k, v] of Object.entries(values.secrets)) if (v === '...') values.secrets[k] = k === 'tokenEncryptionKey' ? 'ab'.repeat(32) : `placeholder-${k}`;
+    const dir = mkdtempSync(join(tmpdir(), 'et-minimal-'));
+    try {
+      writeFileSync(join(dir, 'my-values.yaml'), stringify(values));
+      const { objects } = await helmInstallDryRun({ valuesFiles: [join(dir, 'my-values.yaml')] });
+      for (const o of objects) expect(await validateObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+      const images = podTemplates(objects).flatMap((p) => p.template.spec.containers.map((c) => c.image)).filter((i) => i.includes('engagement-tracker/'));
+      expect(images.length).toBeGreaterThanOrEqual(4);
+      for (const i of images) expect(i.startsWith(`${values.image.registry}/`), i).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bad input is refused with a message naming the problem', () => {
+  it('by helm install too (not only helm template): a wrong type, an unknown top-level key, missing tokens', async () => {
+    const install = (...args: string[]) => run(HELM, ['install', 'x', CHART, '--dry-run=client', ...args], { allowFailure: true });
+    const wrongType = await install('-f', scenario('sandbox'), '--set', 'bot.healthPort=eighty');
+    expect(wrongType.code).not.toBe(0);
+    expect(wrongType.stderr).toMatch(/bot\/healthPort.*want integer/);
+    expect((await install('-f', scenario('sandbox'), '--set', 'replicaCount=2')).stderr).toMatch(/additional properties 'replicaCount' not allowed/);
+    const noTokens = await install();
+    for (const k of ['discordBotToken', 'discordClientSecret', 'twitterClientId', 'twitterClientSecret', 'twitterBearerToken', 'tokenEncryptionKey']) expect(noTokens.stderr).toContain(`secrets.${k}`);
+  });
+
   it('missing tokens: names every one', async () => {
     const err = await helmTemplateError({});
     for (const k of ['secrets.discordBotToken', 'secrets.discordClientSecret', 'secrets.twitterClientId', 'secrets.twitterClientSecret', 'secrets.twitterBearerToken', 'secrets.tokenEncryptionKey']) expect(err).toContain(k);
