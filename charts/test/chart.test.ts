@@ -12,6 +12,7 @@ import { loadJobConfig } from '../../batch-job/src/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
 import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
+import { reachability } from './support/network-policy';
 import { byKind, dataOf, find, podTemplates, resolveEnv, type Container } from './support/pods';
 import { run } from './support/podman';
 import { validateObject } from './support/schemas';
@@ -124,6 +125,16 @@ describe('policies over every rendered scenario', () => {
     }
     // Every component keeps its suffix: the workloads are still told apart by name.
     for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) expect(o.metadata.name, o.kind).toMatch(new RegExp(`^a-release-name.*-${o.metadata.labels!['app.kubernetes.io/component']}$`));
+  });
+
+  it.each(['defaults', 'sandbox'])('%s: between the release\'s pods, the NetworkPolicies let through exactly the connections each component needs, on both ends', (s) => {
+    const needed = ['admin-api->redis:6379', 'admin-web->admin-api:8080', 'batch->redis:6379', 'bot->redis:6379'];
+    // In sandbox mode the Discord and X doubles stand in for the internet (one pod, both ports).
+    if (s === 'sandbox') for (const c of ['admin-api', 'batch', 'bot']) needed.push(`${c}->sandbox:8090`, `${c}->sandbox:8091`);
+    const r = reachability(rendered[s]!, 'engagement');
+    expect(r.egress, 'what the sources may send').toEqual(needed.sort());
+    expect(r.ingress, 'what the destinations accept').toEqual(needed);
+    expect(r.both).toEqual(needed);
   });
 
   it('NetworkPolicies are on by default and allow only what each component needs', () => {
