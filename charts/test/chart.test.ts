@@ -12,7 +12,7 @@ import { loadJobConfig } from '../../batch-job/src/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
 import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
-import { reachability } from './support/network-policy';
+import { admits, reachability, releasePods } from './support/network-policy';
 import { byKind, dataOf, find, podTemplates, resolveEnv, type Container } from './support/pods';
 import { run } from './support/podman';
 import { validateObject } from './support/schemas';
@@ -231,6 +231,27 @@ describe('components', () => {
     expect(cms).toHaveLength(dashboards.length);
     const without = await helmTemplate({ valuesFiles: [scenario('monitoring')] });
     expect(without.filter((o) => ['ServiceMonitor', 'PrometheusRule'].includes(o.kind) || o.metadata.labels?.grafana_dashboard)).toEqual([]);
+  });
+
+  it('each ServiceMonitor selects one Service, by a port name that leads to a container port Prometheus may reach', () => {
+    const objects = rendered.monitoring!;
+    type Sm = { spec: { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] }; endpoints: Array<{ port: string; path: string }> } };
+    type Svc = { spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string | number }> } };
+    const pods = releasePods(objects);
+    const containers = podTemplates(objects).flatMap((p) => p.template.spec.containers.map((c) => ({ labels: p.template.metadata.labels, c })));
+    for (const sm of byKind(objects, 'ServiceMonitor') as unknown as Array<K8sObject & Sm>) {
+      expect(sm.spec.namespaceSelector.matchNames).toEqual(['engagement']);
+      const services = (byKind(objects, 'Service') as unknown as Array<K8sObject & Svc>).filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v));
+      expect(services.map((s) => s.metadata.name), sm.metadata.name).toHaveLength(1);
+      const svcPort = services[0]!.spec.ports.find((p) => p.name === sm.spec.endpoints[0]!.port);
+      expect(svcPort, `${sm.metadata.name} scrapes port ${sm.spec.endpoints[0]!.port}`).toBeTruthy();
+      const target = containers.find(({ labels, c }) => Object.entries(services[0]!.spec.selector).every(([k, v]) => labels[k] === v) && (c.ports ?? []).some((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort));
+      expect(target, `${sm.metadata.name}: no container port ${String(svcPort!.targetPort)}`).toBeTruthy();
+      const port = target!.c.ports!.find((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort)!.containerPort;
+      const pod = pods.find((p) => p.labels === target!.labels)!;
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'monitoring', port), `Prometheus (namespace monitoring) may scrape ${pod.component}:${port}`).toBe(true);
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'elsewhere', port), `only the monitoring namespace may scrape ${pod.component}:${port}`).toBe(false);
+    }
   });
 });
 
