@@ -46,9 +46,14 @@ export class Leaderboard {
   /** Recent periods of a window that still have a board (boards of old periods expire), newest first. */
   async periods(board: 'daily' | 'weekly' | 'monthly', count = 12): Promise<string[]> {
     const window = WINDOW_OF[board];
-    const ids = recentPeriods(window, this.ctx.now(), count);
+    return this.withBoard(recentPeriods(window, this.ctx.now(), count), (id) => this.key({ board, period: id }));
+  }
+
+  /** The ids whose board exists (boards of old periods expire). */
+  private async withBoard(ids: string[], keyOf: (id: string) => string): Promise<string[]> {
+    if (!ids.length) return ids;
     const p = this.ctx.redis.pipeline();
-    for (const id of ids) p.exists(this.key({ board, period: id }));
+    for (const id of ids) p.exists(keyOf(id));
     const res = (await p.exec()) ?? [];
     return ids.filter((_, i) => res[i]?.[1] === 1);
   }
@@ -91,6 +96,21 @@ export class Leaderboard {
     return { ids: new Set(ids), ranks: res.map(([, r]) => r as number | null).filter((r): r is number => r !== null).sort((a, b) => a - b) };
   }
 
+  /**
+   * Every visible member with at least `min` points on a board, best first, at most `limit` of them
+   * (a role reward for points reads it; one ZRANGEBYSCORE).
+   */
+  async atLeast(min: number, opts: BoardRef, limit = 10_000): Promise<LeaderboardEntry[]> {
+    const key = this.key(opts);
+    const [flat, banned] = await Promise.all([this.ctx.redis.zrevrangebyscore(key, '+inf', min, 'WITHSCORES', 'LIMIT', 0, limit), this.ctx.redis.hkeys(this.ctx.keys.bans())]);
+    const hidden = new Set(banned);
+    const entries: LeaderboardEntry[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      if (!hidden.has(flat[i]!)) entries.push({ rank: entries.length + 1, discordId: flat[i]!, points: Number(flat[i + 1]) });
+    }
+    return entries;
+  }
+
   /** Points of each member on a board (0 for members not on it), in the order asked. */
   async scores(ids: string[], opts: BoardRef): Promise<number[]> {
     if (!ids.length) return [];
@@ -98,8 +118,11 @@ export class Leaderboard {
     return scores.map((s) => Number(s ?? 0));
   }
 
-  /** Weeks that have a board, newest first. */
+  /**
+   * Weeks that have a board, newest first. The award scripts keep the index to the kept weeks; a board
+   * that expired since the last award is left out here too.
+   */
   async weeks(): Promise<string[]> {
-    return this.ctx.redis.zrevrangebylex(this.ctx.keys.leaderboardWeeks(), '+', '-');
+    return this.withBoard(await this.ctx.redis.zrevrangebylex(this.ctx.keys.leaderboardWeeks(), '+', '-'), this.ctx.keys.leaderboardWeekly);
   }
 }
