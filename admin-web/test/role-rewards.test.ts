@@ -124,4 +124,20 @@ describe('role rewards in the console', () => {
       await core.close();
     }
   });
+
+  it('fits a phone screen: the rule, its condition and its problem in a simple list', async () => {
+    const phone = await openBrowser({ baseURL: api.url, viewport: { width: 390, height: 844 } });
+    try {
+      const [rule] = await stores.roleRewards.list();
+      await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'missing_manage_roles', message: 'Missing Permissions' });
+      await signIn(phone.page, 'admin');
+      await phone.page.goto('/#/role-rewards');
+      await phone.page.getByText('top 3 of season Winter sprint', { exact: false }).waitFor();
+      await phone.page.getByText("The bot lacks the Manage Roles permission: give the bot's role Manage Roles in Server Settings → Roles.").waitFor();
+      expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await phone.screenshot('25-role-rewards-phone');
+    } finally {
+      await phone.close();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import { loadJobConfig } from '../../batch-job/src/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
 import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
+import { admits, reachability, releasePods } from './support/network-policy';
 import { byKind, dataOf, find, podTemplates, resolveEnv, type Container } from './support/pods';
 import { run } from './support/podman';
 import { validateObject } from './support/schemas';
@@ -126,6 +127,16 @@ describe('policies over every rendered scenario', () => {
     for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) expect(o.metadata.name, o.kind).toMatch(new RegExp(`^a-release-name.*-${o.metadata.labels!['app.kubernetes.io/component']}$`));
   });
 
+  it.each(['defaults', 'sandbox'])('%s: between the release\'s pods, the NetworkPolicies let through exactly the connections each component needs, on both ends', (s) => {
+    const needed = ['admin-api->redis:6379', 'admin-web->admin-api:8080', 'batch->redis:6379', 'bot->redis:6379'];
+    // In sandbox mode the Discord and X doubles stand in for the internet (one pod, both ports).
+    if (s === 'sandbox') for (const c of ['admin-api', 'batch', 'bot']) needed.push(`${c}->sandbox:8090`, `${c}->sandbox:8091`);
+    const r = reachability(rendered[s]!, 'engagement');
+    expect(r.egress, 'what the sources may send').toEqual(needed.sort());
+    expect(r.ingress, 'what the destinations accept').toEqual(needed);
+    expect(r.both).toEqual(needed);
+  });
+
   it('NetworkPolicies are on by default and allow only what each component needs', () => {
     const objects = rendered.defaults!;
     const nps = byKind(objects, 'NetworkPolicy');
@@ -220,6 +231,27 @@ describe('components', () => {
     expect(cms).toHaveLength(dashboards.length);
     const without = await helmTemplate({ valuesFiles: [scenario('monitoring')] });
     expect(without.filter((o) => ['ServiceMonitor', 'PrometheusRule'].includes(o.kind) || o.metadata.labels?.grafana_dashboard)).toEqual([]);
+  });
+
+  it('each ServiceMonitor selects one Service, by a port name that leads to a container port Prometheus may reach', () => {
+    const objects = rendered.monitoring!;
+    type Sm = { spec: { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] }; endpoints: Array<{ port: string; path: string }> } };
+    type Svc = { spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string | number }> } };
+    const pods = releasePods(objects);
+    const containers = podTemplates(objects).flatMap((p) => p.template.spec.containers.map((c) => ({ labels: p.template.metadata.labels, c })));
+    for (const sm of byKind(objects, 'ServiceMonitor') as unknown as Array<K8sObject & Sm>) {
+      expect(sm.spec.namespaceSelector.matchNames).toEqual(['engagement']);
+      const services = (byKind(objects, 'Service') as unknown as Array<K8sObject & Svc>).filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v));
+      expect(services.map((s) => s.metadata.name), sm.metadata.name).toHaveLength(1);
+      const svcPort = services[0]!.spec.ports.find((p) => p.name === sm.spec.endpoints[0]!.port);
+      expect(svcPort, `${sm.metadata.name} scrapes port ${sm.spec.endpoints[0]!.port}`).toBeTruthy();
+      const target = containers.find(({ labels, c }) => Object.entries(services[0]!.spec.selector).every(([k, v]) => labels[k] === v) && (c.ports ?? []).some((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort));
+      expect(target, `${sm.metadata.name}: no container port ${String(svcPort!.targetPort)}`).toBeTruthy();
+      const port = target!.c.ports!.find((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort)!.containerPort;
+      const pod = pods.find((p) => p.labels === target!.labels)!;
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'monitoring', port), `Prometheus (namespace monitoring) may scrape ${pod.component}:${port}`).toBe(true);
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'elsewhere', port), `only the monitoring namespace may scrape ${pod.component}:${port}`).toBe(false);
+    }
   });
 });
 

@@ -2,8 +2,9 @@ import { CreateButton, DataTable, List, SimpleList, TopToolbar } from 'react-adm
 import { EmptyState } from '../common/EmptyState';
 import { useSmall } from '../common/useSmall';
 import type { RoleRewardRecord } from '../types';
-import { conditionText, problemText } from './describe';
+import { problemText } from './describe';
 import { lastSync, RoleRewardChip, RoleRewardProblem } from './RoleRewardStatus';
+import { useConditionText } from './useConditionText';
 
 const Col = DataTable.Col<RoleRewardRecord>;
 
@@ -23,12 +24,14 @@ const Actions = () => (
 
 export const RoleRewardList = () => {
   const small = useSmall();
+  const text = useConditionText();
+  const condition = (r: RoleRewardRecord) => text(r.condition);
   return (
     <List sort={{ field: 'createdAt', order: 'ASC' }} empty={<Empty />} actions={<Actions />} title="Role rewards">
       {small ? (
         <SimpleList<RoleRewardRecord>
           primaryText={(r) => r.name}
-          secondaryText={(r) => `${conditionText(r.condition)} → role ${r.roleId}`}
+          secondaryText={(r) => `${condition(r)} → role ${r.roleId}`}
           tertiaryText={(r) => problemText(r) ?? (r.enabled ? r.status.state.replace('_', ' ') : 'off')}
           linkType="show"
         />
@@ -36,7 +39,7 @@ export const RoleRewardList = () => {
         <DataTable rowClick="show">
           <Col source="name" />
           <Col source="roleId" label="Role id" />
-          <Col label="Condition" render={(r) => conditionText(r.condition)} disableSort />
+          <Col label="Condition" render={condition} disableSort />
           <Col label="When lost" render={(r) => (r.removeWhenLost ? 'removed' : 'kept')} disableSort />
           <Col label="Status" render={(r) => <RoleRewardChip record={r} />} disableSort />
           <Col label="Holders" render={(r) => r.status.holders.toLocaleString()} disableSort />

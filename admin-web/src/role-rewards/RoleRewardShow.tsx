@@ -1,9 +1,9 @@
 import { Box, CardContent, Grid, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
-import { EditButton, ReferenceField, Show, TextField, TopToolbar, useCanAccess, useRecordContext } from 'react-admin';
+import { EditButton, Show, TopToolbar, useCanAccess, useRecordContext } from 'react-admin';
 import type { RoleRewardRecord } from '../types';
-import { conditionText } from './describe';
 import { lastSync, RoleRewardChip, RoleRewardProblem } from './RoleRewardStatus';
+import { useConditionText } from './useConditionText';
 
 const Actions = () => {
   const { canAccess } = useCanAccess({ resource: 'role-rewards', action: 'edit' });
@@ -12,19 +12,8 @@ const Actions = () => {
 
 const Condition = () => {
   const r = useRecordContext<RoleRewardRecord>();
-  if (!r) return null;
-  const c = r.condition;
-  if (c.type === 'rank' && c.board === 'season' && c.seasonId) {
-    return (
-      <span>
-        top {c.top} of season{' '}
-        <ReferenceField source="condition.seasonId" reference="seasons" link={false}>
-          <TextField source="name" />
-        </ReferenceField>
-      </span>
-    );
-  }
-  return <span>{conditionText(c)}</span>;
+  const text = useConditionText();
+  return r ? <span>{text(r.condition)}</span> : null;
 };
 
 const Details = () => {
