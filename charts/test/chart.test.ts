@@ -123,6 +123,7 @@ describe('policies over every rendered scenario', () => {
       const max = kind === 'CronJob' || kind === 'StatefulSet' ? 52 : kind === 'Secret' ? 253 : 63;
       for (const n of list) expect(n.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n), `${kind}/${n}`).toBe(true);
     }
+    expect(inClusterUrlProblems(objects)).toEqual([]);
     // Every component keeps its suffix: the workloads are still told apart by name.
     for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) expect(o.metadata.name, o.kind).toMatch(new RegExp(`^a-release-name.*-${o.metadata.labels!['app.kubernetes.io/component']}$`));
   });
@@ -135,6 +136,10 @@ describe('policies over every rendered scenario', () => {
     expect(r.egress, 'what the sources may send').toEqual(needed.sort());
     expect(r.ingress, 'what the destinations accept').toEqual(needed);
     expect(r.both).toEqual(needed);
+  });
+
+  it.each(SCENARIOS)('%s: every in-cluster URL a process is given names a Service of the release and one of its ports', (s) => {
+    expect(inClusterUrlProblems(rendered[s]!)).toEqual([]);
   });
 
   it('NetworkPolicies are on by default and allow only what each component needs', () => {
@@ -334,6 +339,25 @@ describe('bad input is refused with a message naming the problem', () => {
     expect(noRedis.stderr).toMatch(/externalRedis.url or externalRedis.existingSecret/);
   });
 });
+
+/** URLs in container env whose host is a cluster-internal name (no dot) that no Service of the release serves on that port. */
+function inClusterUrlProblems(objects: K8sObject[]): string[] {
+  const services = new Map(byKind(objects, 'Service').map((svc) => [svc.metadata.name, (svc.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port)]));
+  const problems: string[] = [];
+  let urls = 0;
+  for (const { owner, template } of podTemplates(objects)) {
+    for (const c of template.spec.containers) {
+      for (const e of c.env ?? []) {
+        const m = e.value && /^[a-z]+:\/\/(?:[^@/]*@)?([a-z0-9-]+):(\d+)(\/|$)/.exec(e.value);
+        if (!m || m[1] === 'localhost') continue;
+        urls++;
+        if (!services.get(m[1]!)?.includes(Number(m[2]))) problems.push(`${owner.kind}/${owner.metadata.name} ${e.name}=${e.value}: no Service ${m[1]} on port ${m[2]}`);
+      }
+    }
+  }
+  if (urls === 0) problems.push('no in-cluster URL found at all');
+  return problems;
+}
 
 function readdirSafe(dir: string): string[] {
   try {
