@@ -84,3 +84,9 @@ export function reachability(objects: K8sObject[], namespace: string): { egress:
   for (const list of Object.values(out)) list.sort();
   return out;
 }
+
+/** Whether the NetworkPolicies let a pod labelled `fromLabels` in namespace `fromNamespace` reach `to` on `port`. */
+export function admits(objects: K8sObject[], to: Pod, fromLabels: Labels, fromNamespace: string, port: number): boolean {
+  const policies = byKind(objects, 'NetworkPolicy') as unknown as Policy[];
+  return allowed(policies, to, 'Ingress', { component: 'outside', labels: fromLabels, ports: [] }, port, fromNamespace);
+}
