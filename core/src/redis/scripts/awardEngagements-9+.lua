@@ -35,8 +35,9 @@
 
   An award inside a season also counts on that season's board (see addSeasonPoints: multiplier and caps
   applied), recorded on the award log (seasonId, seasonPoints, seasonMultiplierPct).
-  Each award writes its own log and log indexes at once (so a repeat within the call is a duplicate); the
-  totals it adds to are summed per member and per tweet and written once after the loop, in the same call.
+  Each award writes its log hash at once (so a repeat within the call is a duplicate); the log indexes and
+  the totals it adds to are collected per member, per tweet and per season and written once after the loop,
+  in the same call (a season's usage of its caps is read for the whole call first).
 
   Output: { awarded, points, duplicates, outcome1, points1, outcome2, points2, ... }
     outcome codes: 0 duplicate, 1 awarded, 2 self (own submission), 3 own_tweet,
@@ -119,10 +120,13 @@ local function pointsOf(cell)
   return rulePoints[cell]
 end
 
-local function addUp(memberKey, discordId, tweetKey, tweetId, kind, points)
+local batchLogs = {}
+
+-- One award's share of the member's and the tweet's sums, and its log id for the three log indexes.
+local function addUp(memberKey, memberLogsKey, discordId, tweetKey, tweetLogsKey, tweetId, kind, points, logId)
   local m = memberSums[memberKey]
   if not m then
-    m = { key = memberKey, id = discordId, points = 0, kinds = {}, kindOrder = {} }
+    m = { key = memberKey, logsKey = memberLogsKey, id = discordId, points = 0, kinds = {}, kindOrder = {}, logs = {} }
     memberSums[memberKey] = m
     memberOrder[#memberOrder + 1] = m
   end
@@ -134,13 +138,33 @@ local function addUp(memberKey, discordId, tweetKey, tweetId, kind, points)
   m.kinds[kind] = m.kinds[kind] + 1
   local t = tweetSums[tweetKey]
   if not t then
-    t = { key = tweetKey, id = tweetId, points = 0, count = 0 }
+    t = { key = tweetKey, logsKey = tweetLogsKey, id = tweetId, points = 0, count = 0, logs = {} }
     tweetSums[tweetKey] = t
     tweetOrder[#tweetOrder + 1] = t
   end
   t.points = t.points + points
   t.count = t.count + 1
+  for _, list in ipairs({ m.logs, t.logs, batchLogs }) do
+    list[#list + 1] = now
+    list[#list + 1] = logId
+  end
 end
+
+-- The usage fields of the seasons' caps this call may touch: each (post, member) and each member today.
+local postFields, dayFields, seen = {}, {}, {}
+local function collect(list, field)
+  if not seen[field] then
+    seen[field] = true
+    list[#list + 1] = field
+  end
+end
+if #seasons > 0 then
+  for n = 0, (#ARGV - 8) / 4 - 1 do
+    collect(postFields, 'p:' .. ARGV[9 + 4 * n] .. ':' .. ARGV[10 + 4 * n])
+    collect(dayFields, 'd:' .. day .. ':' .. ARGV[10 + 4 * n])
+  end
+end
+prepareSeasons(seasons, postFields, dayFields)
 
 for n = 0, (#ARGV - 8) / 4 - 1 do
   local tweetId, discordId, kind, holdSpec = ARGV[9 + 4 * n], ARGV[10 + 4 * n], ARGV[11 + 4 * n], ARGV[12 + 4 * n]
@@ -182,22 +206,20 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
         outcome = 8
       else
         points = pointsOf(m.tier .. '-' .. kind)
-        redis.call('HSET', logKey, 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
-          'kind', kind, 'tier', m.tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId)
-        redis.call('ZADD', memberLogsKey, now, logId)
-        redis.call('ZADD', tweetLogsKey, now, logId)
-        redis.call('ZADD', KEYS[5], now, logId)
+        local log = { 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
+          'kind', kind, 'tier', m.tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId }
         local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', tweetId, discordId, day, points)
         if seasonId then
-          redis.call('HSET', logKey, 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct)
+          for _, v in ipairs({ 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct }) do log[#log + 1] = v end
         end
+        redis.call('HSET', logKey, unpack(log))
         -- A held item awarded later (the member became eligible, or an admin approved it) leaves the queue.
         if heldStatus then
           redis.call('HSET', heldKey, 'status', holdSpec == '+' and 'approved' or 'awarded', 'resolvedAt', now,
             'resolvedBy', batchId, 'updatedAt', now)
           redis.call('ZREM', KEYS[7], heldId)
         end
-        addUp(memberKey, discordId, tweetKey, tweetId, kind, points)
+        addUp(memberKey, memberLogsKey, discordId, tweetKey, tweetLogsKey, tweetId, kind, points, logId)
         awarded = awarded + 1
         total = total + points
       end
@@ -208,15 +230,21 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
 end
 
 for _, m in ipairs(memberOrder) do
+  redis.call('ZADD', m.logsKey, unpack(m.logs))
   for _, kind in ipairs(m.kindOrder) do redis.call('HINCRBY', m.key, 'count_' .. kind, m.kinds[kind]) end
   addPoints(m.key, KEYS[2], KEYS[4], m.id, m.points, day, now)
   addPeriodPoints(periodBoards, ttl, m.id, m.points)
 end
 for _, t in ipairs(tweetOrder) do
+  redis.call('ZADD', t.logsKey, unpack(t.logs))
   redis.call('HINCRBY', t.key, 'pointsAwarded', t.points)
   redis.call('HINCRBY', t.key, 'engagementCount', t.count)
   touchTweet(KEYS[8], t.id)
 end
-if awarded > 0 then indexWeek(KEYS[3], week, extras.weeksFrom) end
+flushSeasonPoints(seasons)
+if awarded > 0 then
+  redis.call('ZADD', KEYS[5], unpack(batchLogs))
+  indexWeek(KEYS[3], week, extras.weeksFrom)
+end
 out[1], out[2], out[3] = awarded, total, duplicates
 return out
