@@ -209,8 +209,8 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
         local log = { 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
           'kind', kind, 'tier', m.tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId }
         local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', tweetId, discordId, day, points)
-        if seasonId then
-          for _, v in ipairs({ 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct }) do log[#log + 1] = v end
+        if seasonId then -- after the 11 field/value pairs above
+          log[23], log[24], log[25], log[26], log[27], log[28] = 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct
         end
         redis.call('HSET', logKey, unpack(log))
         -- A held item awarded later (the member became eligible, or an admin approved it) leaves the queue.
