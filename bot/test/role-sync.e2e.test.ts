@@ -158,6 +158,11 @@ describe('role rewards applied by the bot', () => {
       'role_not_found',
     ]);
     expect((await status(legend)).message).toBe("The bot's highest role (@Tracker) is not above @Legend: move the bot's role above it in Server Settings → Roles.");
+    // The guild's roles, published for the console's picker with the same verdicts.
+    const published = await s.stores.roleRewards.guildRoles();
+    const verdict = (id: string) => published?.roles.find((r) => r.id === id)?.problem ?? 'ok';
+    expect(published?.guildId).toBe(IDS.guild);
+    expect([R.regular, R.legend, R.booster, R.tracker, IDS.guild].map(verdict)).toEqual(['ok', 'role_above_bot', 'role_managed_by_integration', 'role_above_bot', 'everyone_role']);
     // Without Manage Roles every rule is a problem, and nothing is tried.
     const regular = await rule({ name: 'Regular 2', roleId: R.regular, condition: { type: 'points', minPoints: 900 }, removeWhenLost: true });
     s.discord.roles.update(R.tracker, { permissions: '0' });

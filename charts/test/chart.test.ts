@@ -123,6 +123,7 @@ describe('policies over every rendered scenario', () => {
       const max = kind === 'CronJob' || kind === 'StatefulSet' ? 52 : kind === 'Secret' ? 253 : 63;
       for (const n of list) expect(n.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n), `${kind}/${n}`).toBe(true);
     }
+    expect(inClusterUrlProblems(objects)).toEqual([]);
     // Every component keeps its suffix: the workloads are still told apart by name.
     for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) expect(o.metadata.name, o.kind).toMatch(new RegExp(`^a-release-name.*-${o.metadata.labels!['app.kubernetes.io/component']}$`));
   });
@@ -135,6 +136,10 @@ describe('policies over every rendered scenario', () => {
     expect(r.egress, 'what the sources may send').toEqual(needed.sort());
     expect(r.ingress, 'what the destinations accept').toEqual(needed);
     expect(r.both).toEqual(needed);
+  });
+
+  it.each(SCENARIOS)('%s: every in-cluster URL a process is given names a Service of the release and one of its ports', (s) => {
+    expect(inClusterUrlProblems(rendered[s]!)).toEqual([]);
   });
 
   it('NetworkPolicies are on by default and allow only what each component needs', () => {
@@ -177,7 +182,8 @@ describe('components', () => {
     expect(job.podFailurePolicy.rules.find((r) => r.action === 'FailJob')?.onExitCodes).toMatchObject({ operator: 'In', values: [3, 4] });
     const c = job.template.spec.containers[0]!;
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
-    expect(job.activeDeadlineSeconds).toBeGreaterThan(Number(env.BATCH_MAX_WALL_SECONDS!.value));
+    // Above the wall-time cap plus the 60 s the batch's own watchdog allows (batch-job/src/main.ts).
+    expect(job.activeDeadlineSeconds).toBeGreaterThan(Number(env.BATCH_MAX_WALL_SECONDS!.value) + 60);
     expect(env.BATCH_TRIGGER!.value).toBe('schedule');
     expect(env.JOB_NAME!.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(c.resources?.limits?.memory).toBe('256Mi');
@@ -327,13 +333,33 @@ describe('bad input is refused with a message naming the problem', () => {
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.schedule': '*/30 * * *' } })).toMatch(/batch\/schedule/);
   });
 
-  it('an activeDeadlineSeconds not above the wall-time cap, and a missing Redis', async () => {
-    const deadline = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=600'], { allowFailure: true });
-    expect(deadline.stderr).toMatch(/batch.activeDeadlineSeconds \(600\) must be above batch.maxWallSeconds \(600\)/);
+  it('an activeDeadlineSeconds not above the wall-time cap plus the watchdog margin, and a missing Redis', async () => {
+    const deadline = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=660'], { allowFailure: true });
+    expect(deadline.stderr).toMatch(/batch.activeDeadlineSeconds \(660\) must be above batch.maxWallSeconds \+ 60 \(660\)/);
+    expect((await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=661'], { allowFailure: true })).code).toBe(0);
     const noRedis = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'redis.enabled=false'], { allowFailure: true });
     expect(noRedis.stderr).toMatch(/externalRedis.url or externalRedis.existingSecret/);
   });
 });
+
+/** URLs in container env whose host is a cluster-internal name (no dot) that no Service of the release serves on that port. */
+function inClusterUrlProblems(objects: K8sObject[]): string[] {
+  const services = new Map(byKind(objects, 'Service').map((svc) => [svc.metadata.name, (svc.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port)]));
+  const problems: string[] = [];
+  let urls = 0;
+  for (const { owner, template } of podTemplates(objects)) {
+    for (const c of template.spec.containers) {
+      for (const e of c.env ?? []) {
+        const m = e.value && /^[a-z]+:\/\/(?:[^@/]*@)?([a-z0-9-]+):(\d+)(\/|$)/.exec(e.value);
+        if (!m || m[1] === 'localhost') continue;
+        urls++;
+        if (!services.get(m[1]!)?.includes(Number(m[2]))) problems.push(`${owner.kind}/${owner.metadata.name} ${e.name}=${e.value}: no Service ${m[1]} on port ${m[2]}`);
+      }
+    }
+  }
+  if (urls === 0) problems.push('no in-cluster URL found at all');
+  return problems;
+}
 
 function readdirSafe(dir: string): string[] {
   try {
