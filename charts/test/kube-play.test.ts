@@ -1,0 +1,197 @@
+/**
+ * `podman kube play` of the chart's rendered Deployments in the sandbox scenario (ci/local-play-values.yaml):
+ * the Discord and X doubles run in the play as the chart's sandbox Deployment, next to the admin API, the
+ * bot and the console, on the locally built images (`imagePullPolicy: Never`); Redis runs outside the play
+ * (kube play skips StatefulSets). Each pod's endpoints answer, a sandbox admin signs in through the
+ * console's pass-through and reads the API, then `podman kube down` leaves no pod, container or volume.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { freePort } from '@engagement-tracker/core/testing';
+import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
+import { BASE_IMAGES, ensureBaseImages } from './support/base-images';
+import { assertTools, helmTemplate, scenario, type K8sObject } from './support/helm';
+import { buildAppImages, containerLogs, HARDENED, imageRef, waitHealthy, WORKLOADS } from './support/images';
+import { forLocalPlay, leftovers, playPodNames, podSpecOf, removeOrphans } from './support/kube-play';
+import { podman } from './support/podman';
+
+/** Every name this run gives podman starts with `<BASE>-<pid>-`, so a later run can tell its leftovers. */
+const BASE = 'etplay';
+const prefix = `${BASE}-${process.pid}`;
+const release = prefix;
+const playTag = `kube-play-${process.pid}`;
+const playRef = (w: (typeof WORKLOADS)[number]) => imageRef(w).replace(/:test$/, `:${playTag}`);
+const NAMESPACE = 'engagement';
+const REDIS_PASSWORD = 'play-redis-password';
+const measured: Record<string, unknown> = {};
+
+let dir: string;
+let manifest = '';
+let objects: K8sObject[];
+let playable: K8sObject[];
+let volumesBefore: string[];
+const p = { redis: 0, api: 0, bot: 0, web: 0, discord: 0, x: 0 };
+const redisContainer = `${prefix}-redis`;
+const redisSecret = `${prefix}-redis-url`;
+
+const listVolumes = async () => (await podman(['volume', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean);
+
+/** What the play's containers said, for a failure message. */
+async function playLogs(): Promise<string> {
+  const ps = (await podman(['ps', '-a', '--filter', `name=^${prefix}`, '--format', '{{.Names}} {{.Status}}'], { allowFailure: true })).stdout;
+  const names = ps.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n && n !== redisContainer);
+  return `${ps}\n${(await Promise.all(names.map((n) => containerLogs(n)))).join('\n')}`;
+}
+
+/**
+ * `kube down`, then each pod by name: kube down stops at the first pod it does not find, which is what a
+ * play that failed half-way leaves.
+ */
+async function playDown(file: string): Promise<void> {
+  await podman(['kube', 'down', file], { allowFailure: true, cwd: dir });
+  for (const pod of playPodNames(playable)) await podman(['pod', 'rm', '-f', '--time', '5', pod], { allowFailure: true });
+}
+
+/** Polls `url` until it answers at all (any HTTP status): the doubles have no health route. */
+async function waitAnswering(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`${url} not answering after ${timeoutMs} ms (${(err as Error).message})\n${await playLogs()}`, { cause: err });
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  assertTools();
+  const removed = await removeOrphans(BASE);
+  if (removed.length) process.stdout.write(`${JSON.stringify({ kubePlayRemovedLeftovers: removed })}\n`);
+  dir = mkdtempSync(join(tmpdir(), 'et-kube-play-'));
+  // The images the images test builds (layer cache: seconds when it already ran), then tagged for this run
+  // only, so a build from elsewhere on this machine cannot change what the play runs.
+  await ensureBaseImages();
+  const t0 = Date.now();
+  await buildAppImages();
+  measured.buildCachedSeconds = Math.round((Date.now() - t0) / 1000);
+  for (const w of WORKLOADS) await podman(['tag', imageRef(w), playRef(w)]);
+  for (const k of Object.keys(p) as Array<keyof typeof p>) p[k] = await freePort();
+}, 45 * 60_000);
+
+afterAll(async () => {
+  if (manifest) await playDown(manifest);
+  await podman(['rm', '-f', '--time', '2', redisContainer], { allowFailure: true });
+  await podman(['secret', 'rm', redisSecret], { allowFailure: true });
+  // untag with the name given: without it podman removes every name of the image (the images test's too).
+  for (const w of WORKLOADS) await podman(['untag', playRef(w), playRef(w)], { allowFailure: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify({ deployKubePlay: measured })}\n`);
+}, 120_000);
+
+describe('podman kube play of the chart (sandbox scenario: the doubles run in the play as a Deployment)', () => {
+  it('renders the sandbox scenario: a Deployment and Service of doubles that every process is pointed at', async () => {
+    const overrides = join(dir, 'play-values.yaml');
+    writeFileSync(
+      overrides,
+      stringify({
+        image: { tag: playTag },
+        externalRedis: { existingSecret: redisSecret },
+        sandbox: { discordPort: p.discord, xPort: p.x },
+        adminApi: { port: p.api },
+        adminWeb: { port: p.web },
+        bot: { healthPort: p.bot },
+        config: { publicBaseUrl: `http://127.0.0.1:${p.web}` },
+      }),
+    );
+    objects = await helmTemplate({ valuesFiles: [scenario('local-play'), overrides], release, namespace: NAMESPACE });
+    const fullname = `${release}-engagement-tracker`;
+    const sandboxService = objects.find((o) => o.kind === 'Service' && o.metadata.name === `${fullname}-sandbox`);
+    expect(sandboxService, 'the doubles get a Service').toBeDefined();
+    // The processes reach the doubles through that Service's name, as in a cluster.
+    for (const d of objects.filter((o) => o.kind === 'Deployment' && /-(bot|admin-api)$/.test(o.metadata.name))) {
+      const env = Object.fromEntries((podSpecOf(d).containers[0]!.env ?? []).map((e) => [e.name, e.value]));
+      expect(env, d.metadata.name).toMatchObject({
+        SANDBOX: 'true',
+        DISCORD_API_BASE_URL: `http://${fullname}-sandbox:${p.discord}/api`,
+        TWITTER_API_BASE_URL: `http://${fullname}-sandbox:${p.x}`,
+      });
+      expect(Object.keys(env), `${d.metadata.name} needs no token in sandbox mode`).not.toContain('DISCORD_BOT_TOKEN');
+    }
+    // The console passes /api and /auth to the admin API's Service.
+    const web = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `${fullname}-admin-web`)!;
+    expect(podSpecOf(web).containers[0]!.env).toContainEqual({ name: 'ADMIN_API_URL', value: `http://${fullname}-admin-api:${p.api}` });
+
+    playable = forLocalPlay(objects, { 'metadata.namespace': NAMESPACE });
+    expect(playable.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['admin-api', 'admin-web', 'bot', 'sandbox'].map((c) => `${fullname}-${c}`));
+    // What kube play does not run is left out, and said so: Services become host names, the rest needs a cluster.
+    const left = [...new Set(objects.filter((o) => !playable.some((x) => x.kind === o.kind)).map((o) => o.kind))].sort();
+    measured.notPlayedKinds = left;
+    expect(left).toContain('Service');
+    manifest = join(dir, 'play.yaml');
+    writeFileSync(manifest, playable.map((o) => stringify(o)).join('---\n'));
+  });
+
+  it('starts the doubles, admin API, bot and console, which answer; a sandbox admin signs in through the console; kube down removes everything', async () => {
+    expect(manifest, 'the render test ran').not.toBe('');
+    await podman(['run', '-d', '--name', redisContainer, ...HARDENED, BASE_IMAGES.redis, '--bind', '127.0.0.1', '--port', String(p.redis), '--dir', '/tmp', '--requirepass', REDIS_PASSWORD]);
+    // kube play reads secretKeyRef from podman's secret store (a JSON map of base64 values), not from a kind: Secret.
+    const secretFile = join(dir, 'redis-url.json');
+    writeFileSync(secretFile, JSON.stringify({ REDIS_URL: Buffer.from(`redis://:${REDIS_PASSWORD}@127.0.0.1:${p.redis}/0`).toString('base64') }));
+    await podman(['secret', 'create', redisSecret, secretFile]);
+    rmSync(secretFile);
+    volumesBefore = await listVolumes();
+
+    const t0 = Date.now();
+    // --build=false: kube play would otherwise build any image whose name matches a folder of the working directory.
+    await podman(['kube', 'play', '--build=false', manifest], { cwd: dir });
+    measured.kubePlayCommandSeconds = Math.round((Date.now() - t0) / 100) / 10;
+    // The doubles: Discord's gateway discovery, and X answering an app-only request.
+    const gateway = await waitAnswering(`http://127.0.0.1:${p.discord}/api/v10/gateway`, {}, 120_000);
+    expect(gateway.status).toBe(200);
+    // The gateway URL the double hands out names its Service (here the loopback address standing in for it).
+    expect(((await gateway.json()) as { url: string }).url).toBe(`ws://127.0.0.1:${p.discord}`);
+    const x = await waitAnswering(`http://127.0.0.1:${p.x}/2/users/by/username/nobody`, { headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN}` } }, 60_000);
+    expect(x.status).toBe(200);
+    expect(await x.json()).toMatchObject({ errors: [{ title: 'Not Found Error', resource_type: 'user', value: 'nobody' }] });
+    await waitHealthy(`http://127.0.0.1:${p.api}/readyz`, 180_000, playLogs);
+    // The bot is ready once its gateway connection to the Discord double (in the play) is up.
+    await waitHealthy(`http://127.0.0.1:${p.bot}/readyz`, 180_000, playLogs);
+    await waitHealthy(`http://127.0.0.1:${p.web}/healthz`, 120_000, playLogs);
+    measured.kubePlayToHealthySeconds = Math.round((Date.now() - t0) / 100) / 10;
+
+    // Sandbox sign-in and an API read, through the console's pass-through to the admin API's Service name.
+    const web = `http://127.0.0.1:${p.web}`;
+    const login = await fetch(`${web}/auth/sandbox-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const me = await fetch(`${web}/auth/me`, { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ role: 'admin', sandbox: true });
+    const members = await fetch(`${web}/api/members?range=[0,9]`, { headers: { cookie } });
+    expect(members.status).toBe(200);
+    expect(members.headers.get('content-range')).toMatch(/^members \d+-\d+\/\d+$|^members \*\/0$/);
+
+    // Each container runs as the chart says: uid 10001, read-only root, no capability added.
+    for (const pod of playPodNames(playable)) {
+      const info = JSON.parse((await podman(['pod', 'inspect', pod])).stdout) as { Containers: Array<{ Name: string }> };
+      for (const c of info.Containers.filter((x) => !x.Name.endsWith('-infra'))) {
+        const [inspect] = JSON.parse((await podman(['inspect', c.Name])).stdout) as Array<{ Config: { User: string }; HostConfig: { ReadonlyRootfs: boolean; CapAdd: string[] | null } }>;
+        expect(inspect!.Config.User, c.Name).toMatch(/^10001/);
+        expect(inspect!.HostConfig.ReadonlyRootfs, c.Name).toBe(true);
+        expect(inspect!.HostConfig.CapAdd ?? [], c.Name).toEqual([]);
+      }
+    }
+
+    await podman(['kube', 'down', manifest], { cwd: dir });
+    manifest = '';
+    const after = await leftovers(prefix);
+    expect(after.pods).toEqual([]);
+    // The only container of this run left is the Redis outside the play.
+    expect(after.containers).toEqual([redisContainer]);
+    expect((await listVolumes()).filter((v) => !volumesBefore.includes(v))).toEqual([]);
+  });
+});
