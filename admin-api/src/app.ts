@@ -21,6 +21,7 @@ import { membersRouter } from './routes/members';
 import { overviewRouter } from './routes/overview';
 import { reviewRouter } from './routes/review';
 import { rulesRouter } from './routes/rules';
+import { roleRewardsRouter } from './routes/role-rewards';
 import { seasonsRouter } from './routes/seasons';
 import { settingsRouter } from './routes/settings';
 import { tweetsRouter } from './routes/tweets';
@@ -36,6 +37,7 @@ export function apiRouter(deps: AppDeps): Router {
   api.use('/leaderboard', leaderboardRouter(stores));
   api.use('/rules', rulesRouter(stores));
   api.use('/seasons', seasonsRouter(stores));
+  api.use('/role-rewards', roleRewardsRouter(stores));
   api.use('/batches', batchesRouter(stores, deps.runs));
   api.use('/audit-log', auditLogRouter(stores));
   api.use('/api-tokens', apiTokensRouter(stores, deps.tokens));

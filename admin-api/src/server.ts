@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, instrumentRedis, logProcessFailures, onShutdown, scheduleIntervalSeconds, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
+import { boardRetentionOf, createLogger, createMetricsRegistry, createRedis, createStores, createXClientFactory, instrumentRedis, logProcessFailures, onShutdown, scheduleIntervalSeconds, startTelemetry, xApiConfigFromEnv } from '@engagement-tracker/core';
 import { createApp } from './app';
 import { ApiTokenStore } from './auth/api-token-store';
 import { discordOAuthFromConfig } from './auth/discord-oauth';
@@ -22,7 +22,7 @@ export async function main(): Promise<void> {
   const telemetry = startTelemetry({ serviceName: 'admin-api' });
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: config.encryptionKey });
+  const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: config.encryptionKey, boardRetention: boardRetentionOf(config) });
   const sessions = new SessionStore(redis, stores.keys, config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000);
   const tokens = new ApiTokenStore(redis, stores.keys);
 

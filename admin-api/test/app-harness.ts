@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { afterAll, beforeAll } from 'vitest';
 import type { RedisClient, Stores } from '@engagement-tracker/core';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { createApp } from '../src/app';
 import type { AppDeps } from '../src/deps';
 import { ApiTokenStore } from '../src/auth/api-token-store';
@@ -101,4 +103,23 @@ export async function startTestApp(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A test file's app on its own Redis, with an admin and a core member signed in (started in beforeAll,
+ * stopped in afterAll). Read the fields inside tests.
+ */
+export function appWithAdminAndCore(): { app: TestApp; admin: Client; core: Client } {
+  const ctx = {} as { app: TestApp; admin: Client; core: Client; redis: TestRedisServer };
+  beforeAll(async () => {
+    ctx.redis = await startRedisServer({ aof: false });
+    ctx.app = await startTestApp(ctx.redis);
+    ctx.admin = await ctx.app.login('admin');
+    ctx.core = await ctx.app.login('core');
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.redis?.stop();
+  });
+  return ctx;
 }

@@ -73,6 +73,12 @@ export const ROUTES: RouteCase[] = [
   { method: 'POST', pattern: '/api/seasons', path: '/api/seasons', action: 'manage seasons', body: { name: 'role table', startsAt: 946_684_800_000, endsAt: 946_771_200_000 } },
   { method: 'PUT', pattern: '/api/seasons/:id', path: '/api/seasons/snope0000', action: 'manage seasons', body: { name: 'role table' } },
   { method: 'DELETE', pattern: '/api/seasons/:id', path: '/api/seasons/snope0000', action: 'manage seasons' },
+  { method: 'GET', pattern: '/api/role-rewards', path: '/api/role-rewards', action: 'read' },
+  { method: 'GET', pattern: '/api/role-rewards/:id', path: '/api/role-rewards/rnope0000', action: 'read' },
+  // a fixed season that does not exist: refused after the role check, nothing written
+  { method: 'POST', pattern: '/api/role-rewards', path: '/api/role-rewards', action: 'manage role rewards', body: { name: 'role table', roleId: '111111111111111111', condition: { type: 'rank', board: 'season', top: 3, seasonId: 'snope0000' } } },
+  { method: 'PUT', pattern: '/api/role-rewards/:id', path: '/api/role-rewards/rnope0000', action: 'manage role rewards', body: { name: 'role table' } },
+  { method: 'DELETE', pattern: '/api/role-rewards/:id', path: '/api/role-rewards/rnope0000', action: 'manage role rewards' },
   { method: 'GET', pattern: '/api/batches', path: '/api/batches', action: 'read' },
   { method: 'GET', pattern: '/api/batches/:id', path: '/api/batches/run-nope', action: 'read' },
   { method: 'POST', pattern: '/api/batches', path: '/api/batches', action: 'start runs', body: {} },

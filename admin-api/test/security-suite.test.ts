@@ -118,6 +118,7 @@ const BODY_ROUTES: Array<{ method: string; path: string; valid: unknown }> = [
   { method: 'POST', path: '/api/rules/reset', valid: {} },
   { method: 'POST', path: '/api/api-tokens', valid: { name: 'fuzz', scopes: ['read'] } },
   { method: 'POST', path: '/api/batches', valid: {} },
+  { method: 'POST', path: '/api/role-rewards', valid: { name: 'fuzz', roleId: '111111111111111111', condition: { type: 'points', minPoints: 5 } } },
 ];
 
 const ZW = '\u200b\u200b\u200b';
@@ -270,7 +271,7 @@ function idCases(): Case[] {
 function queryCases(): Case[] {
   const out: Case[] = [];
   const c = () => callers.core!.client;
-  const lists = ['/api/tweets', '/api/members', '/api/leaderboard', '/api/batches', '/api/audit-log', '/api/rules', `/api/members/${M.bob}/logs`];
+  const lists = ['/api/tweets', '/api/members', '/api/leaderboard', '/api/batches', '/api/audit-log', '/api/rules', '/api/role-rewards', `/api/members/${M.bob}/logs`];
   const enc = (v: unknown) => encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v));
   const abuse = [
     `range=${enc([-1, 5])}`,

@@ -1,4 +1,4 @@
-import { createDiscordDmNotifier, createRedis, createStores, createXClientFactory, withSpan, type BatchTrigger, type Logger } from '@engagement-tracker/core';
+import { boardRetentionOf, createDiscordDmNotifier, createRedis, createStores, createXClientFactory, withSpan, type BatchTrigger, type Logger } from '@engagement-tracker/core';
 import { runBatch, type BatchOutcome } from './engine';
 import type { JobConfig } from './config';
 
@@ -19,7 +19,7 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
   const redis = createRedis(cfg.env.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   try {
-    const stores = createStores(redis, { prefix: cfg.env.REDIS_KEY_PREFIX, encryptionKey: cfg.encryptionKey });
+    const stores = createStores(redis, { prefix: cfg.env.REDIS_KEY_PREFIX, encryptionKey: cfg.encryptionKey, boardRetention: boardRetentionOf(cfg.env) });
     const x = createXClientFactory(cfg.x);
     return await withSpan('batch.run', { trigger: req.trigger, dryRun: req.dryRun ?? false }, async (span) => {
       const notify = cfg.env.DISCORD_BOT_TOKEN ? createDiscordDmNotifier({ apiBaseUrl: cfg.env.DISCORD_API_BASE_URL, botToken: cfg.env.DISCORD_BOT_TOKEN, logger }) : undefined;

@@ -9,6 +9,7 @@ export { ScriptErrorCode, AWARD_OUTCOMES, type AwardOutcome } from './redis/erro
 export { registerScripts, loadScripts, assertOneSlot, type ScriptRunner } from './redis/script-loader';
 export { keySlot } from './redis/key-slot';
 export { migrateKeys, type KeyMigrationSummary } from './redis/migrate-keys';
+export { expirePeriodBoards, type PeriodBoardSummary } from './redis/expire-period-boards';
 export * from './redis/stores';
 export * from './errors';
 export { TokenCipher, SANDBOX_ENCRYPTION_KEY, parseKey } from './crypto/token-cipher';

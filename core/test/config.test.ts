@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseSchema, ConfigError, credential, CREDENTIAL_VARIABLES, env, hasRealCredentials, isRemoteUrl, loadConfig, resolveMode, SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../src';
+import { baseSchema, boardRetentionOf, ConfigError, credential, CREDENTIAL_VARIABLES, env, hasRealCredentials, isRemoteUrl, loadConfig, resolveMode, SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../src';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
     const c = loadConfig(baseSchema, {});
     expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(c.REDIS_KEY_PREFIX).toBe('engagement');
+    expect(boardRetentionOf(c)).toEqual({ days: 62, weeks: 53, months: 24 });
+  });
+  it('takes the period boards\' retention from LEADERBOARD_KEEP_*, whole numbers in range only', () => {
+    expect(boardRetentionOf(loadConfig(baseSchema, { LEADERBOARD_KEEP_DAYS: '7', LEADERBOARD_KEEP_WEEKS: '26', LEADERBOARD_KEEP_MONTHS: '12' }))).toEqual({ days: 7, weeks: 26, months: 12 });
+    expect(() => loadConfig(baseSchema, { LEADERBOARD_KEEP_WEEKS: '0', LEADERBOARD_KEEP_DAYS: '1.5', LEADERBOARD_KEEP_MONTHS: 'forever' })).toThrow(
+      /LEADERBOARD_KEEP_DAYS[\s\S]*LEADERBOARD_KEEP_WEEKS[\s\S]*LEADERBOARD_KEEP_MONTHS/,
+    );
   });
   it('lists every missing or invalid variable in one error', () => {
     const schema = baseSchema.extend({ DISCORD_BOT_TOKEN: z.string(), PORT: env.port(8080) });

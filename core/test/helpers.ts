@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createStores, type RedisClient, type Stores } from '../src';
+import { createStores, type BoardRetention, type RedisClient, type Stores } from '../src';
 
 export const TEST_KEY = 'a'.repeat(64);
 
-/** Stores on a random key prefix with a controllable clock. */
-export function makeStores(server: { client(): RedisClient }, start = Date.UTC(2026, 10, 24, 12, 0, 0)): { stores: Stores; redis: RedisClient; clock: { now: number } } {
+/** Stores on a random key prefix with a controllable clock (and the period boards' retention, default the product's). */
+export function makeStores(server: { client(): RedisClient }, start = Date.UTC(2026, 10, 24, 12, 0, 0), boardRetention?: BoardRetention): { stores: Stores; redis: RedisClient; clock: { now: number } } {
   const redis = server.client();
   const clock = { now: start };
-  const stores = createStores(redis, { prefix: `t${randomBytes(4).toString('hex')}`, encryptionKey: TEST_KEY, now: () => clock.now });
+  const stores = createStores(redis, { prefix: `t${randomBytes(4).toString('hex')}`, encryptionKey: TEST_KEY, now: () => clock.now, ...(boardRetention ? { boardRetention } : {}) });
   return { stores, redis, clock };
 }
 

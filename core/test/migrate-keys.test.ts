@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RedisClient } from '../src';
+import { periodOf, type RedisClient } from '../src';
 import { scanKeys, startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TWEET } from './helpers';
 
@@ -45,7 +45,8 @@ afterAll(async () => server.stop());
 
 describe('npm run migrate:keys', () => {
   it('moves an old-layout deployment to the hash-tagged keys, dry run first, idempotent; ledger:check is clean before and after', async () => {
-    const { stores, redis, clock } = makeStores(server);
+    // On the real clock: the migration also sets the period boards' expiries from the time it runs.
+    const { stores, redis, clock } = makeStores(server, Date.now());
     const { keys } = stores;
     const env = { REDIS_URL: server.url, REDIS_KEY_PREFIX: keys.prefix };
     // A populated deployment: links, tokens, awards over two weeks, an adjustment, a revoked tweet,
@@ -87,11 +88,14 @@ describe('npm run migrate:keys', () => {
 
     const applied = await cli('migrate-keys.ts', ['--apply'], env);
     expect(applied).toMatchObject({ code: 0, out: { ok: true, dryRun: false, found: before.size, moved: before.size, conflicts: 0 } });
+    // Then the period boards: the week and day boards of both weeks and their month boards, all kept.
+    const periodBoards = 4 + new Set([periodOf('month', clock.now - 7 * 86_400_000), periodOf('month', clock.now)]).size;
+    expect(applied.out.periodBoards).toMatchObject({ dryRun: false, boards: periodBoards, removed: 0, unknown: 0, weeksIndexDropped: 0, weeksIndexAdded: 0 });
     expect(await snapshot(redis, `${keys.tag}:*`, keys.tag)).toEqual(before);
     expect(await scanKeys(redis, `${keys.prefix}:*`)).toEqual([]);
 
     const again = await cli('migrate-keys.ts', ['--apply'], env);
-    expect(again).toMatchObject({ code: 0, out: { found: 0, moved: 0 } });
+    expect(again).toMatchObject({ code: 0, out: { found: 0, moved: 0, periodBoards: { boards: periodBoards, expirySet: 0, removed: 0 } } });
     const newCheck = await cli('check-ledger.ts', [], env);
     expect(newCheck).toMatchObject({ code: 0, out: { ok: true, layout: 'hash-tag', membersChecked: 4, logsChecked: firstCheck.out.logsChecked, drift: [] } });
     // The product works on the moved data.

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   isoWeeksInYear,
+  oldestKeptPeriod,
   periodBoardTtlSeconds,
+  periodKeptUntil,
   periodBounds,
   periodOf,
   recentPeriods,
@@ -104,6 +106,34 @@ describe('periodBoardTtlSeconds', () => {
     expect(periodBoardTtlSeconds('all', 'all', 2, now)).toBeUndefined();
     // a period long gone still gets a positive TTL (it expires at once)
     expect(periodBoardTtlSeconds('day', '2020-01-01', 2, now)).toBe(1);
+  });
+
+  it('keeps week boards across ISO week 53 and the year boundary', () => {
+    // 2026 has 53 ISO weeks: 2026-W53 is Mon 2026-12-28 .. Sun 2027-01-03; kept 1 more week: until 2027-W01 ends
+    expect(periodKeptUntil('week', '2026-W53', 1)).toBe(at('2027-01-11T00:00:00Z'));
+    expect(periodBoardTtlSeconds('week', '2026-W53', 1, at('2026-12-31T12:00:00Z'))).toBe(10.5 * 86_400);
+    expect(periodKeptUntil('week', '2025-W52', 53)).toBe(at('2027-01-04T00:00:00Z'));
+    expect(periodKeptUntil('month', '2026-12', 2)).toBe(at('2027-03-01T00:00:00Z'));
+    expect(periodKeptUntil('week', '2026-W54', 1)).toBeUndefined();
+  });
+});
+
+describe('oldestKeptPeriod', () => {
+  it.each([
+    // [window, now, keep, oldest period whose board still exists]
+    ['week', '2027-01-11T00:00:00Z', 1, '2027-W01'],
+    ['week', '2027-01-10T23:59:59Z', 1, '2026-W53'],
+    ['week', '2027-01-04T00:00:00Z', 1, '2026-W53'],
+    ['week', '2026-01-05T00:00:00Z', 2, '2025-W52'],
+    ['week', '2021-01-04T00:00:00Z', 1, '2020-W53'],
+    ['week', '2026-11-24T12:00:00Z', 53, '2025-W47'],
+    ['day', '2026-03-01T00:00:00Z', 1, '2026-02-28'],
+    ['month', '2027-01-31T00:00:00Z', 24, '2025-01'],
+  ] as const)('%s at %s keeping %i: %s', (window, now, keep, expected) => {
+    expect(oldestKeptPeriod(window, at(now), keep)).toBe(expected);
+    // the board of the oldest kept period outlives `now`; the one before it has ended its retention
+    expect(periodKeptUntil(window, expected, keep)!).toBeGreaterThan(at(now));
+    expect(periodKeptUntil(window, shiftPeriod(window, expected, 1)!, keep)!).toBeLessThanOrEqual(at(now));
   });
 });
 

@@ -1,11 +1,16 @@
 /**
- * `npm run migrate:keys [-- --apply]`: move a deployment's keys from the layout before the Redis
- * Cluster hash tag (`engagement:...`) to the current one (`{engagement}:...`). Without `--apply` it is
- * a dry run that only counts. Stop the bot, the admin API and the batch CronJob first. Prints one
- * JSON summary; exit 0 when done (or nothing to do), 2 when some keys conflict, 1 on error.
+ * `npm run migrate:keys [-- --apply]`: bring a deployment's keys to the current layout. First move
+ * them from the layout before the Redis Cluster hash tag (`engagement:...`) to the current one
+ * (`{engagement}:...`), then give every day, week and month board the expiry of the configured
+ * retention (`LEADERBOARD_KEEP_*`; boards of releases before weekly boards expired have none) and trim
+ * the weeks index. Without `--apply` it is a dry run that only counts. Stop the bot, the admin API and
+ * the batch CronJob first. Prints one JSON summary; exit 0 when done (or nothing to do), 2 when some
+ * keys conflict, 1 on error. Running it again changes nothing.
  */
-import { baseSchema, loadConfig } from '../config';
+import { baseSchema, boardRetentionOf, loadConfig } from '../config';
 import { createRedis } from '../redis/connection';
+import { expirePeriodBoards } from '../redis/expire-period-boards';
+import { Keys } from '../redis/keys';
 import { migrateKeys } from '../redis/migrate-keys';
 
 const args = process.argv.slice(2);
@@ -17,8 +22,10 @@ if (unknown.length || (args.includes('--apply') && args.includes('--dry-run'))) 
 const config = loadConfig(baseSchema);
 const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
 try {
-  const summary = await migrateKeys(redis, config.REDIS_KEY_PREFIX, { dryRun: !args.includes('--apply') });
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  const dryRun = !args.includes('--apply');
+  const summary = await migrateKeys(redis, config.REDIS_KEY_PREFIX, { dryRun });
+  const periodBoards = await expirePeriodBoards(redis, new Keys(config.REDIS_KEY_PREFIX), boardRetentionOf(config), { dryRun });
+  process.stdout.write(`${JSON.stringify({ ...summary, periodBoards })}\n`);
   process.exitCode = summary.ok ? 0 : 2;
 } catch (err) {
   process.stderr.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);

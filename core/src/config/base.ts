@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BOARD_RETENTION, type BoardRetention } from '../domain/periods';
 import { isClusterUrl, parseClusterUrl } from '../redis/connection';
 import { env } from './load';
 
@@ -32,8 +33,17 @@ export const baseSchema = z.object({
   SANDBOX: z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes').optional(),
   HEALTH_PORT: env.port(0),
   METRICS_ENABLED: env.bool(true),
+  /** How many days, ISO weeks and months past period boards stay browsable, then expire. */
+  LEADERBOARD_KEEP_DAYS: env.int(DEFAULT_BOARD_RETENTION.days, 1, 3660),
+  LEADERBOARD_KEEP_WEEKS: env.int(DEFAULT_BOARD_RETENTION.weeks, 1, 520),
+  LEADERBOARD_KEEP_MONTHS: env.int(DEFAULT_BOARD_RETENTION.months, 1, 120),
 });
 export type BaseConfig = z.infer<typeof baseSchema>;
+
+/** The period boards' retention from the validated environment (createStores' `boardRetention`). */
+export function boardRetentionOf(c: Pick<BaseConfig, 'LEADERBOARD_KEEP_DAYS' | 'LEADERBOARD_KEEP_WEEKS' | 'LEADERBOARD_KEEP_MONTHS'>): BoardRetention {
+  return { days: c.LEADERBOARD_KEEP_DAYS, weeks: c.LEADERBOARD_KEEP_WEEKS, months: c.LEADERBOARD_KEEP_MONTHS };
+}
 
 /**
  * Whether a service URL points beyond this machine. The sandbox doubles listen on loopback, so

@@ -9,3 +9,4 @@ export * from './reply-quality';
 export * from './moderation-settings';
 export * from './periods';
 export * from './seasons';
+export * from './role-rewards';

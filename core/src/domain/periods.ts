@@ -105,14 +105,41 @@ export function recentPeriods(window: PeriodWindow, at: number, count: number): 
   return out;
 }
 
+/** How many periods the boards of past days, ISO weeks and months stay browsable before they expire. */
+export interface BoardRetention {
+  days: number;
+  weeks: number;
+  months: number;
+}
+
+export const DEFAULT_BOARD_RETENTION: BoardRetention = { days: 62, weeks: 53, months: 24 };
+
+/** The retention of a window's boards ('all' is kept for ever: undefined). */
+export function keptPeriods(window: PeriodWindow, r: BoardRetention): number | undefined {
+  return window === 'day' ? r.days : window === 'week' ? r.weeks : window === 'month' ? r.months : undefined;
+}
+
+/** When a period's board expires: the end of the period `keepPeriods` later (epoch ms). */
+export function periodKeptUntil(window: PeriodWindow, id: string, keepPeriods: number): number | undefined {
+  if (window === 'all') return undefined;
+  const bounds = periodBounds(window, id);
+  if (!bounds) return undefined;
+  return periodBounds(window, shiftPeriod(window, id, -keepPeriods) ?? id)?.end ?? bounds.end;
+}
+
 /**
  * Seconds a period's board should live after the period ends, so it can be browsed for `keepPeriods`
  * further periods of the same window, then expire (no unbounded growth). Undefined for 'all' (kept).
  */
 export function periodBoardTtlSeconds(window: PeriodWindow, id: string, keepPeriods: number, now: number): number | undefined {
-  if (window === 'all') return undefined;
-  const bounds = periodBounds(window, id);
-  if (!bounds) return undefined;
-  const keptUntil = periodBounds(window, shiftPeriod(window, id, -keepPeriods) ?? id)?.end ?? bounds.end;
-  return Math.max(1, Math.ceil((keptUntil - now) / 1000));
+  const keptUntil = periodKeptUntil(window, id, keepPeriods);
+  return keptUntil === undefined ? undefined : Math.max(1, Math.ceil((keptUntil - now) / 1000));
+}
+
+/**
+ * The oldest period of a window whose board still exists at `now` with `keepPeriods` kept: every earlier
+ * board has expired (the weeks index drops the weeks before it).
+ */
+export function oldestKeptPeriod(window: PeriodWindow, now: number, keepPeriods: number): string {
+  return shiftPeriod(window, periodOf(window, now), keepPeriods) ?? periodOf(window, now);
 }

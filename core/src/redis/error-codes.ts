@@ -10,6 +10,10 @@ export enum ScriptErrorCode {
   Stale = -6,
   /** A season whose time and categories meet another season's. */
   SeasonClash = -7,
+  /** A role reward rule whose role another rule rewards with the opposite removeWhenLost. */
+  RoleRuleClash = -8,
+  /** More role reward rules than a deployment may have. */
+  TooMany = -9,
 }
 
 /** Per-engagement outcomes returned by awardEngagements. */

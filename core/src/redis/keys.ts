@@ -60,7 +60,7 @@ export class Keys {
   leaderboardDaily = (day: string) => this.k('leaderboard', 'daily', day);
   /** zset discordId -> points, for a UTC month like 2026-11 */
   leaderboardMonthly = (month: string) => this.k('leaderboard', 'monthly', month);
-  /** zset week -> 0, the weeks that have a board */
+  /** zset week -> 0, the weeks that have a board (trimmed to the kept weeks by the award scripts) */
   leaderboardWeeks = () => this.k('leaderboard', 'weeks');
   /** hash UTC day -> points awarded that day */
   pointsDaily = () => this.k('stats', 'points', 'daily');
@@ -94,6 +94,18 @@ export class Keys {
   leaderboardSeason = (id: string) => this.k('leaderboard', 'season', id);
   /** hash: season points used per member and post (p:{tweetId}:{discordId}) and per member and day (d:{day}:{discordId}) */
   seasonUsage = (id: string) => this.k('season', id, 'usage');
+
+  // Role rewards
+  /** hash: one role reward rule (name, roleId, condition JSON, removeWhenLost, enabled, createdAt, updatedAt) */
+  roleRule = (id: string) => this.k('rolerule', id);
+  /** zset ruleId -> createdAt */
+  roleRules = () => this.k('rolerules');
+  /** hash ruleId -> "roleId|removeWhenLost": what the same-role check reads */
+  roleRuleRoles = () => this.k('rolerules', 'roles');
+  /** set: Discord ids the bot granted the rule's role to (the only ones it may remove it from) */
+  roleRuleHolders = (id: string) => this.k('rolerule', id, 'holders');
+  /** hash: what the bot last found applying the rule (state, problem, message, lastSyncAt, lastChangeAt) */
+  roleRuleStatus = (id: string) => this.k('rolerule', id, 'status');
 
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
@@ -186,8 +198,8 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'tweetLogs', args: ['tweetId'], type: 'zset', contents: "the tweet's award log ids by time" },
   { key: 'batchLogs', args: ['batchId'], type: 'zset', contents: 'award log ids written by one batch run' },
   { key: 'leaderboardAllTime', type: 'zset', contents: 'discordId → points' },
-  { key: 'leaderboardWeekly', args: ['YYYY-Www'], type: 'zset', contents: 'discordId → points for an ISO week (UTC); past weeks kept' },
-  { key: 'leaderboardWeeks', type: 'zset', contents: 'weeks that have a board' },
+  { key: 'leaderboardWeekly', args: ['YYYY-Www'], type: 'zset', contents: 'discordId → points for an ISO week (UTC); expires after the kept weeks' },
+  { key: 'leaderboardWeeks', type: 'zset', contents: 'weeks that have a board (the kept weeks; older ones are dropped as boards expire)' },
   { key: 'leaderboardDaily', args: ['YYYY-MM-DD'], type: 'zset', contents: 'discordId → points for a UTC day; expires after the kept days' },
   { key: 'leaderboardMonthly', args: ['YYYY-MM'], type: 'zset', contents: 'discordId → points for a UTC month; expires after the kept months' },
   { key: 'leaderboardSeason', args: ['seasonId'], type: 'zset', contents: 'discordId → season points (multiplier and caps applied); frozen once the season ends' },
@@ -205,6 +217,11 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'seasons', type: 'zset', contents: 'seasonId by startsAt' },
   { key: 'seasonWindows', type: 'hash', contents: 'seasonId → `{ s, e, c }` (start, end, categories): what the clash check reads' },
   { key: 'seasonUsage', args: ['seasonId'], type: 'hash', contents: 'season points used per member and post (`p:<tweetId>:<discordId>`) and per member and day (`d:<day>:<discordId>`), for the caps' },
+  { key: 'roleRule', args: ['ruleId'], type: 'hash', contents: 'one role reward rule: name, roleId, condition (JSON: points or rank), removeWhenLost, enabled, createdAt, updatedAt' },
+  { key: 'roleRules', type: 'zset', contents: 'role reward rule ids by creation time' },
+  { key: 'roleRuleRoles', type: 'hash', contents: 'ruleId → `roleId\\|removeWhenLost`: what the same-role check reads' },
+  { key: 'roleRuleHolders', args: ['ruleId'], type: 'set', contents: 'Discord ids the bot granted the rule\'s role to (the only members it may take the role from)' },
+  { key: 'roleRuleStatus', args: ['ruleId'], type: 'hash', contents: 'what the bot last found applying the rule: state, problem, message, lastSyncAt, lastChangeAt' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },

@@ -9,6 +9,7 @@
   ARGV[1] discord id   ARGV[2] delta (integer, may be negative)   ARGV[3] reason   ARGV[4] actor
   ARGV[5] now (ms)     ARGV[6] ISO week   ARGV[7] UTC day   ARGV[8] log id (from the log sequence)
   ARGV[9] seconds the day board lives   ARGV[10] seconds the month board lives
+  ARGV[11] seconds the week board lives  ARGV[12] oldest week still kept (the weeks index forgets earlier ones)
 
   Output: the log id written, or the existing one when the idempotency key was used before;
           -3 when the member does not exist.
@@ -27,8 +28,10 @@ local before = tonumber(redis.call('HGET', KEYS[1], 'totalPoints') or '0')
 redis.call('HSET', KEYS[7], 'id', logId, 'source', 'adjustment', 'discordId', discordId,
   'points', delta, 'reason', reason, 'actor', actor, 'week', week, 'day', day, 'createdAt', now)
 redis.call('ZADD', KEYS[8], now, logId)
-addPoints(KEYS[1], KEYS[2], KEYS[9], KEYS[3], KEYS[4], discordId, delta, week, day, now)
-addPeriodPoints(KEYS[10], KEYS[11], { [KEYS[10]] = tonumber(ARGV[9]), [KEYS[11]] = tonumber(ARGV[10]) }, discordId, delta)
+addPoints(KEYS[1], KEYS[2], KEYS[4], discordId, delta, day, now)
+addPeriodPoints({ KEYS[9], KEYS[10], KEYS[11] },
+  { [KEYS[9]] = tonumber(ARGV[11]), [KEYS[10]] = tonumber(ARGV[9]), [KEYS[11]] = tonumber(ARGV[10]) }, discordId, delta)
+indexWeek(KEYS[3], week, ARGV[12])
 redis.call('SET', KEYS[5], logId)
 addAudit(KEYS[6], actor, 'points.adjust', 'member:' .. discordId,
   cjson.encode({ totalPoints = before }), cjson.encode({ totalPoints = before + delta, delta = delta, reason = reason }), now)

@@ -11,7 +11,7 @@
   KEYS[3] weeks index                KEYS[4] daily points hash
   KEYS[5] this batch's award logs    KEYS[6] banned members hash
   KEYS[7] review queue zset          KEYS[8] changed tweets zset
-  KEYS[9] this week's leaderboard (the week of ARGV[4])
+  KEYS[9] this week's leaderboard (the week of ARGV[4]; expires after the kept weeks)
   KEYS[10 .. 9+R]  rule keys, one per cell named in ARGV[6] (R cells, same order)
   then the day board and the month board of ARGV[5] (2 keys),
   then 3 keys per season id listed in ARGV[8] (S seasons): season hash, season board, season usage hash
@@ -26,7 +26,9 @@
   ARGV[5] UTC day of now, e.g. 2026-11-24
   ARGV[6] rule cells of KEYS[10..], JSON array like ["1-like", "1-retweet", ...]
   ARGV[7] default points, JSON object {"1-like":1, ...} used when a rule key is unset
-  ARGV[8] JSON {"dayTtl": seconds, "monthTtl": seconds, "seasons": [ids of the seasons running at ARGV[3] ] }
+  ARGV[8] JSON {"weekTtl": seconds, "dayTtl": seconds, "monthTtl": seconds, "weeksFrom": oldest week still kept,
+                "seasons": [ids of the seasons running at ARGV[3] ] }
+          the week, day and month boards live ...Ttl seconds from now; the weeks index forgets weeks before weeksFrom
   ARGV[9..] quadruples: tweetId, discordId, kind, hold
             hold: '' award; '+' admin approval (award even if held or dismissed);
                   otherwise JSON {"reason":"ineligible"|"reply", "code":..., "detail":..., "text":...}: hold back
@@ -45,7 +47,7 @@
 --- @include "addPeriodPoints"
 --- @include "addSeasonPoints"
 local batchId, fence, now, week, day = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local weeklyKey = KEYS[9]
+local weekBoardKey = KEYS[9]
 
 if fence ~= '' then
   local holder = redis.call('GET', KEYS[1])
@@ -73,7 +75,8 @@ local cells = cjson.decode(ARGV[6])
 for i, cell in ipairs(cells) do ruleKey[cell] = KEYS[9 + i] end
 local extras = cjson.decode(ARGV[8])
 local dayBoardKey, monthBoardKey = KEYS[10 + #cells], KEYS[11 + #cells]
-local ttl = { [dayBoardKey] = extras.dayTtl, [monthBoardKey] = extras.monthTtl }
+local periodBoards = { weekBoardKey, dayBoardKey, monthBoardKey }
+local ttl = { [weekBoardKey] = extras.weekTtl, [dayBoardKey] = extras.dayTtl, [monthBoardKey] = extras.monthTtl }
 local seasons = {}
 for i, id in ipairs(extras.seasons) do
   local b = 11 + #cells + 3 * (i - 1)
@@ -128,8 +131,8 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
       redis.call('ZADD', tweetLogsKey, now, logId)
       redis.call('ZADD', KEYS[5], now, logId)
       redis.call('HINCRBY', memberKey, 'count_' .. kind, 1)
-      addPoints(memberKey, KEYS[2], weeklyKey, KEYS[3], KEYS[4], discordId, points, week, day, now)
-      addPeriodPoints(dayBoardKey, monthBoardKey, ttl, discordId, points)
+      addPoints(memberKey, KEYS[2], KEYS[4], discordId, points, day, now)
+      addPeriodPoints(periodBoards, ttl, discordId, points)
       local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', tweetId, discordId, day, points)
       if seasonId then
         redis.call('HSET', logKey, 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct)
@@ -151,5 +154,6 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
   out[#out + 1] = points
 end
 
+if awarded > 0 then indexWeek(KEYS[3], week, extras.weeksFrom) end
 out[1], out[2], out[3] = awarded, total, duplicates
 return out

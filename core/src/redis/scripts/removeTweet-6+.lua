@@ -4,7 +4,7 @@
   KEYS[1] tweet hash   KEYS[2] tweet's logs zset   KEYS[3] all-time leaderboard
   KEYS[4] daily points hash   KEYS[5] audit stream   KEYS[6] changed tweets zset
   with revoke, 7 keys per log id in ARGV[6..] (same order): log hash, member hash, leaderboard of the log's
-  week, of its UTC day and of its month (day and month boards only while they exist), and the hash and
+  ISO week, of its UTC day and of its month (each only while it exists: an expired board stays gone), and the hash and
   board of the log's season (used only when the log has a season; taken back only before the season ends:
   a season's final board stands)
 
@@ -43,8 +43,7 @@ if revoke then
       redis.call('HINCRBY', memberKey, 'count_' .. l[6], -1)
       redis.call('HSET', memberKey, 'updatedAt', now)
       redis.call('ZINCRBY', KEYS[3], neg, l[2])
-      redis.call('ZINCRBY', weeklyKey, neg, l[2])
-      addPeriodPoints(dayBoardKey, monthBoardKey, {}, l[2], neg)
+      addPeriodPoints({ weeklyKey, dayBoardKey, monthBoardKey }, {}, l[2], neg)
       local sp = tonumber(l[9] or '0')
       if l[8] and sp > 0 then
         local endsAt = tonumber(redis.call('HGET', seasonKey, 'endsAt') or '0')

@@ -14,6 +14,7 @@
   Output: 1 saved; or { -7, clashingSeasonId } when it clashes with another season (nothing written).
 ]]
 --- @include "addAudit"
+--- @include "setFields"
 local id, windowJson = ARGV[1], ARGV[2]
 local mine = cjson.decode(windowJson)
 
@@ -37,10 +38,7 @@ for i = 1, #all, 2 do
   end
 end
 
-local fields = cjson.decode(ARGV[3])
-for k, v in pairs(fields) do
-  redis.call('HSET', KEYS[3], k, v)
-end
+setFields(KEYS[3], ARGV[3])
 redis.call('HSET', KEYS[2], id, windowJson)
 redis.call('ZADD', KEYS[1], mine.s, id)
 addAudit(KEYS[4], ARGV[4], ARGV[5], 'season:' .. id, ARGV[6], ARGV[7], ARGV[8])

@@ -6,15 +6,17 @@ import { AuditLog } from './audit-log';
 import { BanStore } from './ban-store';
 import { BatchStore } from './batch-store';
 import { ConnectionStore } from './connection-store';
+import type { BoardRetention } from '../../domain';
 import type { StoreContext } from './context';
 import { Leaderboard } from './leaderboard';
-import { Ledger, type BoardRetention } from './ledger';
+import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
 import { OAuthStateStore } from './oauth-state-store';
 import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
+import { RoleRewardStore } from './role-reward-store';
 import { RulesStore } from './rules-store';
 import { SeasonStore } from './season-store';
 import { TweetStore } from './tweet-store';
@@ -29,6 +31,7 @@ export interface Stores {
   leaderboard: Leaderboard;
   rules: RulesStore;
   seasons: SeasonStore;
+  roleRewards: RoleRewardStore;
   batches: BatchStore;
   audit: AuditLog;
   oauthStates: OAuthStateStore;
@@ -54,6 +57,7 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     leaderboard: new Leaderboard(ctx),
     rules: new RulesStore(ctx),
     seasons: new SeasonStore(ctx),
+    roleRewards: new RoleRewardStore(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
     oauthStates: new OAuthStateStore(ctx),

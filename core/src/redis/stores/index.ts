@@ -10,6 +10,7 @@ export { ReviewQueue, type HeldFilter } from './review-queue';
 export { Leaderboard, type Board, type BoardRef } from './leaderboard';
 export { RulesStore } from './rules-store';
 export { SeasonStore, type SeasonPatch } from './season-store';
+export { RoleRewardStore, type RoleRuleReport } from './role-reward-store';
 export { BatchStore, newRunId, type LockHolder } from './batch-store';
 export { AuditLog, type AuditFilter } from './audit-log';
 export type { RateLimitResult } from './rate-limiter';

@@ -46,9 +46,14 @@ export class Leaderboard {
   /** Recent periods of a window that still have a board (boards of old periods expire), newest first. */
   async periods(board: 'daily' | 'weekly' | 'monthly', count = 12): Promise<string[]> {
     const window = WINDOW_OF[board];
-    const ids = recentPeriods(window, this.ctx.now(), count);
+    return this.withBoard(recentPeriods(window, this.ctx.now(), count), (id) => this.key({ board, period: id }));
+  }
+
+  /** The ids whose board exists (boards of old periods expire). */
+  private async withBoard(ids: string[], keyOf: (id: string) => string): Promise<string[]> {
+    if (!ids.length) return ids;
     const p = this.ctx.redis.pipeline();
-    for (const id of ids) p.exists(this.key({ board, period: id }));
+    for (const id of ids) p.exists(keyOf(id));
     const res = (await p.exec()) ?? [];
     return ids.filter((_, i) => res[i]?.[1] === 1);
   }
@@ -98,8 +103,11 @@ export class Leaderboard {
     return scores.map((s) => Number(s ?? 0));
   }
 
-  /** Weeks that have a board, newest first. */
+  /**
+   * Weeks that have a board, newest first. The award scripts keep the index to the kept weeks; a board
+   * that expired since the last award is left out here too.
+   */
   async weeks(): Promise<string[]> {
-    return this.ctx.redis.zrevrangebylex(this.ctx.keys.leaderboardWeeks(), '+', '-');
+    return this.withBoard(await this.ctx.redis.zrevrangebylex(this.ctx.keys.leaderboardWeeks(), '+', '-'), this.ctx.keys.leaderboardWeekly);
   }
 }

@@ -1,19 +1,11 @@
 import {
-  DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, periodBoardTtlSeconds, periodOf, ruleCells, utcDay,
-  type Engagement, type EngagementKind, type EngagementLog, type Hold, type Tier,
+  DEFAULT_BOARD_RETENTION, DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, oldestKeptPeriod, periodBoardTtlSeconds, periodOf, ruleCells, utcDay,
+  type BoardRetention, type Engagement, type EngagementKind, type EngagementLog, type Hold, type Tier,
 } from '../../domain';
 import { NotFoundError, StaleFenceError, ValidationError } from '../../errors';
 import { AWARD_OUTCOMES, ScriptErrorCode, type AwardOutcome } from '../error-codes';
 import { int, pageBounds, type Page, type StoreContext } from './context';
 import { SeasonStore } from './season-store';
-
-/** How many periods boards of past days and months stay browsable before they expire. */
-export interface BoardRetention {
-  days: number;
-  months: number;
-}
-
-export const DEFAULT_BOARD_RETENTION: BoardRetention = { days: 62, months: 24 };
 
 /**
  * An engagement offered to the ledger. `hold` records it as not awarded with that reason (it is
@@ -70,15 +62,9 @@ export class Ledger {
     for (const e of input.engagements) {
       if (!(ENGAGEMENT_KINDS as readonly string[]).includes(e.kind)) throw new ValidationError(`Unknown engagement kind ${e.kind}`);
     }
-    const week = isoWeek(at);
-    const day = utcDay(at);
-    const month = periodOf('month', at);
+    const { week, day, month, ...periods } = this.periodsOf(at);
     const seasons = await new SeasonStore(this.ctx).runningIds(at);
-    const extras = JSON.stringify({
-      dayTtl: periodBoardTtlSeconds('day', day, this.retention.days, this.ctx.now()),
-      monthTtl: periodBoardTtlSeconds('month', month, this.retention.months, this.ctx.now()),
-      seasons,
-    });
+    const extras = JSON.stringify({ ...periods, seasons });
     const fixedKeys = [
       keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId),
       keys.bans(), keys.heldOpen(), keys.tweetsChanged(), keys.leaderboardWeekly(week),
@@ -125,19 +111,36 @@ export class Ledger {
     const { keys } = this.ctx;
     const now = this.ctx.now();
     const logId = `adj:${await this.ctx.redis.incr(keys.logSeq())}`;
-    const week = isoWeek(now);
+    const { week, day, month, weekTtl, dayTtl, monthTtl, weeksFrom } = this.periodsOf(now);
     const res = await this.ctx.run(
       'adjustPoints',
       [
         keys.member(input.discordId), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.adjustmentKey(input.idempotencyKey ?? logId), keys.audit(),
         keys.log(logId), keys.userLogs(input.discordId), keys.leaderboardWeekly(week),
-        keys.leaderboardDaily(utcDay(now)), keys.leaderboardMonthly(periodOf('month', now)),
+        keys.leaderboardDaily(day), keys.leaderboardMonthly(month),
       ],
-      [input.discordId, input.delta, reason, input.actor, now, week, utcDay(now), logId,
-        periodBoardTtlSeconds('day', utcDay(now), this.retention.days, now) ?? 0, periodBoardTtlSeconds('month', periodOf('month', now), this.retention.months, now) ?? 0],
+      [input.discordId, input.delta, reason, input.actor, now, week, day, logId, dayTtl, monthTtl, weekTtl, weeksFrom],
     );
     if (res === ScriptErrorCode.NotFound) throw new NotFoundError(`No member ${input.discordId}`);
     return (await this.getLog(String(res)))!;
+  }
+
+  /**
+   * The week, day and month of an award made at `at`, how long their boards live from now (the retention
+   * counts from the period's end), and the oldest week the weeks index keeps.
+   */
+  private periodsOf(at: number): { week: string; day: string; month: string; weekTtl: number; dayTtl: number; monthTtl: number; weeksFrom: string } {
+    const now = this.ctx.now();
+    const week = isoWeek(at);
+    const day = utcDay(at);
+    const month = periodOf('month', at);
+    return {
+      week, day, month,
+      weekTtl: periodBoardTtlSeconds('week', week, this.retention.weeks, now) ?? 0,
+      dayTtl: periodBoardTtlSeconds('day', day, this.retention.days, now) ?? 0,
+      monthTtl: periodBoardTtlSeconds('month', month, this.retention.months, now) ?? 0,
+      weeksFrom: oldestKeptPeriod('week', now, this.retention.weeks),
+    };
   }
 
   async getLog(logId: string): Promise<EngagementLog | null> {
@@ -169,7 +172,8 @@ export class Ledger {
 
   /**
    * Recompute every member's totals from the logs and compare with the member hash, the all-time
-   * board and each weekly board. Reports drift; changes nothing.
+   * board and each week board still kept (listed in the weeks index and not expired), plus the day,
+   * month and season boards. Reports drift; changes nothing.
    */
   async checkConsistency(): Promise<{ membersChecked: number; logsChecked: number; drift: Drift[] }> {
     const { redis, keys } = this.ctx;
@@ -210,10 +214,13 @@ export class Ledger {
         check('leaderboard:alltime', total, board);
         for (const k of ENGAGEMENT_KINDS) check(`count_${k}`, counts[k], int(member[`count_${k}`]));
         if (weeks.length) {
+          // Every week board still there (an expired one is not drift, as for days and months).
           const wp = redis.pipeline();
-          for (const w of weeks) wp.zscore(keys.leaderboardWeekly(w), id);
-          const scores = ((await wp.exec()) ?? []).map(([, v]) => int(v as string | null));
-          weeks.forEach((w, n) => check(`leaderboard:weekly:${w}`, byWeek.get(w) ?? 0, scores[n]!));
+          for (const w of weeks) wp.exists(keys.leaderboardWeekly(w)).zscore(keys.leaderboardWeekly(w), id);
+          const res = ((await wp.exec()) ?? []).map(([, v]) => v);
+          weeks.forEach((w, n) => {
+            if (res[2 * n] === 1) check(`leaderboard:weekly:${w}`, byWeek.get(w) ?? 0, int(res[2 * n + 1] as string | null));
+          });
         }
       }
     }
