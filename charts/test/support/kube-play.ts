@@ -46,33 +46,46 @@ export function podSpecOf(deployment: K8sObject): PlayPodSpec {
 export function forLocalPlay(objects: K8sObject[], fields: Record<string, string>): K8sObject[] {
   const serviceNames = objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name);
   const playable = objects.filter((o) => (PLAYABLE_KINDS as readonly string[]).includes(o.kind)).map((o) => structuredClone(o));
-  for (const o of playable) {
-    if (o.kind !== 'Deployment') continue;
-    const pod = podSpecOf(o);
-    pod.hostNetwork = true;
-    const renamed = new Map<string, string>();
-    for (const v of pod.volumes ?? []) {
-      if (!v.emptyDir) continue;
-      renamed.set(v.name, `${o.metadata.name}-${v.name}`);
-      v.name = renamed.get(v.name)!;
-    }
-    for (const c of pod.containers) {
-      for (const m of c.volumeMounts ?? []) m.name = renamed.get(m.name) ?? m.name;
-      for (const e of c.env ?? []) {
-        if (e.value !== undefined) e.value = serviceNames.reduce((v, svc) => (v === svc ? LOOPBACK : v.replace(new RegExp(`(?<=://)${svc}(?=[:/]|$)`, 'g'), LOOPBACK)), e.value);
-        const path = e.valueFrom?.fieldRef?.fieldPath;
-        if (!path) continue;
-        if (fields[path] === undefined) throw new Error(`kube play cannot resolve fieldRef ${path}: give its value`);
-        e.value = fields[path];
-        delete e.valueFrom;
-      }
-      delete c.ports;
-      delete c.startupProbe;
-      delete c.livenessProbe;
-      delete c.readinessProbe;
-    }
-  }
+  for (const o of playable) if (o.kind === 'Deployment') playablePodSpec(podSpecOf(o), o.metadata.name, serviceNames, fields);
   return playable;
+}
+
+/**
+ * A Job's pod as kube play can run it (a `kind: Pod` named `<job>-pod`, restartPolicy from the Job's
+ * template), changed as `forLocalPlay` changes the Deployments; `fields` gets the Job-name label a cluster
+ * gives its pods.
+ */
+export function jobPod(job: K8sObject, serviceNames: string[], fields: Record<string, string>): K8sObject {
+  const name = job.metadata.name;
+  const spec = structuredClone((job.spec as { template: { spec: PlayPodSpec } }).template.spec);
+  const labels = { 'batch.kubernetes.io/job-name': name, 'job-name': name };
+  playablePodSpec(spec, `${name}-pod`, serviceNames, { ...fields, ...Object.fromEntries(Object.entries(labels).map(([k, v]) => [`metadata.labels['${k}']`, v])) });
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${name}-pod`, labels }, spec };
+}
+
+function playablePodSpec(pod: PlayPodSpec, owner: string, serviceNames: string[], fields: Record<string, string>): void {
+  pod.hostNetwork = true;
+  const renamed = new Map<string, string>();
+  for (const v of pod.volumes ?? []) {
+    if (!v.emptyDir) continue;
+    renamed.set(v.name, `${owner}-${v.name}`);
+    v.name = renamed.get(v.name)!;
+  }
+  for (const c of pod.containers) {
+    for (const m of c.volumeMounts ?? []) m.name = renamed.get(m.name) ?? m.name;
+    for (const e of c.env ?? []) {
+      if (e.value !== undefined) e.value = serviceNames.reduce((v, svc) => (v === svc ? LOOPBACK : v.replace(new RegExp(`(?<=://)${svc}(?=[:/]|$)`, 'g'), LOOPBACK)), e.value);
+      const path = e.valueFrom?.fieldRef?.fieldPath;
+      if (!path) continue;
+      if (fields[path] === undefined) throw new Error(`kube play cannot resolve fieldRef ${path}: give its value`);
+      e.value = fields[path];
+      delete e.valueFrom;
+    }
+    delete c.ports;
+    delete c.startupProbe;
+    delete c.livenessProbe;
+    delete c.readinessProbe;
+  }
 }
 
 /** Names of the pods kube play makes for these Deployments (`<deployment>-pod-0`: one replica). */
@@ -127,4 +140,18 @@ export async function removeOrphans(base: string): Promise<string[]> {
     removed.push(s);
   }
   return removed;
+}
+
+/**
+ * Gives a Deployment's pod the credentials of a Kubernetes API (a kubeconfig file from the host, and
+ * KUBECONFIG pointing at it): what the service-account token a cluster mounts does, which kube play
+ * does not mount.
+ */
+export function withKubeconfig(deployment: K8sObject, hostFile: string): void {
+  const pod = podSpecOf(deployment) as PlayPodSpec & { volumes?: Array<Record<string, unknown>> };
+  pod.volumes = [...(pod.volumes ?? []), { name: 'kubeconfig', hostPath: { path: hostFile, type: 'File' } }];
+  for (const c of pod.containers) {
+    c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'kubeconfig', mountPath: '/var/run/kubeconfig/config', readOnly: true } as { name: string; mountPath: string }];
+    c.env = [...(c.env ?? []), { name: 'KUBECONFIG', value: '/var/run/kubeconfig/config' }];
+  }
 }
