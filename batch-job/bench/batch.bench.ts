@@ -14,6 +14,7 @@ import { createStores, type Stores } from '@engagement-tracker/core';
 import { startRedisServer } from '@engagement-tracker/core/testing';
 import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLimiter, seedStores, startXDouble, utcDay, type EndpointName, type LimitOverrides, type RecordedRequest, type Scenario, type ScenarioOptions } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
+import { CostBreakdown, type Breakdown } from './breakdown';
 import { References, WINDOW_MS } from './references';
 
 const HOUR = 3_600_000;
@@ -99,6 +100,8 @@ interface Line {
   /** Largest gap between a run's own costUsd estimate and what the double billed for it (planner). */
   estimateMaxErrorPct?: number;
   truth: number;
+  /** Where the money went per UTC day (measured runs): USD by reason and by endpoint (see breakdown.ts). */
+  breakdown?: Record<string, { reasons: Breakdown; endpoints: Breakdown }>;
   /** planner-replies: time the reply checks took inside the runs, and what they held back */
   moderationMs?: number;
   held?: number;
@@ -111,6 +114,8 @@ interface RunCost {
   omniscient?: number;
   lowerBound?: number;
   streams?: number;
+  /** USD by reason (see breakdown.ts). */
+  why?: Breakdown;
 }
 
 /** A batch process (bench/runner.ts) that runs one strategy on the simulated clock. */
@@ -174,6 +179,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   const sc = def.build ? def.build(def.end) : buildScenario({ ...def.scenario, end: def.end });
   sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
   const references = withReferences ? new References(sc) : null;
+  const breakdown = def.build ? new CostBreakdown(sc) : null;
   // The naive strategy is measured unthrottled (its full cost); rateLimited then counts what X's
   // limits would have refused. In the ratelimited scenario both run under the same low limits.
   const limits = def.limits ?? (strategy === 'naive' ? UNLIMITED : undefined);
@@ -220,8 +226,9 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       }
       const day = utcDay(t);
       perDay[day] = (perDay[day] ?? 0) + billed;
+      const why = breakdown?.run(t, x.requests.slice(from)).reasons;
       if (out.costUsd !== undefined && billed > 0.05) estimateMaxErrorPct = Math.max(estimateMaxErrorPct, Math.abs(out.costUsd - billed) / billed * 100);
-      runs.push({ at: new Date(t).toISOString().slice(5, 16), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound), streams: usd(ref.streams) } : {}) });
+      runs.push({ at: new Date(t).toISOString().slice(5, 16), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound), streams: usd(ref.streams) } : {}), ...(why ? { why } : {}) });
     }
   } finally {
     runner.stop();
@@ -252,6 +259,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     heapMb: heap,
     ...(strategy !== 'naive' ? { statuses: compact(statuses), estimateMaxErrorPct: Math.round(estimateMaxErrorPct * 10) / 10 } : { refused }),
     truth: truth.size,
+    ...(breakdown ? { breakdown: breakdown.perDay() } : {}),
     ...(strategy === 'planner-replies' ? { moderationMs: Math.round(moderationMs), held: await stores.review.count() } : {}),
   };
   return { line, runs, references };
@@ -323,7 +331,7 @@ async function main() {
       }
       const planner = perRun.planner ?? [];
       const naive = perRun.naive ?? [];
-      const rows = planner.map((r, i) => ({ at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound, streams: r.streams }));
+      const rows = planner.map((r, i) => ({ at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound, streams: r.streams, ...(r.why ? { why: r.why } : {}) }));
       firstRuns.set(name, rows.filter((r) => r.at.slice(6, 8) === '00'));
       emit({ scenario: name, perRun: rows });
     }

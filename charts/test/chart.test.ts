@@ -2,14 +2,16 @@
  * The Helm chart: `helm lint --strict` and `helm template` of every ci/ scenario, every object checked
  * against the Kubernetes (and prometheus-operator) schemas, and the policies the chart promises.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { loadAdminApiConfig } from '../../admin-api/src/config';
 import { loadJobConfig } from '../../batch-job/src/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
-import { assertTools, CHART, HELM, helmTemplate, helmTemplateError, REPO, scenario, type K8sObject } from './support/helm';
+import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
 import { byKind, dataOf, find, podTemplates, resolveEnv, type Container } from './support/pods';
 import { run } from './support/podman';
 import { validateObject } from './support/schemas';
@@ -30,8 +32,19 @@ describe('helm lint and template', () => {
   });
 
   it.each(SCENARIOS)('helm lint --strict passes for %s', async (s) => {
-    const r = await run(HELM, ['lint', '--strict', CHART, '-f', scenario(s)], { allowFailure: true });
+    // helm lint has no --api-versions: the monitoring scenario lists the Prometheus Operator API in the
+    // chart's apiVersions value instead, so its ServiceMonitors, PrometheusRule and dashboards are linted too.
+    const values = valuesArgs({ valuesFiles: [scenario(s)], ...(s === 'monitoring' ? { setJson: { apiVersions: [MONITORING_API] } } : {}) });
+    const r = await run(HELM, ['lint', '--strict', CHART, ...values], { allowFailure: true });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('the apiVersions value renders the monitoring objects exactly as --api-versions does (what lint sees)', async () => {
+    const monitoringObjects = (objects: K8sObject[]) => objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'monitoring' || o.kind === 'ServiceMonitor');
+    const viaValue = monitoringObjects(await helmTemplate({ valuesFiles: [scenario('monitoring')], setJson: { apiVersions: [MONITORING_API] } }));
+    expect(new Set(viaValue.map((o) => o.kind))).toEqual(new Set(['ServiceMonitor', 'PrometheusRule', 'ConfigMap']));
+    expect(viaValue).toEqual(monitoringObjects(rendered.monitoring!));
+    expect(await helmTemplateError({ valuesFiles: [scenario('monitoring')], setJson: { apiVersions: ['monitoring.coreos.com'] } })).toMatch(/apiVersions\/0.*does not match pattern/);
   });
 
   it.each(SCENARIOS)('every object of %s is valid against the Kubernetes / prometheus-operator schemas', async (s) => {
@@ -95,6 +108,22 @@ describe('policies over every rendered scenario', () => {
     for (const { template } of podTemplates(objects)) {
       for (const c of template.spec.containers) for (const e of c.env ?? []) if (TOKENS.includes(e.name)) expect(e.valueFrom?.secretKeyRef, e.name).toBeTruthy();
     }
+  });
+
+  it.each(SCENARIOS)('%s with the longest release name helm accepts: every name unique in its kind and within Kubernetes limits', async (s) => {
+    const release = 'a-release-name-of-fifty-three-characters-helm-allows1';
+    expect(release).toHaveLength(53);
+    const objects = await helmTemplate({ release, valuesFiles: [scenario(s)], apiVersions: [MONITORING_API] });
+    const names = new Map<string, string[]>();
+    for (const o of objects) names.set(o.kind, [...(names.get(o.kind) ?? []), o.metadata.name]);
+    for (const [kind, list] of names) {
+      expect(new Set(list).size, `${kind}: ${list.join(', ')}`).toBe(list.length);
+      // A CronJob's Jobs and a StatefulSet's revision label add 11 chars to the name; other names are DNS labels.
+      const max = kind === 'CronJob' || kind === 'StatefulSet' ? 52 : kind === 'Secret' ? 253 : 63;
+      for (const n of list) expect(n.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n), `${kind}/${n}`).toBe(true);
+    }
+    // Every component keeps its suffix: the workloads are still told apart by name.
+    for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) expect(o.metadata.name, o.kind).toMatch(new RegExp(`^a-release-name.*-${o.metadata.labels!['app.kubernetes.io/component']}$`));
   });
 
   it('NetworkPolicies are on by default and allow only what each component needs', () => {
@@ -222,7 +251,37 @@ describe('every process gets a configuration it accepts', () => {
   });
 });
 
+describe('the chart README', () => {
+  it('its minimal values file installs (placeholders filled in) and uses the registry it names', async () => {
+    const block = /A minimal `my-values.yaml`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(join(CHART, 'README.md'), 'utf8'));
+    expect(block).toBeTruthy();
+    const values = parse(block![1]!) as { image: { registry: string }; secrets: Record<string, string> };
+    for (const [k, v] of Object.entries(values.secrets)) if (v === '...') values.secrets[k] = k === 'tokenEncryptionKey' ? 'ab'.repeat(32) : `placeholder-${k}`;
+    const dir = mkdtempSync(join(tmpdir(), 'et-minimal-'));
+    try {
+      writeFileSync(join(dir, 'my-values.yaml'), stringify(values));
+      const { objects } = await helmInstallDryRun({ valuesFiles: [join(dir, 'my-values.yaml')] });
+      for (const o of objects) expect(await validateObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+      const images = podTemplates(objects).flatMap((p) => p.template.spec.containers.map((c) => c.image)).filter((i) => i.includes('engagement-tracker/'));
+      expect(images.length).toBeGreaterThanOrEqual(4);
+      for (const i of images) expect(i.startsWith(`${values.image.registry}/`), i).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bad input is refused with a message naming the problem', () => {
+  it('by helm install too (not only helm template): a wrong type, an unknown top-level key, missing tokens', async () => {
+    const install = (...args: string[]) => run(HELM, ['install', 'x', CHART, '--dry-run=client', ...args], { allowFailure: true });
+    const wrongType = await install('-f', scenario('sandbox'), '--set', 'bot.healthPort=eighty');
+    expect(wrongType.code).not.toBe(0);
+    expect(wrongType.stderr).toMatch(/bot\/healthPort.*want integer/);
+    expect((await install('-f', scenario('sandbox'), '--set', 'replicaCount=2')).stderr).toMatch(/additional properties 'replicaCount' not allowed/);
+    const noTokens = await install();
+    for (const k of ['discordBotToken', 'discordClientSecret', 'twitterClientId', 'twitterClientSecret', 'twitterBearerToken', 'tokenEncryptionKey']) expect(noTokens.stderr).toContain(`secrets.${k}`);
+  });
+
   it('missing tokens: names every one', async () => {
     const err = await helmTemplateError({});
     for (const k of ['secrets.discordBotToken', 'secrets.discordClientSecret', 'secrets.twitterClientId', 'secrets.twitterClientSecret', 'secrets.twitterBearerToken', 'secrets.tokenEncryptionKey']) expect(err).toContain(k);

@@ -111,15 +111,16 @@ describe('role reward rules', () => {
     expect(await stores.roleRewards.status(r.id)).toEqual({ ruleId: r.id, state: 'ok', lastSyncAt: new Date(NOW + 120_000).toISOString(), holders: 1, lastChangeAt: new Date(NOW + 5000).toISOString() });
   });
 
-  it('a rule with holders keeps its role; deleting it leaves no holders or status behind; a deleted rule takes no more records', async () => {
+  it('a rule with holders keeps its role; deleting it leaves no holders, status or pending grants behind; a deleted rule takes no more records', async () => {
     const { stores, redis } = makeStores(server, NOW);
     const r = await stores.roleRewards.create(champion, 'admin:1');
     await stores.roleRewards.recordGranted(r.id, 'm1');
     await expect(stores.roleRewards.update(r.id, { roleId: OTHER_ROLE }, 'admin:1')).rejects.toThrow(/make a new rule/);
     await stores.roleRewards.setStatus(r.id, { state: 'ok' });
-    expect(await stores.roleRewards.delete(r.id, 'admin:1')).toBe(1);
     const k = stores.keys;
-    expect(await redis.exists(k.roleRule(r.id), k.roleRuleHolders(r.id), k.roleRuleStatus(r.id))).toBe(0);
+    await redis.zadd(k.roleRulePending(r.id), NOW, 'm3'); // the bot's note of a grant in flight
+    expect(await stores.roleRewards.delete(r.id, 'admin:1')).toBe(1);
+    expect(await redis.exists(k.roleRule(r.id), k.roleRuleHolders(r.id), k.roleRuleStatus(r.id), k.roleRulePending(r.id))).toBe(0);
     expect(await redis.hlen(k.roleRuleRoles())).toBe(0);
     await expect(stores.roleRewards.recordGranted(r.id, 'm2')).rejects.toBeInstanceOf(NotFoundError);
     await stores.roleRewards.setStatus(r.id, { state: 'ok' });

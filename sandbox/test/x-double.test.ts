@@ -166,6 +166,9 @@ describe('X double with the real twitter-api-v2 client', () => {
     // one post, one user, and the one like (the same like object from both sides)
     expect(x.billing.summary()).toEqual({ posts: 1, users: 1, likes: 1, costUsd: 0.016 });
     expect(x.requestsTo('liked_tweets').slice(-2).map((r) => r.costUsd)).toEqual([0.006, 0]);
+    // each response records, by id, what it newly billed (the bench prices its reasons from them)
+    expect(x.requestsTo('liked_tweets').slice(-2).map((r) => r.billed)).toEqual([{ posts: [t.id], users: [], likes: [`${t.id}|${fan.id}`] }, undefined]);
+    expect(x.requestsTo('liking_users').at(-1)!.billed).toEqual({ posts: [], users: [fan.id], likes: [] });
   });
 
   it('answers narrow searches from its indexes exactly as a scan would', async () => {

@@ -106,6 +106,8 @@ export class Keys {
   roleRuleHolders = (id: string) => this.k('rolerule', id, 'holders');
   /** hash: what the bot last found applying the rule (state, problem, message, lastSyncAt, lastChangeAt) */
   roleRuleStatus = (id: string) => this.k('rolerule', id, 'status');
+  /** zset discordId -> when the bot was about to grant the rule's role (crash convergence; expires after a day) */
+  roleRulePending = (id: string) => this.k('rolerule', id, 'pending');
 
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
@@ -222,6 +224,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'roleRuleRoles', type: 'hash', contents: 'ruleId → `roleId\\|removeWhenLost`: what the same-role check reads' },
   { key: 'roleRuleHolders', args: ['ruleId'], type: 'set', contents: 'Discord ids the bot granted the rule\'s role to (the only members it may take the role from)' },
   { key: 'roleRuleStatus', args: ['ruleId'], type: 'hash', contents: 'what the bot last found applying the rule: state, problem, message, lastSyncAt, lastChangeAt' },
+  { key: 'roleRulePending', args: ['ruleId'], type: 'zset', contents: 'Discord ids the bot was about to grant the rule\'s role to, by time (tells its own interrupted grant from a human\'s; expires after a day)' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },

@@ -14,6 +14,13 @@ export interface BillingSummary {
 
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** Ids newly billed by one response: posts, users and like objects (`tweetId|userId`). */
+export interface BilledIds {
+  posts: string[];
+  users: string[];
+  likes: string[];
+}
+
 interface Day {
   posts: Set<string>;
   users: Set<string>;
@@ -29,17 +36,23 @@ export class Billing {
 
   /** Record resources returned at `at`; returns how many were newly billable. */
   charge(at: number, postIds: Iterable<string>, userIds: Iterable<string>, likeKeys: Iterable<string> = []): { posts: number; users: number; likes: number } {
+    const c = this.chargeIds(at, postIds, userIds, likeKeys);
+    return { posts: c.posts.length, users: c.users.length, likes: c.likes.length };
+  }
+
+  /** Record resources returned at `at`; returns the ids newly billed (the rest were billed earlier that day). */
+  chargeIds(at: number, postIds: Iterable<string>, userIds: Iterable<string>, likeKeys: Iterable<string> = []): BilledIds {
     const day = utcDay(at);
     let d = this.days.get(day);
     if (!d) this.days.set(day, (d = { posts: new Set(), users: new Set(), likes: new Set() }));
     const add = (set: Set<string>, ids: Iterable<string>) => {
-      let n = 0;
+      const out: string[] = [];
       for (const id of ids) {
         if (set.has(id)) continue;
         set.add(id);
-        n++;
+        out.push(id);
       }
-      return n;
+      return out;
     };
     return { posts: add(d.posts, postIds), users: add(d.users, userIds), likes: add(d.likes, likeKeys) };
   }

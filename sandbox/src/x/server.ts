@@ -1,7 +1,7 @@
 import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Billing, cost } from './billing';
+import { Billing, cost, type BilledIds } from './billing';
 import { decodeToken, encodeToken, invalidRequest, json, maxResults, problem, type Reply } from './http';
 import { cmpId } from './ids';
 import { authorize, revoke, token } from './oauth';
@@ -46,6 +46,8 @@ export interface RecordedRequest {
   billedLikes: number;
   /** USD newly billed by this response. */
   costUsd: number;
+  /** What this response newly billed, by id (for the bench's cost breakdown). */
+  billed?: BilledIds;
 }
 
 export interface Fault {
@@ -499,13 +501,14 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     reply.headers = { ...rl.headers, ...(reply.headers ?? {}) };
     if (reply.status === 200) {
       const r = resources(route.endpoint, reply.body, m[1], viewer);
-      const billed = billing.charge(state.now(), r.posts, r.users, r.likes);
+      const billed = billing.chargeIds(state.now(), r.posts, r.users, r.likes);
       rec.returnedPosts = r.posts.length;
       rec.returnedUsers = r.users.length;
-      rec.billedPosts = billed.posts;
-      rec.billedUsers = billed.users;
-      rec.billedLikes = billed.likes;
-      rec.costUsd = cost(billed.posts, billed.users, billed.likes);
+      rec.billedPosts = billed.posts.length;
+      rec.billedUsers = billed.users.length;
+      rec.billedLikes = billed.likes.length;
+      rec.costUsd = cost(billed.posts.length, billed.users.length, billed.likes.length);
+      if (rec.costUsd > 0) rec.billed = billed;
     }
     finish(reply);
   }

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ROLE_REWARD_LIMITS,
-  roleRewardInputSchema,
-  type RoleRewardInput,
-  type RoleRewardRule,
-  type RoleRuleProblem,
-  type RoleRuleStatus,
-} from '../../domain';
+import { ROLE_REWARD_LIMITS, type RoleRewardRule, type RoleRuleProblem, type RoleRuleStatus } from '../../domain';
+import { roleRewardInputSchema, type RoleRewardInput } from '../../domain/role-reward-input';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { json, type StoreContext } from './context';
@@ -62,12 +56,12 @@ export class RoleRewardStore {
     return { rule: (await this.get(id))!, changed: true };
   }
 
-  /** Delete a rule. Members keep the role; the bot stops managing it. Returns how many members it held the role for. */
+  /** Delete a rule (with its holders, status and pending grant notes). Members keep the role; the bot stops managing it. Returns how many members it held the role for. */
   async delete(id: string, actor: string): Promise<number> {
     const before = await this.get(id);
     if (!before) throw new NotFoundError(`No role reward rule ${id}`);
     const k = this.ctx.keys;
-    const r = await this.ctx.run('deleteRoleRule', [k.roleRules(), k.roleRuleRoles(), k.roleRule(id), k.roleRuleHolders(id), k.roleRuleStatus(id), k.audit()],
+    const r = await this.ctx.run('deleteRoleRule', [k.roleRules(), k.roleRuleRoles(), k.roleRule(id), k.roleRuleHolders(id), k.roleRuleStatus(id), k.audit(), k.roleRulePending(id)],
       [id, actor, JSON.stringify(inputOf(before)), this.ctx.now()]);
     if (Array.isArray(r)) throw new NotFoundError(`No role reward rule ${id}`);
     return Number(r);
