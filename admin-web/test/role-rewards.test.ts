@@ -14,6 +14,8 @@ let stores: Stores;
 let api: ApiProcess;
 const prefix = `webroles${randomBytes(3).toString('hex')}`;
 const ROLE = '123456789012345678';
+const REGULAR = '123456789012345677';
+const GUILD = '123456789012345600';
 const DAY = 86_400_000;
 
 beforeAll(async () => {
@@ -72,16 +74,22 @@ describe('role rewards in the console', () => {
 
     // the bot finds its role below the rewarded one, after granting it once
     await stores.roleRewards.recordGranted(rule!.id, '100000000000000001', 'bot', '500 all-time points');
-    await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'role_above_bot', message: 'Missing Permissions (@Champion is above Engagement Bot)' });
+    // no message from the bot: the console says it in its own words
+    await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'role_above_bot', message: '' });
     await page.getByRole('menuitem', { name: 'Role rewards' }).click();
     const row = page.getByRole('row').filter({ hasText: 'Champion' });
     await expect.poll(() => row.locator('[data-status="problem"]').count()).toBe(1);
     await expect.poll(() => row.textContent()).toContain(`The bot's highest role is below the role ${ROLE}: move the bot's role above it in Server Settings → Roles.`);
     expect(await row.textContent()).toContain('≥ 500 all-time points');
+    // the bot's own message names the roles: it is what the console shows
+    const said = "The bot's highest role (@Engagement Bot) is not above @Champion: move the bot's role above it in Server Settings → Roles.";
+    await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'role_above_bot', message: said });
+    await page.reload();
+    await expect.poll(() => row.textContent()).toContain(said);
     await b.screenshot('22-role-rewards-problem');
     await row.click();
     await page.getByTestId('role-reward-problem').waitFor();
-    expect(await page.getByTestId('role-reward-problem').textContent()).toContain('Bot: Missing Permissions (@Champion is above Engagement Bot)');
+    expect(await page.getByTestId('role-reward-problem').textContent()).toBe(said);
 
     // edit: the top 3 of a fixed season; the points field of the old condition is not sent
     await page.getByRole('link', { name: 'Edit' }).click();
@@ -103,15 +111,46 @@ describe('role rewards in the console', () => {
     expect(b.pageErrors).toEqual([]);
   });
 
+  it('once the bot has published the server roles, the role is picked by name and shown by name', async () => {
+    const { page } = b;
+    await stores.roleRewards.setGuildRoles({
+      guildId: GUILD,
+      roles: [
+        { id: GUILD, name: '@everyone', position: 0, managed: false, problem: 'everyone_role' },
+        { id: ROLE, name: 'Champion', position: 5, managed: false },
+        { id: REGULAR, name: 'Regular', position: 2, managed: false },
+        { id: '123456789012345699', name: 'Server Booster', position: 3, managed: true, problem: 'role_managed_by_integration' },
+        { id: '123456789012345698', name: 'Moderator', position: 9, managed: false, problem: 'role_above_bot' },
+      ],
+    });
+    await page.getByRole('menuitem', { name: 'Role rewards' }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'Champion' }).textContent()).toContain('@Champion');
+    await page.getByRole('link', { name: 'Create' }).first().click();
+    await page.waitForURL(/\/role-rewards\/create$/);
+    await page.getByRole('textbox', { name: 'Name' }).fill('Regulars');
+    await page.getByRole('combobox', { name: 'Discord role' }).click();
+    const options = await page.getByRole('option').allTextContents();
+    // roles nobody can give are not offered; one above the bot says what to do
+    expect(options.some((o) => o.includes('Server Booster') || o.includes('@everyone'))).toBe(false);
+    expect(options.find((o) => o.startsWith('@Moderator'))).toContain("move the bot's role above it");
+    await page.getByRole('option', { name: '@Regular', exact: true }).click();
+    await page.getByLabel('Minimum all-time points').fill('50');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await stores.roleRewards.list()).find((r) => r.name === 'Regulars')?.roleId, { timeout: 15_000 }).toBe(REGULAR);
+    await page.getByText(`@Regular (${REGULAR})`).waitFor();
+    await b.screenshot('23b-role-reward-picked');
+    expect(b.pageErrors).toEqual([]);
+  });
+
   it('a core member reads the rules and their status but cannot change them', async () => {
     const core = await openBrowser({ baseURL: api.url });
     try {
       const { page } = core;
       await signIn(page, 'core');
       await page.getByRole('menuitem', { name: 'Role rewards' }).click();
-      await page.getByRole('row').filter({ hasText: 'Champion' }).waitFor();
+      await page.getByRole('row').filter({ hasText: 'Champion' }).first().waitFor();
       expect(await page.getByRole('link', { name: 'Create' }).count()).toBe(0);
-      await page.getByRole('row').filter({ hasText: 'Champion' }).click();
+      await page.getByRole('row').filter({ hasText: 'Champion' }).first().click();
       await page.locator('[data-status="ok"]').waitFor();
       expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
       await core.screenshot('24-role-rewards-core');
@@ -129,7 +168,7 @@ describe('role rewards in the console', () => {
     const phone = await openBrowser({ baseURL: api.url, viewport: { width: 390, height: 844 } });
     try {
       const [rule] = await stores.roleRewards.list();
-      await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'missing_manage_roles', message: 'Missing Permissions' });
+      await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'missing_manage_roles', message: '' });
       await signIn(phone.page, 'admin');
       await phone.page.goto('/#/role-rewards');
       await phone.page.getByText('top 3 of season Winter sprint', { exact: false }).waitFor();

@@ -12,6 +12,7 @@ import { loadJobConfig } from '../../batch-job/src/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
 import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
+import { admits, reachability, releasePods } from './support/network-policy';
 import { byKind, dataOf, find, podTemplates, resolveEnv, type Container } from './support/pods';
 import { run } from './support/podman';
 import { validateObject } from './support/schemas';
@@ -122,8 +123,23 @@ describe('policies over every rendered scenario', () => {
       const max = kind === 'CronJob' || kind === 'StatefulSet' ? 52 : kind === 'Secret' ? 253 : 63;
       for (const n of list) expect(n.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n), `${kind}/${n}`).toBe(true);
     }
+    expect(inClusterUrlProblems(objects)).toEqual([]);
     // Every component keeps its suffix: the workloads are still told apart by name.
     for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) expect(o.metadata.name, o.kind).toMatch(new RegExp(`^a-release-name.*-${o.metadata.labels!['app.kubernetes.io/component']}$`));
+  });
+
+  it.each(['defaults', 'sandbox'])('%s: between the release\'s pods, the NetworkPolicies let through exactly the connections each component needs, on both ends', (s) => {
+    const needed = ['admin-api->redis:6379', 'admin-web->admin-api:8080', 'batch->redis:6379', 'bot->redis:6379'];
+    // In sandbox mode the Discord and X doubles stand in for the internet (one pod, both ports).
+    if (s === 'sandbox') for (const c of ['admin-api', 'batch', 'bot']) needed.push(`${c}->sandbox:8090`, `${c}->sandbox:8091`);
+    const r = reachability(rendered[s]!, 'engagement');
+    expect(r.egress, 'what the sources may send').toEqual(needed.sort());
+    expect(r.ingress, 'what the destinations accept').toEqual(needed);
+    expect(r.both).toEqual(needed);
+  });
+
+  it.each(SCENARIOS)('%s: every in-cluster URL a process is given names a Service of the release and one of its ports', (s) => {
+    expect(inClusterUrlProblems(rendered[s]!)).toEqual([]);
   });
 
   it('NetworkPolicies are on by default and allow only what each component needs', () => {
@@ -166,7 +182,8 @@ describe('components', () => {
     expect(job.podFailurePolicy.rules.find((r) => r.action === 'FailJob')?.onExitCodes).toMatchObject({ operator: 'In', values: [3, 4] });
     const c = job.template.spec.containers[0]!;
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
-    expect(job.activeDeadlineSeconds).toBeGreaterThan(Number(env.BATCH_MAX_WALL_SECONDS!.value));
+    // Above the wall-time cap plus the 60 s the batch's own watchdog allows (batch-job/src/main.ts).
+    expect(job.activeDeadlineSeconds).toBeGreaterThan(Number(env.BATCH_MAX_WALL_SECONDS!.value) + 60);
     expect(env.BATCH_TRIGGER!.value).toBe('schedule');
     expect(env.JOB_NAME!.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(c.resources?.limits?.memory).toBe('256Mi');
@@ -220,6 +237,27 @@ describe('components', () => {
     expect(cms).toHaveLength(dashboards.length);
     const without = await helmTemplate({ valuesFiles: [scenario('monitoring')] });
     expect(without.filter((o) => ['ServiceMonitor', 'PrometheusRule'].includes(o.kind) || o.metadata.labels?.grafana_dashboard)).toEqual([]);
+  });
+
+  it('each ServiceMonitor selects one Service, by a port name that leads to a container port Prometheus may reach', () => {
+    const objects = rendered.monitoring!;
+    type Sm = { spec: { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] }; endpoints: Array<{ port: string; path: string }> } };
+    type Svc = { spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string | number }> } };
+    const pods = releasePods(objects);
+    const containers = podTemplates(objects).flatMap((p) => p.template.spec.containers.map((c) => ({ labels: p.template.metadata.labels, c })));
+    for (const sm of byKind(objects, 'ServiceMonitor') as unknown as Array<K8sObject & Sm>) {
+      expect(sm.spec.namespaceSelector.matchNames).toEqual(['engagement']);
+      const services = (byKind(objects, 'Service') as unknown as Array<K8sObject & Svc>).filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v));
+      expect(services.map((s) => s.metadata.name), sm.metadata.name).toHaveLength(1);
+      const svcPort = services[0]!.spec.ports.find((p) => p.name === sm.spec.endpoints[0]!.port);
+      expect(svcPort, `${sm.metadata.name} scrapes port ${sm.spec.endpoints[0]!.port}`).toBeTruthy();
+      const target = containers.find(({ labels, c }) => Object.entries(services[0]!.spec.selector).every(([k, v]) => labels[k] === v) && (c.ports ?? []).some((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort));
+      expect(target, `${sm.metadata.name}: no container port ${String(svcPort!.targetPort)}`).toBeTruthy();
+      const port = target!.c.ports!.find((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort)!.containerPort;
+      const pod = pods.find((p) => p.labels === target!.labels)!;
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'monitoring', port), `Prometheus (namespace monitoring) may scrape ${pod.component}:${port}`).toBe(true);
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'elsewhere', port), `only the monitoring namespace may scrape ${pod.component}:${port}`).toBe(false);
+    }
   });
 });
 
@@ -295,13 +333,33 @@ describe('bad input is refused with a message naming the problem', () => {
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.schedule': '*/30 * * *' } })).toMatch(/batch\/schedule/);
   });
 
-  it('an activeDeadlineSeconds not above the wall-time cap, and a missing Redis', async () => {
-    const deadline = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=600'], { allowFailure: true });
-    expect(deadline.stderr).toMatch(/batch.activeDeadlineSeconds \(600\) must be above batch.maxWallSeconds \(600\)/);
+  it('an activeDeadlineSeconds not above the wall-time cap plus the watchdog margin, and a missing Redis', async () => {
+    const deadline = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=660'], { allowFailure: true });
+    expect(deadline.stderr).toMatch(/batch.activeDeadlineSeconds \(660\) must be above batch.maxWallSeconds \+ 60 \(660\)/);
+    expect((await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=661'], { allowFailure: true })).code).toBe(0);
     const noRedis = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'redis.enabled=false'], { allowFailure: true });
     expect(noRedis.stderr).toMatch(/externalRedis.url or externalRedis.existingSecret/);
   });
 });
+
+/** URLs in container env whose host is a cluster-internal name (no dot) that no Service of the release serves on that port. */
+function inClusterUrlProblems(objects: K8sObject[]): string[] {
+  const services = new Map(byKind(objects, 'Service').map((svc) => [svc.metadata.name, (svc.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port)]));
+  const problems: string[] = [];
+  let urls = 0;
+  for (const { owner, template } of podTemplates(objects)) {
+    for (const c of template.spec.containers) {
+      for (const e of c.env ?? []) {
+        const m = e.value && /^[a-z]+:\/\/(?:[^@/]*@)?([a-z0-9-]+):(\d+)(\/|$)/.exec(e.value);
+        if (!m || m[1] === 'localhost') continue;
+        urls++;
+        if (!services.get(m[1]!)?.includes(Number(m[2]))) problems.push(`${owner.kind}/${owner.metadata.name} ${e.name}=${e.value}: no Service ${m[1]} on port ${m[2]}`);
+      }
+    }
+  }
+  if (urls === 0) problems.push('no in-cluster URL found at all');
+  return problems;
+}
 
 function readdirSafe(dir: string): string[] {
   try {

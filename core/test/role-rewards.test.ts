@@ -129,4 +129,24 @@ describe('role reward rules', () => {
     const s = await stores.roleRewards.create(champion, 'admin:1');
     expect((await stores.roleRewards.update(s.id, { roleId: OTHER_ROLE }, 'admin:1')).rule.roleId).toBe(OTHER_ROLE);
   });
+
+  it('keeps the guild roles the bot last published, for the console picker', async () => {
+    const { stores, clock } = makeStores(server, NOW);
+    expect(await stores.roleRewards.guildRoles()).toBeNull();
+    const roles = [
+      { id: '900000000000000001', name: '@everyone', position: 0, managed: false, problem: 'everyone_role' as const },
+      { id: ROLE, name: 'Champion', position: 3, managed: false },
+      { id: OTHER_ROLE, name: 'Server Booster', position: 2, managed: true, problem: 'role_managed_by_integration' as const },
+    ];
+    await stores.roleRewards.setGuildRoles({ guildId: '900000000000000001', roles });
+    clock.now = NOW + 1000;
+    await stores.roleRewards.setGuildRoles({ guildId: '900000000000000001', roles: [...roles.slice(0, 2), { ...roles[1]!, id: '777777777777777777', name: 'x'.repeat(300) }] });
+    const got = await stores.roleRewards.guildRoles();
+    expect(got).toMatchObject({ guildId: '900000000000000001', at: new Date(NOW + 1000).toISOString() });
+    expect(got!.roles.map((r) => r.id)).toEqual(['900000000000000001', ROLE, '777777777777777777']);
+    expect(got!.roles[0]!.problem).toBe('everyone_role');
+    expect(got!.roles[1]).toEqual({ id: ROLE, name: 'Champion', position: 3, managed: false });
+    expect(got!.roles[2]!.name).toHaveLength(100);
+    expect((await stores.audit.list()).total).toBe(0);
+  });
 });

@@ -11,8 +11,11 @@ import {
   SelectInput,
   SimpleForm,
   TextInput,
+  useRecordContext,
 } from 'react-admin';
 import type { RoleRewardRecord } from '../types';
+import { problemWords } from './describe';
+import { useGuildRoles } from './useGuildRoles';
 
 type Condition = RoleRewardRecord['condition'];
 export type RoleRewardFormData = Pick<RoleRewardRecord, 'name' | 'roleId' | 'removeWhenLost' | 'enabled'> & { condition: Partial<Condition> & { type: Condition['type']; minPoints?: number; board?: 'season' | 'week'; top?: number; seasonId?: string | null } };
@@ -31,6 +34,22 @@ export function toRoleRewardBody(d: RoleRewardFormData) {
 
 const snowflake = regex(/^[1-9]\d{16,19}$/, 'A Discord role id: 17 to 20 digits (Server Settings → Roles → ⋯ → Copy Role ID, with Developer Mode on).');
 
+/**
+ * The guild's roles to pick from once the bot has published them (roles nobody can give left out, the
+ * bot's verdict next to the others); until then, the role id typed in.
+ */
+const RoleInput = () => {
+  const { roles, isPending } = useGuildRoles();
+  const record = useRecordContext<RoleRewardRecord>();
+  const choices = roles
+    .filter((r) => !r.everyone && !r.managed)
+    .map((r) => ({ id: r.id, name: r.problem ? `@${r.name}: ${problemWords(r.problem, `@${r.name}`)}` : `@${r.name}` }));
+  if (isPending) return null;
+  if (!choices.length) return <TextInput source="roleId" label="Discord role id" validate={[required(), snowflake]} fullWidth />;
+  if (record?.roleId && !choices.some((c) => c.id === record.roleId)) choices.push({ id: record.roleId, name: `Role ${record.roleId} (not in the server any more)` });
+  return <SelectInput source="roleId" label="Discord role" choices={choices} validate={required()} fullWidth helperText="The server's roles as the bot last read them, highest first." />;
+};
+
 export const RoleRewardForm = () => (
   <SimpleForm defaultValues={ROLE_REWARD_DEFAULTS}>
     <Alert severity="info" sx={{ mb: 1 }}>
@@ -38,7 +57,7 @@ export const RoleRewardForm = () => (
       permission and a role above this one. It only ever removes the role from members it gave it to.
     </Alert>
     <TextInput source="name" validate={required()} fullWidth />
-    <TextInput source="roleId" label="Discord role id" validate={[required(), snowflake]} fullWidth />
+    <RoleInput />
     <SelectInput
       source="condition.type"
       label="Condition"

@@ -5,6 +5,7 @@ import type { RoleRewardRecord } from '../types';
 import { problemText } from './describe';
 import { lastSync, RoleRewardChip, RoleRewardProblem } from './RoleRewardStatus';
 import { useConditionText } from './useConditionText';
+import { roleName, useGuildRoles } from './useGuildRoles';
 
 const Col = DataTable.Col<RoleRewardRecord>;
 
@@ -26,19 +27,21 @@ export const RoleRewardList = () => {
   const small = useSmall();
   const text = useConditionText();
   const condition = (r: RoleRewardRecord) => text(r.condition);
+  const { byId } = useGuildRoles();
+  const role = (r: RoleRewardRecord) => roleName(byId, r.roleId);
   return (
     <List sort={{ field: 'createdAt', order: 'ASC' }} empty={<Empty />} actions={<Actions />} title="Role rewards">
       {small ? (
         <SimpleList<RoleRewardRecord>
           primaryText={(r) => r.name}
-          secondaryText={(r) => `${condition(r)} → role ${r.roleId}`}
-          tertiaryText={(r) => problemText(r) ?? (r.enabled ? r.status.state.replace('_', ' ') : 'off')}
+          secondaryText={(r) => `${condition(r)} → ${role(r)}`}
+          tertiaryText={(r) => problemText(r, role(r)) ?? (r.enabled ? r.status.state.replace('_', ' ') : 'off')}
           linkType="show"
         />
       ) : (
         <DataTable rowClick="show">
           <Col source="name" />
-          <Col source="roleId" label="Role id" />
+          <Col source="roleId" label="Role" render={role} />
           <Col label="Condition" render={condition} disableSort />
           <Col label="When lost" render={(r) => (r.removeWhenLost ? 'removed' : 'kept')} disableSort />
           <Col label="Status" render={(r) => <RoleRewardChip record={r} />} disableSort />

@@ -4,6 +4,7 @@ import { EditButton, Show, TopToolbar, useCanAccess, useRecordContext } from 're
 import type { RoleRewardRecord } from '../types';
 import { lastSync, RoleRewardChip, RoleRewardProblem } from './RoleRewardStatus';
 import { useConditionText } from './useConditionText';
+import { roleName, useGuildRoles } from './useGuildRoles';
 
 const Actions = () => {
   const { canAccess } = useCanAccess({ resource: 'role-rewards', action: 'edit' });
@@ -18,9 +19,10 @@ const Condition = () => {
 
 const Details = () => {
   const r = useRecordContext<RoleRewardRecord>();
+  const { byId } = useGuildRoles();
   if (!r) return null;
   const facts: Array<[string, ReactNode]> = [
-    ['Discord role id', r.roleId],
+    ['Discord role', byId.has(r.roleId) ? `${roleName(byId, r.roleId)} (${r.roleId})` : r.roleId],
     ['Condition', <Condition key="c" />],
     ['When the condition is lost', r.removeWhenLost ? 'the bot removes the role (only from members it gave it to)' : 'members keep the role'],
     ['Members holding it from this rule', r.status.holders.toLocaleString()],

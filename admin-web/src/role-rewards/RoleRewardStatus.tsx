@@ -1,8 +1,9 @@
-import { Alert, Box, Chip, Typography, type ChipProps } from '@mui/material';
+import { Alert, Chip, Typography, type ChipProps } from '@mui/material';
 import { useRecordContext } from 'react-admin';
 import { formatAgo } from '../common/format';
 import type { RoleRewardRecord } from '../types';
 import { problemText } from './describe';
+import { roleName, useGuildRoles } from './useGuildRoles';
 
 const CHIP: Record<RoleRewardRecord['status']['state'], { label: string; color: ChipProps['color'] }> = {
   ok: { label: 'in sync', color: 'success' },
@@ -20,26 +21,19 @@ export const RoleRewardChip = ({ record }: { record?: RoleRewardRecord }) => {
   return <Chip size="small" label={c.label} color={c.color} data-status={r.status.state} />;
 };
 
-/** The problem in plain words, with the bot's own message under it. */
+/** The problem in plain words (the bot's own message when it sent one). */
 export const RoleRewardProblem = ({ compact = false }: { compact?: boolean }) => {
   const r = useRecordContext<RoleRewardRecord>();
-  const text = r ? problemText(r) : null;
-  if (!r || !text) return null;
-  if (compact) {
-    return (
-      <Typography variant="body2" color="error" data-testid="role-reward-problem">
-        {text}
-      </Typography>
-    );
-  }
-  return (
+  const { byId } = useGuildRoles();
+  const text = r ? problemText(r, roleName(byId, r.roleId)) : null;
+  if (!text) return null;
+  return compact ? (
+    <Typography variant="body2" color="error" data-testid="role-reward-problem">
+      {text}
+    </Typography>
+  ) : (
     <Alert severity="error" sx={{ mb: 2 }} data-testid="role-reward-problem">
       {text}
-      {r.status.message ? (
-        <Box component="span" sx={{ display: 'block', mt: 0.5, opacity: 0.8 }}>
-          Bot: {r.status.message}
-        </Box>
-      ) : null}
     </Alert>
   );
 };

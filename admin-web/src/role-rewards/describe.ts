@@ -1,16 +1,19 @@
 import type { RoleRewardRecord } from '../types';
 
-/** The console knows the role by its id (the bot's message under the text may name it). */
-const roleLabel = (r: Pick<RoleRewardRecord, 'roleId'>) => `the role ${r.roleId}`;
-
 /**
- * What a rule's problem means and what to do about it, in plain words (the bot's own message, which
- * may name the role, is shown under it).
+ * What a rule's problem means and what to do about it, in plain words: the bot's own message when it sent
+ * one (it names the roles), else the console's wording for the problem. `role` is how to call the role
+ * (`@Champion`, or its id when the bot has not published the guild's roles).
  */
-export function problemText(r: Pick<RoleRewardRecord, 'roleId' | 'status'>): string | null {
+export function problemText(r: Pick<RoleRewardRecord, 'roleId' | 'status'>, role = r.roleId): string | null {
   if (r.status.state !== 'problem') return null;
-  const role = roleLabel(r);
-  switch (r.status.problem) {
+  if (r.status.message) return r.status.message;
+  return problemWords(r.status.problem, role.startsWith('@') ? role : `the role ${role}`);
+}
+
+/** The console's wording of a problem, for a rule's role or for a role in the picker. */
+export function problemWords(problem: RoleRewardRecord['status']['problem'], role: string): string {
+  switch (problem) {
     case 'role_not_found':
       return `${cap(role)} no longer exists in the server: pick another role or delete this rule.`;
     case 'missing_manage_roles':

@@ -110,11 +110,19 @@ export class RoleSync {
     const [rules, seasons] = await Promise.all([stores.roleRewards.list().then((all) => all.filter((r) => r.enabled)), stores.seasons.list()]);
     this.scheduleBoundary(nextPeriodBoundary(seasons, now));
     const summary: SyncSummary = { rules: rules.length, problems: 0, planned: 0, applied: 0, deferred: 0 };
+    const g = await readGuildFacts(guild);
+    // The console's role picker: every role with what the same check says about it (even before the first rule).
+    await stores.roleRewards.setGuildRoles({
+      guildId: g.guildId,
+      roles: [...g.roles.values()].map((r) => {
+        const check = checkRuleRole(r.id, g);
+        return { ...r, ...(check.ok ? {} : { problem: check.problem }) };
+      }),
+    });
     if (!rules.length) {
       metrics.roleRuleProblems.set(0);
       return summary;
     }
-    const g = await readGuildFacts(guild);
     const blocked = new Set<string>();
     for (const rule of rules) {
       const check = checkRuleRole(rule.roleId, g);

@@ -75,6 +75,26 @@ export const SEASON_ID_RE = /^s[0-9a-z]{4,20}$/;
 /** A rule id as the role reward store makes them. */
 export const ROLE_RULE_ID_RE = /^r[0-9a-z]{4,20}$/;
 
+/** One role of the guild, as the bot reads it from Discord. */
+export interface GuildRoleInfo {
+  id: string;
+  name: string;
+  /** Discord's hierarchy: a higher position outranks a lower one. */
+  position: number;
+  /** Managed by an integration (a bot's own role, boosters, subscriptions): nobody can give it by hand. */
+  managed: boolean;
+  /** Why the bot could not give this role now (its own check); absent when it can. */
+  problem?: RoleRuleProblem;
+}
+
+/** The guild's roles, published by the bot for the console's role picker. */
+export interface GuildRoles {
+  guildId: string;
+  roles: GuildRoleInfo[];
+  /** ISO 8601: when the bot read them. */
+  at: string;
+}
+
 /** One board entry, best first. */
 export interface BoardEntry {
   discordId: string;
