@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
+import { byWindowEnd, RATE_WINDOW_MS } from './deadline';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
 import { award } from './steps/award';
 import { lookupMetrics } from './steps/lookup-metrics';
-import { memberSweep } from './steps/member-sweep';
+import { readBeforeWindowEnd } from './steps/deadline-reads';
+import { memberSweep, type SweepStopped } from './steps/member-sweep';
 import { readTweetSide } from './steps/tweet-side';
 import { MemberTokens } from './tokens';
 import { WatermarkStore } from './watermarks';
@@ -196,6 +198,9 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   let plan: Plan | undefined;
   let resumeAt: number | undefined;
   let awarded = false;
+  const windowEnd = (id: string) => (ctx.tracked.get(id)?.submittedAt ?? 0) + ctx.windowMs;
+  let deadlineDone = false;
+  let beforeWindowEnd: SweepStopped | undefined;
   try {
     await withSpan('batch.load', {}, () => loadWork(ctx, opts));
     phase('metrics');
@@ -227,6 +232,12 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
         const markedAt = tweetMarks.get(id)?.at;
         return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), ...(markedAt ? { markedAt } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
     });
+    // Throttled: the posts that would leave the window before a later run could read them go first.
+    beforeWindowEnd = async (_stop, until) => {
+      if (deadlineDone) return;
+      deadlineDone = true;
+      await withSpan('batch.deadline', { until }, () => readBeforeWindowEnd(ctx, planTweets.map((t) => ({ ...t, windowEnd: windowEnd(t.tweetId) })), until));
+    };
     plan = planRun({
       now: now(),
       tweets: planTweets,
@@ -251,7 +262,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     if (plan.memberLookup) {
       if (!ctx.dryRun) await wm.setLookupDay(day);
       const p = plan;
-      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics));
+      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd));
       marks = new Map(ids.filter((id) => sweep.snapshot.has(id)).map((id) => [id, sweep.snapshot.get(id)!]));
       sweepStartedAt = sweep.startedAt;
     } else if (!ctx.dryRun) {
@@ -265,6 +276,8 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       stats.set('reconnectLikeReads', extra.length);
       reads = [...reads, ...extra];
     }
+    // Posts leaving the tracking window first are read first (a rate limit may stop the run midway).
+    reads = byWindowEnd(reads, windowEnd);
     if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
     ctx.progress('award', 0, 1);
     awarded = true;
@@ -293,6 +306,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       log.warn({ reason: err.reason, resumeAt: err.resumeAt }, 'run stopped early; the next run resumes here');
       if (!awarded) {
         try {
+          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, err.resumeAt ?? now() + RATE_WINDOW_MS);
           await award(ctx, lock.fence);
         } catch (awardErr) {
           status = 'failed';
