@@ -35,6 +35,7 @@ const RULES: Record<string, Schema> = {
     description: 'five cron fields (minute hour day-of-month month day-of-week) or a macro such as @hourly',
     pattern: `^((@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(${CRON_FIELD}\\s+${CRON_FIELD}\\s+${CRON_FIELD}\\s+${CRON_NAMES}\\s+${CRON_NAMES}))$`,
   },
+  apiVersions: { type: 'array', items: { type: 'string', pattern: '^([a-z0-9.-]+/)?v[0-9]+((alpha|beta)[0-9]+)?$' } },
   'config.logLevel': { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   'config.publicBaseUrl': { type: 'string', pattern: '^https?://[^\\s/]+(/.*)?$' },
   'config.discordGuildId': { type: 'string', pattern: '^(\\d{5,20})?$' },

@@ -19,7 +19,7 @@ export async function main(): Promise<void> {
   const log = createLogger('admin-api', config.LOG_LEVEL);
   logProcessFailures(log);
   // Spans for http/express/ioredis; preload @engagement-tracker/core/telemetry/register for full coverage.
-  const telemetry = startTelemetry({ serviceName: 'admin-api' });
+  const telemetry = await startTelemetry({ serviceName: 'admin-api' });
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: config.encryptionKey, boardRetention: boardRetentionOf(config) });

@@ -80,4 +80,27 @@ describe('role-rewards resource (ra-data-simple-rest)', () => {
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(reason);
   });
+
+  it('lists the guild roles the bot published, highest first for the picker; empty before it has', async () => {
+    const q = `sort=${encodeURIComponent('["position","DESC"]')}&range=${encodeURIComponent('[0,99]')}`;
+    const empty = await t.core.fetch(`/api/role-rewards/discord-roles?${q}`);
+    expect(empty.headers.get('content-range')).toBe('discord-roles 0-0/0');
+    expect(await empty.json()).toEqual([]);
+    await t.app.stores.roleRewards.setGuildRoles({
+      guildId: '500000000000000000',
+      roles: [
+        { id: '500000000000000000', name: '@everyone', position: 0, managed: false, problem: 'everyone_role' },
+        { id: ROLE, name: 'Champion', position: 4, managed: false, problem: 'role_above_bot' },
+        { id: '500000000000000002', name: 'Regular', position: 2, managed: false },
+      ],
+    });
+    const res = await t.core.fetch(`/api/role-rewards/discord-roles?${q}`);
+    expect(res.headers.get('content-range')).toBe('discord-roles 0-2/3');
+    expect(await res.json()).toEqual([
+      { id: ROLE, name: 'Champion', position: 4, managed: false, problem: 'role_above_bot', everyone: false },
+      { id: '500000000000000002', name: 'Regular', position: 2, managed: false, everyone: false },
+      { id: '500000000000000000', name: '@everyone', position: 0, managed: false, problem: 'everyone_role', everyone: true },
+    ]);
+    expect((await t.core.fetch(`/api/role-rewards/discord-roles?filter=${encodeURIComponent('{"x":1}')}`)).status).toBe(400);
+  });
 });

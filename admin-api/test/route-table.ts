@@ -75,6 +75,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'DELETE', pattern: '/api/seasons/:id', path: '/api/seasons/snope0000', action: 'manage seasons' },
   { method: 'GET', pattern: '/api/role-rewards', path: '/api/role-rewards', action: 'read' },
   { method: 'GET', pattern: '/api/role-rewards/:id', path: '/api/role-rewards/rnope0000', action: 'read' },
+  { method: 'GET', pattern: '/api/role-rewards/discord-roles', path: '/api/role-rewards/discord-roles', action: 'read' },
   // a fixed season that does not exist: refused after the role check, nothing written
   { method: 'POST', pattern: '/api/role-rewards', path: '/api/role-rewards', action: 'manage role rewards', body: { name: 'role table', roleId: '111111111111111111', condition: { type: 'rank', board: 'season', top: 3, seasonId: 'snope0000' } } },
   { method: 'PUT', pattern: '/api/role-rewards/:id', path: '/api/role-rewards/rnope0000', action: 'manage role rewards', body: { name: 'role table' } },

@@ -271,7 +271,7 @@ function idCases(): Case[] {
 function queryCases(): Case[] {
   const out: Case[] = [];
   const c = () => callers.core!.client;
-  const lists = ['/api/tweets', '/api/members', '/api/leaderboard', '/api/batches', '/api/audit-log', '/api/rules', '/api/role-rewards', `/api/members/${M.bob}/logs`];
+  const lists = ['/api/tweets', '/api/members', '/api/leaderboard', '/api/batches', '/api/audit-log', '/api/rules', '/api/role-rewards', '/api/role-rewards/discord-roles', `/api/members/${M.bob}/logs`];
   const enc = (v: unknown) => encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v));
   const abuse = [
     `range=${enc([-1, 5])}`,

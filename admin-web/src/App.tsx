@@ -11,6 +11,7 @@ import leaderboard from './leaderboard';
 import members from './members';
 import moderation from './moderation';
 import review from './review';
+import roleRewards from './role-rewards';
 import rules from './rules';
 import seasons from './seasons';
 import { lightTheme } from './themes';
@@ -35,6 +36,7 @@ export const App = () => (
     <Resource name="members" {...members} />
     <Resource name="rules" {...rules} />
     <Resource name="seasons" {...seasons} />
+    <Resource name="role-rewards" {...roleRewards} />
     <Resource name="batches" {...batches} />
     <Resource name="audit-log" {...audit} />
     <Resource name="review" {...review} />

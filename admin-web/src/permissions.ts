@@ -6,7 +6,7 @@ import type { Role } from './types';
  * delete keeping the points); anything that moves points, tiers, links, rules or runs is admin only.
  * The console hides what a role cannot do; the API refuses it anyway.
  */
-const RESOURCES = ['tweets', 'members', 'leaderboard', 'rules', 'seasons', 'batches', 'audit-log', 'review', 'bans', 'settings', 'api-tokens'];
+const RESOURCES = ['tweets', 'members', 'leaderboard', 'rules', 'seasons', 'role-rewards', 'batches', 'audit-log', 'review', 'bans', 'settings', 'api-tokens'];
 /** Only signed-in admins manage API tokens (the API refuses tokens and core users). */
 const ADMIN_ONLY = ['api-tokens'];
 const READ = ['list', 'show', 'export'];

@@ -2,7 +2,7 @@
  * Records as the admin API returns them (ra-data-simple-rest: every record carries `id`), built on the
  * domain types of core (pure code, safe in the browser).
  */
-import type { Season, AuditEntry, BatchRun, EngagementKind, EngagementLog, HeldItem, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
+import type { Season, GuildRoleInfo, RoleRewardRule, RoleRuleStatus, AuditEntry, BatchRun, EngagementKind, EngagementLog, HeldItem, PublicMetrics, Tier, TrackedTweet } from '@engagement-tracker/core/domain';
 
 export { ENGAGEMENT_KINDS as KINDS, TIERS, TIER_NAMES, type EngagementKind, type Tier } from '@engagement-tracker/core/domain';
 export type Role = 'admin' | 'core';
@@ -108,3 +108,9 @@ export interface ApiTokenRecord {
 }
 
 export type SeasonRecord = Season;
+
+/** A role reward rule with what the bot last found applying it (GET /api/role-rewards). */
+export type RoleRewardRecord = RoleRewardRule & { status: Omit<RoleRuleStatus, 'ruleId'> };
+
+/** A role of the guild as the bot published it (GET /api/role-rewards/discord-roles). */
+export type DiscordRoleRecord = GuildRoleInfo & { everyone: boolean };

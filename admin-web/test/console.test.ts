@@ -3,9 +3,9 @@ import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type RedisClient, ty
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminApi, type ApiProcess } from './helpers/api';
-import { openBrowser, type Browser } from './helpers/browser';
+import { openBrowser, suiteBrowser } from './helpers/browser';
 import { ensureBuilt } from './helpers/build';
 import { seedCommunity, type Seeded } from './helpers/seed';
 
@@ -57,16 +57,7 @@ async function openTab(page: Page, label: string) {
 const row = (page: Page, text: string | RegExp) => page.getByRole('row').filter({ hasText: text });
 
 describe('admin console as an admin', () => {
-  let b: Browser;
-  beforeAll(async () => {
-    b = await openBrowser({ baseURL: api.url });
-  });
-  afterAll(async () => {
-    await b?.close();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await b.screenshot(`FAILED-admin-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-  });
+  const b = suiteBrowser(() => api.url, 'admin');
 
   it('shows the sign-in page, then the overview with the real numbers', async () => {
     const { page } = b;
@@ -360,16 +351,7 @@ describe('admin console as an admin', () => {
 });
 
 describe('admin console as a core member', () => {
-  let b: Browser;
-  beforeAll(async () => {
-    b = await openBrowser({ baseURL: api.url });
-  });
-  afterAll(async () => {
-    await b?.close();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await b.screenshot('FAILED-core').catch(() => undefined);
-  });
+  const b = suiteBrowser(() => api.url, 'core');
 
   it('reads the data but cannot reach admin actions', async () => {
     const { page } = b;

@@ -6,14 +6,19 @@
  * to the references, then one line checking the targets.
  *   BENCH_SCENARIOS=realistic,idle  BENCH_STRATEGIES=planner  to run a subset.
  *   BENCH_NODE_OPTIONS='--max-old-space-size=128'  to run the batch process under a heap cap.
+ *   BENCH_RUNNER=scheduler  to run every run of a scenario in one long-lived batch process.
+ *
+ * The batch process is what the image runs: the bundled JavaScript on plain node (bundle-runner.ts),
+ * one process per run as the CronJob starts one, with no heap cap; `rssMb` is the largest resident
+ * set any of them reached (sampled every 25 ms), `heapMb` the largest V8 heap in use.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { createStores, type Stores } from '@engagement-tracker/core';
 import { startRedisServer } from '@engagement-tracker/core/testing';
 import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLimiter, seedStores, startXDouble, utcDay, type EndpointName, type LimitOverrides, type RecordedRequest, type Scenario, type ScenarioOptions } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
+import { bundleRunner } from './bundle-runner';
 import { CostBreakdown, type Breakdown } from './breakdown';
 import { References, WINDOW_MS } from './references';
 
@@ -108,7 +113,10 @@ interface Line {
   /** Largest gap between a run's own costUsd estimate and what the double billed for it (planner). */
   estimateMaxErrorPct?: number;
   truth: number;
-  /** Engagements of the truth never awarded, by kind. */
+  /** Awards the scenario's truth does not count (first 10), with what the scenario knows of them. */
+  falsePositives?: Array<ReturnType<typeof explainAward>>;
+  /** Engagements the truth counts that were not awarded (first 10), and how many of each kind. */
+  missed?: Array<ReturnType<typeof explainAward>>;
   missedByKind?: Record<string, number>;
   /** With a drain: recall right after the measured runs (engagement left for later runs still pending), and what the drain runs billed. */
   recallAtEnd?: number;
@@ -143,9 +151,12 @@ interface RunnerResult {
   costUsd?: number;
 }
 
-async function startRunner(): Promise<{ run(msg: object): Promise<RunnerResult>; stop(): void }> {
+let runnerFile: ReturnType<typeof bundleRunner> | undefined;
+
+async function startRunner(): Promise<{ run(msg: object): Promise<RunnerResult>; stop(): Promise<void> }> {
   const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = fork(join(import.meta.dirname, 'runner.ts'), [], { execArgv: ['--import', 'tsx', ...nodeOptions], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  runnerFile ??= bundleRunner();
+  const child: ChildProcess = fork((await runnerFile).file, [], { execArgv: nodeOptions, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`bench runner exited with ${code}`)));
@@ -169,7 +180,12 @@ async function startRunner(): Promise<{ run(msg: object): Promise<RunnerResult>;
         });
         child.send({ type: 'run', ...msg });
       }),
-    stop: () => child.send({ type: 'exit' }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (dead) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'exit' });
+      }),
   };
 }
 
@@ -199,9 +215,14 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   const limits = def.limits ?? (strategy === 'naive' ? UNLIMITED : undefined);
   const x = await startXDouble({ state: sc.state, ...(limits ? { limits } : {}) });
   const prefix = `bench${randomBytes(3).toString('hex')}`;
-  const stores: Stores = createStores(redis, { prefix, encryptionKey: 'c'.repeat(64), now: () => sc.now() });
+  // Posts are recorded as submitted when the scenario's member submitted them (seedStores moves this clock).
+  let submittedAt: number | undefined;
+  const stores: Stores = createStores(redis, { prefix, encryptionKey: 'c'.repeat(64), now: () => submittedAt ?? sc.now() });
   if (strategy === 'planner-replies') await stores.moderation.update(BENCH_REPLY_RULES, 'bench');
-  const runner = await startRunner();
+  // As the CronJob does, every run is a process of its own (its memory is that run's); with
+  // BENCH_RUNNER=scheduler one process does every run of the scenario, as `batch-job schedule` does.
+  const longLived = process.env.BENCH_RUNNER === 'scheduler';
+  let runner = longLived ? await startRunner() : null;
   let moderationMs = 0;
   const measureFrom = def.measureFrom ?? 0;
   let base = { requests: 0, r429: 0 };
@@ -216,25 +237,39 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   const totals = { posts: 0, users: 0, likes: 0 };
   const measured: { requests?: number; atEnd?: Awaited<ReturnType<typeof score>>; drainUsd?: number } = {};
   const byDiscord = new Map(sc.members.map((m, i) => [memberDiscordId(i), m.id]));
+  /** The times runs were made so far (the truth counts what some run could have seen while the post was tracked). */
+  const runTimes: number[] = [];
   /** The ledger's awards against the scenario's truth now. */
   const score = async () => {
-    const truth = sc.truth(sc.now(), { windowMs: WINDOW_MS });
+    const truth = sc.truth(sc.now(), { windowMs: WINDOW_MS, runs: runTimes });
     const got = new Set<string>();
+    const awardedAt = new Map<string, number>();
     for (const p of sc.tracked) {
-      for (const l of await stores.ledger.logsForTweet(p.tweet.id)) if (l.source === 'award') got.add(`${l.tweetId}|${byDiscord.get(l.discordId)}|${l.kind}`);
+      for (const l of await stores.ledger.logsForTweet(p.tweet.id)) {
+        if (l.source !== 'award') continue;
+        const key = `${l.tweetId}|${byDiscord.get(l.discordId)}|${l.kind}`;
+        got.add(key);
+        awardedAt.set(key, l.createdAt);
+      }
     }
-    return { truth, got, hit: [...got].filter((k) => truth.has(k)).length, missed: [...truth].filter((k) => !got.has(k)) };
+    return { truth, got, awardedAt, hit: [...got].filter((k) => truth.has(k)).length };
   };
   try {
     for (let i = 0; i < def.runs.length; i++) {
       const t = def.runs[i]!;
       sc.advanceTo(t);
-      await seedStores(stores, sc, t);
+      await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
       if (i === measureFrom) base = { requests: x.requests.length, r429: x.requests.filter((r) => r.status === 429).length };
       const from = x.requests.length;
+      runner ??= await startRunner();
       const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+      if (!longLived) {
+        await runner.stop();
+        runner = null;
+      }
+      runTimes.push(t);
       const ref = references?.step(t);
-      if (process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} ${i + 1}/${def.runs.length} ${out.status} ${new Date(t).toISOString()}\n`);
+      if (process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} ${i + 1}/${def.runs.length} ${out.status} ${new Date(t).toISOString()} rss<=${out.rssMb} MB heap<=${out.heapMb} MB\n`);
       if (strategy !== 'naive') statuses.push(out.status);
       if (out.error && process.env.BENCH_PROGRESS) process.stderr.write(`  ${out.error.slice(0, 400)}\n`);
       refused += out.refused;
@@ -263,19 +298,27 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       const from = x.requests.length;
       for (let t = last + def.drain.every, i = def.runs.length; t <= last + def.drain.for; t += def.drain.every, i++) {
         sc.advanceTo(t);
-        await seedStores(stores, sc, t);
+        await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
+        runner ??= await startRunner();
         const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+        if (!longLived) {
+          await runner.stop();
+          runner = null;
+        }
+        runTimes.push(t);
         if (strategy !== 'naive') statuses.push(out.status);
         rss = Math.max(rss, out.rssMb);
       }
       measured.drainUsd = x.requests.slice(from).reduce((a, r) => a + r.costUsd, 0);
     }
   } finally {
-    runner.stop();
+    await runner?.stop();
     await x.close();
   }
-  const { truth, got, hit, missed } = await score();
-  if (missed.length && process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} missed: ${missed.slice(0, 20).join(' ')}\n`);
+  const { truth, got, awardedAt, hit } = await score();
+  const falsePositives = [...got].filter((k) => !truth.has(k)).slice(0, 10).map((k) => explainAward(sc, k, awardedAt.get(k)));
+  const missedKeys = [...truth].filter((k) => !got.has(k));
+  const missed = missedKeys.slice(0, 10).map((k) => explainAward(sc, k, undefined));
   const line: Line = {
     scenario: name,
     strategy,
@@ -295,11 +338,25 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     ...(strategy !== 'naive' ? { statuses: compact(statuses), estimateMaxErrorPct: Math.round(estimateMaxErrorPct * 10) / 10 } : { refused }),
     truth: truth.size,
     ...(measured.atEnd ? { recallAtEnd: measured.atEnd.truth.size ? Math.round((measured.atEnd.hit / measured.atEnd.truth.size) * 10_000) / 10_000 : 1, drainUsd: usd(measured.drainUsd ?? 0) } : {}),
-    ...(missed.length ? { missedByKind: Object.fromEntries(['like', 'retweet', 'reply', 'quote'].map((k) => [k, missed.filter((m) => m.endsWith(`|${k}`)).length])) } : {}),
+    ...(falsePositives.length ? { falsePositives } : {}),
+    ...(missed.length ? { missed, missedByKind: Object.fromEntries(['like', 'retweet', 'reply', 'quote'].map((k) => [k, missedKeys.filter((m) => m.endsWith(`|${k}`)).length])) } : {}),
     ...(breakdown ? { breakdown: breakdown.perDay() } : {}),
     ...(strategy === 'planner-replies' ? { moderationMs: Math.round(moderationMs), held: await stores.review.count() } : {}),
   };
   return { line, runs, references };
+}
+
+/** What the scenario knows of an engagement awarded or missed against the truth (to tell a wrong truth from a wrong award). */
+function explainAward(sc: Scenario, key: string, awardedAt: number | undefined) {
+  const [tweetId, userId] = key.split('|') as [string, string];
+  const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : String(t));
+  const member = sc.members.findIndex((m) => m.id === userId);
+  const post = sc.tracked.find((p) => p.tweet.id === tweetId);
+  const events = sc.memberEvents.filter((e) => e.tweetId === tweetId && e.userId === userId).map((e) => ({ kind: e.kind, at: iso(e.at) }));
+  return {
+    key, ...(awardedAt !== undefined ? { awardedAt: iso(awardedAt) } : {}), linkedAt: iso(sc.linkTime(member)), events,
+    post: post && { author: post.tweet.authorId, submitter: sc.members[post.submitter]?.id, createdAt: iso(post.tweet.createdAt), submittedAt: iso(post.submittedAt) },
+  };
 }
 
 /** ["succeeded x90", "partial x1"] instead of 91 entries. */
@@ -375,6 +432,7 @@ async function main() {
   } finally {
     redis.disconnect();
     await server.stop();
+    (await runnerFile)?.remove();
   }
   emit(targets(lines, firstRuns.get('realistic') ?? []));
 }
@@ -386,13 +444,14 @@ function targets(lines: Array<Line | ReferenceLine>, firstRuns: Array<{ at: stri
   const stdNaive = get('standard', 'naive') as Line | undefined;
   const idle = get('idle', 'planner') as Line | undefined;
   const real = get('realistic', 'planner') as Line | undefined;
+  const realNaive = get('realistic', 'naive') as Line | undefined;
   const omni = get('realistic', 'omniscient');
   const lb = get('realistic', 'lowerBound');
   const streams = get('realistic', 'streams');
   // Full measured days of the realistic scenario (the first, begun mid-day with every member new, is warm-up).
   const days = real ? Object.keys(real.perDay).sort().slice(1) : [];
   const perDay = days.filter((d) => real!.perDay[d]! > 0).map((d) => ({
-    day: d, planner: real!.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
+    day: d, planner: real!.perDay[d], naive: realNaive?.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
     streams: streams?.perDay[d],
     ratio: ratio(real!.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real!.perDay[d]!, lb?.perDay[d] ?? 0), streamsRatio: ratio(real!.perDay[d]!, streams?.perDay[d] ?? 0),
   }));

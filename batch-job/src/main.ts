@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     logger.error({ err: (err as Error).message }, err instanceof ConfigError ? 'invalid configuration' : 'cannot start');
     return 1;
   }
-  const telemetry = startTelemetry({ serviceName: 'batch-job' });
+  const telemetry = await startTelemetry({ serviceName: 'batch-job' });
   if (cfg.sandbox) logger.info({ x: cfg.x.baseUrl }, 'sandbox mode: talking to the X API double');
 
   if (command.cmd === 'schedule') {

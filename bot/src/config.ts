@@ -27,6 +27,10 @@ export const botSchema = baseSchema.extend({
   BOT_COMMAND_TIMEOUT_MS: env.int(12_000, 1000, 600_000),
   /** How often the bot looks for seasons that have ended (to announce their top N). */
   SEASON_CHECK_INTERVAL_MS: env.int(30_000, 200, 600_000),
+  /** How often the bot applies the role rewards (a period end or a season end also triggers it at once). */
+  ROLE_SYNC_INTERVAL_MS: env.int(30_000, 200, 600_000),
+  /** At most this many role changes per sync (the rest wait for the next one), to stay clear of Discord's limits. */
+  ROLE_SYNC_MAX_CHANGES: env.int(50, 1, 1000),
   /** Port of /healthz, /readyz and /metrics. */
   HEALTH_PORT: env.port(8081),
 });
@@ -48,6 +52,8 @@ export interface BotConfig {
   deferAfterMs: number;
   commandTimeoutMs: number;
   seasonCheckIntervalMs: number;
+  roleSyncIntervalMs: number;
+  roleSyncMaxChanges: number;
   healthPort: number;
   metricsEnabled: boolean;
   x: XApiConfig;
@@ -77,6 +83,8 @@ export function loadBotConfig(source: NodeJS.ProcessEnv = process.env): BotConfi
     deferAfterMs: e.BOT_DEFER_AFTER_MS,
     commandTimeoutMs: e.BOT_COMMAND_TIMEOUT_MS,
     seasonCheckIntervalMs: e.SEASON_CHECK_INTERVAL_MS,
+    roleSyncIntervalMs: e.ROLE_SYNC_INTERVAL_MS,
+    roleSyncMaxChanges: e.ROLE_SYNC_MAX_CHANGES,
     healthPort: e.HEALTH_PORT,
     metricsEnabled: e.METRICS_ENABLED,
     x: { ...x, bearerToken: credential(mode, source, 'TWITTER_BEARER_TOKEN') },

@@ -1,9 +1,12 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface BotMetrics {
   interactions: Counter<'kind' | 'name' | 'outcome'>;
   latency: Histogram<'kind' | 'name'>;
   gatewayReconnects: Counter;
+  roleChanges: Counter<'op' | 'result'>;
+  roleSyncs: Counter<'outcome'>;
+  roleRuleProblems: Gauge;
 }
 
 export function createBotMetrics(registry: Registry): BotMetrics {
@@ -22,5 +25,13 @@ export function createBotMetrics(registry: Registry): BotMetrics {
       registers: [registry],
     }),
     gatewayReconnects: new Counter({ name: 'engagement_tracker_bot_gateway_reconnects_total', help: 'Gateway reconnections', registers: [registry] }),
+    roleChanges: new Counter({
+      name: 'engagement_tracker_bot_role_changes_total',
+      help: 'Role reward changes tried, by op (add, remove) and result (ok, converged, already_held, member_left, forbidden, role_not_found, rate_limited, error)',
+      labelNames: ['op', 'result'],
+      registers: [registry],
+    }),
+    roleSyncs: new Counter({ name: 'engagement_tracker_bot_role_syncs_total', help: 'Role reward syncs, by outcome (ok, error)', labelNames: ['outcome'], registers: [registry] }),
+    roleRuleProblems: new Gauge({ name: 'engagement_tracker_bot_role_rules_with_problems', help: 'Enabled role reward rules the last sync could not apply (see their status in the console)', registers: [registry] }),
   };
 }

@@ -6,6 +6,7 @@ import type { BotConfig } from './config';
 import type { BotContext } from './context';
 import { registerInteractionListener } from './listeners/interaction-create';
 import { registerLifecycleListeners } from './listeners/lifecycle';
+import { RoleSync } from './jobs/role-sync';
 import { startSeasonEndLoop } from './jobs/season-end';
 import { createBotMetrics } from './metrics';
 
@@ -63,7 +64,8 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
   const readyEvent = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(config.discord.token);
   await readyEvent;
-  const stopSeasonLoop = startSeasonEndLoop(client, ctx, config.seasonCheckIntervalMs);
+  const roleSync = new RoleSync(client, ctx, { intervalMs: config.roleSyncIntervalMs, maxChanges: config.roleSyncMaxChanges }).start();
+  const stopSeasonLoop = startSeasonEndLoop(client, ctx, config.seasonCheckIntervalMs, (season) => roleSync.trigger(`season ${season.id} ended`));
   return {
     client,
     ctx,
@@ -71,6 +73,8 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
     ready,
     async stop() {
       stopSeasonLoop();
+      // The role change in flight finishes (Discord call and its record) before the client goes.
+      await roleSync.stop();
       // Members whose interaction is in progress still get their answer (bounded by the command timeout).
       await interactions.drain(config.commandTimeoutMs + 2_000);
       await client.destroy();

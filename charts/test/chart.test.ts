@@ -2,14 +2,17 @@
  * The Helm chart: `helm lint --strict` and `helm template` of every ci/ scenario, every object checked
  * against the Kubernetes (and prometheus-operator) schemas, and the policies the chart promises.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { loadAdminApiConfig } from '../../admin-api/src/config';
 import { loadJobConfig } from '../../batch-job/src/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
-import { assertTools, CHART, HELM, helmTemplate, helmTemplateError, REPO, scenario, type K8sObject } from './support/helm';
+import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
+import { admits, reachability, releasePods } from './support/network-policy';
 import { byKind, dataOf, find, podTemplates, resolveEnv, type Container } from './support/pods';
 import { run } from './support/podman';
 import { validateObject } from './support/schemas';
@@ -30,8 +33,19 @@ describe('helm lint and template', () => {
   });
 
   it.each(SCENARIOS)('helm lint --strict passes for %s', async (s) => {
-    const r = await run(HELM, ['lint', '--strict', CHART, '-f', scenario(s)], { allowFailure: true });
+    // helm lint has no --api-versions: the monitoring scenario lists the Prometheus Operator API in the
+    // chart's apiVersions value instead, so its ServiceMonitors, PrometheusRule and dashboards are linted too.
+    const values = valuesArgs({ valuesFiles: [scenario(s)], ...(s === 'monitoring' ? { setJson: { apiVersions: [MONITORING_API] } } : {}) });
+    const r = await run(HELM, ['lint', '--strict', CHART, ...values], { allowFailure: true });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('the apiVersions value renders the monitoring objects exactly as --api-versions does (what lint sees)', async () => {
+    const monitoringObjects = (objects: K8sObject[]) => objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'monitoring' || o.kind === 'ServiceMonitor');
+    const viaValue = monitoringObjects(await helmTemplate({ valuesFiles: [scenario('monitoring')], setJson: { apiVersions: [MONITORING_API] } }));
+    expect(new Set(viaValue.map((o) => o.kind))).toEqual(new Set(['ServiceMonitor', 'PrometheusRule', 'ConfigMap']));
+    expect(viaValue).toEqual(monitoringObjects(rendered.monitoring!));
+    expect(await helmTemplateError({ valuesFiles: [scenario('monitoring')], setJson: { apiVersions: ['monitoring.coreos.com'] } })).toMatch(/apiVersions\/0.*does not match pattern/);
   });
 
   it.each(SCENARIOS)('every object of %s is valid against the Kubernetes / prometheus-operator schemas', async (s) => {
@@ -97,6 +111,37 @@ describe('policies over every rendered scenario', () => {
     }
   });
 
+  it.each(SCENARIOS)('%s with the longest release name helm accepts: every name unique in its kind and within Kubernetes limits', async (s) => {
+    const release = 'a-release-name-of-fifty-three-characters-helm-allows1';
+    expect(release).toHaveLength(53);
+    const objects = await helmTemplate({ release, valuesFiles: [scenario(s)], apiVersions: [MONITORING_API] });
+    const names = new Map<string, string[]>();
+    for (const o of objects) names.set(o.kind, [...(names.get(o.kind) ?? []), o.metadata.name]);
+    for (const [kind, list] of names) {
+      expect(new Set(list).size, `${kind}: ${list.join(', ')}`).toBe(list.length);
+      // A CronJob's Jobs and a StatefulSet's revision label add 11 chars to the name; other names are DNS labels.
+      const max = kind === 'CronJob' || kind === 'StatefulSet' ? 52 : kind === 'Secret' ? 253 : 63;
+      for (const n of list) expect(n.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n), `${kind}/${n}`).toBe(true);
+    }
+    expect(inClusterUrlProblems(objects)).toEqual([]);
+    // Every component keeps its suffix: the workloads are still told apart by name.
+    for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) expect(o.metadata.name, o.kind).toMatch(new RegExp(`^a-release-name.*-${o.metadata.labels!['app.kubernetes.io/component']}$`));
+  });
+
+  it.each(['defaults', 'sandbox'])('%s: between the release\'s pods, the NetworkPolicies let through exactly the connections each component needs, on both ends', (s) => {
+    const needed = ['admin-api->redis:6379', 'admin-web->admin-api:8080', 'batch->redis:6379', 'bot->redis:6379'];
+    // In sandbox mode the Discord and X doubles stand in for the internet (one pod, both ports).
+    if (s === 'sandbox') for (const c of ['admin-api', 'batch', 'bot']) needed.push(`${c}->sandbox:8090`, `${c}->sandbox:8091`);
+    const r = reachability(rendered[s]!, 'engagement');
+    expect(r.egress, 'what the sources may send').toEqual(needed.sort());
+    expect(r.ingress, 'what the destinations accept').toEqual(needed);
+    expect(r.both).toEqual(needed);
+  });
+
+  it.each(SCENARIOS)('%s: every in-cluster URL a process is given names a Service of the release and one of its ports', (s) => {
+    expect(inClusterUrlProblems(rendered[s]!)).toEqual([]);
+  });
+
   it('NetworkPolicies are on by default and allow only what each component needs', () => {
     const objects = rendered.defaults!;
     const nps = byKind(objects, 'NetworkPolicy');
@@ -137,7 +182,8 @@ describe('components', () => {
     expect(job.podFailurePolicy.rules.find((r) => r.action === 'FailJob')?.onExitCodes).toMatchObject({ operator: 'In', values: [3, 4] });
     const c = job.template.spec.containers[0]!;
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
-    expect(job.activeDeadlineSeconds).toBeGreaterThan(Number(env.BATCH_MAX_WALL_SECONDS!.value));
+    // Above the wall-time cap plus the 60 s the batch's own watchdog allows (batch-job/src/main.ts).
+    expect(job.activeDeadlineSeconds).toBeGreaterThan(Number(env.BATCH_MAX_WALL_SECONDS!.value) + 60);
     expect(env.BATCH_TRIGGER!.value).toBe('schedule');
     expect(env.JOB_NAME!.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(c.resources?.limits?.memory).toBe('256Mi');
@@ -192,6 +238,27 @@ describe('components', () => {
     const without = await helmTemplate({ valuesFiles: [scenario('monitoring')] });
     expect(without.filter((o) => ['ServiceMonitor', 'PrometheusRule'].includes(o.kind) || o.metadata.labels?.grafana_dashboard)).toEqual([]);
   });
+
+  it('each ServiceMonitor selects one Service, by a port name that leads to a container port Prometheus may reach', () => {
+    const objects = rendered.monitoring!;
+    type Sm = { spec: { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] }; endpoints: Array<{ port: string; path: string }> } };
+    type Svc = { spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string | number }> } };
+    const pods = releasePods(objects);
+    const containers = podTemplates(objects).flatMap((p) => p.template.spec.containers.map((c) => ({ labels: p.template.metadata.labels, c })));
+    for (const sm of byKind(objects, 'ServiceMonitor') as unknown as Array<K8sObject & Sm>) {
+      expect(sm.spec.namespaceSelector.matchNames).toEqual(['engagement']);
+      const services = (byKind(objects, 'Service') as unknown as Array<K8sObject & Svc>).filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v));
+      expect(services.map((s) => s.metadata.name), sm.metadata.name).toHaveLength(1);
+      const svcPort = services[0]!.spec.ports.find((p) => p.name === sm.spec.endpoints[0]!.port);
+      expect(svcPort, `${sm.metadata.name} scrapes port ${sm.spec.endpoints[0]!.port}`).toBeTruthy();
+      const target = containers.find(({ labels, c }) => Object.entries(services[0]!.spec.selector).every(([k, v]) => labels[k] === v) && (c.ports ?? []).some((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort));
+      expect(target, `${sm.metadata.name}: no container port ${String(svcPort!.targetPort)}`).toBeTruthy();
+      const port = target!.c.ports!.find((p) => p.name === svcPort!.targetPort || p.containerPort === svcPort!.targetPort)!.containerPort;
+      const pod = pods.find((p) => p.labels === target!.labels)!;
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'monitoring', port), `Prometheus (namespace monitoring) may scrape ${pod.component}:${port}`).toBe(true);
+      expect(admits(objects, pod, { 'app.kubernetes.io/name': 'prometheus' }, 'elsewhere', port), `only the monitoring namespace may scrape ${pod.component}:${port}`).toBe(false);
+    }
+  });
 });
 
 describe('every process gets a configuration it accepts', () => {
@@ -222,7 +289,37 @@ describe('every process gets a configuration it accepts', () => {
   });
 });
 
+describe('the chart README', () => {
+  it('its minimal values file installs (placeholders filled in) and uses the registry it names', async () => {
+    const block = /A minimal `my-values.yaml`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(join(CHART, 'README.md'), 'utf8'));
+    expect(block).toBeTruthy();
+    const values = parse(block![1]!) as { image: { registry: string }; secrets: Record<string, string> };
+    for (const [k, v] of Object.entries(values.secrets)) if (v === '...') values.secrets[k] = k === 'tokenEncryptionKey' ? 'ab'.repeat(32) : `placeholder-${k}`;
+    const dir = mkdtempSync(join(tmpdir(), 'et-minimal-'));
+    try {
+      writeFileSync(join(dir, 'my-values.yaml'), stringify(values));
+      const { objects } = await helmInstallDryRun({ valuesFiles: [join(dir, 'my-values.yaml')] });
+      for (const o of objects) expect(await validateObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+      const images = podTemplates(objects).flatMap((p) => p.template.spec.containers.map((c) => c.image)).filter((i) => i.includes('engagement-tracker/'));
+      expect(images.length).toBeGreaterThanOrEqual(4);
+      for (const i of images) expect(i.startsWith(`${values.image.registry}/`), i).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bad input is refused with a message naming the problem', () => {
+  it('by helm install too (not only helm template): a wrong type, an unknown top-level key, missing tokens', async () => {
+    const install = (...args: string[]) => run(HELM, ['install', 'x', CHART, '--dry-run=client', ...args], { allowFailure: true });
+    const wrongType = await install('-f', scenario('sandbox'), '--set', 'bot.healthPort=eighty');
+    expect(wrongType.code).not.toBe(0);
+    expect(wrongType.stderr).toMatch(/bot\/healthPort.*want integer/);
+    expect((await install('-f', scenario('sandbox'), '--set', 'replicaCount=2')).stderr).toMatch(/additional properties 'replicaCount' not allowed/);
+    const noTokens = await install();
+    for (const k of ['discordBotToken', 'discordClientSecret', 'twitterClientId', 'twitterClientSecret', 'twitterBearerToken', 'tokenEncryptionKey']) expect(noTokens.stderr).toContain(`secrets.${k}`);
+  });
+
   it('missing tokens: names every one', async () => {
     const err = await helmTemplateError({});
     for (const k of ['secrets.discordBotToken', 'secrets.discordClientSecret', 'secrets.twitterClientId', 'secrets.twitterClientSecret', 'secrets.twitterBearerToken', 'secrets.tokenEncryptionKey']) expect(err).toContain(k);
@@ -236,13 +333,33 @@ describe('bad input is refused with a message naming the problem', () => {
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.schedule': '*/30 * * *' } })).toMatch(/batch\/schedule/);
   });
 
-  it('an activeDeadlineSeconds not above the wall-time cap, and a missing Redis', async () => {
-    const deadline = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=600'], { allowFailure: true });
-    expect(deadline.stderr).toMatch(/batch.activeDeadlineSeconds \(600\) must be above batch.maxWallSeconds \(600\)/);
+  it('an activeDeadlineSeconds not above the wall-time cap plus the watchdog margin, and a missing Redis', async () => {
+    const deadline = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=660'], { allowFailure: true });
+    expect(deadline.stderr).toMatch(/batch.activeDeadlineSeconds \(660\) must be above batch.maxWallSeconds \+ 60 \(660\)/);
+    expect((await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=661'], { allowFailure: true })).code).toBe(0);
     const noRedis = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'redis.enabled=false'], { allowFailure: true });
     expect(noRedis.stderr).toMatch(/externalRedis.url or externalRedis.existingSecret/);
   });
 });
+
+/** URLs in container env whose host is a cluster-internal name (no dot) that no Service of the release serves on that port. */
+function inClusterUrlProblems(objects: K8sObject[]): string[] {
+  const services = new Map(byKind(objects, 'Service').map((svc) => [svc.metadata.name, (svc.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port)]));
+  const problems: string[] = [];
+  let urls = 0;
+  for (const { owner, template } of podTemplates(objects)) {
+    for (const c of template.spec.containers) {
+      for (const e of c.env ?? []) {
+        const m = e.value && /^[a-z]+:\/\/(?:[^@/]*@)?([a-z0-9-]+):(\d+)(\/|$)/.exec(e.value);
+        if (!m || m[1] === 'localhost') continue;
+        urls++;
+        if (!services.get(m[1]!)?.includes(Number(m[2]))) problems.push(`${owner.kind}/${owner.metadata.name} ${e.name}=${e.value}: no Service ${m[1]} on port ${m[2]}`);
+      }
+    }
+  }
+  if (urls === 0) problems.push('no in-cluster URL found at all');
+  return problems;
+}
 
 function readdirSafe(dir: string): string[] {
   try {

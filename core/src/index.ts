@@ -1,4 +1,5 @@
 export * from './domain';
+export * from './domain/role-reward-input';
 export * from './config';
 export * from './telemetry/logger';
 export * from './telemetry/health';

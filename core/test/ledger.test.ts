@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStores, isoWeek, StaleFenceError, type Engagement } from '../src';
-import { startTestRedis, type TestRedis } from '../src/testing';
+import { createStores, ENGAGEMENT_KINDS, isoWeek, StaleFenceError, type AwardInput, type Engagement, type Stores } from '../src';
+import { scanKeys, startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
 
 let server: TestRedis;
@@ -145,6 +145,75 @@ describe('ledger awards', () => {
     const again = await after.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }] });
     expect(again.duplicates).toBe(1);
     expect((await after.leaderboard.rank('m2', { board: 'alltime' }))!.points).toBe(3);
+  });
+});
+
+/**
+ * Everything a deployment holds under its prefix, as comparable values: each key's type and contents
+ * (hash fields and set members sorted, stream entries without their time-based ids) and whether it
+ * expires. Tokens (encrypted with a random IV) and the tweets' change numbers (an order, not a value) are
+ * compared by presence and membership only; `rename` maps ids that differ between two worlds.
+ */
+async function contents(stores: Stores, rename: Record<string, string>): Promise<Record<string, unknown>> {
+  const { redis, keys } = stores.ctx;
+  const out: Record<string, unknown> = {};
+  for (const k of (await scanKeys(redis, `${keys.tag}:*`)).sort()) {
+    const type = await redis.type(k);
+    let v: unknown;
+    if (k.startsWith(keys.tokens(''))) v = 'encrypted';
+    else if (type === 'string') v = await redis.get(k);
+    else if (type === 'hash') v = Object.entries(await redis.hgetall(k)).sort();
+    else if (type === 'set') v = (await redis.smembers(k)).sort();
+    else if (type === 'zset') v = k === keys.tweetsChanged() ? (await redis.zrange(k, 0, '-1')).sort() : await redis.zrange(k, 0, '-1', 'WITHSCORES');
+    else if (type === 'stream') v = (await redis.xrange(k, '-', '+')).map(([, fields]) => fields);
+    out[k.slice(keys.tag.length)] = [type, v, (await redis.pttl(k)) > 0];
+  }
+  let json = JSON.stringify(out);
+  for (const [from, to] of Object.entries(rename)) json = json.split(from).join(to);
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+describe('one award call for many engagements', () => {
+  it('ends in exactly the state of one call per engagement, every outcome included', async () => {
+    const NOW = Date.UTC(2026, 10, 24, 12);
+    const world = async () => {
+      const { stores, clock } = makeStores(server, NOW - 3_600_000);
+      for (let i = 1; i <= 6; i++) {
+        await stores.connections.link({
+          discordId: `m${i}`, displayName: `Member ${i}`, xUserId: `x${i}`, handle: `user${i}`, scopes: ['like.read'],
+          tokens: { accessToken: `a${i}`, refreshToken: `r${i}`, expiresAt: NOW, scopes: ['like.read'] },
+        });
+      }
+      await stores.members.setTier('m3', 2, 'admin:1');
+      await stores.members.setTier('m4', 3, 'admin:1');
+      await stores.rules.set(2, 'like', 7, 'admin:1');
+      await stores.bans.ban('m5', 'spam', 'admin:1');
+      await stores.tweets.submit({ tweetId: '1001', url: 'u', authorId: 'x1', authorHandle: 'user1', submitterId: 'm1', category: 'general', createdAt: NOW });
+      await stores.tweets.submit({ tweetId: '1002', url: 'u', authorId: 'x3', authorHandle: 'user3', submitterId: 'm2', category: 'memes', createdAt: NOW });
+      await stores.tweets.submit({ tweetId: '1003', url: 'u', authorId: 'x9', authorHandle: 'nine', submitterId: 'm6', category: 'general', createdAt: NOW });
+      const season = await stores.seasons.create({ name: 'S', startsAt: NOW - 3_600_000, endsAt: NOW + 86_400_000, multiplierPct: 150, capPerPost: 5, capPerDay: 8, categories: ['general'] }, 'admin:1');
+      const held = { reason: 'reply', code: 'too_short', detail: 'd', text: 'hi' } as const;
+      await stores.ledger.award({ batchId: 'before', engagements: [{ tweetId: '1003', discordId: 'm2', kind: 'reply', hold: held }, { tweetId: '1003', discordId: 'm3', kind: 'like', hold: held }, { tweetId: '1001', discordId: 'm4', kind: 'quote', hold: held }] });
+      await stores.review.dismiss('1003:m2:reply', 'admin:1');
+      await stores.review.dismiss('1001:m4:quote', 'admin:1');
+      clock.now = NOW;
+      return { stores, season: season.id };
+    };
+    const list: AwardInput[] = ['1001', '1002', '1003'].flatMap((tweetId) => ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'].flatMap((discordId) => ENGAGEMENT_KINDS.map((kind) => ({ tweetId, discordId, kind }))));
+    list.push(list[7]!, list[30]!, { tweetId: '1001', discordId: 'ghost', kind: 'like' }, { tweetId: '9999', discordId: 'm2', kind: 'like' });
+    list[list.findIndex((e) => e.tweetId === '1002' && e.discordId === 'm4' && e.kind === 'reply')]!.hold = { reason: 'ineligible', code: 'x_age', detail: 'd' };
+    list[list.findIndex((e) => e.tweetId === '1003' && e.discordId === 'm2' && e.kind === 'reply')]!.hold = 'approve';
+
+    const one = await world();
+    const each = await world();
+    const together = await one.stores.ledger.award({ batchId: 'run', engagements: list });
+    const apart = [];
+    for (const e of list) apart.push(...(await each.stores.ledger.award({ batchId: 'run', engagements: [e] })).results);
+    expect(together.results).toEqual(apart);
+    expect(new Set(apart.map((r) => r.outcome))).toEqual(new Set(['awarded', 'duplicate', 'self', 'own_tweet', 'unknown_member', 'unknown_tweet', 'banned', 'held', 'dismissed']));
+    expect(together.points).toBeGreaterThan(0);
+    expect(await contents(one.stores, { [one.season]: 'S' })).toEqual(await contents(each.stores, { [each.season]: 'S' }));
+    expect((await one.stores.ledger.checkConsistency()).drift).toEqual([]);
   });
 });
 

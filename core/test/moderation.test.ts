@@ -63,6 +63,19 @@ describe('bans', () => {
     expect(await stores.leaderboard.rank('m3', { board: 'alltime' })).toMatchObject({ rank: 2, points: 70 });
     expect(await page(0, 3)).toEqual(['1:m2', '2:m3', '3:m5']);
   });
+
+  it('leave banned members out of the members at or above a score (what a points role reward reads)', async () => {
+    const { stores } = makeStores(server);
+    const board = stores.keys.leaderboardAllTime();
+    for (let i = 1; i <= 9; i++) await stores.ctx.redis.zadd(board, 100 - 10 * i, `m${i}`);
+    await stores.bans.ban('m2', 'alt account', 'admin:1');
+    const atLeast = async (min: number, limit?: number) => (await stores.leaderboard.atLeast(min, { board: 'alltime' }, limit)).map((e) => `${e.rank}:${e.discordId}:${e.points}`);
+    expect(await atLeast(60)).toEqual(['1:m1:90', '2:m3:70', '3:m4:60']);
+    expect(await atLeast(61)).toEqual(['1:m1:90', '2:m3:70']);
+    expect(await atLeast(1000)).toEqual([]);
+    expect(await atLeast(0, 2)).toEqual(['1:m1:90']);
+    expect(await atLeast(10)).toHaveLength(8);
+  });
 });
 
 describe('held engagements and the review queue', () => {

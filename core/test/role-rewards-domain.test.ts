@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { desiredHolders, planRoleChanges, roleRewardInputSchema, type BoardEntry, type RoleRewardCondition, type RoleRewardRule } from '../src/domain';
+import { desiredHolders, planRoleChanges, type BoardEntry, type RoleRewardCondition, type RoleRewardRule } from '../src/domain';
+import { roleRewardInputSchema } from '../src/domain/role-reward-input';
 
 const entries = (o: Record<string, number>): BoardEntry[] =>
   Object.entries(o)

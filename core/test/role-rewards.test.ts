@@ -111,15 +111,16 @@ describe('role reward rules', () => {
     expect(await stores.roleRewards.status(r.id)).toEqual({ ruleId: r.id, state: 'ok', lastSyncAt: new Date(NOW + 120_000).toISOString(), holders: 1, lastChangeAt: new Date(NOW + 5000).toISOString() });
   });
 
-  it('a rule with holders keeps its role; deleting it leaves no holders or status behind; a deleted rule takes no more records', async () => {
+  it('a rule with holders keeps its role; deleting it leaves no holders, status or pending grants behind; a deleted rule takes no more records', async () => {
     const { stores, redis } = makeStores(server, NOW);
     const r = await stores.roleRewards.create(champion, 'admin:1');
     await stores.roleRewards.recordGranted(r.id, 'm1');
     await expect(stores.roleRewards.update(r.id, { roleId: OTHER_ROLE }, 'admin:1')).rejects.toThrow(/make a new rule/);
     await stores.roleRewards.setStatus(r.id, { state: 'ok' });
-    expect(await stores.roleRewards.delete(r.id, 'admin:1')).toBe(1);
     const k = stores.keys;
-    expect(await redis.exists(k.roleRule(r.id), k.roleRuleHolders(r.id), k.roleRuleStatus(r.id))).toBe(0);
+    await redis.zadd(k.roleRulePending(r.id), NOW, 'm3'); // the bot's note of a grant in flight
+    expect(await stores.roleRewards.delete(r.id, 'admin:1')).toBe(1);
+    expect(await redis.exists(k.roleRule(r.id), k.roleRuleHolders(r.id), k.roleRuleStatus(r.id), k.roleRulePending(r.id))).toBe(0);
     expect(await redis.hlen(k.roleRuleRoles())).toBe(0);
     await expect(stores.roleRewards.recordGranted(r.id, 'm2')).rejects.toBeInstanceOf(NotFoundError);
     await stores.roleRewards.setStatus(r.id, { state: 'ok' });
@@ -127,5 +128,25 @@ describe('role reward rules', () => {
     // a rule without holders may change its role
     const s = await stores.roleRewards.create(champion, 'admin:1');
     expect((await stores.roleRewards.update(s.id, { roleId: OTHER_ROLE }, 'admin:1')).rule.roleId).toBe(OTHER_ROLE);
+  });
+
+  it('keeps the guild roles the bot last published, for the console picker', async () => {
+    const { stores, clock } = makeStores(server, NOW);
+    expect(await stores.roleRewards.guildRoles()).toBeNull();
+    const roles = [
+      { id: '900000000000000001', name: '@everyone', position: 0, managed: false, problem: 'everyone_role' as const },
+      { id: ROLE, name: 'Champion', position: 3, managed: false },
+      { id: OTHER_ROLE, name: 'Server Booster', position: 2, managed: true, problem: 'role_managed_by_integration' as const },
+    ];
+    await stores.roleRewards.setGuildRoles({ guildId: '900000000000000001', roles });
+    clock.now = NOW + 1000;
+    await stores.roleRewards.setGuildRoles({ guildId: '900000000000000001', roles: [...roles.slice(0, 2), { ...roles[1]!, id: '777777777777777777', name: 'x'.repeat(300) }] });
+    const got = await stores.roleRewards.guildRoles();
+    expect(got).toMatchObject({ guildId: '900000000000000001', at: new Date(NOW + 1000).toISOString() });
+    expect(got!.roles.map((r) => r.id)).toEqual(['900000000000000001', ROLE, '777777777777777777']);
+    expect(got!.roles[0]!.problem).toBe('everyone_role');
+    expect(got!.roles[1]).toEqual({ id: ROLE, name: 'Champion', position: 3, managed: false });
+    expect(got!.roles[2]!.name).toHaveLength(100);
+    expect((await stores.audit.list()).total).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedisServer } from '../src/testing';
-import { serviceNameFromEntry } from '../src/telemetry/otel';
+import { serviceNameFromEntry, tracesExported } from '../src/telemetry/otel';
 
 const run = promisify(execFile);
 let server: TestRedisServer;
@@ -32,6 +32,35 @@ describe('OpenTelemetry preload', () => {
     const recorded = JSON.stringify(spans);
     expect(recorded).not.toMatch(/oauth-code-secret|state-secret|ticket-secret/);
     expect(recorded).toContain('page=2');
+  });
+});
+
+describe('the telemetry preload', () => {
+  // What the preload did, seen from the app: spans record only when the SDK was started.
+  const probe = `import { trace } from '@opentelemetry/api';
+const span = trace.getTracer('probe').startSpan('probe');
+console.log(JSON.stringify({ recording: span.isRecording() }));
+span.end();`;
+  const preload = (env: Record<string, string>) =>
+    run(process.execPath, ['--import', 'tsx', '--import', './src/telemetry/register.ts', '--input-type=module', '-e', probe], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_TRACES_EXPORTER: '', OTEL_SDK_DISABLED: '', OTEL_BSP_SCHEDULE_DELAY: '600000', ...env },
+      timeout: 60_000,
+    }).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!) as { recording: boolean });
+
+  it('starts no SDK when no exporter is configured, and starts it when an OTLP endpoint is set', async () => {
+    expect((await preload({})).recording).toBe(false);
+    expect((await preload({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).recording).toBe(true);
+    expect((await preload({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SDK_DISABLED: 'true' })).recording).toBe(false);
+  });
+
+  it('tracesExported: an endpoint or a traces exporter other than none, unless the SDK is disabled', () => {
+    expect(tracesExported({})).toBe(false);
+    expect(tracesExported({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(true);
+    expect(tracesExported({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
+    expect(tracesExported({ OTEL_TRACES_EXPORTER: 'console' })).toBe(true);
+    expect(tracesExported({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(false);
+    expect(tracesExported({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toBe(false);
   });
 });
 

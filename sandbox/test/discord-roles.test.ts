@@ -7,6 +7,7 @@ const BOT_ROLE = '910000000000000001';
 const LOW = '910000000000000002';
 const HIGH = '910000000000000003';
 const BOB = '920000000000000002';
+const MANAGED = '910000000000000004';
 
 let double: DiscordDouble;
 let rest: REST;
@@ -16,8 +17,9 @@ beforeAll(async () => {
     guilds: [
       {
         id: G,
-        // positions follow the order: LOW (1) < bot role (2) < HIGH (3)
+        // positions follow the order: MANAGED (1) < LOW (2) < bot role (3) < HIGH (4)
         roles: [
+          { id: MANAGED, name: 'Server Booster', managed: true },
           { id: LOW, name: 'Contributor' },
           { id: BOT_ROLE, name: 'Tracker bot', permissions: PERMISSIONS.MANAGE_ROLES },
           { id: HIGH, name: 'Legend' },
@@ -58,6 +60,11 @@ describe('Discord double: member roles', () => {
     expect(await refusal(rest.put(Routes.guildMemberRole(G, BOB, HIGH)))).toEqual({ status: 403, code: 50013 });
     expect(await refusal(rest.put(Routes.guildMemberRole(G, BOB, BOT_ROLE)))).toEqual({ status: 403, code: 50013 });
     expect(await refusal(rest.put(Routes.guildMemberRole(G, BOB, '919999999999999999')))).toEqual({ status: 404, code: 10011 });
+    expect(await refusal(rest.put(Routes.guildMemberRole(G, BOB, G)))).toEqual({ status: 404, code: 10011 });
+    // A role managed by an integration cannot be given even though it sits below the bot's role.
+    expect(await refusal(rest.put(Routes.guildMemberRole(G, BOB, MANAGED)))).toEqual({ status: 403, code: 50013 });
+    expect(await refusal(rest.put(Routes.guildMemberRole(G, '929999999999999999', LOW)))).toEqual({ status: 404, code: 10007 });
+    expect(await refusal(rest.put(Routes.guildMemberRole(G, BOB, LOW), { reason: 'x'.repeat(513) }))).toEqual({ status: 400, code: 50035 });
     expect(double.members.roles(BOB)).toEqual([]);
     // Without Manage Roles even a low role is refused.
     double.state.guilds.get(G)!.roles.get(BOT_ROLE)!.permissions = '0';
@@ -74,4 +81,57 @@ describe('Discord double: member roles', () => {
     expect(statuses).toEqual([429, 204]);
     expect(double.members.roles(BOB)).toContain(LOW);
   });
+
+  it('keeps a per-guild bucket on the member-role routes: X-RateLimit headers on every answer, 429 past the limit', async () => {
+    const limited = await startDiscordDouble({
+      memberRoleRateLimit: { limit: 3, windowMs: 1500 },
+      guilds: [{ id: G, roles: [{ id: LOW, name: 'Contributor' }, { id: BOT_ROLE, name: 'Bot', permissions: PERMISSIONS.MANAGE_ROLES }], members: [{ id: BOB, username: 'bob' }], botRoles: [BOT_ROLE] }],
+    });
+    try {
+      const at = (i: number) => fetch(`${limited.url}/v10/guilds/${G}/members/${BOB}/roles/${LOW}`, { method: i % 2 ? 'DELETE' : 'PUT', headers: { authorization: `Bot ${limited.botToken}` } });
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await at(i));
+      expect(answers.map((r) => r.status)).toEqual([204, 204, 204, 429]);
+      expect(answers.map((r) => r.headers.get('x-ratelimit-remaining'))).toEqual(['2', '1', '0', '0']);
+      expect(answers[0]!.headers.get('x-ratelimit-bucket')).toBe(answers[1]!.headers.get('x-ratelimit-bucket'));
+      const body = (await answers[3]!.json()) as { retry_after: number; global: boolean };
+      expect(body.global).toBe(false);
+      expect(body.retry_after).toBeGreaterThan(0);
+      expect(limited.rateLimited).toHaveLength(1);
+      // @discordjs/rest reads the headers and waits for the bucket to reset instead of running into it.
+      await new Promise((r) => setTimeout(r, 1600));
+      const client = new REST({ api: limited.url }).setToken(limited.botToken);
+      const statuses: number[] = [];
+      client.on('response', (_req, res) => statuses.push(res.status));
+      for (let i = 0; i < 7; i++) await client.put(Routes.guildMemberRole(G, BOB, LOW), { reason: `change ${i}` });
+      expect(statuses.every((s) => s === 204)).toBe(true);
+      expect(limited.rateLimited).toHaveLength(1);
+      expect(limited.roleChanges.filter((c) => c.reason?.startsWith('change '))).toHaveLength(7);
+    } finally {
+      await limited.close();
+    }
+  }, 60_000);
+
+  it('sends role events to every bot but member events only to bots with the GUILD_MEMBERS intent', async () => {
+    const seen: Record<string, string[]> = { plain: [], members: [] };
+    const sockets = await Promise.all(
+      (['plain', 'members'] as const).map(async (who) => {
+        const ws = new WebSocket(`${double.origin.replace(/^http/, 'ws')}/?v=10&encoding=json`);
+        ws.addEventListener('message', (ev) => {
+          const msg = JSON.parse(String(ev.data)) as { op: number; t?: string };
+          if (msg.op === 10) ws.send(JSON.stringify({ op: 2, d: { token: double.botToken, intents: who === 'plain' ? 1 : 3, properties: {} } }));
+          if (msg.op === 0 && msg.t) seen[who]!.push(msg.t);
+        });
+        await new Promise((r) => ws.addEventListener('open', r));
+        return ws;
+      }),
+    );
+    await expect.poll(() => seen.plain!.includes('GUILD_CREATE') && seen.members!.includes('GUILD_CREATE'), { timeout: 10_000 }).toBe(true);
+    double.roles.update(HIGH, { name: 'Legends' });
+    double.members.setRoles(BOB, [LOW]);
+    await expect.poll(() => seen.members!.includes('GUILD_MEMBER_UPDATE'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => seen.plain!.includes('GUILD_ROLE_UPDATE'), { timeout: 10_000 }).toBe(true);
+    expect(seen.plain).not.toContain('GUILD_MEMBER_UPDATE');
+    for (const ws of sockets) ws.close();
+  }, 30_000);
 });

@@ -5,6 +5,7 @@ import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type RedisClient, ty
 import { freePort } from '@engagement-tracker/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineLevel, loadStackConfig, portIsFree, startStack, type Stack } from '../src/stack';
+import { DEMO_REWARD_POINTS } from '../src/stack/demo-role-reward';
 
 /**
  * `npm start` in sandbox mode, end to end: a local redis-server, the doubles, the simulated
@@ -59,6 +60,18 @@ describe('npm start (sandbox)', () => {
     expect(community.linked).toBe(await stores.connections.count());
     expect(community.submitted).toBeGreaterThanOrEqual(2);
     console.info(JSON.stringify({ figure: 'npm_start_to_first_finished_run_ms', value: elapsed, ...community }));
+  }, 300_000);
+
+  it('applies the example role reward: members over its threshold get the Regular role from the bot', async () => {
+    const [rule] = await stores.roleRewards.list();
+    expect(rule).toMatchObject({ name: 'Regular', roleId: stack.doubles!.regularRoleId, condition: { type: 'points', minPoints: DEMO_REWARD_POINTS } });
+    await expect.poll(async () => (await stores.roleRewards.status(rule!.id)).state, { timeout: 120_000, interval: 1000 }).toBe('ok');
+    const discord = stack.doubles!.discord;
+    await expect.poll(() => discord.roleChanges.filter((c) => c.roleId === rule!.roleId && c.changed).length, { timeout: 240_000, interval: 1000 }).toBeGreaterThan(0);
+    for (const id of await stores.roleRewards.holders(rule!.id)) {
+      expect(discord.members.roles(id)).toContain(rule!.roleId);
+      expect((await stores.leaderboard.scores([id], { board: 'alltime' }))[0]).toBeGreaterThanOrEqual(DEMO_REWARD_POINTS);
+    }
   }, 300_000);
 
   it('serves the console and the API on the printed URL', async () => {

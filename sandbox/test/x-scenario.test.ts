@@ -37,6 +37,32 @@ describe('X scenario generator', () => {
     expect(sc.state.tweetMetrics(t).like_count).toBeGreaterThan([...truth].filter((k) => k.startsWith(`${t.id}|`) && k.endsWith('|like')).length);
   });
 
+  it('truth with run times counts only what a run could see while the post was tracked and the member linked', () => {
+    const H = 3_600_000;
+    const sc = buildScenario({ seed: 3, members: 200, tweets: 40, end: END });
+    sc.advanceTo(END);
+    const key = [...sc.truth()][0]!;
+    const [tweetId, userId] = key.split('|');
+    const p = sc.tracked.find((t) => t.tweet.id === tweetId)!;
+    const i = sc.members.findIndex((m) => m.id === userId);
+    const at = sc.memberEvents.find((e) => `${e.tweetId}|${e.userId}|${e.kind}` === key)!.at;
+    const windowMs = 24 * H;
+    const windowEnd = p.submittedAt + windowMs;
+    // The member links 20 minutes before the post leaves the window.
+    sc.linkAt[i] = windowEnd - 20 * 60_000;
+    const t = windowEnd + 2 * H;
+    expect(sc.truth(t, { windowMs }).has(key)).toBe(true);
+    // Runs 30 minutes before and 40 minutes after the window's end: none saw the member with the post tracked.
+    expect(sc.truth(t, { windowMs, runs: [windowEnd - 30 * 60_000, windowEnd + 40 * 60_000] }).has(key)).toBe(false);
+    // A run inside the window after the link does.
+    expect(sc.truth(t, { windowMs, runs: [windowEnd - 10 * 60_000] }).has(key)).toBe(true);
+    // A run before the engagement (or the submission) cannot have seen it; one just after can.
+    sc.linkAt[i] = -Infinity;
+    const from = Math.max(at, p.submittedAt);
+    expect(sc.truth(t, { windowMs, runs: [from - 1] }).has(key)).toBe(false);
+    expect(sc.truth(t, { windowMs, runs: [from - 1, from] }).has(key)).toBe(true);
+  });
+
   it('can stay quiet after its end', () => {
     const sc = buildScenario({ seed: 4, members: 30, tweets: 5, end: END, quietAfterEnd: true });
     sc.advanceTo(END);

@@ -53,6 +53,7 @@ const routes = {
   create: { body: z.strictObject({ ...fields, removeWhenLost: fields.removeWhenLost.optional(), enabled: fields.enabled.optional() }) },
   update: { params: z.strictObject({ id: ruleId }), body: z.strictObject({ ...readOnly, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional()])) }) },
   remove: { params: z.strictObject({ id: ruleId }) },
+  discordRoles: { query: listQuery(z.strictObject({}), ['position', 'name']) },
 };
 
 /** A rule as the console shows it: the rule and what the bot last found applying it. */
@@ -94,6 +95,16 @@ export function roleRewardsRouter(stores: Stores): Router {
     const sorted = [...all].sort(by((q.sort ?? 'createdAt') as Parameters<typeof by>[0]));
     if (q.order === 'DESC') sorted.reverse();
     sendPage(res, 'role-rewards', q.offset, sorted.slice(q.offset, q.offset + q.limit), sorted.length);
+  });
+
+  // The guild's roles as the bot last published them (the console's role picker; empty before the bot has).
+  r.get('/discord-roles', requirePermission('read'), async (req, res) => {
+    const { query: q } = validate(req, routes.discordRoles);
+    const g = await stores.roleRewards.guildRoles();
+    const roles = (g?.roles ?? []).map((role) => ({ ...role, everyone: role.id === g!.guildId }));
+    const sorted = roles.sort(q.sort === 'name' ? (a, b) => a.name.localeCompare(b.name) : (a, b) => a.position - b.position);
+    if (q.order === 'DESC') sorted.reverse();
+    sendPage(res, 'discord-roles', q.offset, sorted.slice(q.offset, q.offset + q.limit), sorted.length);
   });
 
   r.get('/:id', requirePermission('read'), async (req, res) => {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'admin-web');
@@ -52,5 +53,39 @@ export async function openBrowser(opts: { baseURL: string; viewport?: { width: n
       await context.close();
       await rm(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A browser for the tests of one describe block: opened before them, closed after, with a screenshot
+ * (`FAILED-<tag>-<test>`) of any test that fails. Use its fields inside tests.
+ */
+export function suiteBrowser(baseURL: () => string, tag: string): Browser {
+  let inner: Browser | undefined;
+  const open = () => {
+    if (!inner) throw new Error('The suite browser opens in beforeAll: use it inside tests.');
+    return inner;
+  };
+  beforeAll(async () => {
+    inner = await openBrowser({ baseURL: baseURL() });
+  });
+  afterAll(async () => {
+    await inner?.close();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await inner?.screenshot(`FAILED-${tag}-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+  return {
+    get context() {
+      return open().context;
+    },
+    get page() {
+      return open().page;
+    },
+    get pageErrors() {
+      return open().pageErrors;
+    },
+    screenshot: (name) => open().screenshot(name),
+    close: async () => inner?.close(),
   };
 }

@@ -132,7 +132,9 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     logger.error({ runId: existing.id, status: existing.status }, error);
     return { runId: existing.id, status: 'failed', exitCode: EXIT_CODES.failed, stats: {}, error };
   }
-  const run = await stores.batches.create({ ...(opts.runId ? { id: opts.runId } : {}), trigger: opts.trigger, dryRun: opts.dryRun ?? false, ...(opts.jobName ? { jobName: opts.jobName } : {}) });
+  // That record's trigger stands: a Job made from the CronJob (the console's "Run now") keeps the
+  // template's BATCH_TRIGGER=schedule, but the admin API recorded it as manual.
+  const run = await stores.batches.create({ ...(opts.runId ? { id: opts.runId } : {}), trigger: existing?.trigger ?? opts.trigger, dryRun: opts.dryRun ?? false, ...(opts.jobName ? { jobName: opts.jobName } : {}) });
   const log = logger.child({ runId: run.id });
   const lock = await stores.batches.acquireLock(run.id, lockTtlMs, { aliveMs });
   if (!lock) {

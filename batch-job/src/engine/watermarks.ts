@@ -132,37 +132,39 @@ export class WatermarkStore {
 
   /** Save a member's new watermark with what was found under it, atomically. */
   async commitMember(discordId: string, mark: MemberMark, found: Engagement[], tracked: Set<string>, replies: ReplyText[] = []): Promise<void> {
-    const m = this.redis.multi();
     const fields: Array<string | number> = ['likeCount', mark.likeCount, 'tweetCount', mark.tweetCount, 'likeTop', mark.likeTop.join(','), 'scannedAt', mark.scannedAt, 'activity', mark.activity];
     if (mark.sinceId) fields.push('sinceId', mark.sinceId);
     if (mark.likesAt) fields.push('likesAt', mark.likesAt);
     fields.push('likeResume', mark.likeResume ? JSON.stringify(mark.likeResume) : '', 'postResume', mark.postResume ? JSON.stringify(mark.postResume) : '');
-    m.hset(this.ctx.keys.wmMember(discordId), ...fields);
-    this.addFound(m, found, tracked, replies);
-    await m.exec();
+    await this.commit({ key: this.ctx.keys.wmMember(discordId), fields }, found, tracked, replies);
   }
 
   /** Save a member's posts watermark (search mode) with what the search found, atomically. */
   async commitMemberPosts(discordId: string, posts: { tweetCount: number; postsAt: number }, found: Engagement[], tracked: Set<string>, replies: ReplyText[] = []): Promise<void> {
-    const m = this.redis.multi();
-    m.hset(this.ctx.keys.wmMember(discordId), 'tweetCount', posts.tweetCount, 'postsAt', posts.postsAt, 'scannedAt', posts.postsAt);
-    this.addFound(m, found, tracked, replies);
-    await m.exec();
+    await this.commit({ key: this.ctx.keys.wmMember(discordId), fields: ['tweetCount', posts.tweetCount, 'postsAt', posts.postsAt, 'scannedAt', posts.postsAt] }, found, tracked, replies);
   }
 
   /** Record engagements found from a post's side (liking_users, retweeted_by, ...). */
   async commitFound(found: Engagement[], tracked: Set<string>, replies: ReplyText[] = []): Promise<void> {
     if (!found.length) return;
-    const m = this.redis.multi();
-    this.addFound(m, found, tracked, replies);
-    await m.exec();
+    await this.commit(null, found, tracked, replies);
   }
 
-  private addFound(m: ReturnType<RedisClient['multi']>, found: Engagement[], tracked: Set<string>, replies: ReplyText[]): void {
+  /**
+   * One `commitFound` script call: the watermark (if any), every engagement into its post's index
+   * (and the pending set when the post is tracked), each member's first reply text per post.
+   */
+  private async commit(mark: { key: string; fields: Array<string | number> } | null, found: Engagement[], tracked: Set<string>, replies: ReplyText[]): Promise<void> {
+    const keys = [this.ctx.keys.wmPending()];
+    const args: Array<string | number> = [INDEX_TTL_S, mark ? mark.fields.length : 0];
+    if (mark) {
+      keys.push(mark.key);
+      args.push(...mark.fields);
+    }
+    args.push(found.length);
     for (const e of found) {
-      const key = this.ctx.keys.wmEngaged(e.tweetId);
-      m.sadd(key, `${e.discordId}|${e.kind}`).expire(key, INDEX_TTL_S);
-      if (tracked.has(e.tweetId)) m.sadd(this.ctx.keys.wmPending(), enc(e));
+      keys.push(this.ctx.keys.wmEngaged(e.tweetId));
+      args.push(`${e.discordId}|${e.kind}`, tracked.has(e.tweetId) ? enc(e) : '');
     }
     // A member's first reply to a post is the one judged (the earliest id of this read; an earlier read's stays).
     const first = new Map<string, ReplyText>();
@@ -171,10 +173,12 @@ export class WatermarkStore {
       const seen = first.get(k);
       if (!seen || BigInt(r.id) < BigInt(seen.id)) first.set(k, r);
     }
+    args.push(first.size);
     for (const r of first.values()) {
-      const key = this.ctx.keys.wmReplies(r.tweetId);
-      m.hsetnx(key, r.discordId, JSON.stringify({ id: r.id, text: r.text.slice(0, REPLY_TEXT_MAX) })).expire(key, INDEX_TTL_S);
+      keys.push(this.ctx.keys.wmReplies(r.tweetId));
+      args.push(r.discordId, JSON.stringify({ id: r.id, text: r.text.slice(0, REPLY_TEXT_MAX) }));
     }
+    await this.ctx.run('commitFound', keys, args);
   }
 
   /** Members' reply texts to these posts: tweetId -> discordId -> { id, text }. */

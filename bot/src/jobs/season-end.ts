@@ -1,6 +1,7 @@
 import type { Client } from 'discord.js';
 import type { Season } from '@engagement-tracker/core';
 import type { BotContext } from '../context';
+import { homeGuild } from '../guild';
 
 /** The reward zone when a season does not name one. */
 export const DEFAULT_REWARD_TOP = 10;
@@ -19,15 +20,15 @@ export function seasonEndMessage(season: Season, top: Array<{ rank: number; disc
  * succeeds for one caller only, so two bot replicas or a restart never announce twice; a failed send
  * gives the claim back so the next check retries.
  */
-export async function announceEndedSeasons(client: Client, ctx: BotContext): Promise<number> {
+export async function announceEndedSeasons(client: Client, ctx: BotContext, onEnded?: (season: Season) => void): Promise<number> {
   const { stores, config, logger } = ctx;
   let sent = 0;
   for (const season of await stores.seasons.unannounced(ANNOUNCE_WITHIN_MS)) {
     if (!(await stores.seasons.markAnnounced(season.id))) continue;
+    onEnded?.(season);
     try {
       const top = await stores.leaderboard.top({ board: 'season', season: season.id, offset: 0, limit: season.rewardTop ?? DEFAULT_REWARD_TOP });
-      const guild = config.discord.guildId ? client.guilds.cache.get(config.discord.guildId) : client.guilds.cache.first();
-      const channel = guild?.channels.cache.find((c) => c.name === config.engagementChannel);
+      const channel = homeGuild(client, config)?.channels.cache.find((c) => c.name === config.engagementChannel);
       if (!channel?.isSendable()) throw new Error(`no sendable #${config.engagementChannel} channel`);
       await channel.send({ content: seasonEndMessage(season, top.entries), allowedMentions: { parse: [] } });
       sent++;
@@ -40,14 +41,14 @@ export async function announceEndedSeasons(client: Client, ctx: BotContext): Pro
   return sent;
 }
 
-/** Check for ended seasons every `intervalMs`; returns a stop function. */
-export function startSeasonEndLoop(client: Client, ctx: BotContext, intervalMs: number): () => void {
+/** Check for ended seasons every `intervalMs` (`onEnded`: told of each season that ended); returns a stop function. */
+export function startSeasonEndLoop(client: Client, ctx: BotContext, intervalMs: number, onEnded?: (season: Season) => void): () => void {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      await announceEndedSeasons(client, ctx);
+      await announceEndedSeasons(client, ctx, onEnded);
     } catch (err) {
       ctx.logger.error({ err }, 'season end check failed');
     } finally {

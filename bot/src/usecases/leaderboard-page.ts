@@ -1,4 +1,4 @@
-import { periodOf, type LeaderboardEntry, type Stores } from '@engagement-tracker/core';
+import { defaultSeason, periodOf, type LeaderboardEntry, type Stores } from '@engagement-tracker/core';
 
 export const PAGE_SIZE = 10;
 /** The boards /leaderboard offers: a UTC day, ISO week or month, a season, or all time. */
@@ -41,7 +41,7 @@ export async function leaderboardPage(
     const all = await stores.seasons.list();
     const pick = opts.season
       ? all.find((s) => s.id === opts.season || s.name.toLowerCase() === opts.season!.toLowerCase())
-      : (all.find((s) => s.status === 'running') ?? all.filter((s) => s.status === 'ended').sort((a, b) => b.endsAt - a.endsAt)[0]);
+      : defaultSeason(all);
     if (!pick) return undefined;
     season = { id: pick.id, name: pick.name, status: pick.status };
     ref = { board: 'season', season: pick.id };

@@ -4,7 +4,7 @@ import express from 'express';
 import { createLogger, createRedis, createStores, createXClientFactory, type Stores } from '@engagement-tracker/core';
 import { freePort, startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { createConnectXRouter, createDiscordDmNotifier } from '@engagement-tracker/admin-api/connect';
-import { PERMISSIONS, startDiscordDouble, type DiscordDouble } from '@engagement-tracker/sandbox/discord';
+import { PERMISSIONS, startDiscordDouble, type DiscordDouble, type DiscordDoubleOptions, type RoleSeed } from '@engagement-tracker/sandbox/discord';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { runScript, startBotProcess, type BotProcess } from './bot-process';
 
@@ -36,9 +36,10 @@ export interface Stack {
  * routes of the admin API. Then commands are registered with the real script and the real bot
  * process is started against it all.
  */
-export async function startStack(opts: { env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; roles?: RoleSeed[]; botRoles?: string[]; discord?: Pick<DiscordDoubleOptions, 'memberRoleRateLimit'> } = {}): Promise<Stack> {
   const redis = await startRedisServer({ aof: false });
   const discord = await startDiscordDouble({
+    ...opts.discord,
     guilds: [
       {
         id: IDS.guild,
@@ -46,7 +47,9 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
         roles: [
           { id: IDS.adminRole, name: 'Admins', permissions: PERMISSIONS.MANAGE_GUILD },
           { id: IDS.coreRole, name: 'Core' },
+          ...(opts.roles ?? []),
         ],
+        ...(opts.botRoles ? { botRoles: opts.botRoles } : {}),
         channels: [{ name: 'general' }, { name: 'engagement-tracker' }],
         members: [
           { id: IDS.alice, username: 'alice', roles: [IDS.adminRole] },

@@ -17,9 +17,20 @@
 {{- end -}}
 {{- end -}}
 
-{{/* Name of one component's objects: (dict "ctx" $ "component" "bot") */}}
+{{/*
+Name of one component's objects: (dict "ctx" $ "component" "bot"). The component suffix is always kept (a long
+release name is shortened instead, so two components never share a name), within 63 chars, or 52 for batch and
+redis: Kubernetes appends 11 chars to a CronJob's name for its Jobs and to a StatefulSet's for its revision label.
+*/}}
 {{- define "et.componentName" -}}
-{{- printf "%s-%s" (include "et.fullname" .ctx) .component | trunc 63 | trimSuffix "-" -}}
+{{- $max := ternary 52 63 (has .component (list "batch" "redis")) -}}
+{{- $room := sub $max (add1 (len .component)) | int -}}
+{{- printf "%s-%s" (include "et.fullname" .ctx | trunc $room | trimSuffix "-") .component -}}
+{{- end -}}
+
+{{/* "true" when the Prometheus Operator API is there: reported by the cluster or listed in .Values.apiVersions. */}}
+{{- define "et.hasMonitoringApi" -}}
+{{- if or (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") (has "monitoring.coreos.com/v1" .Values.apiVersions) -}}true{{- end -}}
 {{- end -}}
 
 {{- define "et.chart" -}}

@@ -25,17 +25,38 @@ export interface K8sObject {
 export interface RenderOptions {
   valuesFiles?: string[];
   set?: Record<string, string>;
+  /** --set-json (values that are not strings: lists, numbers). */
+  setJson?: Record<string, unknown>;
   apiVersions?: string[];
   release?: string;
   namespace?: string;
 }
 
-export function helmArgs(o: RenderOptions): string[] {
-  const args = [o.release ?? 'et', CHART, '--namespace', o.namespace ?? 'engagement', '--kube-version', '1.33.0'];
+/** The values flags of a render (helm template, lint, install). */
+export function valuesArgs(o: RenderOptions): string[] {
+  const args: string[] = [];
   for (const f of o.valuesFiles ?? []) args.push('-f', f);
   for (const [k, v] of Object.entries(o.set ?? {})) args.push('--set-string', `${k}=${v}`);
+  for (const [k, v] of Object.entries(o.setJson ?? {})) args.push('--set-json', `${k}=${JSON.stringify(v)}`);
+  return args;
+}
+
+export function helmArgs(o: RenderOptions): string[] {
+  const args = [o.release ?? 'et', CHART, '--namespace', o.namespace ?? 'engagement', '--kube-version', '1.33.0', ...valuesArgs(o)];
   for (const a of o.apiVersions ?? []) args.push('--api-versions', a);
   return args;
+}
+
+/**
+ * `helm install --dry-run=client`: what an install would print (NOTES.txt rendered) and create, without a
+ * cluster. `helm install` has no --api-versions: list optional APIs in the chart's `apiVersions` value.
+ */
+export async function helmInstallDryRun(o: RenderOptions = {}): Promise<{ notes: string; objects: K8sObject[] }> {
+  if (o.apiVersions?.length) throw new Error('helm install takes no --api-versions: use setJson { apiVersions: [...] }');
+  const args = ['install', o.release ?? 'et', CHART, '--namespace', o.namespace ?? 'engagement', '--dry-run=client', '--output', 'json', ...valuesArgs(o)];
+  const { stdout } = await run(HELM, args);
+  const release = JSON.parse(stdout) as { info: { notes: string }; manifest: string };
+  return { notes: release.info.notes, objects: parseManifests(release.manifest) };
 }
 
 /** `helm template`; rejects with helm's message when the chart refuses the values. */

@@ -1,9 +1,8 @@
-import { z } from 'zod';
-
 /**
  * Role rewards: Discord roles given for points or rank. Admins write rules; the bot grants and removes
  * the roles. Pure rules only: what a rule accepts, who should hold a rule's role, and what to change.
- * Storage lives in the Redis layer (RoleRewardStore), Discord calls in the bot.
+ * Storage lives in the Redis layer (RoleRewardStore), Discord calls in the bot; the input schema (zod) is
+ * in role-reward-input.ts, outside the domain index so the console bundle does not carry zod.
  *
  * The bot only ever removes a role it granted itself under a rule (the rule's managed holders), so a
  * role an admin gave by hand is never taken away.
@@ -76,34 +75,25 @@ export const SEASON_ID_RE = /^s[0-9a-z]{4,20}$/;
 /** A rule id as the role reward store makes them. */
 export const ROLE_RULE_ID_RE = /^r[0-9a-z]{4,20}$/;
 
-const conditionSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('points'),
-    minPoints: z.number().int('minPoints must be a whole number').min(ROLE_REWARD_LIMITS.minPoints.min, 'minPoints must be at least 1').max(ROLE_REWARD_LIMITS.minPoints.max),
-  }),
-  z.strictObject({
-    type: z.literal('rank'),
-    board: z.enum(['season', 'week'], { message: 'board must be "season" or "week"' }),
-    top: z.number().int('top must be a whole number').min(ROLE_REWARD_LIMITS.top.min, 'top must be 1 to 100').max(ROLE_REWARD_LIMITS.top.max, 'top must be 1 to 100'),
-    seasonId: z.string().regex(SEASON_ID_RE, 'must be a season id').optional(),
-  }),
-]);
+/** One role of the guild, as the bot reads it from Discord. */
+export interface GuildRoleInfo {
+  id: string;
+  name: string;
+  /** Discord's hierarchy: a higher position outranks a lower one. */
+  position: number;
+  /** Managed by an integration (a bot's own role, boosters, subscriptions): nobody can give it by hand. */
+  managed: boolean;
+  /** Why the bot could not give this role now (its own check); absent when it can. */
+  problem?: RoleRuleProblem;
+}
 
-/** What an admin gives for a rule (create, or the whole rule on edit). */
-export const roleRewardInputSchema = z
-  .strictObject({
-    name: z.string().trim().min(1, 'name is required').max(ROLE_REWARD_LIMITS.nameMax, `name must be at most ${ROLE_REWARD_LIMITS.nameMax} characters`),
-    roleId: z.string().regex(ROLE_ID_RE, 'must be a Discord role id (17-20 digits)'),
-    condition: conditionSchema,
-    removeWhenLost: z.boolean().default(false),
-    enabled: z.boolean().default(true),
-  })
-  .refine((r) => r.condition.type !== 'rank' || r.condition.board === 'season' || r.condition.seasonId === undefined, {
-    message: 'seasonId is only for the season board',
-    path: ['condition', 'seasonId'],
-  });
-
-export type RoleRewardInput = z.output<typeof roleRewardInputSchema>;
+/** The guild's roles, published by the bot for the console's role picker. */
+export interface GuildRoles {
+  guildId: string;
+  roles: GuildRoleInfo[];
+  /** ISO 8601: when the bot read them. */
+  at: string;
+}
 
 /** One board entry, best first. */
 export interface BoardEntry {
@@ -198,14 +188,6 @@ export function planRoleChanges(input: {
   }
   const order = (a: RoleChange, b: RoleChange) => cmp(a.ruleId, b.ruleId) || cmp(a.discordId, b.discordId);
   return { add: add.sort(order), remove: remove.sort(order) };
-}
-
-/**
- * Two rules of one role must agree on removeWhenLost: otherwise one would take away what the other keeps.
- * Returns the first enabled-or-not rule that contradicts `rule`, if any.
- */
-export function contradictingRule<R extends Pick<RoleRewardRule, 'id' | 'roleId' | 'removeWhenLost'>>(rule: Pick<RoleRewardRule, 'id' | 'roleId' | 'removeWhenLost'>, others: readonly R[]): R | undefined {
-  return others.find((o) => o.id !== rule.id && o.roleId === rule.roleId && o.removeWhenLost !== rule.removeWhenLost);
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

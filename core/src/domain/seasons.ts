@@ -87,6 +87,11 @@ export function seasonStatus(season: Pick<SeasonSpec, 'startsAt' | 'endsAt'>, no
   return now < season.endsAt ? 'running' : 'ended';
 }
 
+/** The season a board shows when none is named: the running one, else the one that ended last. */
+export function defaultSeason<S extends Pick<Season, 'status' | 'endsAt'>>(seasons: readonly S[]): S | undefined {
+  return seasons.find((s) => s.status === 'running') ?? seasons.filter((s) => s.status === 'ended').sort((a, b) => b.endsAt - a.endsAt)[0];
+}
+
 /** The season (at most one, since clashing seasons are refused) that counts an award on `category` at `at`. */
 export function seasonFor<S extends SeasonSpec>(seasons: readonly S[], category: string, at: number): S | undefined {
   return seasons.find((s) => at >= s.startsAt && at < s.endsAt && seasonCovers(s, category));

@@ -106,6 +106,10 @@ export class Keys {
   roleRuleHolders = (id: string) => this.k('rolerule', id, 'holders');
   /** hash: what the bot last found applying the rule (state, problem, message, lastSyncAt, lastChangeAt) */
   roleRuleStatus = (id: string) => this.k('rolerule', id, 'status');
+  /** string JSON: the guild's roles (and why the bot could not give one), as the bot last read them (console role picker) */
+  discordRoles = () => this.k('discord', 'roles');
+  /** zset discordId -> when the bot was about to grant the rule's role (crash convergence; expires after a day) */
+  roleRulePending = (id: string) => this.k('rolerule', id, 'pending');
 
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
@@ -221,7 +225,9 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'roleRules', type: 'zset', contents: 'role reward rule ids by creation time' },
   { key: 'roleRuleRoles', type: 'hash', contents: 'ruleId → `roleId\\|removeWhenLost`: what the same-role check reads' },
   { key: 'roleRuleHolders', args: ['ruleId'], type: 'set', contents: 'Discord ids the bot granted the rule\'s role to (the only members it may take the role from)' },
+  { key: 'discordRoles', type: 'string', contents: "the guild's roles (id, name, position, managed, and why the bot could not give one), as the bot last read them: the console's role picker" },
   { key: 'roleRuleStatus', args: ['ruleId'], type: 'hash', contents: 'what the bot last found applying the rule: state, problem, message, lastSyncAt, lastChangeAt' },
+  { key: 'roleRulePending', args: ['ruleId'], type: 'zset', contents: 'Discord ids the bot was about to grant the rule\'s role to, by time (tells its own interrupted grant from a human\'s; expires after a day)' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },

@@ -7,9 +7,9 @@ import { createAddHookMessageChannel } from 'import-in-the-middle';
  * (http, express, ioredis, pino, undici) are wrapped: wrapping every module, the hook's default,
  * fails on the workspaces' TypeScript sources and prints an error per file at start.
  */
-export async function registerInstrumentationHooks(start: () => void): Promise<void> {
+export async function registerInstrumentationHooks(start: () => unknown): Promise<void> {
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-  start();
+  await start();
   await waitForAllMessagesAcknowledged();
 }

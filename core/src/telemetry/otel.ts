@@ -1,10 +1,4 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 
 export interface Telemetry {
@@ -14,61 +8,31 @@ export interface Telemetry {
 let current: Telemetry | undefined;
 
 /**
- * Query parameters never recorded on spans: OpenTelemetry's own list plus the OAuth ones this product
- * carries in URLs (authorization codes, states, /connect tickets, tokens).
+ * Whether this process exports spans: an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT or
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) or a traces exporter other than `none` (OTEL_TRACES_EXPORTER) is
+ * configured, and OTEL_SDK_DISABLED is not `true`.
  */
-export const REDACTED_QUERY_PARAMS = [
-  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
-  'code', 'state', 'ticket', 'token', 'access_token', 'refresh_token', 'code_verifier', 'client_secret',
-];
-
-/**
- * Start OpenTelemetry tracing for a process (http, express, ioredis, undici, pino log correlation).
- * Exports over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER) is set; otherwise
- * spans are created but not exported. OTEL_SDK_DISABLED=true turns it off. Metrics are served by
- * prom-client, not by the SDK.
- */
-export function startTelemetry(opts: { serviceName: string; spanProcessors?: SpanProcessor[] }): Telemetry {
-  if (current) return current;
-  if (process.env.OTEL_SDK_DISABLED === 'true') return (current = { shutdown: async () => {} });
-  process.env.OTEL_SERVICE_NAME ??= opts.serviceName;
-  const exporterConfigured = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_TRACES_EXPORTER;
-  if (!exporterConfigured && !opts.spanProcessors) process.env.OTEL_TRACES_EXPORTER = 'none';
-  process.env.OTEL_METRICS_EXPORTER ??= 'none';
-  process.env.OTEL_LOGS_EXPORTER ??= 'none';
-  const sdk = new NodeSDK({
-    serviceName: opts.serviceName,
-    ...(opts.spanProcessors ? { spanProcessors: opts.spanProcessors } : {}),
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
-        redactedQueryParams: REDACTED_QUERY_PARAMS,
-        redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
-      }),
-      new ExpressInstrumentation(),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-      // fetch: same redaction as http (the instrumentation has no option for it, so the hook overrides).
-      new UndiciInstrumentation({ startSpanHook: (req) => redactedUrlAttributes(req.origin, req.path) }),
-      new PinoInstrumentation(),
-    ],
-  });
-  sdk.start();
-  current = { shutdown: () => sdk.shutdown() };
-  return current;
+export function tracesExported(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED === 'true') return false;
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
+  if (exporter) return exporter !== 'none';
+  return !!(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
-/** url.full and url.query with REDACTED_QUERY_PARAMS values replaced, when the URL carries any of them. */
-export function redactedUrlAttributes(origin: string, path: string): Record<string, string> {
-  let url: URL;
-  try {
-    url = new URL(path, origin);
-  } catch {
-    return {};
-  }
-  const hits = REDACTED_QUERY_PARAMS.filter((p) => url.searchParams.has(p));
-  if (!hits.length) return {};
-  for (const p of hits) url.searchParams.set(p, 'REDACTED');
-  return { 'url.full': url.toString(), 'url.query': url.search };
+/**
+ * Start OpenTelemetry tracing for a process (http, express, ioredis, undici, pino log correlation),
+ * exporting over OTLP, when spans go somewhere: an exporter is configured (`tracesExported`) or the
+ * caller passes span processors. Otherwise the SDK is never loaded (it costs tens of megabytes at
+ * import) and spans stay the API's no-ops. OTEL_SDK_DISABLED=true turns it off in every case. Metrics
+ * are served by prom-client, not by the SDK.
+ */
+export async function startTelemetry(opts: { serviceName: string; spanProcessors?: SpanProcessor[] }): Promise<Telemetry> {
+  if (current) return current;
+  if (process.env.OTEL_SDK_DISABLED === 'true' || (!opts.spanProcessors && !tracesExported())) return (current = { shutdown: async () => {} });
+  process.env.OTEL_SERVICE_NAME ??= opts.serviceName;
+  const { startSdk } = await import('./otel-sdk');
+  current = { shutdown: startSdk(opts) };
+  return current;
 }
 
 /** Run `fn` inside a span named `name`; records errors and ends the span. */

@@ -15,9 +15,9 @@ import {
   type PendingInteraction,
 } from './interactions';
 import { OAuthDouble } from './oauth';
-import { createRestContext, type RoleChange } from './rest';
+import { createRestContext, type MemberRoleLimit, type RoleChange } from './rest';
 import { discordRoutes } from './routes';
-import { DoubleState, snowflake, type DoubleMessage, type GuildSeed, type MemberSeed } from './state';
+import { DoubleState, snowflake, type DoubleMessage, type DoubleRole, type GuildSeed, type MemberSeed, type RoleSeed } from './state';
 
 export interface DiscordDoubleOptions {
   port?: number;
@@ -33,6 +33,8 @@ export interface DiscordDoubleOptions {
   heartbeatIntervalMs?: number;
   /** URL clients reach the double at, when it differs from the listen address (e.g. a Service in a cluster). */
   publicUrl?: string;
+  /** The member-role routes' bucket per guild (default 10 changes per 10 s; refused calls count too). */
+  memberRoleRateLimit?: MemberRoleLimit;
 }
 
 /** Answer the next `count` matching REST calls with `status` (429 carries Retry-After), or delay them. */
@@ -74,8 +76,20 @@ export interface DiscordDouble {
   readonly sent: RecordedCall[];
   /** Member role changes the bot made, in order (refused ones are not recorded). */
   readonly roleChanges: RoleChange[];
+  /** 429s the double's own buckets answered (the member-role routes), in order. */
+  readonly rateLimited: Array<{ route: string; at: number }>;
+  /** Guild roles, changed as an admin would in Server Settings (each change is sent on the gateway). */
+  readonly roles: {
+    /** Add a role at the top of the list (or at `position`, moving the others up). */
+    add(seed: RoleSeed & { position?: number }, guildId?: string): string;
+    update(roleId: string, patch: Partial<Pick<DoubleRole, 'name' | 'permissions' | 'position' | 'managed'>>, guildId?: string): void;
+    remove(roleId: string, guildId?: string): void;
+    get(roleId: string, guildId?: string): DoubleRole | undefined;
+  };
   readonly members: {
     add(seed: MemberSeed, guildId?: string): string;
+    /** The member leaves (or is kicked from) the guild. */
+    remove(userId: string, guildId?: string): void;
     setRoles(userId: string, roles: string[], guildId?: string): void;
     /** A member's current role ids. */
     roles(userId: string, guildId?: string): string[];
@@ -108,7 +122,12 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
   const faults: RestFault[] = [];
   let origin = '';
   const gateway = new Gateway(state, { heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250, url: () => origin.replace(/^http/, 'ws') });
-  const rest = createRestContext(state, oauth, { tokenTtlMs, origin: () => origin, dispatch: (event, data) => void gateway.dispatch(event, data) });
+  const rest = createRestContext(state, oauth, {
+    tokenTtlMs,
+    origin: () => origin,
+    dispatch: (event, data) => void gateway.dispatch(event, data),
+    memberRoleLimit: opts.memberRoleRateLimit ?? { limit: 10, windowMs: 10_000 },
+  });
   const { pending, byToken, messageWaiters } = rest;
   const router = discordRoutes(rest);
 
@@ -194,11 +213,43 @@ export async function startDiscordDouble(opts: DiscordDoubleOptions = {}): Promi
     gateway,
     sent,
     roleChanges: rest.roleChanges,
+    rateLimited: rest.rateLimited,
+    roles: {
+      add: (seed, guildId) => {
+        const g = guildOf(guildId);
+        const position = seed.position ?? g.roles.size;
+        for (const r of g.roles.values()) if (r.id !== g.id && r.position >= position) r.position++;
+        const role = state.addRole(g, seed, position);
+        gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: g.id, role: state.rolePayload(role) });
+        return role.id;
+      },
+      update: (roleId, patch, guildId) => {
+        const g = guildOf(guildId);
+        const role = g.roles.get(roleId);
+        if (!role) throw new Error(`unknown role ${roleId}`);
+        Object.assign(role, patch);
+        gateway.dispatch('GUILD_ROLE_UPDATE', { guild_id: g.id, role: state.rolePayload(role) });
+      },
+      remove: (roleId, guildId) => {
+        const g = guildOf(guildId);
+        if (!g.roles.delete(roleId)) throw new Error(`unknown role ${roleId}`);
+        for (const m of g.members.values()) m.roles = m.roles.filter((r) => r !== roleId);
+        gateway.dispatch('GUILD_ROLE_DELETE', { guild_id: g.id, role_id: roleId });
+      },
+      get: (roleId, guildId) => guildOf(guildId).roles.get(roleId),
+    },
     members: {
       add: (seed, guildId) => {
         const m = state.addMember(guildOf(guildId).id, seed);
         gateway.dispatch('GUILD_MEMBER_ADD', { ...m, guild_id: guildOf(guildId).id });
         return m.user.id;
+      },
+      remove: (userId, guildId) => {
+        const g = guildOf(guildId);
+        const m = g.members.get(userId);
+        if (!m) throw new Error(`unknown member ${userId}`);
+        g.members.delete(userId);
+        gateway.dispatch('GUILD_MEMBER_REMOVE', { guild_id: g.id, user: m.user });
       },
       setRoles: (userId, roles, guildId) => {
         const g = guildOf(guildId);

@@ -7,6 +7,20 @@ import type { DoubleState } from './state';
 /** Gateway opcodes (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
 export const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, Resume: 6, Reconnect: 7, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
 
+/** Gateway intents (bit flags given at IDENTIFY). */
+export const Intent = { Guilds: 1 << 0, GuildMembers: 1 << 1 } as const;
+
+/** Events Discord sends only to sessions that asked for an intent (the rest need none). */
+const INTENT_OF: Record<string, number> = {
+  GUILD_ROLE_CREATE: Intent.Guilds,
+  GUILD_ROLE_UPDATE: Intent.Guilds,
+  GUILD_ROLE_DELETE: Intent.Guilds,
+  // Privileged: without GUILD_MEMBERS a bot hears nothing of members joining, leaving or changing roles.
+  GUILD_MEMBER_ADD: Intent.GuildMembers,
+  GUILD_MEMBER_UPDATE: Intent.GuildMembers,
+  GUILD_MEMBER_REMOVE: Intent.GuildMembers,
+};
+
 interface Session {
   id: string;
   seq: number;
@@ -50,10 +64,12 @@ export class Gateway {
     return this.sessions.size > 0;
   }
 
-  /** Dispatch an event to every live session (and keep it for replay to sessions that resume). */
+  /** Dispatch an event to every live session that asked for its intent (and keep it for replay to sessions that resume). */
   dispatch(t: string, d: unknown): number {
     let delivered = 0;
+    const intent = INTENT_OF[t];
     for (const s of this.sessions.values()) {
+      if (intent !== undefined && (s.intents & intent) === 0) continue;
       const ev = { s: ++s.seq, t, d };
       s.backlog.push(ev);
       if (s.backlog.length > 1000) s.backlog.shift();

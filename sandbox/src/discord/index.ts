@@ -24,5 +24,5 @@ export {
   type InteractionResult,
   type MessageView,
 } from './interactions';
-export { DoubleState, PERMISSIONS, snowflake, type GuildSeed, type MemberSeed, type RegisteredCommand } from './state';
+export { DoubleState, PERMISSIONS, snowflake, type GuildSeed, type MemberSeed, type RoleSeed, type RegisteredCommand } from './state';
 export { OAuthDouble } from './oauth';

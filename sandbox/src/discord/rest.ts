@@ -14,6 +14,12 @@ export interface RoleChange {
   at: number;
 }
 
+/** A per-guild bucket of `limit` member-role changes per `windowMs`, as Discord's per-route buckets. */
+export interface MemberRoleLimit {
+  limit: number;
+  windowMs: number;
+}
+
 /** What the Discord double's routes share: its state, pending interactions, auth checks and message writes. */
 export interface RestContext {
   state: DoubleState;
@@ -27,6 +33,10 @@ export interface RestContext {
   origin(): string;
   /** Member role changes made through REST, in order (refused ones are not recorded). */
   roleChanges: RoleChange[];
+  /** The member-role routes' rate limit (one bucket per guild, shared by add and remove). */
+  memberRoleLimit: MemberRoleLimit;
+  /** 429s the double answered on its own buckets (not injected faults), in order. */
+  rateLimited: Array<{ route: string; at: number }>;
   /** Send a gateway event to the connected bot. */
   dispatch(event: string, data: unknown): void;
   botAuth(req: Req): void;
@@ -38,7 +48,7 @@ export interface RestContext {
   resolveMessageId(p: PendingInteraction, id: string): DoubleMessage;
 }
 
-export function createRestContext(state: DoubleState, oauth: OAuthDouble, opts: { tokenTtlMs: number; origin: () => string; dispatch: (event: string, data: unknown) => void }): RestContext {
+export function createRestContext(state: DoubleState, oauth: OAuthDouble, opts: { tokenTtlMs: number; origin: () => string; dispatch: (event: string, data: unknown) => void; memberRoleLimit: MemberRoleLimit }): RestContext {
   const pending = new Map<string, PendingInteraction>();
   const byToken = new Map<string, PendingInteraction>();
   const messageWaiters = new Set<() => void>();
@@ -107,5 +117,5 @@ export function createRestContext(state: DoubleState, oauth: OAuthDouble, opts: 
     return m;
   };
 
-  return { state, oauth, pending, byToken, messageWaiters, origin: opts.origin, roleChanges: [], dispatch: opts.dispatch, botAuth, bearerUser, createMessage, editMessage, interactionFor, originalOf, resolveMessageId };
+  return { state, oauth, pending, byToken, messageWaiters, origin: opts.origin, roleChanges: [], memberRoleLimit: opts.memberRoleLimit, rateLimited: [], dispatch: opts.dispatch, botAuth, bearerUser, createMessage, editMessage, interactionFor, originalOf, resolveMessageId };
 }

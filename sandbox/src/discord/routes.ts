@@ -190,32 +190,65 @@ export function discordRoutes(c: RestContext): Router {
       return { json: m };
     });
 
-  // Interactions: the first response, then webhook edits and follow-ups.
-  // Member roles, as Discord checks them: the bot needs Manage Roles and a highest role above the role.
+  // Member roles, as Discord checks them: a per-guild rate-limit bucket first (refused calls count too), then the
+  // member (10007) and the role (10011; @everyone is not a role one can give), then Manage Roles, a role managed
+  // by an integration, and the hierarchy: the bot's highest role must be above the role (the owner bypasses it,
+  // Administrator does not). Each refusal is 403 50013, as on Discord. Every answer carries X-RateLimit-* headers.
+  const buckets = new Map<string, { used: number; resetAt: number }>();
+  const takeRoleToken = (guildId: string): Record<string, string> => {
+    const { limit, windowMs } = c.memberRoleLimit;
+    const now = Date.now();
+    let b = buckets.get(guildId);
+    if (!b || now >= b.resetAt) buckets.set(guildId, (b = { used: 0, resetAt: now + windowMs }));
+    const resetAfter = Math.max(0, b.resetAt - now) / 1000;
+    const headers = {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-reset': String(b.resetAt / 1000),
+      'x-ratelimit-reset-after': resetAfter.toFixed(3),
+      'x-ratelimit-bucket': `member-roles-${guildId}`,
+    };
+    if (b.used >= limit) {
+      c.rateLimited.push({ route: 'member-roles', at: now });
+      throw new HttpError(429, 0, 'You are being rate limited.', { retry_after: resetAfter, global: false }, {
+        ...headers,
+        'x-ratelimit-remaining': '0',
+        'retry-after': String(Math.ceil(resetAfter)),
+        'x-ratelimit-scope': 'user',
+      });
+    }
+    b.used++;
+    return { ...headers, 'x-ratelimit-remaining': String(limit - b.used) };
+  };
   const memberRole = (action: 'add' | 'remove') => (req: Req) => {
     botAuth(req);
     const [guildId, userId, roleId] = req.params as [string, string, string];
     const g = state.guilds.get(guildId);
     if (!g) throw new HttpError(404, 10004, 'Unknown Guild');
+    const headers = takeRoleToken(guildId);
+    const refuse = (status: number, code: number, message: string) => new HttpError(status, code, message, {}, headers);
+    const reasonHeader = req.headers['x-audit-log-reason'];
+    const reason = typeof reasonHeader === 'string' ? decodeURIComponent(reasonHeader) : null;
+    if (reason !== null && reason.length > 512) throw refuse(400, 50035, 'Invalid Form Body (X-Audit-Log-Reason: at most 512 characters)');
     const m = g.members.get(userId);
-    if (!m) throw new HttpError(404, 10007, 'Unknown Member');
+    if (!m) throw refuse(404, 10007, 'Unknown Member');
     const role = g.roles.get(roleId);
-    if (!role || roleId === g.id) throw new HttpError(404, 10011, 'Unknown Role');
+    if (!role || roleId === g.id) throw refuse(404, 10011, 'Unknown Role');
     const bot = g.members.get(state.botUser.id)!;
-    if ((state.permissionsOf(g, bot) & (PERMISSIONS.MANAGE_ROLES | PERMISSIONS.ADMINISTRATOR)) === 0n) throw new HttpError(403, 50013, 'Missing Permissions');
-    if (g.ownerId !== bot.user.id && state.topPosition(g, bot) <= role.position) throw new HttpError(403, 50013, 'Missing Permissions');
+    if ((state.permissionsOf(g, bot) & (PERMISSIONS.MANAGE_ROLES | PERMISSIONS.ADMINISTRATOR)) === 0n) throw refuse(403, 50013, 'Missing Permissions');
+    if (role.managed) throw refuse(403, 50013, 'Missing Permissions');
+    if (g.ownerId !== bot.user.id && state.topPosition(g, bot) <= role.position) throw refuse(403, 50013, 'Missing Permissions');
     const has = m.roles.includes(roleId);
     const changed = action === 'add' ? !has : has;
     if (changed) {
       m.roles = action === 'add' ? [...m.roles, roleId] : m.roles.filter((r) => r !== roleId);
       c.dispatch('GUILD_MEMBER_UPDATE', { ...m, guild_id: g.id });
     }
-    const reason = req.headers['x-audit-log-reason'];
-    c.roleChanges.push({ guildId, userId, roleId, action, changed, reason: typeof reason === 'string' ? decodeURIComponent(reason) : null, at: Date.now() });
-    return undefined;
+    c.roleChanges.push({ guildId, userId, roleId, action, changed, reason, at: Date.now() });
+    return { headers };
   };
   router.on('PUT', '/guilds/:guild/members/:user/roles/:role', memberRole('add')).on('DELETE', '/guilds/:guild/members/:user/roles/:role', memberRole('remove'));
 
+  // Interactions: the first response, then webhook edits and follow-ups.
   router
     .on('POST', '/interactions/:id/:token/callback', (req) => {
       const p = pending.get(req.params[0]!);

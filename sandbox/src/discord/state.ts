@@ -16,6 +16,8 @@ export interface DoubleRole {
   /** Permission bitfield as a decimal string. */
   permissions: string;
   position: number;
+  /** Managed by an integration (a bot's own role, a booster or linked role): nobody can give or take it. */
+  managed?: boolean;
 }
 
 export interface DoubleChannel {
@@ -95,11 +97,18 @@ export interface CommandOption {
 export interface GuildSeed {
   id?: string;
   name?: string;
-  roles?: Array<{ id?: string; name: string; permissions?: string | bigint }>;
+  roles?: RoleSeed[];
   channels?: Array<{ id?: string; name: string; type?: number }>;
   members?: MemberSeed[];
   /** Role ids or names the bot's own member has (its highest one decides which roles it may manage). */
   botRoles?: string[];
+}
+
+export interface RoleSeed {
+  id?: string;
+  name: string;
+  permissions?: string | bigint;
+  managed?: boolean;
 }
 
 export interface MemberSeed {
@@ -170,8 +179,8 @@ export class DoubleState {
     return guild;
   }
 
-  addRole(guild: DoubleGuild, r: { id?: string; name: string; permissions?: string | bigint }, position = guild.roles.size): DoubleRole {
-    const role: DoubleRole = { id: r.id ?? snowflake(), name: r.name, permissions: String(r.permissions ?? 0n), position };
+  addRole(guild: DoubleGuild, r: RoleSeed, position = guild.roles.size): DoubleRole {
+    const role: DoubleRole = { id: r.id ?? snowflake(), name: r.name, permissions: String(r.permissions ?? 0n), position, ...(r.managed ? { managed: true } : {}) };
     guild.roles.set(role.id, role);
     return role;
   }
@@ -232,12 +241,12 @@ export class DoubleState {
     return [...this.guild(guildId).channels.values()].find((c) => c.name === name);
   }
 
-  /** Effective permissions of a member: @everyone plus each role; ADMINISTRATOR (or owner) means all. */
   /** Position of a member's highest role (0: only @everyone). */
   topPosition(guild: DoubleGuild, member: DoubleMember): number {
     return Math.max(0, ...member.roles.map((r) => guild.roles.get(r)?.position ?? 0));
   }
 
+  /** Effective permissions of a member: @everyone plus each role; ADMINISTRATOR (or owner) means all. */
   permissionsOf(guild: DoubleGuild, member: DoubleMember): bigint {
     let p = BigInt(guild.roles.get(guild.id)?.permissions ?? '0');
     for (const r of member.roles) p |= BigInt(guild.roles.get(r)?.permissions ?? '0');
@@ -257,6 +266,11 @@ export class DoubleState {
     return (guildId ? this.guildCommands.get(guildId)?.get(name) : undefined) ?? this.globalCommands.get(name);
   }
 
+  /** A role as Discord sends it (a managed role carries tags naming its integration). */
+  rolePayload(r: DoubleRole): Record<string, unknown> {
+    return { ...r, color: 0, hoist: false, managed: r.managed ?? false, mentionable: false, flags: 0, ...(r.managed ? { tags: { integration_id: r.id } } : {}) };
+  }
+
   guildPayload(guild: DoubleGuild, maxMembers = 100): Record<string, unknown> {
     return {
       id: guild.id,
@@ -269,7 +283,7 @@ export class DoubleState {
       features: [],
       preferred_locale: 'en-US',
       joined_at: new Date().toISOString(),
-      roles: [...guild.roles.values()].map((r) => ({ ...r, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 })),
+      roles: [...guild.roles.values()].map((r) => this.rolePayload(r)),
       channels: [...guild.channels.values()].map((c) => ({ id: c.id, name: c.name, type: c.type, guild_id: guild.id, position: 0, permission_overwrites: [] })),
       members: [...guild.members.values()].slice(0, maxMembers),
       emojis: [],

@@ -1,5 +1,5 @@
 import { SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
-import { startDiscordDouble, type DiscordDouble } from '../discord';
+import { PERMISSIONS, startDiscordDouble, type DiscordDouble } from '../discord';
 import { startXDouble, type XDouble } from '../x';
 
 /** The Discord and X doubles of the sandbox stack, with a guild ready for the bot. */
@@ -9,6 +9,8 @@ export interface SandboxDoubles {
   guildId: string;
   adminRoleId: string;
   coreRoleId: string;
+  /** The role the example role reward gives (below the bot's own role, which has Manage Roles). */
+  regularRoleId: string;
   channel: string;
   /** Environment that points the product's processes at the doubles. */
   env: Record<string, string>;
@@ -19,6 +21,9 @@ export interface SandboxDoubles {
 export const X_CLIENT_ID = SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID;
 export const X_CLIENT_SECRET = SANDBOX_CREDENTIALS.TWITTER_CLIENT_SECRET;
 export const X_BEARER = SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN;
+
+/** A fixed id for the Regular role: the example role reward in Redis names it, and Redis outlives the doubles. */
+export const REGULAR_ROLE_ID = '1300000000000000001';
 
 export interface SandboxDoublesOptions {
   channel?: string;
@@ -40,7 +45,9 @@ export async function startSandboxDoubles(opts: SandboxDoublesOptions = {}): Pro
     guilds: [
       {
         name: 'Sandbox Community',
-        roles: [{ name: 'Admin' }, { name: 'Core' }],
+        // Bottom to top: the bot's role sits above the Regular role it gives as a reward (Discord's hierarchy).
+        roles: [{ name: 'Admin' }, { name: 'Core' }, { id: REGULAR_ROLE_ID, name: 'Regular' }, { name: 'Engagement Tracker', permissions: PERMISSIONS.MANAGE_ROLES }],
+        botRoles: ['Engagement Tracker'],
         channels: [{ name: 'general' }, { name: channel }],
         members: [
           { username: 'sandbox-admin', globalName: 'Sandbox Admin', roles: ['Admin'] },
@@ -57,6 +64,7 @@ export async function startSandboxDoubles(opts: SandboxDoublesOptions = {}): Pro
   };
   const adminRoleId = roleId('Admin');
   const coreRoleId = roleId('Core');
+  const regularRoleId = roleId('Regular');
   const env: Record<string, string> = {
     SANDBOX: 'true',
     ...discord.env(),
@@ -76,6 +84,7 @@ export async function startSandboxDoubles(opts: SandboxDoublesOptions = {}): Pro
     guildId: guild.id,
     adminRoleId,
     coreRoleId,
+    regularRoleId,
     channel,
     env,
     async close() {

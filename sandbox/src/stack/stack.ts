@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '@engagement-tracker/core';
 import { Community } from './community';
 import { isSandbox, type StackConfig } from './config';
 import { ensureConsoleBuilt } from './console-build';
+import { seedDemoRoleReward } from './demo-role-reward';
 import { startSandboxDoubles, type SandboxDoubles } from './doubles';
 import { portIsFree, startLocalRedis, type LocalRedis } from './local-redis';
 import { ENTRIES, registerCommands, REPO_ROOT, runEntry, waitForHttp, type ProductOptions } from './product';
@@ -79,6 +80,8 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
       });
       community.seed();
       cleanups.push(() => community!.stop());
+      const ruleId = await seedDemoRoleReward(redisUrl, config.REDIS_KEY_PREFIX, doubles.regularRoleId);
+      if (ruleId) log.info({ ruleId }, 'stack: created the example role reward (Regular at a few points)');
     }
 
     const port = config.ADMIN_API_PORT;

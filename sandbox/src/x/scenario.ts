@@ -117,8 +117,14 @@ export class Scenario {
    * Member engagements with tracked posts that happened by `t` and deserve points: not by the
    * submitter, not on the member's own post (and, given the tracking window, not by a member who
    * linked after the post left it). Keys `tweetId|xUserId|kind`.
+   *
+   * With `runs` (the times the product's batch runs) as well: only what a run could have seen while
+   * the post was tracked, i.e. some run at or after the engagement, the member's link and the
+   * submission, and at most `windowMs` after the submission. The product awards only posts inside the
+   * window at run time (a member who links twenty minutes before a post leaves the window, with the
+   * next run after that, never had it tracked while linked).
    */
-  truth(t = this.clock, opts: { windowMs?: number } = {}): Set<string> {
+  truth(t = this.clock, opts: { windowMs?: number; runs?: number[] } = {}): Set<string> {
     const tracked = new Map(this.tracked.map((p) => [p.tweet.id, p]));
     const index = new Map(this.members.map((m, i) => [m.id, i]));
     const out = new Set<string>();
@@ -127,7 +133,13 @@ export class Scenario {
       const p = tracked.get(e.tweetId);
       if (!p || p.submittedAt > t) continue;
       // a member who links only after the post left the tracking window cannot earn points on it
-      if (opts.windowMs !== undefined && this.linkTime(index.get(e.userId) ?? -1) > p.submittedAt + opts.windowMs) continue;
+      const linked = this.linkTime(index.get(e.userId) ?? -1);
+      if (opts.windowMs !== undefined && linked > p.submittedAt + opts.windowMs) continue;
+      if (opts.windowMs !== undefined && opts.runs) {
+        const from = Math.max(linked, e.at, p.submittedAt);
+        const until = Math.min(t, p.submittedAt + opts.windowMs);
+        if (!opts.runs.some((r) => r >= from && r <= until)) continue;
+      }
       if (e.userId === this.members[p.submitter]!.id || e.userId === p.tweet.authorId) continue;
       out.add(`${e.tweetId}|${e.userId}|${e.kind}`);
     }

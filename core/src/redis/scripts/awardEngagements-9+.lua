@@ -35,6 +35,9 @@
 
   An award inside a season also counts on that season's board (see addSeasonPoints: multiplier and caps
   applied), recorded on the award log (seasonId, seasonPoints, seasonMultiplierPct).
+  Each award writes its log hash at once (so a repeat within the call is a duplicate); the log indexes and
+  the totals it adds to are collected per member, per tweet and per season and written once after the loop,
+  in the same call (a season's usage of its caps is read for the whole call first).
 
   Output: { awarded, points, duplicates, outcome1, points1, outcome2, points2, ... }
     outcome codes: 0 duplicate, 1 awarded, 2 self (own submission), 3 own_tweet,
@@ -88,6 +91,81 @@ local nowMs = tonumber(now)
 local awarded, total, duplicates = 0, 0, 0
 local out = { 0, 0, 0 }
 
+-- What one call reads more than once is read once: a tweet's fields, a member's tier, X link and ban, a
+-- rule (none of them changes during the call). What it adds up per member and per tweet (totals, counts,
+-- boards, the daily series, the tweet's totals and change number) is written once per member and tweet
+-- after the loop: the same end state as award by award, in far fewer commands.
+local tweetFields, memberFacts, rulePoints = {}, {}, {}
+local memberSums, memberOrder, tweetSums, tweetOrder = {}, {}, {}, {}
+
+local function facts(memberKey, connectionKey)
+  local m = memberFacts[memberKey]
+  if not m then
+    m = { tier = redis.call('HGET', memberKey, 'tier'), xUserId = redis.call('HGET', connectionKey, 'xUserId') }
+    memberFacts[memberKey] = m
+  end
+  return m
+end
+
+local function isBanned(m, discordId)
+  if m.banned == nil then m.banned = redis.call('HEXISTS', KEYS[6], discordId) == 1 end
+  return m.banned
+end
+
+local function pointsOf(cell)
+  if rulePoints[cell] == nil then
+    local rule = ruleKey[cell] and redis.call('GET', ruleKey[cell])
+    rulePoints[cell] = tonumber(rule or defaults[cell] or 0)
+  end
+  return rulePoints[cell]
+end
+
+local batchLogs = {}
+
+-- One award's share of the member's and the tweet's sums, and its log id for the three log indexes.
+local function addUp(memberKey, memberLogsKey, discordId, tweetKey, tweetLogsKey, tweetId, kind, points, logId)
+  local m = memberSums[memberKey]
+  if not m then
+    m = { key = memberKey, logsKey = memberLogsKey, id = discordId, points = 0, kinds = {}, kindOrder = {}, logs = {} }
+    memberSums[memberKey] = m
+    memberOrder[#memberOrder + 1] = m
+  end
+  m.points = m.points + points
+  if not m.kinds[kind] then
+    m.kinds[kind] = 0
+    m.kindOrder[#m.kindOrder + 1] = kind
+  end
+  m.kinds[kind] = m.kinds[kind] + 1
+  local t = tweetSums[tweetKey]
+  if not t then
+    t = { key = tweetKey, logsKey = tweetLogsKey, id = tweetId, points = 0, count = 0, logs = {} }
+    tweetSums[tweetKey] = t
+    tweetOrder[#tweetOrder + 1] = t
+  end
+  t.points = t.points + points
+  t.count = t.count + 1
+  for _, list in ipairs({ m.logs, t.logs, batchLogs }) do
+    list[#list + 1] = now
+    list[#list + 1] = logId
+  end
+end
+
+-- The usage fields of the seasons' caps this call may touch: each (post, member) and each member today.
+local postFields, dayFields, seen = {}, {}, {}
+local function collect(list, field)
+  if not seen[field] then
+    seen[field] = true
+    list[#list + 1] = field
+  end
+end
+if #seasons > 0 then
+  for n = 0, (#ARGV - 8) / 4 - 1 do
+    collect(postFields, 'p:' .. ARGV[9 + 4 * n] .. ':' .. ARGV[10 + 4 * n])
+    collect(dayFields, 'd:' .. day .. ':' .. ARGV[10 + 4 * n])
+  end
+end
+prepareSeasons(seasons, postFields, dayFields)
+
 for n = 0, (#ARGV - 8) / 4 - 1 do
   local tweetId, discordId, kind, holdSpec = ARGV[9 + 4 * n], ARGV[10 + 4 * n], ARGV[11 + 4 * n], ARGV[12 + 4 * n]
   local k = firstEngagementKey + 8 * n
@@ -96,7 +174,11 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
   local heldKey, memberHeldKey = KEYS[k + 7], KEYS[k + 8]
   local heldId = tweetId .. ':' .. discordId .. ':' .. kind
   local outcome, points = 1, 0
-  local t = redis.call('HMGET', tweetKey, 'status', 'submitterId', 'authorId', 'category')
+  local t = tweetFields[tweetKey]
+  if not t then
+    t = redis.call('HMGET', tweetKey, 'status', 'submitterId', 'authorId', 'category')
+    tweetFields[tweetKey] = t
+  end
   if not t[1] then
     outcome = 4
   elseif t[1] ~= 'active' then
@@ -104,56 +186,65 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
   elseif t[2] == discordId then
     outcome = 2
   else
-    local tier = redis.call('HGET', memberKey, 'tier')
-    local xUserId = redis.call('HGET', connectionKey, 'xUserId')
+    local m = facts(memberKey, connectionKey)
     local logId = 'award:' .. tweetId .. ':' .. discordId .. ':' .. kind
-    if not tier or not xUserId then
+    if not m.tier or not m.xUserId then
       outcome = 5
-    elseif xUserId == t[3] then
+    elseif m.xUserId == t[3] then
       outcome = 3
     elseif redis.call('EXISTS', logKey) == 1 then
       outcome = 0
       duplicates = duplicates + 1
-    elseif redis.call('HEXISTS', KEYS[6], discordId) == 1 then
+    elseif isBanned(m, discordId) then
       outcome = 7
-    elseif holdSpec ~= '+' and redis.call('HGET', heldKey, 'status') == 'dismissed' then
-      outcome = 9
-    elseif holdSpec ~= '' and holdSpec ~= '+' then
-      hold(heldKey, memberHeldKey, heldId, tweetId, discordId, kind, holdSpec)
-      outcome = 8
     else
-      local cell = tier .. '-' .. kind
-      local rule = ruleKey[cell] and redis.call('GET', ruleKey[cell])
-      points = tonumber(rule or defaults[cell] or 0)
-      redis.call('HSET', logKey, 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
-        'kind', kind, 'tier', tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId)
-      redis.call('ZADD', memberLogsKey, now, logId)
-      redis.call('ZADD', tweetLogsKey, now, logId)
-      redis.call('ZADD', KEYS[5], now, logId)
-      redis.call('HINCRBY', memberKey, 'count_' .. kind, 1)
-      addPoints(memberKey, KEYS[2], KEYS[4], discordId, points, day, now)
-      addPeriodPoints(periodBoards, ttl, discordId, points)
-      local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', tweetId, discordId, day, points)
-      if seasonId then
-        redis.call('HSET', logKey, 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct)
+      local heldStatus = redis.call('HGET', heldKey, 'status')
+      if holdSpec ~= '+' and heldStatus == 'dismissed' then
+        outcome = 9
+      elseif holdSpec ~= '' and holdSpec ~= '+' then
+        hold(heldKey, memberHeldKey, heldId, tweetId, discordId, kind, holdSpec)
+        outcome = 8
+      else
+        points = pointsOf(m.tier .. '-' .. kind)
+        local log = { 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
+          'kind', kind, 'tier', m.tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId }
+        local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', tweetId, discordId, day, points)
+        if seasonId then -- after the 11 field/value pairs above
+          log[23], log[24], log[25], log[26], log[27], log[28] = 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct
+        end
+        redis.call('HSET', logKey, unpack(log))
+        -- A held item awarded later (the member became eligible, or an admin approved it) leaves the queue.
+        if heldStatus then
+          redis.call('HSET', heldKey, 'status', holdSpec == '+' and 'approved' or 'awarded', 'resolvedAt', now,
+            'resolvedBy', batchId, 'updatedAt', now)
+          redis.call('ZREM', KEYS[7], heldId)
+        end
+        addUp(memberKey, memberLogsKey, discordId, tweetKey, tweetLogsKey, tweetId, kind, points, logId)
+        awarded = awarded + 1
+        total = total + points
       end
-      redis.call('HINCRBY', tweetKey, 'pointsAwarded', points)
-      redis.call('HINCRBY', tweetKey, 'engagementCount', 1)
-      touchTweet(KEYS[8], tweetId)
-      -- A held item awarded later (the member became eligible, or an admin approved it) leaves the queue.
-      if redis.call('EXISTS', heldKey) == 1 then
-        redis.call('HSET', heldKey, 'status', holdSpec == '+' and 'approved' or 'awarded', 'resolvedAt', now,
-          'resolvedBy', batchId, 'updatedAt', now)
-        redis.call('ZREM', KEYS[7], heldId)
-      end
-      awarded = awarded + 1
-      total = total + points
     end
   end
   out[#out + 1] = outcome
   out[#out + 1] = points
 end
 
-if awarded > 0 then indexWeek(KEYS[3], week, extras.weeksFrom) end
+for _, m in ipairs(memberOrder) do
+  redis.call('ZADD', m.logsKey, unpack(m.logs))
+  for _, kind in ipairs(m.kindOrder) do redis.call('HINCRBY', m.key, 'count_' .. kind, m.kinds[kind]) end
+  addPoints(m.key, KEYS[2], KEYS[4], m.id, m.points, day, now)
+  addPeriodPoints(periodBoards, ttl, m.id, m.points)
+end
+for _, t in ipairs(tweetOrder) do
+  redis.call('ZADD', t.logsKey, unpack(t.logs))
+  redis.call('HINCRBY', t.key, 'pointsAwarded', t.points)
+  redis.call('HINCRBY', t.key, 'engagementCount', t.count)
+  touchTweet(KEYS[8], t.id)
+end
+flushSeasonPoints(seasons)
+if awarded > 0 then
+  redis.call('ZADD', KEYS[5], unpack(batchLogs))
+  indexWeek(KEYS[3], week, extras.weeksFrom)
+end
 out[1], out[2], out[3] = awarded, total, duplicates
 return out

@@ -16,6 +16,7 @@ import { ModerationStore } from './moderation-store';
 import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
+import { RoleGrantIntents } from './role-grant-intents';
 import { RoleRewardStore } from './role-reward-store';
 import { RulesStore } from './rules-store';
 import { SeasonStore } from './season-store';
@@ -32,6 +33,7 @@ export interface Stores {
   rules: RulesStore;
   seasons: SeasonStore;
   roleRewards: RoleRewardStore;
+  roleIntents: RoleGrantIntents;
   batches: BatchStore;
   audit: AuditLog;
   oauthStates: OAuthStateStore;
@@ -58,6 +60,7 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     rules: new RulesStore(ctx),
     seasons: new SeasonStore(ctx),
     roleRewards: new RoleRewardStore(ctx),
+    roleIntents: new RoleGrantIntents(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
     oauthStates: new OAuthStateStore(ctx),

@@ -11,6 +11,7 @@ export { Leaderboard, type Board, type BoardRef } from './leaderboard';
 export { RulesStore } from './rules-store';
 export { SeasonStore, type SeasonPatch } from './season-store';
 export { RoleRewardStore, type RoleRuleReport } from './role-reward-store';
+export { RoleGrantIntents, GRANT_INTENT_TTL_MS } from './role-grant-intents';
 export { BatchStore, newRunId, type LockHolder } from './batch-store';
 export { AuditLog, type AuditFilter } from './audit-log';
 export type { RateLimitResult } from './rate-limiter';

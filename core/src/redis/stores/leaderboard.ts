@@ -96,6 +96,21 @@ export class Leaderboard {
     return { ids: new Set(ids), ranks: res.map(([, r]) => r as number | null).filter((r): r is number => r !== null).sort((a, b) => a - b) };
   }
 
+  /**
+   * Every visible member with at least `min` points on a board, best first, at most `limit` of them
+   * (a role reward for points reads it; one ZRANGEBYSCORE).
+   */
+  async atLeast(min: number, opts: BoardRef, limit = 10_000): Promise<LeaderboardEntry[]> {
+    const key = this.key(opts);
+    const [flat, banned] = await Promise.all([this.ctx.redis.zrevrangebyscore(key, '+inf', min, 'WITHSCORES', 'LIMIT', 0, limit), this.ctx.redis.hkeys(this.ctx.keys.bans())]);
+    const hidden = new Set(banned);
+    const entries: LeaderboardEntry[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      if (!hidden.has(flat[i]!)) entries.push({ rank: entries.length + 1, discordId: flat[i]!, points: Number(flat[i + 1]) });
+    }
+    return entries;
+  }
+
   /** Points of each member on a board (0 for members not on it), in the order asked. */
   async scores(ids: string[], opts: BoardRef): Promise<number[]> {
     if (!ids.length) return [];

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ROLE_REWARD_LIMITS,
-  roleRewardInputSchema,
-  type RoleRewardInput,
-  type RoleRewardRule,
-  type RoleRuleProblem,
-  type RoleRuleStatus,
-} from '../../domain';
+import { ROLE_REWARD_LIMITS, type GuildRoles, type RoleRewardRule, type RoleRuleProblem, type RoleRuleStatus } from '../../domain';
+import { roleRewardInputSchema, type RoleRewardInput } from '../../domain/role-reward-input';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { json, type StoreContext } from './context';
@@ -16,6 +10,8 @@ import { SeasonStore } from './season-store';
 export type RoleRuleReport = { state: 'ok' } | { state: 'problem'; problem: RoleRuleProblem; message: string };
 
 const MESSAGE_MAX = 500;
+/** Discord allows 250 roles per guild. */
+const GUILD_ROLES_MAX = 250;
 
 /**
  * Role reward rules (prefix:rolerule:{id} hashes, indexed by creation in prefix:rolerules), the members
@@ -62,12 +58,12 @@ export class RoleRewardStore {
     return { rule: (await this.get(id))!, changed: true };
   }
 
-  /** Delete a rule. Members keep the role; the bot stops managing it. Returns how many members it held the role for. */
+  /** Delete a rule (with its holders, status and pending grant notes). Members keep the role; the bot stops managing it. Returns how many members it held the role for. */
   async delete(id: string, actor: string): Promise<number> {
     const before = await this.get(id);
     if (!before) throw new NotFoundError(`No role reward rule ${id}`);
     const k = this.ctx.keys;
-    const r = await this.ctx.run('deleteRoleRule', [k.roleRules(), k.roleRuleRoles(), k.roleRule(id), k.roleRuleHolders(id), k.roleRuleStatus(id), k.audit()],
+    const r = await this.ctx.run('deleteRoleRule', [k.roleRules(), k.roleRuleRoles(), k.roleRule(id), k.roleRuleHolders(id), k.roleRuleStatus(id), k.audit(), k.roleRulePending(id)],
       [id, actor, JSON.stringify(inputOf(before)), this.ctx.now()]);
     if (Array.isArray(r)) throw new NotFoundError(`No role reward rule ${id}`);
     return Number(r);
@@ -111,6 +107,18 @@ export class RoleRewardStore {
     for (const id of ids) p.hgetall(this.ctx.keys.roleRuleStatus(id)).scard(this.ctx.keys.roleRuleHolders(id));
     const rows = (await p.exec()) ?? [];
     return ids.map((ruleId, i) => toStatus(ruleId, rows[2 * i]?.[1] as Record<string, string> | undefined, Number(rows[2 * i + 1]?.[1] ?? 0)));
+  }
+
+  /** Publish the guild's roles as the bot just read them (the console's role picker). Not audited: nothing changes. */
+  async setGuildRoles(g: Omit<GuildRoles, 'at'>): Promise<void> {
+    const roles = g.roles.slice(0, GUILD_ROLES_MAX).map((r) => ({ id: r.id, name: r.name.slice(0, 100), position: r.position, managed: r.managed, ...(r.problem ? { problem: r.problem } : {}) }));
+    const doc: GuildRoles = { guildId: g.guildId, roles, at: new Date(this.ctx.now()).toISOString() };
+    await this.ctx.redis.set(this.ctx.keys.discordRoles(), JSON.stringify(doc));
+  }
+
+  /** The guild's roles as the bot last published them, or null before it has. */
+  async guildRoles(): Promise<GuildRoles | null> {
+    return json<GuildRoles | null>(await this.ctx.redis.get(this.ctx.keys.discordRoles()), null);
   }
 
   private async recordChange(op: 'grant' | 'remove', ruleId: string, discordId: string, actor: string, reason: string): Promise<boolean> {
