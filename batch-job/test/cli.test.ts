@@ -84,7 +84,8 @@ describe('batch-job CLI', () => {
   it('records the run under BATCH_RUN_ID (the record the admin API wrote first), and never reruns an ended one', async () => {
     const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
     const placeholder = await stores.batches.create({ id: 'run-20261129T090000Z-abc123', trigger: 'manual', jobName: 'local-run-20261129T090000Z-abc123' });
-    const res = await cli(['run', '--dry-run'], { BATCH_TRIGGER: 'manual', BATCH_RUN_ID: placeholder.id });
+    // A Job made from the CronJob keeps the template's BATCH_TRIGGER=schedule: the record's trigger stands.
+    const res = await cli(['run', '--dry-run'], { BATCH_TRIGGER: 'schedule', BATCH_RUN_ID: placeholder.id });
     expect(res.code).toBe(0);
     expect(summary(res.stdout).runId).toBe(placeholder.id);
     expect(await stores.batches.get(placeholder.id)).toMatchObject({ status: 'succeeded', trigger: 'manual', jobName: placeholder.jobName });

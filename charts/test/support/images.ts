@@ -7,19 +7,20 @@ import { podman } from './podman';
 export const WORKLOADS = ['bot', 'batch-job', 'admin-api', 'admin-web', 'sandbox'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
-/** Local tag of a workload's image; the chart's `local-play` values point at the same names. */
-export const imageRef = (w: Workload) => `localhost/engagement-tracker/${w}:test`;
+/** Local name of a workload's image; the chart's `local-play` values point at the same names. */
+export const imageRef = (w: Workload, tag = 'test') => `localhost/engagement-tracker/${w}:${tag}`;
 
 /**
  * Builds the images on the local Node base (no registry: `--pull=never`). The Dockerfiles share
  * their first stage, so the workspace install runs once and the other builds reuse its layers.
- * Returns the seconds each build took.
+ * `extraTag` also tags each image as it is built (a run's own name, which a later build elsewhere on the
+ * machine cannot move). Returns the seconds each build took.
  */
-export async function buildAppImages(): Promise<Record<Workload, number>> {
+export async function buildAppImages(extraTag?: string): Promise<Record<Workload, number>> {
   const seconds = {} as Record<Workload, number>;
   for (const w of WORKLOADS) {
     const started = Date.now();
-    await podman(['build', '--pull=never', '--layers', '--build-arg', `NODE_IMAGE=${BASE_IMAGES.node}`, '-f', join(w, 'Dockerfile'), '-t', imageRef(w), '.'], { cwd: REPO });
+    await podman(['build', '--pull=never', '--layers', '--build-arg', `NODE_IMAGE=${BASE_IMAGES.node}`, '-f', join(w, 'Dockerfile'), '-t', imageRef(w), ...(extraTag ? ['-t', imageRef(w, extraTag)] : []), '.'], { cwd: REPO });
     seconds[w] = Math.round((Date.now() - started) / 100) / 10;
   }
   return seconds;
