@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, createStores, type RoleRewardRule, type Stores } from '@engagement-tracker/core';
+import { freePort } from '@engagement-tracker/core/testing';
 import { PERMISSIONS } from '@engagement-tracker/sandbox/discord';
 import { buildScenario, memberDiscordId, seedStores, startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { runScript, startBotProcess, type BotProcess } from './support/bot-process';
@@ -47,6 +48,8 @@ afterAll(async () => {
   await s?.close();
 });
 
+/** A new bot process on a fresh health port (the old port may have been taken meanwhile on a busy machine). */
+const restartBot = async () => startBotProcess({ ...s.env, HEALTH_PORT: String(await freePort()) });
 const rule = (input: Record<string, unknown>) => s.stores.roleRewards.create(input, 'admin:test');
 const status = (r: RoleRewardRule) => s.stores.roleRewards.status(r.id);
 const has = (member: string, role: string) => s.discord.members.roles(member).includes(role);
@@ -210,7 +213,7 @@ describe('role rewards applied by the bot', () => {
     // alice got the role from a moderator meanwhile: no intent.
     s.discord.members.setRoles(IDS.alice, [IDS.adminRole, R.regular]);
     const calls = roleCalls().length;
-    bot = await startBotProcess(s.env);
+    bot = await restartBot();
     await expect.poll(async () => (await holders(regular)).includes(IDS.carol), { timeout: 60_000 }).toBe(true);
     await expect.poll(async () => (await status(regular)).lastSyncAt! > new Date(Date.now() - 3000).toISOString(), { timeout: 60_000 }).toBe(true);
     expect(await holders(regular)).toEqual([IDS.bob, IDS.carol].sort());
@@ -234,7 +237,7 @@ describe('role rewards applied by the bot', () => {
     const intents = await s.stores.roleIntents.fresh(regular.id);
     for (const id of recorded) expect(has(id, R.regular)).toBe(true);
     for (const id of ids) if (has(id, R.regular) && !recorded.includes(id)) expect(intents.has(id)).toBe(true);
-    bot = await startBotProcess(s.env);
+    bot = await restartBot();
     await expect.poll(async () => ids.every((id) => has(id, R.regular)), { timeout: 90_000 }).toBe(true);
     await expect.poll(async () => (await holders(regular)).filter((id) => ids.includes(id)).length, { timeout: 60_000 }).toBe(ids.length);
     // Each member got the role from exactly one successful call, at most ROLE_SYNC_MAX_CHANGES (6) per sync.

@@ -140,8 +140,11 @@ export class RoleSync {
     const byId = new Map(ok.map((r) => [r.id, r]));
     const deps = { rest: this.client.rest, stores, guildId: guild.id, signal: this.abort.signal };
     for (const { op, c } of changes) {
-      if (this.stopping || summary.applied >= this.opts.maxChanges) break;
       if (blocked.has(c.ruleId)) continue;
+      if (this.stopping || summary.applied >= this.opts.maxChanges) {
+        summary.deferred++;
+        continue;
+      }
       const rule = byId.get(c.ruleId)!;
       summary.applied++;
       const out = await this.applyOne(op, c, rule, deps);
@@ -156,7 +159,6 @@ export class RoleSync {
         logger.warn({ rule: c.ruleId, role: c.roleId, op, result: out.result, err: out.error }, 'role change refused; rule skipped until the next sync');
       }
     }
-    summary.deferred = changes.length - summary.applied;
     if (summary.deferred > 0 && !this.stopping) logger.info({ done: summary.applied, left: summary.deferred }, 'role sync: change budget reached, the rest next sync');
     for (const r of ok) if (!blocked.has(r.id)) await stores.roleRewards.setStatus(r.id, { state: 'ok' });
     summary.problems = blocked.size;

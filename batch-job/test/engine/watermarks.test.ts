@@ -1,0 +1,53 @@
+import { createStores, type Stores } from '@engagement-tracker/core';
+import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WatermarkStore } from '../../src/engine';
+
+let server: TestRedisServer;
+let redis: Redis;
+let stores: Stores;
+let wm: WatermarkStore;
+
+beforeAll(async () => {
+  server = await startRedisServer({ aof: false });
+  redis = server.client();
+  stores = createStores(redis, { prefix: 'wmtest', encryptionKey: 'c'.repeat(64) });
+  wm = new WatermarkStore(stores.ctx);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+
+describe('WatermarkStore commits (one commitFound script call)', () => {
+  it("saves a member's watermark with every engagement of the read: the index for all, pending only for tracked posts, the first reply per post", async () => {
+    const member = 'm1';
+    // A first likes scan finds hundreds of likes, nearly all of untracked posts.
+    const likes = Array.from({ length: 600 }, (_, i) => ({ tweetId: String(10_000 + i), discordId: member, kind: 'like' as const }));
+    const tracked = new Set(['10007', '10599', '777']);
+    const replies = [
+      { tweetId: '777', discordId: member, id: '905', text: 'the later reply' },
+      { tweetId: '777', discordId: member, id: '901', text: 'the first reply' },
+    ];
+    const mark = { likeCount: 600, tweetCount: 3, likeTop: ['10599', '10598'], sinceId: '905', scannedAt: 1_000, likesAt: 1_000, activity: 12.5 };
+    await wm.commitMember(member, mark, [...likes, { tweetId: '777', discordId: member, kind: 'reply' }], tracked, replies);
+
+    expect((await wm.memberMarks([member])).get(member)).toMatchObject(mark);
+    const engaged = stores.keys.wmEngaged('10123');
+    expect(await redis.smembers(engaged)).toEqual([`${member}|like`]);
+    expect(await redis.ttl(engaged)).toBeGreaterThan(7 * 86_400);
+    expect((await wm.pending()).map((e) => `${e.tweetId}|${e.kind}`).sort()).toEqual(['10007|like', '10599|like', '777|reply']);
+    expect((await wm.replyTexts(['777'])).get('777')?.get(member)).toEqual({ id: '901', text: 'the first reply' });
+
+    // A later read never replaces the reply already judged, and a post-side commit has no watermark.
+    await wm.commitFound([{ tweetId: '777', discordId: member, kind: 'reply' }, { tweetId: '888', discordId: 'm2', kind: 'retweet' }], tracked, [{ tweetId: '777', discordId: member, id: '950', text: 'edited later' }]);
+    expect((await wm.replyTexts(['777'])).get('777')?.get(member)?.id).toBe('901');
+    expect(await redis.smembers(stores.keys.wmEngaged('888'))).toEqual(['m2|retweet']);
+    expect((await wm.pending()).some((e) => e.tweetId === '888')).toBe(false);
+
+    // Search mode: the posts watermark alone changes.
+    await wm.commitMemberPosts(member, { tweetCount: 4, postsAt: 2_000 }, [], tracked);
+    expect((await wm.memberMarks([member])).get(member)).toMatchObject({ ...mark, tweetCount: 4, postsAt: 2_000, scannedAt: 2_000 });
+  });
+});
