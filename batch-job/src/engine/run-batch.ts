@@ -68,11 +68,11 @@ export interface BatchOptions {
   /** Pages of 100 read from a member's likes the first time (their likes before linking). */
   firstScanMaxPages?: number;
   /**
-   * A member with only a few new likes, not read yet today, may wait for a later run (their page
-   * would be mostly likes already known, billed again on a fresh UTC day) unless a tracked post whose
-   * likes moved since their last read leaves the window within this time. Default: the whole window,
-   * so such a member waits only when no tracked post's likes moved since their last read (they cannot
-   * have liked one); shorter saves a little more and finds some likes later (still inside the window).
+   * A member with only a few new likes, not read yet today, waits for a later run (their page would be
+   * mostly likes already known, billed again on a fresh UTC day) until enough are new, or until a tracked
+   * post whose likes moved since their last read leaves the window within this time (default 3 h: the
+   * runs between must come within it). Their likes of tracked posts are then found later, but always
+   * before the post leaves the window. The whole window or more: no member waits while a like may be new.
    */
   likesDueHorizonMs?: number;
   /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
@@ -96,6 +96,8 @@ export interface BatchOutcome {
 }
 
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+/** How long before a tracked post leaves the window every member who may have liked it is read (see BatchOptions). */
+export const DEFAULT_LIKES_DUE_HORIZON_MS = 3 * 3_600_000;
 
 /** Save this run's refused reads against their member or post; clear those read fine this time. */
 async function recordRefusals(ctx: RunContext, before: Record<string, unknown>): Promise<void> {
@@ -213,7 +215,8 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const day = new Date(now()).toISOString().slice(0, 10);
     // Members whose likes must be read now: a post leaving the window soon had likes since their last read.
     const movedAt = await wm.likesMovedAt(ids);
-    const closeBy = now() + (opts.likesDueHorizonMs ?? ctx.windowMs);
+    const horizon = opts.likesDueHorizonMs ?? DEFAULT_LIKES_DUE_HORIZON_MS;
+    const closeBy = now() + horizon;
     for (const id of ids) {
       const t = ctx.tracked.get(id)!;
       const moved = movedAt.get(id);
@@ -221,10 +224,10 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     }
     const refusedBefore = await wm.refusedReads();
     for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
-    // With the default horizon (the whole window) no member waits past a like they may have made;
-    // a shorter one can leave members waiting with nothing else moving: they come due here.
-    const waiting = opts.likesDueHorizonMs !== undefined && opts.likesDueHorizonMs < ctx.windowMs;
-    const likesDue = ctx.retryMembers.size > 0 || (waiting && [...memberMarks.values()].some((m) => (m.likesAt ?? m.scannedAt) <= ctx.likesDueBefore));
+    // A horizon shorter than the window leaves members waiting, perhaps with nothing else moving: they
+    // come due here.
+    const waiting = horizon < ctx.windowMs;
+    const likesDue = ctx.retryMembers.size > 0 || (waiting && [...memberMarks.values()].some((m) => (m.likesAt ?? m.scannedAt) < ctx.likesDueBefore));
     const planTweets: PlanTweet[] = ids.map((id) => {
         const t = ctx.tracked.get(id)!;
         const author = ctx.byXUserId.get(t.authorId);

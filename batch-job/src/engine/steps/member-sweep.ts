@@ -5,7 +5,7 @@ import { StopRun } from '../errors';
 import type { Plan } from '../planner';
 import type { MemberMark } from '../watermarks';
 import { lookupMembers, scanJobs, scanMembers, type ScanJob } from './scan-members';
-import { searchFreshPosts, searchMemberPosts } from './search-posts';
+import { SEARCH_OVERLAP_MS, searchFreshPosts, searchMemberPosts } from './search-posts';
 
 const CHUNK = 100;
 /** Members whose posts are searched together (narrow queries pair every member with every post). */
@@ -67,11 +67,12 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
     }
     await flush();
     const fresh = plan.fresh.filter((id) => !prior || !(id in prior.snapshot));
-    const soFar = (id: string) => {
-      const m = metrics.get(id);
-      return m ? m.retweets + m.replies + m.quotes : 0;
-    };
-    if (plan.posts === 'search' && fresh.length) await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh, soFar);
+    if (plan.posts === 'search' && fresh.length) {
+      // Members whose last search (before this run) came after a fresh post was created searched without its id.
+      const createdFrom = Math.min(...fresh.map((id) => ctx.tracked.get(id)?.createdAt ?? ctx.windowStart)) - SEARCH_OVERLAP_MS;
+      const searchedSince = conns.filter((c) => (c.status === 'linked' || c.status === 'needs_reconnect') && (marks.get(c.discordId)?.postsAt ?? -Infinity) >= createdFrom);
+      await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh, searchedSince.map((c) => c.xUserId));
+    }
   } catch (err) {
     if (err instanceof StopRun && onStop) {
       const left = todo.length - lookedUp;
