@@ -34,6 +34,13 @@ interface BenchScenario {
   runs: number[];
   measureFrom?: number;
   limits?: LimitOverrides;
+  /**
+   * After the measured runs, keep running every `every` ms for `for` ms (nothing measured but what they
+   * bill, `drainUsd`) so that engagement a run may leave for later (members with few new likes wait,
+   * at most until the post is about to leave the window) is counted: recall is measured after them, and
+   * `recallAtEnd` right after the measured runs.
+   */
+  drain?: { every: number; for: number };
 }
 
 const noon = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -50,6 +57,7 @@ const SCENARIOS: Record<string, BenchScenario> = {
     build: (end) => buildRealistic({ seed: 11, end, days: 4 }),
     end: realisticEnd,
     runs: every(realisticEnd - 4 * 24 * HOUR + 6 * HOUR, realisticRunEvery, Math.floor((4 * 24 * HOUR - 6 * HOUR) / realisticRunEvery) + 1),
+    drain: { every: realisticRunEvery, for: 24 * HOUR },
   },
   // 1,000 members, 300 posts over 24 h, skewed engagement; a run every 30 minutes for the last 3 h.
   standard: { scenario: { seed: 1, members: 1000, tweets: 300 }, end: noon, runs: every(noon - 3 * HOUR, 30 * MIN, 7) },
@@ -107,8 +115,12 @@ interface Line {
   truth: number;
   /** Awards the scenario's truth does not count (first 10), with what the scenario knows of them. */
   falsePositives?: Array<ReturnType<typeof explainAward>>;
-  /** Engagements the truth counts that were not awarded (first 10). */
+  /** Engagements the truth counts that were not awarded (first 10), and how many of each kind. */
   missed?: Array<ReturnType<typeof explainAward>>;
+  missedByKind?: Record<string, number>;
+  /** With a drain: recall right after the measured runs (engagement left for later runs still pending), and what the drain runs billed. */
+  recallAtEnd?: number;
+  drainUsd?: number;
   /** Where the money went per UTC day (measured runs): USD by reason and by endpoint (see breakdown.ts). */
   breakdown?: Record<string, { reasons: Breakdown; endpoints: Breakdown }>;
   /** planner-replies: time the reply checks took inside the runs, and what they held back */
@@ -130,6 +142,7 @@ interface RunCost {
 /** A batch process (bench/runner.ts) that runs one strategy on the simulated clock. */
 interface RunnerResult {
   status: string;
+  error?: string;
   refused: number;
   wallMs: number;
   rssMb: number;
@@ -222,6 +235,25 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   const runs: RunCost[] = [];
   const perDay: Record<string, number> = {};
   const totals = { posts: 0, users: 0, likes: 0 };
+  const measured: { requests?: number; atEnd?: Awaited<ReturnType<typeof score>>; drainUsd?: number } = {};
+  const byDiscord = new Map(sc.members.map((m, i) => [memberDiscordId(i), m.id]));
+  /** The times runs were made so far (the truth counts what some run could have seen while the post was tracked). */
+  const runTimes: number[] = [];
+  /** The ledger's awards against the scenario's truth now. */
+  const score = async () => {
+    const truth = sc.truth(sc.now(), { windowMs: WINDOW_MS, runs: runTimes });
+    const got = new Set<string>();
+    const awardedAt = new Map<string, number>();
+    for (const p of sc.tracked) {
+      for (const l of await stores.ledger.logsForTweet(p.tweet.id)) {
+        if (l.source !== 'award') continue;
+        const key = `${l.tweetId}|${byDiscord.get(l.discordId)}|${l.kind}`;
+        got.add(key);
+        awardedAt.set(key, l.createdAt);
+      }
+    }
+    return { truth, got, awardedAt, hit: [...got].filter((k) => truth.has(k)).length };
+  };
   try {
     for (let i = 0; i < def.runs.length; i++) {
       const t = def.runs[i]!;
@@ -235,9 +267,11 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
         await runner.stop();
         runner = null;
       }
+      runTimes.push(t);
       const ref = references?.step(t);
       if (process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} ${i + 1}/${def.runs.length} ${out.status} ${new Date(t).toISOString()} rss<=${out.rssMb} MB heap<=${out.heapMb} MB\n`);
       if (strategy !== 'naive') statuses.push(out.status);
+      if (out.error && process.env.BENCH_PROGRESS) process.stderr.write(`  ${out.error.slice(0, 400)}\n`);
       refused += out.refused;
       rss = Math.max(rss, out.rssMb);
       heap = Math.max(heap, out.heapMb);
@@ -257,31 +291,39 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       if (out.costUsd !== undefined && billed > 0.05) estimateMaxErrorPct = Math.max(estimateMaxErrorPct, Math.abs(out.costUsd - billed) / billed * 100);
       runs.push({ at: new Date(t).toISOString().slice(5, 16), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound), streams: usd(ref.streams) } : {}), ...(why ? { why } : {}) });
     }
+    measured.requests = x.requests.length - base.requests;
+    if (def.drain) {
+      measured.atEnd = await score();
+      const last = def.runs[def.runs.length - 1]!;
+      const from = x.requests.length;
+      for (let t = last + def.drain.every, i = def.runs.length; t <= last + def.drain.for; t += def.drain.every, i++) {
+        sc.advanceTo(t);
+        await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
+        runner ??= await startRunner();
+        const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+        if (!longLived) {
+          await runner.stop();
+          runner = null;
+        }
+        runTimes.push(t);
+        if (strategy !== 'naive') statuses.push(out.status);
+        rss = Math.max(rss, out.rssMb);
+      }
+      measured.drainUsd = x.requests.slice(from).reduce((a, r) => a + r.costUsd, 0);
+    }
   } finally {
     await runner?.stop();
     await x.close();
   }
-  // What the product could have seen: engagement with a post while a run found it tracked and the member linked.
-  const truth = sc.truth(sc.now(), { windowMs: WINDOW_MS, runs: def.runs });
-  const byDiscord = new Map(sc.members.map((m, i) => [memberDiscordId(i), m.id]));
-  const got = new Set<string>();
-  const awardedAt = new Map<string, number>();
-  for (const p of sc.tracked) {
-    for (const l of await stores.ledger.logsForTweet(p.tweet.id)) {
-      if (l.source !== 'award') continue;
-      const key = `${l.tweetId}|${byDiscord.get(l.discordId)}|${l.kind}`;
-      got.add(key);
-      awardedAt.set(key, l.createdAt);
-    }
-  }
-  const hit = [...got].filter((k) => truth.has(k)).length;
+  const { truth, got, awardedAt, hit } = await score();
   const falsePositives = [...got].filter((k) => !truth.has(k)).slice(0, 10).map((k) => explainAward(sc, k, awardedAt.get(k)));
-  const missed = [...truth].filter((k) => !got.has(k)).slice(0, 10).map((k) => explainAward(sc, k, undefined));
+  const missedKeys = [...truth].filter((k) => !got.has(k));
+  const missed = missedKeys.slice(0, 10).map((k) => explainAward(sc, k, undefined));
   const line: Line = {
     scenario: name,
     strategy,
     runs: def.runs.length - measureFrom,
-    requests: x.requests.length - base.requests,
+    requests: measured.requests ?? x.requests.length - base.requests,
     billedPosts: totals.posts,
     billedUsers: totals.users,
     billedLikes: totals.likes,
@@ -295,8 +337,9 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     heapMb: heap,
     ...(strategy !== 'naive' ? { statuses: compact(statuses), estimateMaxErrorPct: Math.round(estimateMaxErrorPct * 10) / 10 } : { refused }),
     truth: truth.size,
+    ...(measured.atEnd ? { recallAtEnd: measured.atEnd.truth.size ? Math.round((measured.atEnd.hit / measured.atEnd.truth.size) * 10_000) / 10_000 : 1, drainUsd: usd(measured.drainUsd ?? 0) } : {}),
     ...(falsePositives.length ? { falsePositives } : {}),
-    ...(missed.length ? { missed } : {}),
+    ...(missed.length ? { missed, missedByKind: Object.fromEntries(['like', 'retweet', 'reply', 'quote'].map((k) => [k, missedKeys.filter((m) => m.endsWith(`|${k}`)).length])) } : {}),
     ...(breakdown ? { breakdown: breakdown.perDay() } : {}),
     ...(strategy === 'planner-replies' ? { moderationMs: Math.round(moderationMs), held: await stores.review.count() } : {}),
   };

@@ -45,17 +45,19 @@ process.on('message', (raw) => {
     let status = 'succeeded';
     let refused = 0;
     let costUsd: number | undefined;
+    let error: string | undefined;
     let moderationMs = 0;
     if (m.strategy === 'planner') {
       const out = await runBatch({ stores, x, logger, now: () => clock }, { trigger: 'schedule', backoffMs: 50 });
       status = out.status;
+      error = out.error;
       costUsd = out.stats.costUsd ?? 0;
       moderationMs = out.stats.moderationMs ?? 0;
     } else {
       refused = (await runNaive(stores, x, `naive-${m.index}`, clock - 24 * 3_600_000)).refused;
     }
     sample();
-    process.send!({ type: 'done', status, refused, wallMs: performance.now() - started, rssMb: Math.round(peak / 1048576), heapMb: Math.round(heapPeak / 1048576), moderationMs, ...(costUsd !== undefined ? { costUsd } : {}) });
+    process.send!({ type: 'done', status, refused, wallMs: performance.now() - started, rssMb: Math.round(peak / 1048576), heapMb: Math.round(heapPeak / 1048576), moderationMs, ...(costUsd !== undefined ? { costUsd } : {}), ...(error ? { error } : {}) });
   })().catch((err: unknown) => {
     process.send!({ type: 'error', error: String((err as Error)?.stack ?? err) });
   });

@@ -144,6 +144,56 @@ describe('batch run against the X double', () => {
     expect(await s.awarded()).toContain(`${q}|${m.id}|like`);
   });
 
+  it("a member's first likes scan finds their likes of tracked posts without reading deep into older likes", async () => {
+    const s = await sim({ ...small, seed: 89, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const q = s.sc.tracked.find((p) => !s.sc.members.some((x) => x.id === p.tweet.authorId))!.tweet.id;
+    const late = s.sc.state.addUser({ username: 'late_linker' });
+    const noise = s.sc.state.addUser({ username: 'late_noise' });
+    // 300 likes of posts from 2.5 days ago (well before the window), then the tracked post, then 30 fresh ones
+    for (let i = 0; i < 300; i++) s.sc.state.like(late.id, s.sc.state.addTweet({ authorId: noise.id, createdAt: SIM_END - 60 * 3_600_000 }).id);
+    s.sc.state.like(late.id, q);
+    for (let i = 0; i < 30; i++) s.sc.state.like(late.id, s.sc.state.addTweet({ authorId: noise.id, createdAt: SIM_END - 3_600_000 }).id);
+    const t = s.sc.state.issueTokens(late.id);
+    await s.stores.connections.link({ discordId: '990000000000000001', displayName: 'late', xUserId: late.id, handle: late.username, scopes: t.scopes, tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken!, expiresAt: t.expiresAt, scopes: t.scopes } });
+    s.sc.advanceTo(s.sc.now() + 60_000);
+    const out = await s.run();
+    expect(out.status).toBe('succeeded');
+    expect((await s.stores.ledger.logsForTweet(q)).some((l) => l.discordId === '990000000000000001' && l.kind === 'like')).toBe(true);
+    // 31 likes down to the tracked one, then 20 older ones in a row end the scan: three pages of 20
+    const rows = s.x.requestsTo('liked_tweets').filter((r) => r.userId === late.id).reduce((a, r) => a + r.returnedPosts, 0);
+    expect(rows).toBeLessThanOrEqual(60);
+  });
+
+  it('on a fresh UTC day a member with a few new likes waits, and is read before a post they may have liked leaves the window', async () => {
+    const s = await sim({ ...small, seed: 97, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const midnight = SIM_END + 12 * 3_600_000;
+    // a tracked post the member has not liked; it leaves the window at noon the next day
+    const { m, posts: [q] } = likeTargets(s);
+    const leaves = (await s.stores.tweets.get(q!))!.submittedAt + 24 * 3_600_000;
+    expect(leaves).toBeGreaterThan(midnight + 6 * 3_600_000);
+    s.sc.advanceTo(midnight + 30 * 60_000);
+    s.sc.state.like(m.id, q!);
+    const noise = s.sc.state.addUser({ username: 'wait_noise' });
+    for (let i = 0; i < 2; i++) s.sc.state.like(m.id, s.sc.state.addTweet({ authorId: noise.id }).id);
+    const key = `${q}|${m.id}|like`;
+    const readsOfM = () => s.x.requestsTo('liked_tweets').filter((r) => r.userId === m.id && r.at > midnight);
+    // hourly runs: the member waits (a page of 10 would bill 7 of yesterday's likes again) ...
+    expect((await s.run()).status).toBe('succeeded');
+    expect(readsOfM()).toEqual([]);
+    while (!(await s.awarded()).has(key)) {
+      expect(s.sc.now()).toBeLessThan(leaves);
+      s.sc.advanceTo(s.sc.now() + 3_600_000);
+      expect((await s.run()).status).toBe('succeeded');
+    }
+    // ... and is read once the post comes within 3 hours of leaving the window
+    expect(s.sc.now()).toBeGreaterThanOrEqual(leaves - 3 * 3_600_000);
+    expect(readsOfM().length).toBe(1);
+  });
+
   it('a saved paging position X no longer accepts is read again from the newest, not a run failure', async () => {
     const s = await sim({ ...small, seed: 59, quietAfterEnd: true });
     await s.advanceTo(SIM_END);
@@ -214,6 +264,39 @@ describe('batch run against the X double', () => {
     expect(statuses.length).toBeGreaterThanOrEqual(3);
     const r = score(s.sc.truth(), await s.awarded());
     expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
+
+  it('throttled: posts about to leave the window are read from their side before the run stops', async () => {
+    const s = await sim({ ...small, seed: 29, members: 250, tweets: 20, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
+    // Posts submitted by 10:00 are recorded then (their window, 2h10m here, ends at 12:10); the rest at 12:00.
+    await s.advanceTo(SIM_END - 2 * 3_600_000);
+    const leaving = new Set((await s.stores.tweets.listInWindow(0, s.sc.now())).map((t) => t.tweetId));
+    await s.advanceTo(SIM_END);
+    const windowMs = 2 * 3_600_000 + 10 * 60_000;
+    const memberIds = new Set(s.sc.members.map((m) => m.id));
+    // What a post-side read can show of the posts leaving at 12:10: reposts, replies, quotes, and likes of members' own posts.
+    const authorOf = new Map(s.sc.tracked.map((p) => [p.tweet.id, p.tweet.authorId]));
+    const want = [...s.sc.truth()].filter((k) => {
+      const [id, , kind] = k.split('|');
+      return leaving.has(id!) && (kind !== 'like' || memberIds.has(authorOf.get(id!)!));
+    });
+    expect(want.length).toBeGreaterThan(3);
+    const first = await s.run({ windowMs });
+    expect(first.status).toBe('partial');
+    expect(first.stats.deadlineReads).toBeGreaterThan(0);
+    const got = await s.awarded();
+    expect(want.filter((k) => !got.has(k))).toEqual([]);
+    // Likes of outside authors' posts leaving the window can only be read from the members' side: reported.
+    const hidden = [...s.sc.truth()].filter((k) => leaving.has(k.split('|')[0]!) && !got.has(k));
+    if (hidden.length) expect(first.stats.unreadAtWindowEnd).toBeGreaterThan(0);
+    // Posts still in the window after the rate limit are found by the follow-up runs.
+    for (let i = 0; i < 12; i++) {
+      s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+      if ((await s.run({ windowMs })).status === 'succeeded') break;
+    }
+    const r = score(s.sc.truth(), await s.awarded());
+    expect(r.missed.filter((k) => !leaving.has(k.split('|')[0]!))).toEqual([]);
     expect(r.extra).toEqual([]);
   });
 
@@ -379,6 +462,37 @@ describe('batch run against the X double', () => {
     expect(got).toContain(`${q}|${m.id}|retweet`);
     expect(got).toContain(`${q}|${m.id}|reply`);
     expect(s.x.requestsTo('user_tweets').some((r) => r.auth === 'user' && r.userId === m.id)).toBe(true);
+  });
+
+  it('a post submitted after members engaged with it: their engagement is found, the outsiders\' is never billed', async () => {
+    const s = await sim({ ...small, seed: 83, quietAfterEnd: true });
+    await s.advanceTo(SIM_END - 2 * 3_600_000);
+    expect((await s.run()).status).toBe('succeeded');
+    const { m, posts: [q] } = likeTargets(s);
+    const author = s.sc.state.addUser({ username: 'fresh_author' });
+    const p = s.sc.state.addTweet({ authorId: author.id, text: 'not tracked yet' });
+    const outsiders = Array.from({ length: 6 }, (_, k) => s.sc.state.addUser({ username: `fresh_out${k}` }));
+    const noise = outsiders.flatMap((o) => [s.sc.state.reply(o.id, p.id).id, s.sc.state.retweet(o.id, p.id).id]);
+    // The member replies to and reposts the post, and reposts a tracked one: their next search runs
+    // before the post is tracked (its id is not in that search), so it cannot find these.
+    const reply = s.sc.state.reply(m.id, p.id);
+    s.sc.state.retweet(m.id, p.id);
+    s.sc.state.retweet(m.id, q!);
+    await s.advanceTo(SIM_END - 3_600_000);
+    const before = await s.run();
+    expect(before.plan?.posts).toBe('search');
+    s.sc.tracked.push({ tweet: { id: p.id, authorId: author.id, createdAt: p.createdAt, text: p.text }, submitter: s.sc.members.findIndex((x) => x.id !== m.id), submittedAt: s.sc.now() + 60_000 });
+    await s.advanceTo(SIM_END);
+    const from = s.x.requests.length;
+    const out = await s.run();
+    expect(out.status).toBe('succeeded');
+    const got = await s.awarded();
+    expect(got).toContain(`${p.id}|${m.id}|reply`);
+    expect(got).toContain(`${p.id}|${m.id}|retweet`);
+    // narrow queries (from: the members who searched since the post was created): no outsider post billed
+    const billed = s.x.requests.slice(from).flatMap((r) => r.billed?.posts ?? []);
+    expect(billed).toContain(reply.id);
+    expect(billed.filter((id) => noise.includes(id))).toEqual([]);
   });
 
   it("estimates each run's cost as X bills it (once per UTC day, across runs)", async () => {

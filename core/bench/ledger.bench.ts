@@ -3,7 +3,7 @@
  *  1. award throughput for 100,000 engagements: the product (chunks of AWARD_CHUNK per atomic Lua
  *     call) vs a naive baseline with one round trip per award (the same script, one engagement a call);
  *  2. award throughput with one running season (season board, multiplier and caps in the same Lua call)
- *     vs the same awards with no season, interleaved twice (best of two each), same process and server;
+ *     vs the same awards with no season, interleaved (best of BENCH_SEASON_ROUNDS, default 4, each), same process and server;
  *  3. leaderboard read latency with 100,000 members: top 10 + the caller's rank from the sorted sets
  *     vs a naive baseline that reads every member's total and sorts.
  * Both sides run in the same process on the same server, one after the other.
@@ -16,6 +16,8 @@ import { emit, summarize, time } from './stats';
 const ENGAGEMENTS = Number(process.env.BENCH_ENGAGEMENTS ?? 100_000);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const KEY = 'b'.repeat(64);
+/** Rounds of the season comparison (each side, interleaved, best of): more rounds see through a busy machine. */
+const SEASON_ROUNDS = Number(process.env.BENCH_SEASON_ROUNDS ?? 4);
 
 async function seed(stores: Stores, members: number, tweets: number): Promise<void> {
   const p = stores.ctx.redis.pipeline();
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
     };
     const plain: number[] = [];
     const seasonal: number[] = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < SEASON_ROUNDS; round++) {
       plain.push((await seasonRun(false)).ms);
       seasonal.push((await seasonRun(true)).ms);
     }

@@ -29,6 +29,12 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
    * reaches 7 days back, and post watermarks expire after 8, past which every run would read a post anew).
    */
   BATCH_WINDOW: duration('24h', 1000, 7 * 86_400_000, '1s and 7d'),
+  /**
+   * A member with only a few new likes waits (their page would bill yesterday's likes again) until a
+   * tracked post they may have liked leaves the window within this time: it must be longer than the time
+   * between runs. As long as the window or longer: nobody waits.
+   */
+  BATCH_LIKES_DUE_HORIZON: duration('3h', 60_000, 7 * 86_400_000, '1m and 7d'),
   /** Stop as partial after this many distinct billed posts + users in one run (0 = no cap). */
   BATCH_MAX_BILLED_RESOURCES: env.int(0),
   /** Stop as partial after this many seconds (0 = no cap). */

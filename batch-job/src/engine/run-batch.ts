@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
+import { byWindowEnd, RATE_WINDOW_MS } from './deadline';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
 import { award } from './steps/award';
 import { lookupMetrics } from './steps/lookup-metrics';
-import { memberSweep } from './steps/member-sweep';
+import { readBeforeWindowEnd } from './steps/deadline-reads';
+import { memberSweep, type SweepStopped } from './steps/member-sweep';
 import { readTweetSide } from './steps/tweet-side';
 import { MemberTokens } from './tokens';
 import { WatermarkStore } from './watermarks';
@@ -66,11 +68,11 @@ export interface BatchOptions {
   /** Pages of 100 read from a member's likes the first time (their likes before linking). */
   firstScanMaxPages?: number;
   /**
-   * A member with only a few new likes, not read yet today, may wait for a later run (their page
-   * would be mostly likes already known, billed again on a fresh UTC day) unless a tracked post whose
-   * likes moved since their last read leaves the window within this time. Default: the whole window,
-   * so such a member waits only when no tracked post's likes moved since their last read (they cannot
-   * have liked one); shorter saves a little more and finds some likes later (still inside the window).
+   * A member with only a few new likes, not read yet today, waits for a later run (their page would be
+   * mostly likes already known, billed again on a fresh UTC day) until enough are new, or until a tracked
+   * post whose likes moved since their last read leaves the window within this time (default 3 h: the
+   * runs between must come within it). Their likes of tracked posts are then found later, but always
+   * before the post leaves the window. The whole window or more: no member waits while a like may be new.
    */
   likesDueHorizonMs?: number;
   /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
@@ -94,6 +96,8 @@ export interface BatchOutcome {
 }
 
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+/** How long before a tracked post leaves the window every member who may have liked it is read (see BatchOptions). */
+export const DEFAULT_LIKES_DUE_HORIZON_MS = 3 * 3_600_000;
 
 /** Save this run's refused reads against their member or post; clear those read fine this time. */
 async function recordRefusals(ctx: RunContext, before: Record<string, unknown>): Promise<void> {
@@ -196,6 +200,9 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   let plan: Plan | undefined;
   let resumeAt: number | undefined;
   let awarded = false;
+  const windowEnd = (id: string) => (ctx.tracked.get(id)?.submittedAt ?? 0) + ctx.windowMs;
+  let deadlineDone = false;
+  let beforeWindowEnd: SweepStopped | undefined;
   try {
     await withSpan('batch.load', {}, () => loadWork(ctx, opts));
     phase('metrics');
@@ -208,7 +215,8 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const day = new Date(now()).toISOString().slice(0, 10);
     // Members whose likes must be read now: a post leaving the window soon had likes since their last read.
     const movedAt = await wm.likesMovedAt(ids);
-    const closeBy = now() + (opts.likesDueHorizonMs ?? ctx.windowMs);
+    const horizon = opts.likesDueHorizonMs ?? DEFAULT_LIKES_DUE_HORIZON_MS;
+    const closeBy = now() + horizon;
     for (const id of ids) {
       const t = ctx.tracked.get(id)!;
       const moved = movedAt.get(id);
@@ -216,10 +224,10 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     }
     const refusedBefore = await wm.refusedReads();
     for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
-    // With the default horizon (the whole window) no member waits past a like they may have made;
-    // a shorter one can leave members waiting with nothing else moving: they come due here.
-    const waiting = opts.likesDueHorizonMs !== undefined && opts.likesDueHorizonMs < ctx.windowMs;
-    const likesDue = ctx.retryMembers.size > 0 || (waiting && [...memberMarks.values()].some((m) => (m.likesAt ?? m.scannedAt) <= ctx.likesDueBefore));
+    // A horizon shorter than the window leaves members waiting, perhaps with nothing else moving: they
+    // come due here.
+    const waiting = horizon < ctx.windowMs;
+    const likesDue = ctx.retryMembers.size > 0 || (waiting && [...memberMarks.values()].some((m) => (m.likesAt ?? m.scannedAt) < ctx.likesDueBefore));
     const planTweets: PlanTweet[] = ids.map((id) => {
         const t = ctx.tracked.get(id)!;
         const author = ctx.byXUserId.get(t.authorId);
@@ -227,6 +235,12 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
         const markedAt = tweetMarks.get(id)?.at;
         return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), ...(markedAt ? { markedAt } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
     });
+    // Throttled: the posts that would leave the window before a later run could read them go first.
+    beforeWindowEnd = async (_stop, until) => {
+      if (deadlineDone) return;
+      deadlineDone = true;
+      await withSpan('batch.deadline', { until }, () => readBeforeWindowEnd(ctx, planTweets.map((t) => ({ ...t, windowEnd: windowEnd(t.tweetId) })), until));
+    };
     plan = planRun({
       now: now(),
       tweets: planTweets,
@@ -251,7 +265,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     if (plan.memberLookup) {
       if (!ctx.dryRun) await wm.setLookupDay(day);
       const p = plan;
-      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics));
+      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd));
       marks = new Map(ids.filter((id) => sweep.snapshot.has(id)).map((id) => [id, sweep.snapshot.get(id)!]));
       sweepStartedAt = sweep.startedAt;
     } else if (!ctx.dryRun) {
@@ -265,6 +279,8 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       stats.set('reconnectLikeReads', extra.length);
       reads = [...reads, ...extra];
     }
+    // Posts leaving the tracking window first are read first (a rate limit may stop the run midway).
+    reads = byWindowEnd(reads, windowEnd);
     if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
     ctx.progress('award', 0, 1);
     awarded = true;
@@ -293,6 +309,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       log.warn({ reason: err.reason, resumeAt: err.resumeAt }, 'run stopped early; the next run resumes here');
       if (!awarded) {
         try {
+          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, err.resumeAt ?? now() + RATE_WINDOW_MS);
           await award(ctx, lock.fence);
         } catch (awardErr) {
           status = 'failed';

@@ -43,6 +43,8 @@ const USER_ENDPOINTS = new Set<XEndpoint>(['users_lookup', 'liking_users', 'retw
  */
 export class XGateway {
   private readonly buckets = new Map<string, Bucket>();
+  /** Requests per window X allows, per endpoint and kind of token (`liked_tweets|user`), from the last headers. */
+  private readonly limits = new Map<string, number>();
   private readonly posts = new Set<string>();
   private readonly users = new Set<string>();
   private readonly likes = new Set<string>();
@@ -55,6 +57,11 @@ export class XGateway {
 
   billed(): number {
     return this.posts.size + this.users.size + this.likes.size;
+  }
+
+  /** Requests per window X allows for this endpoint with a user's or the app's token (undefined until a response said). */
+  windowLimit(endpoint: XEndpoint, kind: 'user' | 'app'): number | undefined {
+    return this.limits.get(`${endpoint}|${kind}`);
   }
 
   /** How many requests the known window still allows (Infinity when unknown). */
@@ -115,7 +122,9 @@ export class XGateway {
   }
 
   /** Headers of a response: within one window, the lowest remaining wins (responses arrive out of order). */
-  private track(key: string, rl: { remaining: number; reset: number }): void {
+  private track(key: string, rl: { limit?: number; remaining: number; reset: number }): void {
+    const [endpoint, subject] = key.split('|');
+    if (rl.limit !== undefined) this.limits.set(`${endpoint}|${subject?.startsWith('user:') ? 'user' : 'app'}`, rl.limit);
     const resetAt = rl.reset * 1000;
     const b = this.buckets.get(key);
     if (b && b.resetAt === resetAt) b.remaining = Math.min(b.remaining, rl.remaining);

@@ -12,4 +12,10 @@ describe('batch configuration', () => {
     }
     expect(() => loadBatchConfig({ BATCH_WINDOW: '30d' })).toThrow(/BATCH_WINDOW: must be between 1s and 7d/);
   });
+
+  it('takes BATCH_LIKES_DUE_HORIZON as a duration, 3 hours by default', () => {
+    expect(loadBatchConfig({}).BATCH_LIKES_DUE_HORIZON).toBe(3 * 3_600_000);
+    expect(loadBatchConfig({ BATCH_LIKES_DUE_HORIZON: '24h' }).BATCH_LIKES_DUE_HORIZON).toBe(86_400_000);
+    expect(() => loadBatchConfig({ BATCH_LIKES_DUE_HORIZON: '10s' })).toThrow(/BATCH_LIKES_DUE_HORIZON: must be between 1m and 7d/);
+  });
 });

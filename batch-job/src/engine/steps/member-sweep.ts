@@ -1,14 +1,21 @@
 import type { Connection, PublicMetrics } from '@engagement-tracker/core';
 import type { RunContext } from '../context';
+import { RATE_WINDOW_MS, sweepDoneBy } from '../deadline';
 import { StopRun } from '../errors';
 import type { Plan } from '../planner';
 import type { MemberMark } from '../watermarks';
 import { lookupMembers, scanJobs, scanMembers, type ScanJob } from './scan-members';
-import { searchFreshPosts, searchMemberPosts } from './search-posts';
+import { SEARCH_OVERLAP_MS, searchFreshPosts, searchMemberPosts } from './search-posts';
 
 const CHUNK = 100;
 /** Members whose posts are searched together (narrow queries pair every member with every post). */
 const SEARCH_FLUSH = 300;
+
+/**
+ * Called when a sweep is stopped (rate limit, budget, time) before it spends what X still allows on
+ * its pending searches: `until` is the earliest a later run could have reached every member left.
+ */
+export type SweepStopped = (stop: StopRun, until: number) => Promise<void>;
 
 /**
  * Cover every linked member, 100 at a time (one lookup of their counts, then reads of those whose
@@ -16,7 +23,7 @@ const SEARCH_FLUSH = 300;
  * resumed by the next run. Returns the post counts that may be saved as watermarks: those read
  * when the sweep began, and when it began.
  */
-export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>): Promise<{ snapshot: Map<string, PublicMetrics>; startedAt: number }> {
+export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>, onStop?: SweepStopped): Promise<{ snapshot: Map<string, PublicMetrics>; startedAt: number }> {
   const ordered = [...conns].sort((a, b) => (a.discordId < b.discordId ? -1 : a.discordId > b.discordId ? 1 : 0));
   const modes = [plan.likes === 'members' ? 'likes' : '', plan.posts === 'members' || plan.posts === 'search' ? plan.posts : ''].filter(Boolean).join('+');
   const saved = await ctx.wm.sweep();
@@ -60,12 +67,17 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
     }
     await flush();
     const fresh = plan.fresh.filter((id) => !prior || !(id in prior.snapshot));
-    const soFar = (id: string) => {
-      const m = metrics.get(id);
-      return m ? m.retweets + m.replies + m.quotes : 0;
-    };
-    if (plan.posts === 'search' && fresh.length) await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh, soFar);
+    if (plan.posts === 'search' && fresh.length) {
+      // Members whose last search (before this run) came after a fresh post was created searched without its id.
+      const createdFrom = Math.min(...fresh.map((id) => ctx.tracked.get(id)?.createdAt ?? ctx.windowStart)) - SEARCH_OVERLAP_MS;
+      const searchedSince = conns.filter((c) => (c.status === 'linked' || c.status === 'needs_reconnect') && (marks.get(c.discordId)?.postsAt ?? -Infinity) >= createdFrom);
+      await searchFreshPosts(ctx, { changed: plan.changed, readFrom: plan.readFrom }, fresh, searchedSince.map((c) => c.xUserId));
+    }
   } catch (err) {
+    if (err instanceof StopRun && onStop) {
+      const left = todo.length - lookedUp;
+      await onStop(err, sweepDoneBy(err.resumeAt ?? ctx.now() + RATE_WINDOW_MS, left, Math.max(CHUNK, lookedUp)));
+    }
     if (err instanceof StopRun && !ctx.dryRun) {
       // What was read before the stop is searched now if X still allows it, so the cursor can move on.
       try {

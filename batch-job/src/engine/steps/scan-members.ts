@@ -28,7 +28,13 @@ export const LIKES_MIN_PAGE = 10;
  * member's likes of tracked posts (created inside the window) are above that point.
  */
 export const FIRST_SCAN_OLD_RUN = 20;
-export const FIRST_SCAN_SLACK_MS = 2 * 86_400_000;
+export const FIRST_SCAN_SLACK_MS = 12 * 3_600_000;
+/**
+ * Page size of a first scan of a long history: each liked post it returns is billed, and it cannot know
+ * in advance where the stop comes, so small pages keep what is read past the stop small (liked_tweets
+ * allows 75 requests per 15 minutes per member, far more than a first scan sends).
+ */
+export const FIRST_SCAN_PAGE = 20;
 const DAY = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
@@ -93,7 +99,7 @@ export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>,
     if (likes && ctx && mark && mark.likeCount >= 0 && !mark.likeResume) {
       const readAt = mark.likesAt ?? mark.scannedAt;
       const fresh = Math.abs(c.likeCount - mark.likeCount);
-      likes = fresh >= LIKES_MIN_PAGE - 2 || DAY(readAt) === today || readAt <= ctx.likesDueBefore || ctx.retryMembers.has(conn.discordId);
+      likes = fresh >= LIKES_MIN_PAGE - 2 || DAY(readAt) === today || readAt < ctx.likesDueBefore || ctx.retryMembers.has(conn.discordId);
     }
     const posts = mode.posts && c.tweetCount > 0 && (!mark || mark.tweetCount !== c.tweetCount);
     if (likes || posts) jobs.push({ conn, counts: c, ...(mark ? { mark } : {}), likes, posts });
@@ -229,25 +235,35 @@ async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<
   const known = new Set(job.mark?.likeTop ?? []);
   const firstScan = !job.mark || job.mark.likeCount < 0;
   const expected = firstScan ? job.counts.likeCount : Math.abs(job.counts.likeCount - job.mark!.likeCount);
-  // A first scan is capped (likes from before linking) and stops once it is well past the window;
-  // later scans read every new like, which the count increase bounds (a fixed cap marked the rest
-  // as seen: missed for good).
-  const maxPages = firstScan ? ctx.firstScanMaxPages : Math.max(ctx.firstScanMaxPages, 10, Math.ceil(expected / 100) + 2);
+  // A first scan is capped (likes from before linking: firstScanMaxPages pages of 100) and stops once it
+  // is well past the window; later scans read every new like, which the count increase bounds (a fixed
+  // cap marked the rest as seen: missed for good).
+  const maxItems = 100 * (firstScan ? ctx.firstScanMaxPages : Math.max(ctx.firstScanMaxPages, 10, Math.ceil(expected / 100) + 2));
   const oldBefore = ctx.windowStart - FIRST_SCAN_SLACK_MS;
+  const subject = `user:${job.conn.discordId}`;
   let oldRun = 0;
-  for (let page = 0; page < maxPages; page++) {
-    // A first scan's first page takes all of a short history, or the recent part of a long one.
-    const size = !st.token ? (firstScan ? (expected <= 100 ? Math.max(LIKES_MIN_PAGE, expected) : 50) : pageSize(expected, LIKES_MIN_PAGE)) : 100;
+  let read = 0;
+  for (;;) {
+    // Pages sized to what is left to read: a first scan takes a short history (up to 100) in one page, a
+    // long one in small pages while X's headers show room for them (full pages once they show a small
+    // window or the member's nearly used up, and for a read resumed from an earlier run); later scans
+    // the rest of the count increase.
+    const limit = ctx.gw.windowLimit('liked_tweets', 'user');
+    const room = (limit === undefined ? read === 0 : limit >= 25 && ctx.gw.remaining('liked_tweets', subject) >= 5) && !st.resumed;
+    const size = !firstScan ? pageSize(expected - read, LIKES_MIN_PAGE)
+      : expected <= 100 && !st.token ? Math.max(LIKES_MIN_PAGE, expected)
+        : room ? FIRST_SCAN_PAGE : 100;
     const query = { max_results: size, ...(firstScan ? { 'tweet.fields': 'created_at' } : {}), ...(st.token ? { pagination_token: st.token } : {}) };
     let res;
     try {
-      res = await ctx.tokens.call(job.conn, (c) => ctx.gw.get<LikedPost>('liked_tweets', c, `user:${job.conn.discordId}`, `users/${job.conn.xUserId}/liked_tweets`, query));
+      res = await ctx.tokens.call(job.conn, (c) => ctx.gw.get<LikedPost>('liked_tweets', c, subject, `users/${job.conn.xUserId}/liked_tweets`, query));
     } catch (err) {
       if (!staleToken(ctx, err, st)) throw err;
       st.top = null;
       continue;
     }
     st.top ??= res.data.slice(0, 5).map((t) => t.id);
+    read += res.data.length;
     let reachedKnown = false;
     for (const t of res.data) {
       if (known.has(t.id)) {
@@ -263,9 +279,10 @@ async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<
       ctx.stats.inc('firstScansStoppedOld');
       break;
     }
-    if (page === maxPages - 1) {
+    if (read >= maxItems) {
       ctx.stats.inc('likeScansTruncated');
-      ctx.logger.warn({ discordId: job.conn.discordId, pages: maxPages }, "stopped reading a member's likes at the page cap");
+      ctx.logger.warn({ discordId: job.conn.discordId, items: read }, "stopped reading a member's likes at the cap");
+      break;
     }
   }
   st.complete = true;

@@ -13,8 +13,8 @@ const SEARCH_WINDOW_MS = 7 * 86_400_000;
 export const QUERY_MAX = 512;
 /** Narrow queries a run may send before falling back to broad ones (search is 450 a window app-wide). */
 export const NARROW_QUERY_BUDGET = 120;
-/** A post tracked for the first time with at most this many reposts, replies and quotes is read from its side. */
-export const FRESH_POST_SIDE_MAX = 40;
+/** Narrow queries for posts tracked for the first time, beyond which their ids alone are searched. */
+export const FRESH_NARROW_BUDGET = 40;
 
 /** The posts whose reposts / replies / quotes moved this run, and from when each one's engagement is new. */
 export interface PostTargets {
@@ -156,21 +156,20 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
 }
 
 /**
- * Posts tracked for the first time: their reposts, quotes and replies so far, from their creation,
- * by anyone (the members who made them may have no new posts since their last search). Returns, and
- * bills, what the counts show: usually little, as posts are submitted soon after they are posted.
+ * Posts tracked for the first time: the reposts, quotes and replies so far, from their creation, of the
+ * members whose earlier searches ran after the post was created (they searched without its id, so its
+ * engagement before then was not returned; everyone else's engagement with it is at or after their
+ * search watermark, which this run's search covers). Narrow queries (`from:` groups of those members
+ * with the posts' ids) return, and bill, only members' engagement, never the outsiders'.
  */
-export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fresh: string[], engagementSoFar: (id: string) => number): Promise<void> {
+export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fresh: string[], members: string[]): Promise<void> {
   const ids = new Set(fresh);
-  const termsOf = (keep: (id: string) => boolean) => (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).filter((id) => ids.has(id) && keep(id)).map((id) => `${TERM[k]}:${id}`));
-  // A post with much engagement already (mostly by non-members): narrow queries over every member.
-  const small = termsOf((id) => engagementSoFar(id) <= FRESH_POST_SIDE_MAX).map((t) => ({ q: t, members: [] as string[] }));
-  const members = [...ctx.members.values()].filter((c) => c.status === 'linked' || c.status === 'needs_reconnect').map((c) => c.xUserId);
-  const big = narrowQueries(members, termsOf((id) => engagementSoFar(id) > FRESH_POST_SIDE_MAX));
-  const queries = [
-    ...packOr(small.map((x) => x.q), QUERY_MAX).map((terms) => ({ terms, q: terms.join(' OR ') })),
-    ...big.map((g) => ({ terms: g.terms, q: `(${g.members.map((id) => `from:${id}`).join(' OR ')}) (${g.terms.join(' OR ')})` })),
-  ];
+  const terms = (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).filter((id) => ids.has(id)).map((id) => `${TERM[k]}:${id}`));
+  let queries = narrowQueries(members, terms).map((g) => ({ terms: g.terms, q: `(${g.members.map((id) => `from:${id}`).join(' OR ')}) (${g.terms.join(' OR ')})` }));
+  // Posts created long before they were tracked (many members searched since): the posts' ids alone, in
+  // few requests (they return the outsiders' engagement too) rather than more than search allows.
+  if (queries.length > FRESH_NARROW_BUDGET) queries = packOr(terms, QUERY_MAX).map((t) => ({ terms: t, q: t.join(' OR ') }));
+  ctx.stats.inc('freshPostQueries', queries.length);
   const floor = ctx.now() - SEARCH_WINDOW_MS + 60_000;
   await pool(queries, Math.min(4, ctx.concurrency), async ({ terms: group, q }) => {
     const from = Math.min(...group.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
@@ -182,7 +181,7 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
         const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
           query: q,
           start_time: new Date(Math.max(floor, from - SEARCH_OVERLAP_MS)).toISOString(),
-          max_results: 100,
+          max_results: page === 0 ? pageSize(group.length, 10) : 100,
           'tweet.fields': 'author_id,referenced_tweets,conversation_id',
           ...(token ? { next_token: token } : {}),
         });

@@ -1,6 +1,6 @@
 import type { Connection, Engagement } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
-import { refusalOf, TokenBusy, TokenRevoked } from '../errors';
+import { refusalOf, StopRun, TokenBusy, TokenRevoked } from '../errors';
 import type { TweetRead } from '../planner';
 import type { XEndpoint } from '../x-gateway';
 import type { ReplyText } from './posts';
@@ -76,7 +76,12 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       ctx.stats.inc('tweetReads');
     } catch (err) {
       const refusal = refusalOf(err);
-      if (!(err instanceof TokenRevoked) && !refusal) throw err;
+      if (!(err instanceof TokenRevoked) && !refusal) {
+        // Stopped midway (rate limit, budget, time): keep what the pages already paid for showed.
+        if (err instanceof StopRun && found.length && !ctx.dryRun) await ctx.wm.commitFound(found, scope, replies);
+        if (err instanceof StopRun) ctx.found.push(...found);
+        throw err;
+      }
       // The author's token no longer works, or X refused the read: the post's watermark must not
       // claim these engagements were read (the next run reads them again).
       ctx.stats.inc('tweetReadsSkipped');

@@ -151,17 +151,18 @@ local function addUp(memberKey, memberLogsKey, discordId, tweetKey, tweetLogsKey
 end
 
 -- The usage fields of the seasons' caps this call may touch: each (post, member) and each member today.
-local postFields, dayFields, seen = {}, {}, {}
+local postFields, dayFields, seen, postFieldOf, dayFieldOf = {}, {}, {}, {}, {}
 local function collect(list, field)
   if not seen[field] then
     seen[field] = true
     list[#list + 1] = field
   end
+  return field
 end
 if #seasons > 0 then
   for n = 0, (#ARGV - 8) / 4 - 1 do
-    collect(postFields, 'p:' .. ARGV[9 + 4 * n] .. ':' .. ARGV[10 + 4 * n])
-    collect(dayFields, 'd:' .. day .. ':' .. ARGV[10 + 4 * n])
+    postFieldOf[n] = collect(postFields, 'p:' .. ARGV[9 + 4 * n] .. ':' .. ARGV[10 + 4 * n])
+    dayFieldOf[n] = collect(dayFields, 'd:' .. day .. ':' .. ARGV[10 + 4 * n])
   end
 end
 prepareSeasons(seasons, postFields, dayFields)
@@ -208,7 +209,7 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
         points = pointsOf(m.tier .. '-' .. kind)
         local log = { 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
           'kind', kind, 'tier', m.tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId }
-        local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', tweetId, discordId, day, points)
+        local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', postFieldOf[n], dayFieldOf[n], discordId, points)
         if seasonId then -- after the 11 field/value pairs above
           log[23], log[24], log[25], log[26], log[27], log[28] = 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct
         end

@@ -11,15 +11,19 @@
 -- Read each season's settings, and the usage of the posts and members this call awards (one HMGET each).
 local function prepareSeasons(seasons, postFields, dayFields)
   for _, s in ipairs(seasons) do
-    s.f = redis.call('HMGET', s.hash, 'startsAt', 'endsAt', 'multiplierPct', 'capPerPost', 'capPerDay', 'categories')
-    s.cats = cjson.decode(s.f[6] or '[]')
+    local f = redis.call('HMGET', s.hash, 'startsAt', 'endsAt', 'multiplierPct', 'capPerPost', 'capPerDay', 'categories')
+    s.startsAt, s.endsAt, s.pct = tonumber(f[1]), tonumber(f[2]), tonumber(f[3]) or 100
+    s.capPost = f[4] and f[4] ~= '' and tonumber(f[4]) or nil
+    s.capDay = f[5] and f[5] ~= '' and tonumber(f[5]) or nil
+    s.cats, s.covers = cjson.decode(f[6] or '[]'), {}
     s.base, s.delta, s.deltaOrder, s.boardAdd, s.boardOrder = {}, {}, {}, {}, {}
-    -- capPerPost (field 4) needs the posts' usage, capPerDay (field 5) the members' usage today
-    for _, need in ipairs({ { 4, postFields }, { 5, dayFields } }) do
-      local cap, fields = s.f[need[1]], need[2]
-      if s.f[1] and cap and cap ~= '' and #fields > 0 then
-        local values = redis.call('HMGET', s.usage, unpack(fields))
-        for i, field in ipairs(fields) do s.base[field] = tonumber(values[i] or '0') end
+    if s.startsAt then
+      for _, need in ipairs({ { s.capPost, postFields }, { s.capDay, dayFields } }) do
+        local fields = need[2]
+        if need[1] and #fields > 0 then
+          local values = redis.call('HMGET', s.usage, unpack(fields))
+          for i, field in ipairs(fields) do s.base[field] = tonumber(values[i] or '0') end
+        end
       end
     end
   end
@@ -38,33 +42,34 @@ local function seasonAdd(sums, order, key, n)
   sums[key] = sums[key] + n
 end
 
-local function addSeasonPoints(seasons, now, category, tweetId, discordId, day, points)
+-- Whether a season covers a post's category (no categories: all of them); remembered per category.
+local function seasonCovers(s, category)
+  local c = s.covers[category]
+  if c == nil then
+    c = #s.cats == 0
+    for _, cat in ipairs(s.cats) do
+      if cat == category then c = true end
+    end
+    s.covers[category] = c
+  end
+  return c
+end
+
+-- postField / dayField: the usage fields of this post and member ('p:<tweetId>:<discordId>') and of this
+-- member today ('d:<day>:<discordId>').
+local function addSeasonPoints(seasons, now, category, postField, dayField, discordId, points)
   for _, s in ipairs(seasons) do
-    local f = s.f
-    if f[1] and tonumber(f[1]) <= now and now < tonumber(f[2]) then
-      local cats = s.cats
-      local covers = #cats == 0
-      for _, c in ipairs(cats) do
-        if c == category then covers = true end
+    if s.startsAt and s.startsAt <= now and now < s.endsAt and seasonCovers(s, category) then
+      local sp = math.floor(points * s.pct / 100)
+      if s.capPost then sp = math.min(sp, s.capPost - seasonUsage(s, postField)) end
+      if s.capDay then sp = math.min(sp, s.capDay - seasonUsage(s, dayField)) end
+      if sp < 0 then sp = 0 end
+      if sp > 0 then
+        seasonAdd(s.delta, s.deltaOrder, postField, sp)
+        seasonAdd(s.delta, s.deltaOrder, dayField, sp)
+        seasonAdd(s.boardAdd, s.boardOrder, discordId, sp)
       end
-      if covers then
-        local pct = tonumber(f[3]) or 100
-        local sp = math.floor(points * pct / 100)
-        local postField, dayField = 'p:' .. tweetId .. ':' .. discordId, 'd:' .. day .. ':' .. discordId
-        if f[4] and f[4] ~= '' then
-          sp = math.min(sp, tonumber(f[4]) - seasonUsage(s, postField))
-        end
-        if f[5] and f[5] ~= '' then
-          sp = math.min(sp, tonumber(f[5]) - seasonUsage(s, dayField))
-        end
-        if sp < 0 then sp = 0 end
-        if sp > 0 then
-          seasonAdd(s.delta, s.deltaOrder, postField, sp)
-          seasonAdd(s.delta, s.deltaOrder, dayField, sp)
-          seasonAdd(s.boardAdd, s.boardOrder, discordId, sp)
-        end
-        return s.id, sp, pct
-      end
+      return s.id, sp, s.pct
     end
   end
   return nil
