@@ -31,7 +31,7 @@ export function createBotMetrics(registry: Registry): BotMetrics {
       labelNames: ['op', 'result'],
       registers: [registry],
     }),
-    roleSyncs: new Counter({ name: 'engagement_tracker_bot_role_syncs_total', help: 'Role reward syncs, by outcome (ok, error)', labelNames: ['outcome'], registers: [registry] }),
+    roleSyncs: new Counter({ name: 'engagement_tracker_bot_role_syncs_total', help: 'Role reward syncs, by outcome (ok, error, busy: another replica held the sync lease)', labelNames: ['outcome'], registers: [registry] }),
     roleRuleProblems: new Gauge({ name: 'engagement_tracker_bot_role_rules_with_problems', help: 'Enabled role reward rules the last sync could not apply (see their status in the console)', registers: [registry] }),
   };
 }

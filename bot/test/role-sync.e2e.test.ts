@@ -108,7 +108,8 @@ describe('role rewards applied by the bot', () => {
     const loser = bots[0]!;
     await s.stores.ledger.adjust({ discordId: loser, delta: -scores[members.indexOf(loser)]!, reason: 'test: points taken back', actor: 'admin:test', idempotencyKey: 'roles-e2e-1' });
     await expect.poll(() => has(loser, R.regular), { timeout: 60_000 }).toBe(false);
-    expect(await holders(regular)).not.toContain(loser);
+    // The record follows the Discord call.
+    await expect.poll(async () => await holders(regular), { timeout: 30_000 }).not.toContain(loser);
     await s.stores.roleRewards.update(regular.id, { enabled: false }, 'admin:test');
   }, 300_000);
 
@@ -246,5 +247,30 @@ describe('role rewards applied by the bot', () => {
     expect([...first.logs, ...bot.logs].some((l) => l.msg === 'role sync: change budget reached, the rest next sync')).toBe(true);
     // discord.js followed the double's rate-limit headers: the bucket (10 per 2 s) never had to answer 429.
     expect(s.discord.rateLimited).toEqual([]);
+  }, 240_000);
+
+  it('two bot replicas on one Redis sync in turn (the sync lease): one grant call per member, none found "already held"', async () => {
+    const regular = (await s.stores.roleRewards.list()).find((r) => r.name === 'Regular 2')!;
+    const replica = await restartBot();
+    try {
+      // Both replicas sync every 1.5 s; members qualify while both run.
+      const ids = Array.from({ length: 24 }, (_, i) => `9600000000000000${String(i).padStart(2, '0')}`);
+      for (const id of ids) s.discord.members.add({ id, username: `pair${id.slice(-2)}` });
+      await s.stores.ctx.redis.zadd(board({ board: 'alltime' }), ...ids.flatMap((id) => [1000, id]));
+      await expect.poll(async () => (await holders(regular)).filter((id) => ids.includes(id)).length, { timeout: 120_000, interval: 500 }).toBe(ids.length);
+      expect(ids.filter((id) => !has(id, R.regular))).toEqual([]);
+      // Exactly one write per member: no replica planned a grant the other was making.
+      const writes = roleCalls().filter((c) => c.method !== 'GET' && ids.includes(c.userId));
+      expect(writes.map((c) => `${c.method} ${c.userId}`).sort()).toEqual(ids.map((id) => `PUT ${id}`).sort());
+      // A replica that read the member after the other's grant would have found the role held (a human's, for it).
+      const results = [...bot.logs, ...replica.logs].filter((l) => ids.includes(l.member as string)).map((l) => l.result);
+      expect(results.filter((r) => r !== 'ok')).toEqual([]);
+      expect(results).toHaveLength(ids.length);
+      // Both replicas kept syncing; a replica that found the lease held skipped its sync.
+      const metrics = await Promise.all([bot, replica].map((b) => fetch(`${b.healthUrl}/metrics`).then((r) => r.text())));
+      for (const m of metrics) expect(m).toMatch(/engagement_tracker_bot_role_syncs_total\{outcome="ok"[^}]*\} [1-9]/);
+    } finally {
+      expect(await replica.stop('SIGTERM')).toBe(0);
+    }
   }, 240_000);
 });

@@ -9,6 +9,7 @@ export { createRedis, parseClusterUrl, isClusterUrl, isRedisUnavailable, reconne
 export { ScriptErrorCode, AWARD_OUTCOMES, type AwardOutcome } from './redis/error-codes';
 export { registerScripts, loadScripts, assertOneSlot, type ScriptRunner } from './redis/script-loader';
 export { keySlot } from './redis/key-slot';
+export { withLease, type Lease } from './redis/lease';
 export { migrateKeys, type KeyMigrationSummary } from './redis/migrate-keys';
 export { expirePeriodBoards, type PeriodBoardSummary } from './redis/expire-period-boards';
 export * from './redis/stores';

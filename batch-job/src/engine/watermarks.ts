@@ -1,4 +1,4 @@
-import type { Engagement, EngagementKind, PublicMetrics, RedisClient, StoreContext } from '@engagement-tracker/core';
+import { withLease, type Engagement, type EngagementKind, type PublicMetrics, type RedisClient, type StoreContext } from '@engagement-tracker/core';
 import type { Refusal } from './errors';
 import type { ReplyText } from './steps/posts';
 
@@ -304,13 +304,7 @@ export class WatermarkStore {
 
   /** One member's token refresh at a time, across processes. */
   async withRefreshLock<T>(discordId: string, ttlMs: number, fn: () => Promise<T>): Promise<T | null> {
-    const key = this.ctx.keys.wmRefresh(discordId);
-    const token = `${process.pid}-${Math.random()}`;
-    if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
-    try {
-      return await fn();
-    } finally {
-      await this.ctx.run('deleteIfValue', [key], [token]);
-    }
+    const r = await withLease(this.ctx, this.ctx.keys.wmRefresh(discordId), ttlMs, fn);
+    return r.ran ? r.value : null;
   }
 }

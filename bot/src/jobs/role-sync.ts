@@ -1,5 +1,5 @@
 import type { Client, Guild } from 'discord.js';
-import { desiredHolders, planRoleChanges, type RoleChange, type RoleRewardRule } from '@engagement-tracker/core';
+import { desiredHolders, planRoleChanges, type Lease, type RoleChange, type RoleRewardRule } from '@engagement-tracker/core';
 import type { BotContext } from '../context';
 import { homeGuild } from '../guild';
 import { classify, grant, revoke, type ChangeOutcome } from '../roles/apply';
@@ -11,6 +11,11 @@ import { checkRuleRole } from '../roles/role-check';
 export const RECHECK_AFTER_MS = 10 * 60_000;
 /** The longest the bot waits for the change in flight when it stops, before it aborts the Discord call. */
 const STOP_GRACE_MS = 10_000;
+/**
+ * The role sync's lease across bot replicas, renewed every third of it while a sync runs: a replica that
+ * dies mid-sync blocks the others at most this long.
+ */
+export const SYNC_LEASE_MS = 30_000;
 
 export interface SyncSummary {
   rules: number;
@@ -35,6 +40,8 @@ export function grantReason(rule: RoleRewardRule): string {
  * them (the rest next sync), each as a Discord call then the store's audited record. It runs every
  * `intervalMs`, right after each period boundary (ISO week, season start or end) and when told
  * (`trigger`, e.g. by the season-end job). Syncs never overlap; a trigger during one runs another after it.
+ * Across replicas, a sync runs only under the Redis lease (`roleSyncLease`): a replica that finds it held
+ * skips that sync (counted as `busy`), and a sync that loses it (a renewal found it taken) defers its changes.
  */
 export class RoleSync {
   private timer?: NodeJS.Timeout;
@@ -94,7 +101,13 @@ export class RoleSync {
         logger.warn('role sync: the bot is in no guild yet');
         return;
       }
-      const s = await this.sync(guild);
+      const held = await this.ctx.stores.roleRewards.syncLease(SYNC_LEASE_MS, (lease) => this.sync(guild, lease));
+      if (!held.ran) {
+        metrics.roleSyncs.inc({ outcome: 'busy' });
+        logger.debug({ why }, 'role sync: another replica is syncing; skipped');
+        return;
+      }
+      const s = held.value;
       metrics.roleSyncs.inc({ outcome: 'ok' });
       if (s.planned || s.problems) logger.info({ why, ...s }, 'role sync');
     } catch (err) {
@@ -103,8 +116,8 @@ export class RoleSync {
     }
   }
 
-  /** One sync of every enabled rule. */
-  async sync(guild: Guild): Promise<SyncSummary> {
+  /** One sync of every enabled rule (callers hold the sync lease; its changes stop if the lease is lost). */
+  async sync(guild: Guild, lease: Lease = { lost: false }): Promise<SyncSummary> {
     const { stores, metrics, logger } = this.ctx;
     const now = this.ctx.now();
     const [rules, seasons] = await Promise.all([stores.roleRewards.list().then((all) => all.filter((r) => r.enabled)), stores.seasons.list()]);
@@ -141,7 +154,7 @@ export class RoleSync {
     const deps = { rest: this.client.rest, stores, guildId: guild.id, signal: this.abort.signal };
     for (const { op, c } of changes) {
       if (blocked.has(c.ruleId)) continue;
-      if (this.stopping || summary.applied >= this.opts.maxChanges) {
+      if (this.stopping || lease.lost || summary.applied >= this.opts.maxChanges) {
         summary.deferred++;
         continue;
       }
@@ -159,7 +172,8 @@ export class RoleSync {
         logger.warn({ rule: c.ruleId, role: c.roleId, op, result: out.result, err: out.error }, 'role change refused; rule skipped until the next sync');
       }
     }
-    if (summary.deferred > 0 && !this.stopping) logger.info({ done: summary.applied, left: summary.deferred }, 'role sync: change budget reached, the rest next sync');
+    if (lease.lost) logger.warn({ done: summary.applied, left: summary.deferred }, 'role sync: lost the sync lease to another replica; the rest next sync');
+    else if (summary.deferred > 0 && !this.stopping) logger.info({ done: summary.applied, left: summary.deferred }, 'role sync: change budget reached, the rest next sync');
     for (const r of ok) if (!blocked.has(r.id)) await stores.roleRewards.setStatus(r.id, { state: 'ok' });
     summary.problems = blocked.size;
     metrics.roleRuleProblems.set(blocked.size);

@@ -110,6 +110,8 @@ export class Keys {
   discordRoles = () => this.k('discord', 'roles');
   /** zset discordId -> when the bot was about to grant the rule's role (crash convergence; expires after a day) */
   roleRulePending = (id: string) => this.k('rolerule', id, 'pending');
+  /** string: the lease of the bot replica running the role sync (one at a time) */
+  roleSyncLease = () => this.k('lock', 'role-sync');
 
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
@@ -228,6 +230,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'discordRoles', type: 'string', contents: "the guild's roles (id, name, position, managed, and why the bot could not give one), as the bot last read them: the console's role picker" },
   { key: 'roleRuleStatus', args: ['ruleId'], type: 'hash', contents: 'what the bot last found applying the rule: state, problem, message, lastSyncAt, lastChangeAt' },
   { key: 'roleRulePending', args: ['ruleId'], type: 'zset', contents: 'Discord ids the bot was about to grant the rule\'s role to, by time (tells its own interrupted grant from a human\'s; expires after a day)' },
+  { key: 'roleSyncLease', type: 'string', contents: 'the bot replica running the role sync (a random token, with an expiry renewed while it runs): one sync at a time' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },

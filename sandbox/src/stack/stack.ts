@@ -133,9 +133,15 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
     const api = await keep('admin-api', ENTRIES.adminApi, []);
     await waitForHttp(`http://127.0.0.1:${port}/auth/me`, 60_000, () => api.running());
     await keep('bot', ENTRIES.bot, []);
-    await keep('batch-schedule', ENTRIES.batchJob, ['schedule']);
+    const schedule = async () => {
+      const svc = await keep('batch-schedule', ENTRIES.batchJob, ['schedule']);
+      if (stopping) await svc.stop();
+    };
 
-    if (community) {
+    if (!community) await schedule();
+    else {
+      // The schedule starts only after the community's first round and a first run over it: a scheduled
+      // run that fired while members were still linking would finish empty and show as the first run.
       void community
         .start()
         .then(async () => {
@@ -143,10 +149,13 @@ export async function startStack(config: StackConfig, opts: { logger?: Logger; e
           // A first run right away, so the console shows points within a minute of starting.
           const first = await runEntry('batch-first-run', ENTRIES.batchJob, ['run'], { ...product, env: { ...env, BATCH_TRIGGER: 'cli' } });
           services.push(first);
+          if (stopping) await first.stop();
           const { code } = await first.exited;
           if (code !== 0) log.warn({ code }, 'stack: the first batch run did not succeed; see .data/logs/batch-first-run.log');
         })
-        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'stack: the simulated community stopped'));
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'stack: the simulated community stopped'))
+        .then(() => (stopping ? undefined : schedule()))
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'stack: the batch schedule did not start'));
     }
 
     return {

@@ -80,7 +80,7 @@ describe('observability against a real Prometheus and the real processes', () =>
       const l = lines.find((x) => x.service === service && x.line.includes(`"msg":"${msg}"`));
       return l ? (JSON.parse(l.line) as { healthPort: number }).healthPort : undefined;
     };
-    const ports = await waitFor('health ports in the logs', async () => ({ bot: port0('bot', 'bot starting'), batch: port0('batch-schedule', 'batch scheduler started') }), (p) => Boolean(p.bot && p.batch), 60_000);
+    const ports = await waitFor('health ports in the logs', async () => ({ bot: port0('bot', 'bot starting'), batch: port0('batch-schedule', 'batch scheduler started') }), (p) => Boolean(p.bot && p.batch), 180_000);
     const rules = join(dir, 'alerts.yaml');
     await rulesForTest(join(REPO_ROOT, 'charts', 'engagement-tracker', 'files', 'alerts.yaml'), rules);
     // Scrapes every 2 s: a scrape waits at most 1 s for Redis, so a down Redis never fails the scrape itself.

@@ -3,6 +3,7 @@ import { ROLE_REWARD_LIMITS, type GuildRoles, type RoleRewardRule, type RoleRule
 import { roleRewardInputSchema, type RoleRewardInput } from '../../domain/role-reward-input';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
+import { withLease, type Lease } from '../lease';
 import { json, type StoreContext } from './context';
 import { SeasonStore } from './season-store';
 
@@ -22,6 +23,11 @@ const GUILD_ROLES_MAX = 250;
  */
 export class RoleRewardStore {
   constructor(private readonly ctx: StoreContext) {}
+
+  /** One role sync at a time across bot replicas: `fn` runs under a lease of `ttlMs`, renewed while it runs. */
+  syncLease<T>(ttlMs: number, fn: (lease: Lease) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    return withLease(this.ctx, this.ctx.keys.roleSyncLease(), ttlMs, fn);
+  }
 
   async list(): Promise<RoleRewardRule[]> {
     const ids = await this.ctx.redis.zrange(this.ctx.keys.roleRules(), '0', '-1');
