@@ -10,6 +10,14 @@ export interface BotMetrics {
 }
 
 export function createBotMetrics(registry: Registry): BotMetrics {
+  const metrics = createMetrics(registry);
+  // Zero series from the start, so a rate or increase over the first change counts it (an absent series does not).
+  for (const op of ['add', 'remove']) for (const result of ['ok', 'error']) metrics.roleChanges.inc({ op, result }, 0);
+  for (const outcome of ['ok', 'error', 'busy']) metrics.roleSyncs.inc({ outcome }, 0);
+  return metrics;
+}
+
+function createMetrics(registry: Registry): BotMetrics {
   return {
     interactions: new Counter({
       name: 'engagement_tracker_bot_interactions_total',

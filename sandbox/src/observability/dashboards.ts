@@ -133,7 +133,7 @@ export const DASHBOARDS: Record<string, DashboardSpec> = {
   bot: {
     uid: 'engagement-tracker-bot',
     title: 'Engagement tracker / Bot',
-    description: 'Discord interactions by outcome, latency, errors, the gateway, and Redis as each process sees it.',
+    description: 'Discord interactions by outcome, latency, errors, the gateway, Redis as each process sees it, and the role rewards sync.',
     panels: [
       stat('Gateway connected', '1 while the bot has a ready Discord gateway session.', 'max(engagement_tracker_bot_gateway_connected)'),
       stat('Gateway reconnects (1 h)', 'Gateway reconnections in the last hour.', 'sum(increase(engagement_tracker_bot_gateway_reconnects_total[1h]))'),
@@ -170,6 +170,19 @@ export const DASHBOARDS: Record<string, DashboardSpec> = {
         description: 'Resident memory of each process.',
         unit: 'bytes',
         targets: [{ expr: 'max by (service) (engagement_tracker_process_resident_memory_bytes)', legend: '{{service}}' }],
+      },
+      // Role rewards: the bot's role sync.
+      stat('Role rules with problems', 'Enabled role reward rules the last sync could not apply (alert EngagementTrackerRoleRewardProblems): the console\'s Role rewards page says why.', 'max(engagement_tracker_bot_role_rules_with_problems)'),
+      stat('Role changes refused (1 h)', 'Role grants and removals that did not go through in the last hour (forbidden, role not found, rate limited, error).', 'sum(increase(engagement_tracker_bot_role_changes_total{result=~"forbidden|role_not_found|rate_limited|error"}[1h])) or vector(0)'),
+      {
+        title: 'Role changes by op and result (per hour)',
+        description: 'Roles the bot gave (add) and took (remove), per hour: ok, converged (an interrupted grant recorded), already_held (a human gave it), member_left, and the refusals.',
+        targets: [{ expr: 'sum by (op, result) (increase(engagement_tracker_bot_role_changes_total[1h]))', legend: '{{op}} {{result}}' }],
+      },
+      {
+        title: 'Role syncs by outcome (per hour)',
+        description: 'Role syncs per hour: ok, error (retried at the next one), busy (another bot replica held the sync lease).',
+        targets: [{ expr: 'sum by (outcome) (increase(engagement_tracker_bot_role_syncs_total[1h]))', legend: '{{outcome}}' }],
       },
     ],
   },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSIONS } from '../../src/discord';
 import { dashboardQueries } from '../../src/observability/dashboards';
 import { lineLevel, loadStackConfig, startStack, type Stack } from '../../src/stack';
 import { REPO_ROOT } from '../../src/stack/product';
@@ -74,6 +75,8 @@ describe('observability against a real Prometheus and the real processes', () =>
         // A run is stale after 2 × 5 s + 8 s without a success.
         BATCH_MAX_WALL_SECONDS: '8',
         BATCH_SCHEDULE: undefined,
+        // The example role reward's problems show within seconds.
+        ROLE_SYNC_INTERVAL_MS: '2000',
       },
     });
     const port0 = (service: string, msg: string) => {
@@ -153,6 +156,16 @@ describe('observability against a real Prometheus and the real processes', () =>
     await alertResolved('EngagementTrackerMemberPointsAnomalous');
     await alertResolved('EngagementTrackerCommunityPointsAnomalous');
   }, 300_000);
+
+  it('fires RoleRewardProblems while the bot lacks Manage Roles (the example rule cannot apply), and resolves when it is given back', async () => {
+    const discord = stack.doubles!.discord;
+    const botRole = [...discord.state.guild().roles.values()].find((r) => r.name === 'Engagement Tracker')!;
+    discord.roles.update(botRole.id, { permissions: '0' });
+    await alertFiring('EngagementTrackerRoleRewardProblems');
+    expect(await value('max(engagement_tracker_bot_role_rules_with_problems)')).toBeGreaterThanOrEqual(1);
+    discord.roles.update(botRole.id, { permissions: String(PERMISSIONS.MANAGE_ROLES) });
+    await alertResolved('EngagementTrackerRoleRewardProblems');
+  }, 180_000);
 
   it('fires RedisUnreachable for every process while Redis is down (and the admin API 5xx alert as the console fails), and resolves when it is back', async () => {
     const admin = await signIn('admin');
