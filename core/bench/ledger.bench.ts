@@ -3,7 +3,8 @@
  *  1. award throughput for 100,000 engagements: the product (chunks of AWARD_CHUNK per atomic Lua
  *     call) vs a naive baseline with one round trip per award (the same script, one engagement a call);
  *  2. award throughput with one running season (season board, multiplier and caps in the same Lua call)
- *     vs the same awards with no season, interleaved (best of BENCH_SEASON_ROUNDS, default 4, each), same process and server;
+ *     vs the same awards with no season, alternating ABBA on an emptied server each run (best and median of
+ *     BENCH_SEASON_ROUNDS, default 6, each; wall time and the Redis main thread's CPU), same process and server;
  *  3. leaderboard read latency with 100,000 members: top 10 + the caller's rank from the sorted sets
  *     vs a naive baseline that reads every member's total and sorts.
  * Both sides run in the same process on the same server, one after the other.
@@ -17,7 +18,7 @@ const ENGAGEMENTS = Number(process.env.BENCH_ENGAGEMENTS ?? 100_000);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const KEY = 'b'.repeat(64);
 /** Rounds of the season comparison (each side, interleaved, best of): more rounds see through a busy machine. */
-const SEASON_ROUNDS = Number(process.env.BENCH_SEASON_ROUNDS ?? 4);
+const SEASON_ROUNDS = Number(process.env.BENCH_SEASON_ROUNDS ?? 6);
 
 async function seed(stores: Stores, members: number, tweets: number): Promise<void> {
   const p = stores.ctx.redis.pipeline();
@@ -66,25 +67,47 @@ async function main(): Promise<void> {
     });
     if (b.value !== p.value.awarded) throw new Error('baseline and product awarded different counts');
 
-    // Awards with one running season (multiplier + caps) vs none, interleaved: today's figure side by side.
+    // Awards with one running season (multiplier + caps) vs none, side by side on the same server. Each run
+    // starts on an emptied server (no side inherits the other's keys) and the order alternates (ABBA), so
+    // neither side always runs second on a warmer or busier machine; next to wall time, the Redis main
+    // thread's CPU per run (INFO cpu), which a busy machine disturbs less.
+    const redisCpuMs = async (): Promise<number> => {
+      const info = await redis.info('cpu');
+      const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+      return (field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread')) * 1000;
+    };
     const seasonRun = async (withSeason: boolean) => {
+      await redis.flushall();
       const s = mk();
       await seed(s, members, tweets);
       if (withSeason) await s.seasons.create({ name: 'Bench', startsAt: Date.now() - 3_600_000, endsAt: Date.now() + 86_400_000, multiplierPct: 150, capPerPost: 1_000, capPerDay: 100_000 }, 'bench');
-      return time(() => s.ledger.award({ batchId: 'bench', engagements: list }));
+      const cpu0 = await redisCpuMs();
+      const run = await time(() => s.ledger.award({ batchId: 'bench', engagements: list }));
+      return { ms: run.ms, cpuMs: (await redisCpuMs()) - cpu0 };
     };
-    const plain: number[] = [];
-    const seasonal: number[] = [];
+    const plain: { ms: number; cpuMs: number }[] = [];
+    const seasonal: { ms: number; cpuMs: number }[] = [];
     for (let round = 0; round < SEASON_ROUNDS; round++) {
-      plain.push((await seasonRun(false)).ms);
-      seasonal.push((await seasonRun(true)).ms);
+      const seasonFirst = round % 2 === 1;
+      if (seasonFirst) seasonal.push(await seasonRun(true));
+      plain.push(await seasonRun(false));
+      if (!seasonFirst) seasonal.push(await seasonRun(true));
     }
-    const plainMs = Math.min(...plain);
-    const seasonMs = Math.min(...seasonal);
+    const best = (runs: { ms: number; cpuMs: number }[], f: 'ms' | 'cpuMs') => Math.min(...runs.map((r) => r[f]));
+    const median = (runs: { ms: number; cpuMs: number }[], f: 'ms' | 'cpuMs') => {
+      const v = runs.map((r) => r[f]).sort((a, b) => a - b);
+      return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+    };
+    const pct = (a: number, b: number) => Math.round((a / b - 1) * 1000) / 10;
+    const plainMs = best(plain, 'ms');
+    const seasonMs = best(seasonal, 'ms');
     emit({
-      bench: 'ledger.award.season', engagements: ENGAGEMENTS,
+      bench: 'ledger.award.season', engagements: ENGAGEMENTS, rounds: SEASON_ROUNDS,
       noSeasonPerSec: Math.round(ENGAGEMENTS / (plainMs / 1000)), oneSeasonPerSec: Math.round(ENGAGEMENTS / (seasonMs / 1000)),
-      slowdownPct: Math.round((seasonMs / plainMs - 1) * 1000) / 10, withinTarget: seasonMs <= plainMs * 1.15,
+      slowdownPct: pct(seasonMs, plainMs), slowdownMedianPct: pct(median(seasonal, 'ms'), median(plain, 'ms')),
+      redisCpuMs: { noSeason: Math.round(best(plain, 'cpuMs')), oneSeason: Math.round(best(seasonal, 'cpuMs')) },
+      redisCpuSlowdownPct: pct(best(seasonal, 'cpuMs'), best(plain, 'cpuMs')),
+      withinTarget: seasonMs <= plainMs * 1.15,
     });
 
     // Leaderboard latency with MEMBERS members holding points.
