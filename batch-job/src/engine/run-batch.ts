@@ -236,10 +236,10 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
         return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), ...(markedAt ? { markedAt } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
     });
     // Throttled: the posts that would leave the window before a later run could read them go first.
-    beforeWindowEnd = async (_stop, until) => {
+    beforeWindowEnd = async (_stop, until, unreached) => {
       if (deadlineDone) return;
       deadlineDone = true;
-      await withSpan('batch.deadline', { until }, () => readBeforeWindowEnd(ctx, planTweets.map((t) => ({ ...t, windowEnd: windowEnd(t.tweetId) })), until));
+      await withSpan('batch.deadline', { until }, () => readBeforeWindowEnd(ctx, planTweets.map((t) => ({ ...t, windowEnd: windowEnd(t.tweetId) })), until, unreached));
     };
     plan = planRun({
       now: now(),
@@ -309,7 +309,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       log.warn({ reason: err.reason, resumeAt: err.resumeAt }, 'run stopped early; the next run resumes here');
       if (!awarded) {
         try {
-          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, err.resumeAt ?? now() + RATE_WINDOW_MS);
+          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, err.resumeAt ?? now() + RATE_WINDOW_MS, []);
           await award(ctx, lock.fence);
         } catch (awardErr) {
           status = 'failed';

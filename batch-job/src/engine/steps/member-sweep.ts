@@ -13,9 +13,10 @@ const SEARCH_FLUSH = 300;
 
 /**
  * Called when a sweep is stopped (rate limit, budget, time) before it spends what X still allows on
- * its pending searches: `until` is the earliest a later run could have reached every member left.
+ * its pending searches: `until` is the earliest a later run could have reached every member left
+ * (`unreached`: not looked up this run).
  */
-export type SweepStopped = (stop: StopRun, until: number) => Promise<void>;
+export type SweepStopped = (stop: StopRun, until: number, unreached: Connection[]) => Promise<void>;
 
 /**
  * Cover every linked member, 100 at a time (one lookup of their counts, then reads of those whose
@@ -76,7 +77,7 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
   } catch (err) {
     if (err instanceof StopRun && onStop) {
       const left = todo.length - lookedUp;
-      await onStop(err, sweepDoneBy(err.resumeAt ?? ctx.now() + RATE_WINDOW_MS, left, Math.max(CHUNK, lookedUp)));
+      await onStop(err, sweepDoneBy(err.resumeAt ?? ctx.now() + RATE_WINDOW_MS, left, Math.max(CHUNK, lookedUp)), todo.slice(lookedUp));
     }
     if (err instanceof StopRun && !ctx.dryRun) {
       // What was read before the stop is searched now if X still allows it, so the cursor can move on.
