@@ -28,6 +28,8 @@ describe('npm start (sandbox)', () => {
       ADMIN_API_PORT: String(port),
       STACK_COMMUNITY_SIZE: '6',
       STACK_COMMUNITY_TICK_MS: '300',
+      // Often enough that a scheduled run would come before the first run if the schedule started early.
+      STACK_SANDBOX_BATCH_SCHEDULE: '*/3 * * * * *',
       LOG_LEVEL: 'warn',
     });
     t0 = Date.now();
@@ -49,6 +51,9 @@ describe('npm start (sandbox)', () => {
       .toBeGreaterThan(0);
     // How long it took is a figure, printed below, not a pass mark: on a loaded machine it takes longer.
     const elapsed = Date.now() - t0;
+    // The first run is the one over the community's first round: the schedule starts only after it.
+    const runs = (await stores.batches.list({ offset: 0, limit: 100, filter: {} })).items;
+    expect(runs.reduce((a, b) => (b.startedAt < a.startedAt ? b : a)).trigger).toBe('cli');
     // No process logged an error on the way (warnings and errors are what the stack echoes).
     expect(lines.filter((l) => (lineLevel(l.replace(/^\[[^\]]+\] /, '')) ?? 0) >= 50)).toEqual([]);
     expect(await stores.connections.count()).toBeGreaterThanOrEqual(4);
