@@ -111,17 +111,9 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
   const failed = new Set<string>();
   let done = 0;
   await pool(queries, Math.min(4, ctx.concurrency), async (query) => {
-    let token: string | undefined;
     try {
-      for (let page = 0; page < 50; page++) {
-        const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
-          query: query.q,
-          start_time: new Date(query.since).toISOString(),
-          max_results: page === 0 ? pageSize(query.expected, 10) : 100,
-          'tweet.fields': 'author_id,referenced_tweets,conversation_id',
-          ...(token ? { next_token: token } : {}),
-        });
-        for (const p of res.data) {
+      await searchPages(ctx, query.q, query.since, pageSize(query.expected, 10), (data) => {
+        for (const p of data) {
           const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
           if (!member) continue;
           const list = found.get(member.discordId) ?? [];
@@ -131,10 +123,8 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
           const texts = replyTexts(p, refs, member.discordId);
           if (texts.length) replies.set(member.discordId, [...(replies.get(member.discordId) ?? []), ...texts]);
         }
-        ctx.stats.inc('memberItemsRead', res.data.length);
-        token = res.meta?.next_token;
-        if (!token) break;
-      }
+        ctx.stats.inc('memberItemsRead', data.length);
+      });
     } catch (err) {
       const r = refusalOf(err);
       if (!r || !(err instanceof ApiResponseError)) throw err;
@@ -175,26 +165,16 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
     const from = Math.min(...group.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
     const found: Engagement[] = [];
     const replies: ReplyText[] = [];
-    let token: string | undefined;
     try {
-      for (let page = 0; page < 50; page++) {
-        const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
-          query: q,
-          start_time: new Date(Math.max(floor, from - SEARCH_OVERLAP_MS)).toISOString(),
-          max_results: page === 0 ? pageSize(group.length, 10) : 100,
-          'tweet.fields': 'author_id,referenced_tweets,conversation_id',
-          ...(token ? { next_token: token } : {}),
-        });
-        for (const p of res.data) {
+      await searchPages(ctx, q, Math.max(floor, from - SEARCH_OVERLAP_MS), pageSize(group.length, 10), (data) => {
+        for (const p of data) {
           const member = p.author_id ? ctx.byXUserId.get(p.author_id) : undefined;
           if (!member) continue;
           const refs = refsOf(p).filter((r) => ids.has(r.tweetId));
           for (const r of refs) found.push({ ...r, discordId: member.discordId });
           replies.push(...replyTexts(p, refs, member.discordId));
         }
-        token = res.meta?.next_token;
-        if (!token) break;
-      }
+      });
     } catch (err) {
       const r = refusalOf(err);
       if (!r) throw err;
@@ -209,3 +189,19 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
   });
 }
 
+/** Every page (up to 50) of an app-token recent search from `since`, the first page sized `firstPage`. */
+async function searchPages(ctx: RunContext, query: string, since: number, firstPage: number, onPage: (data: PostRow[]) => void): Promise<void> {
+  let token: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const res = await ctx.gw.get<PostRow>('search_recent', ctx.x.app(), 'app', 'tweets/search/recent', {
+      query,
+      start_time: new Date(since).toISOString(),
+      max_results: page === 0 ? firstPage : 100,
+      'tweet.fields': 'author_id,referenced_tweets,conversation_id',
+      ...(token ? { next_token: token } : {}),
+    });
+    onPage(res.data);
+    token = res.meta?.next_token;
+    if (!token) break;
+  }
+}
