@@ -1,5 +1,5 @@
 import { snowflake } from './ids';
-import { gauss, pick, poisson, prng, Scenario, type PlannedPost } from './scenario';
+import { gauss, pick, poisson, prng, Scenario, scheduleEngagement, type PlannedPost } from './scenario';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -147,18 +147,7 @@ export function buildRealistic(opts: RealisticOptions): Scenario {
     const tweet: PlannedPost = { id: snowflake(createdAt), authorId: author.id, createdAt, text: `tracked post ${i}` };
     sc.schedule({ at: createdAt, userId: author.id, tweetId: tweet.id, kind: 'post', member: false, text: tweet.text });
     sc.tracked.push({ tweet, submitter, submittedAt: Math.max(createdAt + 60_000 + Math.floor(rnd() * 10 * 60_000), Math.min(sc.linkTime(submitter), end)) });
-    for (const kind of ['like', 'retweet', 'reply', 'quote'] as const) {
-      const seen = new Set<number>();
-      const n = poisson(rnd, mRates[kind]);
-      for (let k = 0; k < n && engaging.length; k++) {
-        const m = pick(cum, rnd);
-        if (seen.has(m) || (kind !== 'reply' && sc.members[m]!.id === author.id)) continue;
-        seen.add(m);
-        sc.schedule({ at: after(createdAt), userId: sc.members[m]!.id, tweetId: tweet.id, kind, member: true });
-      }
-      const outs = poisson(rnd, oRates[kind]);
-      for (let k = 0; k < outs; k++) sc.schedule({ at: after(createdAt), userId: String(outsiderId++), tweetId: tweet.id, kind, member: false });
-    }
+    scheduleEngagement(sc, rnd, tweet, { cum, maxMembers: engaging.length ? Infinity : 0, memberRates: mRates, outsiderRates: oRates, after, outsider: () => String(outsiderId++) });
   }
   sc.seal();
   sc.advanceTo(start);

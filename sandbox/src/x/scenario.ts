@@ -248,6 +248,30 @@ export function pick(cum: number[], rnd: () => number): number {
 }
 
 /**
+ * A tracked post's engagement: of each kind, up to `maxMembers` draws of members by activity (each
+ * once; an author's own like, repost or quote skipped), then outsiders, each at `after(createdAt)`.
+ */
+export function scheduleEngagement(
+  sc: Scenario,
+  rnd: () => number,
+  tweet: PlannedPost,
+  o: { cum: number[]; maxMembers: number; memberRates: Record<ScenarioKind, number>; outsiderRates: Record<ScenarioKind, number>; after: (t0: number) => number; outsider: () => string },
+): void {
+  for (const kind of ['like', 'retweet', 'reply', 'quote'] as const) {
+    const seen = new Set<number>();
+    const n = Math.min(o.maxMembers, poisson(rnd, o.memberRates[kind]));
+    for (let k = 0; k < n; k++) {
+      const m = pick(o.cum, rnd);
+      if (seen.has(m) || (kind !== 'reply' && sc.members[m]!.id === tweet.authorId)) continue;
+      seen.add(m);
+      sc.schedule({ at: o.after(tweet.createdAt), userId: sc.members[m]!.id, tweetId: tweet.id, kind, member: true });
+    }
+    const outs = poisson(rnd, o.outsiderRates[kind]);
+    for (let k = 0; k < outs; k++) sc.schedule({ at: o.after(tweet.createdAt), userId: o.outsider(), tweetId: tweet.id, kind, member: false });
+  }
+}
+
+/**
  * Build a community: `members` X accounts with Zipf-skewed activity, `tweets` tracked posts over
  * the period (a share authored by their submitter, the rest by outside accounts), member and
  * outsider engagement scheduled after each post, and per-member noise (untracked likes and posts).
@@ -299,18 +323,7 @@ export function buildScenario(opts: ScenarioOptions): Scenario {
     const tweet: PlannedPost = { id: snowflake(createdAt), authorId: author.id, createdAt, text: `tracked post ${i}` };
     sc.schedule({ at: createdAt, userId: author.id, tweetId: tweet.id, kind: 'post', member: false, text: tweet.text });
     sc.tracked.push({ tweet, submitter, submittedAt: createdAt + 60_000 + Math.floor(rnd() * 10 * 60_000) });
-    for (const kind of ['like', 'retweet', 'reply', 'quote'] as const) {
-      const seen = new Set<number>();
-      const n = Math.min(nMembers - 1, poisson(rnd, mRates[kind]));
-      for (let k = 0; k < n; k++) {
-        const m = pick(cum, rnd);
-        if (seen.has(m) || (kind !== 'reply' && sc.members[m]!.id === author.id)) continue;
-        seen.add(m);
-        sc.schedule({ at: after(createdAt), userId: sc.members[m]!.id, tweetId: tweet.id, kind, member: true });
-      }
-      const outs = poisson(rnd, oRates[kind]);
-      for (let k = 0; k < outs; k++) sc.schedule({ at: after(createdAt), userId: String(outsiderId++), tweetId: tweet.id, kind, member: false });
-    }
+    scheduleEngagement(sc, rnd, tweet, { cum, maxMembers: nMembers - 1, memberRates: mRates, outsiderRates: oRates, after, outsider: () => String(outsiderId++) });
   }
   // Noise: members like untracked posts and post their own things, in proportion to their activity.
   const days = span / 86_400_000;
