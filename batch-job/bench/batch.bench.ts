@@ -254,20 +254,25 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     }
     return { truth, got, awardedAt, hit: [...got].filter((k) => truth.has(k)).length };
   };
+  /** Run `i` at `t` over the stores seeded for then (a fresh runner each run unless long-lived). */
+  const runAt = async (t: number, i: number): Promise<RunnerResult> => {
+    sc.advanceTo(t);
+    await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
+    runner ??= await startRunner();
+    const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+    if (!longLived) {
+      await runner.stop();
+      runner = null;
+    }
+    runTimes.push(t);
+    return out;
+  };
   try {
     for (let i = 0; i < def.runs.length; i++) {
       const t = def.runs[i]!;
-      sc.advanceTo(t);
-      await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
       if (i === measureFrom) base = { requests: x.requests.length, r429: x.requests.filter((r) => r.status === 429).length };
       const from = x.requests.length;
-      runner ??= await startRunner();
-      const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
-      if (!longLived) {
-        await runner.stop();
-        runner = null;
-      }
-      runTimes.push(t);
+      const out = await runAt(t, i);
       const ref = references?.step(t);
       if (process.env.BENCH_PROGRESS) process.stderr.write(`${name} ${strategy} ${i + 1}/${def.runs.length} ${out.status} ${new Date(t).toISOString()} rss<=${out.rssMb} MB heap<=${out.heapMb} MB\n`);
       if (strategy !== 'naive') statuses.push(out.status);
@@ -297,15 +302,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       const last = def.runs[def.runs.length - 1]!;
       const from = x.requests.length;
       for (let t = last + def.drain.every, i = def.runs.length; t <= last + def.drain.for; t += def.drain.every, i++) {
-        sc.advanceTo(t);
-        await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
-        runner ??= await startRunner();
-        const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
-        if (!longLived) {
-          await runner.stop();
-          runner = null;
-        }
-        runTimes.push(t);
+        const out = await runAt(t, i);
         if (strategy !== 'naive') statuses.push(out.status);
         rss = Math.max(rss, out.rssMb);
       }
