@@ -43,7 +43,7 @@ export async function readBeforeWindowEnd(ctx: RunContext, tweets: DeadlineTweet
     if (unread.has('like')) likesUnread.push({ p, othersUnread });
     else if (othersUnread) reportUnread(ctx, p, true);
   }
-  await readLikesOfUnreached(ctx, stopped ? likesUnread.map((x) => ({ ...x, othersUnread: true })) : likesUnread, stopped ? [] : unreached);
+  await readLikesOfUnreached(ctx, likesUnread, stopped ? [] : unreached);
 }
 
 function reportUnread(ctx: RunContext, p: DeadlinePost, throttled: boolean): void {
