@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CaseResult } from '@engagement-tracker/sandbox/faults/verdict';
 import type { XUser } from '@engagement-tracker/sandbox/x';
 import { IDS, startStack, type Stack } from '../test/support/stack';
 
@@ -7,19 +8,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     faultsResults: string;
   }
-}
-
-/** One case of the fault suite's results (sandbox/faults/harness/verdict.ts). */
-interface CaseResult {
-  case: string;
-  faults: number;
-  lost: number;
-  doubled: number;
-  extra: number;
-  drift: number;
-  leftRunning: number;
-  falseFailures: number;
-  seconds: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { isIsoWeek, NotFoundError, ValidationError, type Board, type BoardRef, type LeaderboardEntry, type Stores } from '@engagement-tracker/core';
+import { isIsoWeek, NotFoundError, SEASON_ID_RE, ValidationError, type Board, type BoardRef, type LeaderboardEntry, type Stores } from '@engagement-tracker/core';
 import { snowflake, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
@@ -9,7 +9,7 @@ const week = z.string().max(8).refine(isIsoWeek, 'week must look like 2026-W48')
 const board = z.enum(['alltime', 'daily', 'weekly', 'monthly', 'season']).default('alltime');
 /** A day (2026-11-29), ISO week (2026-W48) or month (2026-11); checked against the board by the store. */
 const period = z.string().regex(/^\d{4}-(?:W\d{2}|\d{2}(?:-\d{2})?)$/, 'period must look like 2026-11-29, 2026-W48 or 2026-11');
-const season = z.string().regex(/^s[0-9a-z]{4,20}$/, 'not a season id');
+const season = z.string().regex(SEASON_ID_RE, 'not a season id');
 const window = { board, week: week.optional(), period: period.optional(), season: season.optional() };
 /** One schema per route: path id and query. */
 const routes = {

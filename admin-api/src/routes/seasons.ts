@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError, SEASON_LIMITS, type Season, type SeasonSpec, type Stores } from '@engagement-tracker/core';
+import { NotFoundError, SEASON_ID_RE, SEASON_LIMITS, type Season, type SeasonSpec, type Stores } from '@engagement-tracker/core';
 import { actorOf } from '../auth/principal';
 import { text, validate } from '../http/input';
 import { idsFilter, listQuery, sendPage } from '../http/simple-rest';
 import { requirePermission } from '../middleware/authenticate';
 
-const seasonId = z.string().regex(/^s[0-9a-z]{4,20}$/, 'must be a season id (e.g. smi3k2x0abcd)');
+const seasonId = z.string().regex(SEASON_ID_RE, 'must be a season id (e.g. smi3k2x0abcd)');
 // 2000-01-01 to 2100-01-01: what a season date can sensibly be.
 const time = z.number().int().min(946_684_800_000).max(4_102_444_800_000);
 const whole = (r: { min: number; max: number }) => z.number().int().min(r.min).max(r.max);

@@ -13,6 +13,7 @@ import {
   TextInput,
   useRecordContext,
 } from 'react-admin';
+import { ROLE_ID_RE } from '@engagement-tracker/core/domain';
 import type { RoleRewardRecord } from '../types';
 import { problemWords } from './describe';
 import { useGuildRoles } from './useGuildRoles';
@@ -32,7 +33,7 @@ export function toRoleRewardBody(d: RoleRewardFormData) {
   return { name: d.name, roleId: d.roleId, condition, removeWhenLost: Boolean(d.removeWhenLost), enabled: d.enabled !== false };
 }
 
-const snowflake = regex(/^[1-9]\d{16,19}$/, 'A Discord role id: 17 to 20 digits (Server Settings → Roles → ⋯ → Copy Role ID, with Developer Mode on).');
+const snowflake = regex(ROLE_ID_RE, 'A Discord role id: 17 to 20 digits (Server Settings → Roles → ⋯ → Copy Role ID, with Developer Mode on).');
 
 /**
  * The guild's roles to pick from once the bot has published them (roles nobody can give left out, the

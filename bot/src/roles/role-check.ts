@@ -1,13 +1,7 @@
-import type { RoleRuleProblem } from '@engagement-tracker/core';
+import type { GuildRoleInfo, RoleRuleProblem } from '@engagement-tracker/core';
 
-/** A guild role as the check needs it. */
-export interface RoleFacts {
-  id: string;
-  name: string;
-  position: number;
-  /** Managed by an integration (a bot's own role, boosts, linked roles): nobody can give it. */
-  managed: boolean;
-}
+/** A guild role as the check needs it: core's GuildRoleInfo, before the check adds its problem. */
+export type RoleFacts = Omit<GuildRoleInfo, 'problem'>;
 
 /** What the bot knows of itself in the guild, read fresh before each sync. */
 export interface GuildFacts {

@@ -1,4 +1,4 @@
-import { isIsoWeek, isPeriodId, periodOf, recentPeriods, type LeaderboardEntry } from '../../domain';
+import { isIsoWeek, isPeriodId, periodOf, recentPeriods, SEASON_ID_RE, type LeaderboardEntry } from '../../domain';
 import { ValidationError } from '../../errors';
 import { pageBounds, type Page, type StoreContext } from './context';
 
@@ -31,7 +31,7 @@ export class Leaderboard {
     const k = this.ctx.keys;
     if (ref.board === 'alltime') return k.leaderboardAllTime();
     if (ref.board === 'season') {
-      if (!ref.season || !/^s[0-9a-z]{4,20}$/.test(ref.season)) throw new ValidationError('Give a season id for the season board.');
+      if (!ref.season || !SEASON_ID_RE.test(ref.season)) throw new ValidationError('Give a season id for the season board.');
       return k.leaderboardSeason(ref.season);
     }
     const window = WINDOW_OF[ref.board];

@@ -28,12 +28,8 @@ export class SeasonStore {
   }
 
   async getMany(ids: string[]): Promise<Array<Season | null>> {
-    if (!ids.length) return [];
-    const p = this.ctx.redis.pipeline();
-    for (const id of ids) p.hgetall(this.ctx.keys.season(id));
-    const rows = (await p.exec()) ?? [];
     const now = this.ctx.now();
-    return rows.map(([, raw]) => toSeason(raw as Record<string, string>, now));
+    return (await this.hashes(ids)).map((raw) => toSeason(raw, now));
   }
 
   /** Seasons running at `at` (those that count awards then). */
@@ -108,12 +104,19 @@ export class SeasonStore {
   /** Ended seasons nobody has announced yet, that ended within `withinMs` (older ones are history). */
   async unannounced(withinMs: number): Promise<Season[]> {
     const now = this.ctx.now();
-    const ended = (await this.list()).filter((s) => s.status === 'ended' && s.endsAt > now - withinMs);
-    if (!ended.length) return [];
+    const rows = await this.hashes(await this.ctx.redis.zrange(this.ctx.keys.seasons(), '0', '-1'));
+    return rows
+      .filter((raw) => !raw.announcedAt)
+      .map((raw) => toSeason(raw, now))
+      .filter((s): s is Season => s !== null && s.status === 'ended' && s.endsAt > now - withinMs);
+  }
+
+  /** The seasons' hashes, in the order of `ids` (one pipeline). */
+  private async hashes(ids: string[]): Promise<Array<Record<string, string>>> {
+    if (!ids.length) return [];
     const p = this.ctx.redis.pipeline();
-    for (const s of ended) p.hexists(this.ctx.keys.season(s.id), 'announcedAt');
-    const res = (await p.exec()) ?? [];
-    return ended.filter((_, i) => res[i]?.[1] === 0);
+    for (const id of ids) p.hgetall(this.ctx.keys.season(id));
+    return ((await p.exec()) ?? []).map(([, raw]) => raw as Record<string, string>);
   }
 
   private async write(id: string, before: SeasonSpec | null, after: SeasonSpec, actor: string, action: string): Promise<void> {
