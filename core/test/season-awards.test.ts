@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStores, type Engagement } from '../src';
+import { ConflictError, createStores, SEASON_USAGE_GRACE_MS, type Engagement } from '../src';
 import { startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
 
@@ -126,5 +126,68 @@ describe('day and month boards', () => {
     await expect(stores.leaderboard.top({ board: 'daily', period: '2026-02-30' })).rejects.toThrow(/Not a day/);
     await expect(stores.leaderboard.top({ board: 'monthly', period: '2026-13' })).rejects.toThrow(/Not a month/);
     await expect(stores.leaderboard.top({ board: 'season' })).rejects.toThrow(/season id/);
+  });
+});
+
+describe('the season record on award logs and the cap usage', () => {
+  it('an award log carries its season in one field, and logs of earlier releases (three fields) read, check and revoke the same', async () => {
+    const { stores, redis, season } = await withSeason({ multiplierPct: 150 });
+    await stores.ledger.award({ batchId: 'r1', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }] });
+    const raw = await redis.hgetall(stores.keys.log(`award:${TWEET}:m2:reply`));
+    expect(raw.season).toBe(`${season.id}:4:150`);
+    expect(Object.keys(raw).filter((f) => f.startsWith('season'))).toEqual(['season']);
+    // An award written by an earlier release: its season in seasonId, seasonPoints, seasonMultiplierPct.
+    const old = await stores.ledger.award({ batchId: 'r2', engagements: [{ tweetId: TWEET, discordId: 'm3', kind: 'retweet' }] });
+    expect(old.awarded).toBe(1);
+    const oldKey = stores.keys.log(`award:${TWEET}:m3:retweet`);
+    await redis.hdel(oldKey, 'season');
+    await redis.hset(oldKey, 'seasonId', season.id, 'seasonPoints', '3', 'seasonMultiplierPct', '150');
+    const logs = await stores.ledger.logsForTweet(TWEET);
+    expect(logs.map((l) => [l.discordId, l.seasonId, l.seasonPoints, l.seasonMultiplierPct]).sort()).toEqual([['m2', season.id, 4, 150], ['m3', season.id, 3, 150]]);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+    // the check recomputes the season board from both formats: a wrong old-format record is drift
+    await redis.hset(oldKey, 'seasonPoints', '2');
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([{ discordId: 'm3', field: `leaderboard:season:${season.id}`, expected: 2, actual: 3 }]);
+    await redis.hset(oldKey, 'seasonPoints', '3');
+    // a revoke while the season runs takes both formats' season points back
+    await stores.tweets.remove(TWEET, { revoke: true, actor: 'admin:1' });
+    expect((await stores.leaderboard.top({ board: 'season', season: season.id })).entries.map((e) => [e.discordId, e.points]).sort()).toEqual([['m2', 0], ['m3', 0]]);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+
+  it('the usage of the caps expires a week after the season ends; the ledger check does not need it once the season ended', async () => {
+    const { stores, redis, season, clock } = await withSeason({ capPerPost: 10, capPerDay: 25 });
+    const usage = stores.keys.seasonUsage(season.id);
+    await stores.ledger.award({ batchId: 'r1', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }] });
+    expect(await redis.hgetall(usage)).toEqual({ [`p:${TWEET}:m2`]: '3', [`d:2026-11-24:m2`]: '3' });
+    expect(await redis.pexpiretime(usage)).toBe(season.endsAt + SEASON_USAGE_GRACE_MS);
+    // a season made longer: the next award call moves the expiry with it
+    const longer = season.endsAt + DAY;
+    await stores.seasons.update(season.id, { endsAt: longer }, 'admin:1');
+    await stores.ledger.award({ batchId: 'r2', engagements: [{ tweetId: TWEET, discordId: 'm3', kind: 'like' }] });
+    expect(await redis.pexpiretime(usage)).toBe(longer + SEASON_USAGE_GRACE_MS);
+    // once the season has ended and its usage is gone, the ledger still checks clean, board and all
+    clock.now = longer + SEASON_USAGE_GRACE_MS;
+    await redis.del(usage);
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+    await redis.zincrby(stores.keys.leaderboardSeason(season.id), 1, 'm3');
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([{ discordId: 'm3', field: `leaderboard:season:${season.id}`, expected: 1, actual: 2 }]);
+  });
+
+  it('a season without caps tracks no usage; a running season cannot gain a cap it did not have', async () => {
+    const { stores, redis, season } = await withSeason({ multiplierPct: 200 });
+    await stores.ledger.award({ batchId: 'r1', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }, { tweetId: TWEET, discordId: 'm2', kind: 'like' }] });
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: season.id }))!.points).toBe(8);
+    expect(await redis.exists(stores.keys.seasonUsage(season.id))).toBe(0);
+    await expect(stores.seasons.update(season.id, { capPerPost: 5 }, 'admin:1')).rejects.toThrow(/without a cap per post cannot get one/);
+    await expect(stores.seasons.update(season.id, { capPerDay: 5 }, 'admin:1')).rejects.toBeInstanceOf(ConflictError);
+    // a cap it has can change (the usage was counted all along)
+    const capped = await withSeason({ capPerDay: 5 });
+    await capped.stores.ledger.award({ batchId: 'r1', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }] });
+    await capped.stores.seasons.update(capped.season.id, { capPerDay: 4 }, 'admin:1');
+    await capped.stores.ledger.award({ batchId: 'r2', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'retweet' }] });
+    expect((await capped.stores.leaderboard.rank('m2', { board: 'season', season: capped.season.id }))!.points).toBe(4);
+    expect(await capped.redis.hgetall(capped.stores.keys.seasonUsage(capped.season.id))).toEqual({ [`d:2026-11-24:m2`]: '4' });
+    expect((await capped.stores.ledger.checkConsistency()).drift).toEqual([]);
   });
 });

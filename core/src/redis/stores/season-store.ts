@@ -70,6 +70,9 @@ export class SeasonStore {
       const bad = (Object.keys(patch) as Array<keyof SeasonSpec>).filter((k) => patch[k] !== undefined && !EDITABLE_WHEN_RUNNING.includes(k) && !same(patch[k], before[k]));
       if (bad.length) throw new ConflictError(`A running season keeps its ${bad.join(' and ')}.`, 'season_running');
       if (patch.endsAt !== undefined && patch.endsAt <= this.ctx.now()) throw new ValidationError('A running season must end in the future.', 'invalid');
+      // A season tracks the usage of the caps it has only: a cap added while it runs would not know what was earned before.
+      const added = (['capPerPost', 'capPerDay'] as const).filter((k) => patch[k] !== undefined && before[k] === undefined);
+      if (added.length) throw new ConflictError(`A running season without a ${added.map((k) => (k === 'capPerPost' ? 'cap per post' : 'cap per day')).join(' or ')} cannot get one: it has not counted what members earned so far.`, 'season_running');
     }
     const after = normalise({ ...specOf(before), ...patch });
     check(after);
