@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, createStores, SEASON_USAGE_GRACE_MS, type Engagement } from '../src';
+import { ConflictError, createStores, expireSeasonUsage, SEASON_USAGE_GRACE_MS, type Engagement } from '../src';
 import { startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TEST_KEY, TWEET } from './helpers';
 
@@ -189,5 +189,30 @@ describe('the season record on award logs and the cap usage', () => {
     expect((await capped.stores.leaderboard.rank('m2', { board: 'season', season: capped.season.id }))!.points).toBe(4);
     expect(await capped.redis.hgetall(capped.stores.keys.seasonUsage(capped.season.id))).toEqual({ [`d:2026-11-24:m2`]: '4' });
     expect((await capped.stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
+});
+
+describe('expireSeasonUsage (npm run migrate:keys)', () => {
+  it('gives usage hashes of an earlier release the expiry, removes those past it; dry run first; idempotent', async () => {
+    // two seasons whose usage hashes an earlier release left without an expiry: the first (ends at NOW + 7 days)
+    // is more than a week over at `at`, the second (ends at NOW + 31 days) less than a week
+    const first = await withSeason({ capPerDay: 10 });
+    const { stores, redis } = first;
+    await stores.ledger.award({ batchId: 'r', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }] });
+    const firstUsage = stores.keys.seasonUsage(first.season.id);
+    await redis.persist(firstUsage);
+    const second = await stores.seasons.create({ name: 'Second', startsAt: NOW + 30 * DAY, endsAt: NOW + 31 * DAY, capPerPost: 5 }, 'admin:1');
+    const secondUsage = stores.keys.seasonUsage(second.id);
+    await redis.hset(secondUsage, `p:${TWEET}:m2`, '5');
+    const at = NOW + 37 * DAY;
+    const run = (dryRun: boolean) => expireSeasonUsage(redis, stores.keys, { dryRun, now: at });
+    expect(await run(true)).toEqual({ dryRun: true, usageHashes: 2, expirySet: 1, removed: 1 });
+    expect(await redis.pexpiretime(firstUsage)).toBe(-1);
+    expect(await redis.pexpiretime(secondUsage)).toBe(-1);
+    expect(await run(false)).toEqual({ dryRun: false, usageHashes: 2, expirySet: 1, removed: 1 });
+    expect(await redis.exists(firstUsage)).toBe(0);
+    expect(await redis.pexpiretime(secondUsage)).toBe(second.endsAt + SEASON_USAGE_GRACE_MS);
+    expect(await run(false)).toEqual({ dryRun: false, usageHashes: 1, expirySet: 0, removed: 0 });
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
   });
 });
