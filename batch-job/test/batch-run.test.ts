@@ -399,6 +399,70 @@ describe('batch run against the X double', () => {
     expect(score(s.sc.truth(), await s.awarded()).missed).toEqual([]);
   });
 
+  /**
+   * The member (index) with the most likes of tracked posts, with their own X window of liked_tweets
+   * used up by another client of theirs (a 429 the run could not foresee).
+   */
+  async function burnMemberLikes(s: Sim, perWindow: number) {
+    const truth = s.sc.truth();
+    const likes = (id: string) => [...truth].filter((k) => k.endsWith(`|${id}|like`));
+    const idx = s.sc.members.reduce((best, m, i) => (likes(m.id).length > likes(s.sc.members[best]!.id).length ? i : best), 0);
+    const m = s.sc.members[idx]!;
+    expect(likes(m.id).length).toBeGreaterThan(0);
+    const own = s.factory.user(s.sc.state.issueTokens(m.id).accessToken);
+    for (let i = 0; i < perWindow; i++) await own.v2.get(`users/${m.id}/liked_tweets`, { max_results: 10 });
+    return { m, discordId: memberDiscordId(idx), likes: likes(m.id) };
+  }
+
+  it("one member's used-up X rate limit skips that member only: the others are awarded, the run ends partial, the next run reads them", async () => {
+    const s = await sim({ ...small, seed: 89, quietAfterEnd: true }, { limits: { liked_tweets: { user: 5 } } });
+    await s.advanceTo(SIM_END);
+    const { m, discordId, likes } = await burnMemberLikes(s, 5);
+    const first = await s.run({ throttledWaitMs: 0 });
+    expect(first.status).toBe('partial');
+    expect(first.stats.stopped_rate_limited).toBeUndefined();
+    expect(first.stats.readsThrottled).toBe(1);
+    expect(first.stats.throttledForNextRun).toBe(1);
+    expect(first.error).toMatch(/1 read\(s\) skipped: the member's own X rate limit/);
+    // everyone else's engagement was read and awarded; this member's likes wait
+    const truth = s.sc.truth();
+    const got = await s.awarded();
+    expect([...truth].filter((k) => !k.includes(`|${m.id}|like`) && !got.has(k))).toEqual([]);
+    expect(likes.filter((k) => !got.has(k)).length).toBeGreaterThan(0);
+    const wm = new WatermarkStore(s.stores.ctx);
+    expect(await wm.refusedReads()).toMatchObject({ [`member:${discordId}`]: { endpoint: 'liked_tweets', status: 429, runId: first.runId } });
+    s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+    const second = await s.run();
+    expect(second.status).toBe('succeeded');
+    expect(await wm.refusedReads()).toEqual({});
+    const r = score(truth, await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
+
+  it("a member's X rate limit that reopens soon is waited for, and the member read again in the same run", async () => {
+    const s = await sim({ ...small, seed: 97, quietAfterEnd: true }, { limits: { liked_tweets: { user: 5 } } });
+    await s.advanceTo(SIM_END);
+    await burnMemberLikes(s, 5);
+    // the member's window reopens 30 s after the run starts
+    s.sc.advanceTo(s.sc.now() + 14.5 * 60_000);
+    const slept: number[] = [];
+    const out = await s.run({}, {
+      sleep: async (ms) => {
+        slept.push(ms);
+        s.sc.advanceTo(s.sc.now() + ms);
+      },
+    });
+    expect(out.status).toBe('succeeded');
+    expect(out.stats.readsThrottled).toBe(1);
+    expect(out.stats.throttledRetried).toBe(1);
+    expect(Math.max(...slept)).toBeGreaterThanOrEqual(30_000);
+    expect(Math.max(...slept)).toBeLessThanOrEqual(60_000);
+    const r = score(s.sc.truth(), await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
+
   it('--tweet narrows the awards to one post and leaves the rest for the next full run', async () => {
     const s = await sim({ ...small, seed: 43, quietAfterEnd: true });
     await s.advanceTo(SIM_END - 2 * 3_600_000);

@@ -1,7 +1,7 @@
 import type { Connection, Engagement } from '@engagement-tracker/core';
 import { pool, type RunContext } from '../context';
 import { deadlinePosts, type DeadlinePost, type DeadlineTweet } from '../deadline';
-import { refusalOf, StopRun, TokenRevoked } from '../errors';
+import { MemberThrottled, refusalOf, StopRun, TokenRevoked } from '../errors';
 import { FIRST_SCAN_OLD_RUN } from './scan-members';
 import { readTweetSide } from './tweet-side';
 
@@ -25,6 +25,7 @@ export async function readBeforeWindowEnd(ctx: RunContext, tweets: DeadlineTweet
     const unread = new Set(p.unreadable);
     for (const r of p.reads) {
       const refusedBefore = ctx.refused.length;
+      const throttledBefore = ctx.throttled.length;
       if (stopped) {
         unread.add(r.kind);
         continue;
@@ -36,7 +37,7 @@ export async function readBeforeWindowEnd(ctx: RunContext, tweets: DeadlineTweet
         if (err.reason !== 'rate_limited') stopped = true;
         unread.add(r.kind);
       }
-      if (ctx.refused.slice(refusedBefore).some((x) => x.id === p.tweetId)) unread.add(r.kind);
+      if ([...ctx.refused.slice(refusedBefore), ...ctx.throttled.slice(throttledBefore)].some((x) => x.id === p.tweetId)) unread.add(r.kind);
     }
     if (p.reads.length && !stopped) ctx.stats.inc('deadlineReads');
     const othersUnread = [...unread].some((k) => k !== 'like');
@@ -84,7 +85,7 @@ async function readLikesOfUnreached(ctx: RunContext, posts: Array<{ p: DeadlineP
       }
       ctx.stats.inc('deadlineLikeReads');
     } catch (err) {
-      if (!(err instanceof StopRun) && !(err instanceof TokenRevoked) && !refusalOf(err)) throw err;
+      if (!(err instanceof StopRun) && !(err instanceof TokenRevoked) && !(err instanceof MemberThrottled) && !refusalOf(err)) throw err;
       missed = true;
       if (err instanceof StopRun && err.reason !== 'rate_limited') halted = true;
     }
