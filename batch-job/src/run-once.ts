@@ -31,6 +31,7 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
         maxWallMs: cfg.env.BATCH_MAX_WALL_SECONDS * 1000,
         concurrency: cfg.env.BATCH_CONCURRENCY,
         likesDueHorizonMs: cfg.env.BATCH_LIKES_DUE_HORIZON,
+        deadlineLikesBudgetUsd: cfg.env.BATCH_DEADLINE_LIKES_BUDGET_USD,
         heartbeatMs: cfg.env.BATCH_HEARTBEAT_SECONDS * 1000,
         ...(req.onPhase ? { onPhase: req.onPhase } : {}),
         ...(req.tweetId ? { tweetId: req.tweetId } : {}),

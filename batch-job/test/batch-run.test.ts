@@ -267,13 +267,18 @@ describe('batch run against the X double', () => {
     expect(r.extra).toEqual([]);
   });
 
-  it('throttled: posts about to leave the window are read from their side before the run stops', async () => {
+  /** 250 members, one users_lookup a window: posts submitted by 10:00 leave the window (2h10m) at 12:10, before a run at 12:00 can reach everyone. */
+  async function throttledBeforeWindowEnd() {
     const s = await sim({ ...small, seed: 29, members: 250, tweets: 20, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
     // Posts submitted by 10:00 are recorded then (their window, 2h10m here, ends at 12:10); the rest at 12:00.
     await s.advanceTo(SIM_END - 2 * 3_600_000);
     const leaving = new Set((await s.stores.tweets.listInWindow(0, s.sc.now())).map((t) => t.tweetId));
     await s.advanceTo(SIM_END);
-    const windowMs = 2 * 3_600_000 + 10 * 60_000;
+    return { s, leaving, windowMs: 2 * 3_600_000 + 10 * 60_000 };
+  }
+
+  it('throttled: posts about to leave the window are read from their side before the run stops', async () => {
+    const { s, leaving, windowMs } = await throttledBeforeWindowEnd();
     // Every member engagement on the posts leaving at 12:10: their side shows reposts, replies, quotes and
     // likes of members' own posts; likes of outside authors' posts come from the members not reached yet.
     const want = [...s.sc.truth()].filter((k) => leaving.has(k.split('|')[0]!));
@@ -293,6 +298,25 @@ describe('batch run against the X double', () => {
     const r = score(s.sc.truth(), await s.awarded());
     expect(r.missed).toEqual([]);
     expect(r.extra).toEqual([]);
+  });
+
+  it('a throttled run spends at most its budget on likes reads for posts leaving the window, and reports it', async () => {
+    const { s } = await throttledBeforeWindowEnd();
+    const budget = 0.3;
+    const from = s.x.requests.length;
+    const first = await s.run({ windowMs: 2 * 3_600_000 + 10 * 60_000, deadlineLikesBudgetUsd: budget });
+    expect(first.status).toBe('partial');
+    expect(first.stats.deadlineLikesBudgetReached).toBe(1);
+    expect(first.stats.deadlineLikesUsd).toBeGreaterThan(0);
+    expect(first.stats.deadlineLikesUsd).toBeLessThanOrEqual(budget);
+    expect(first.stats.unreadAtWindowEnd).toBeGreaterThan(0);
+    // What X billed for the likes of the members the stopped sweep had not looked up (only these reads ask for them).
+    const sent = s.x.requests.slice(from);
+    const reached = new Set(sent.filter((r) => r.endpoint === 'users_lookup' && r.status === 200).flatMap((r) => r.query.ids!.split(',')));
+    const billed = sent.filter((r) => r.endpoint === 'liked_tweets' && !reached.has(r.userId!)).reduce((a, r) => a + r.costUsd, 0);
+    expect(billed).toBeGreaterThan(0);
+    expect(billed).toBeLessThanOrEqual(budget + 1e-9);
+    expect(first.stats.deadlineLikesUsd).toBeCloseTo(billed, 4);
   });
 
   it('a sweep resumed after members linked reads them too, even with ids before its cursor', async () => {

@@ -37,6 +37,11 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   BATCH_LIKES_DUE_HORIZON: duration('3h', 60_000, 7 * 86_400_000, '1m and 7d'),
   /** Stop as partial after this many distinct billed posts + users in one run (0 = no cap). */
   BATCH_MAX_BILLED_RESOURCES: env.int(0),
+  /**
+   * USD a run stopped by a rate limit may spend reading the likes of members it has not reached, for
+   * posts that leave the window before a later run could read them (0 = none: such likes may be lost).
+   */
+  BATCH_DEADLINE_LIKES_BUDGET_USD: z.coerce.number().min(0).max(10_000).default(2),
   /** Stop as partial after this many seconds (0 = no cap). */
   BATCH_MAX_WALL_SECONDS: env.int(600),
   /** How the run was started: schedule (CronJob / scheduler), manual (admin console), cli. */

@@ -67,6 +67,8 @@ export interface RunContext {
   narrowed: boolean;
   concurrency: number;
   firstScanMaxPages: number;
+  /** USD a throttled run may spend reading unreached members' likes for posts leaving the window. */
+  deadlineLikesBudgetUsd: number;
   progress(phase: string, done: number, total: number): void;
 }
 

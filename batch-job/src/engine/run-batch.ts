@@ -81,6 +81,11 @@ export interface BatchOptions {
    * their window reopens within this time (default 60 s) and before the wall cap; otherwise the next run.
    */
   throttledWaitMs?: number;
+  /**
+   * USD a run stopped by a rate limit may spend reading the likes of members it has not reached, for
+   * posts leaving the window before a later run could (default DEFAULT_DEADLINE_LIKES_BUDGET_USD).
+   */
+  deadlineLikesBudgetUsd?: number;
   /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
   reconnectLikesBudgetUsd?: number;
   signal?: AbortSignal;
@@ -102,6 +107,8 @@ export interface BatchOutcome {
 }
 
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+/** USD a throttled run may spend on likes reads for posts leaving the window (BATCH_DEADLINE_LIKES_BUDGET_USD). */
+export const DEFAULT_DEADLINE_LIKES_BUDGET_USD = 2;
 /** How long a run waits for a member's X rate limit to reopen to read what it held back (see BatchOptions). */
 export const DEFAULT_THROTTLED_WAIT_MS = 60_000;
 /** How long before a tracked post leaves the window every member who may have liked it is read (see BatchOptions). */
@@ -196,7 +203,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
-    concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
+    concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10, deadlineLikesBudgetUsd: opts.deadlineLikesBudgetUsd ?? DEFAULT_DEADLINE_LIKES_BUDGET_USD,
     progress: (name, done, total) => {
       progress = { phase: name, done, total };
       if (done > 0 || name === 'award') phase(name);

@@ -149,6 +149,16 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       if (job.likes) {
         try {
           await readLikes(ctx, job, likes);
+          const upTo = likes.resumed && prev?.likeResume ? (prev.likeResume.count ?? prev.likeCount) : null;
+          if (upTo !== null && upTo !== job.counts.likeCount) {
+            // The resumed read covered the likes that existed when it began: read those made since
+            // (down to its top) too, or the post watermarks saved after this run would claim them.
+            const newer: LikesRead = { ids: [], top: null, token: undefined, resumed: false, complete: false };
+            await readLikes(ctx, { ...job, mark: { ...prev!, likeTop: prev!.likeResume!.top, likeCount: upTo } }, newer);
+            likes.ids.push(...newer.ids);
+            likes.top = newer.top?.length ? newer.top : likes.top;
+            likes.resumed = false;
+          }
         } catch (err) {
           if (err instanceof TokenRevoked) {
             // Keep the likes watermark: after /connect again, the next read catches up from it.
