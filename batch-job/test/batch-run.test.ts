@@ -4,6 +4,7 @@ import { createDiscordDmNotifier, createLogger } from '@engagement-tracker/core'
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WatermarkStore } from '../src/engine';
+import { nextRunOf } from '../src/schedule';
 import { score, SIM_END, startSim, type Sim } from './harness';
 
 let server: TestRedis;
@@ -268,8 +269,8 @@ describe('batch run against the X double', () => {
   });
 
   /** 250 members, one users_lookup a window: posts submitted by 10:00 leave the window (2h10m) at 12:10, before a run at 12:00 can reach everyone. */
-  async function throttledBeforeWindowEnd() {
-    const s = await sim({ ...small, seed: 29, members: 250, tweets: 20, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
+  async function throttledBeforeWindowEnd(members = 250) {
+    const s = await sim({ ...small, seed: 29, members, tweets: 20, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
     // Posts submitted by 10:00 are recorded then (their window, 2h10m here, ends at 12:10); the rest at 12:00.
     await s.advanceTo(SIM_END - 2 * 3_600_000);
     const leaving = new Set((await s.stores.tweets.listInWindow(0, s.sc.now())).map((t) => t.tweetId));
@@ -317,6 +318,28 @@ describe('batch run against the X double', () => {
     expect(billed).toBeGreaterThan(0);
     expect(billed).toBeLessThanOrEqual(budget + 1e-9);
     expect(first.stats.deadlineLikesUsd).toBeCloseTo(billed, 4);
+  });
+
+  it('throttled: posts leaving the window before the next scheduled run are read first, not only those leaving before X reopens', async () => {
+    // 150 members, one users_lookup a window: the 12:00 run looks 100 up and stops until 12:15; the other
+    // 50 fit in the next window. Posts leaving at 12:20 are lost unless read now when the next run is at 12:30.
+    const windowMs = 2 * 3_600_000 + 20 * 60_000;
+    const leavingAt1220 = async (s: Sim, leaving: Set<string>) => [...s.sc.truth()].filter((k) => leaving.has(k.split('|')[0]!));
+    const assumed = await throttledBeforeWindowEnd(150);
+    const soon = await assumed.s.run({ windowMs });
+    expect(soon.status).toBe('partial');
+    expect(soon.stats.deadlineReads).toBeUndefined();
+    const want = await leavingAt1220(assumed.s, assumed.leaving);
+    expect(want.length).toBeGreaterThan(3);
+    const missed = await assumed.s.awarded();
+    expect(want.filter((k) => !missed.has(k)).length).toBeGreaterThan(0);
+
+    const scheduled = await throttledBeforeWindowEnd(150);
+    const out = await scheduled.s.run({ windowMs, nextRunAt: nextRunOf('*/30 * * * *', 'Etc/UTC') });
+    expect(out.status).toBe('partial');
+    expect(out.stats.deadlineReads).toBeGreaterThan(0);
+    const got = await scheduled.s.awarded();
+    expect((await leavingAt1220(scheduled.s, scheduled.leaving)).filter((k) => !got.has(k))).toEqual([]);
   });
 
   it('a sweep resumed after members linked reads them too, even with ids before its cursor', async () => {

@@ -25,6 +25,11 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   /** Cron expression of `batch-job schedule` (machines without Kubernetes). */
   BATCH_SCHEDULE: z.string().default('*/30 * * * *'),
   /**
+   * Time zone (IANA) of BATCH_SCHEDULE; unset: the process's (UTC in the images). The CronJob passes
+   * its own schedule and time zone, so a run knows when the next one comes.
+   */
+  BATCH_TIME_ZONE: z.string().min(1).optional(),
+  /**
    * Posts submitted within this window are tracked: at most 7 days, as `--window` (X's recent search
    * reaches 7 days back, and post watermarks expire after 8, past which every run would read a post anew).
    */

@@ -65,6 +65,8 @@ export interface RunContext {
   likesDueBefore: number;
   /** The run covers one post only (--tweet). */
   narrowed: boolean;
+  /** The first scheduled run at or after a time, when the batch knows its schedule (BATCH_SCHEDULE). */
+  nextRunAt?: (after: number) => number;
   concurrency: number;
   firstScanMaxPages: number;
   /** USD a throttled run may spend reading unreached members' likes for posts leaving the window. */

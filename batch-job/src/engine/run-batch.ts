@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
-import { byWindowEnd, RATE_WINDOW_MS } from './deadline';
+import { byWindowEnd, RATE_WINDOW_MS, sweepDoneBy } from './deadline';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
@@ -86,6 +86,11 @@ export interface BatchOptions {
    * posts leaving the window before a later run could (default DEFAULT_DEADLINE_LIKES_BUDGET_USD).
    */
   deadlineLikesBudgetUsd?: number;
+  /**
+   * The first scheduled run at or after a time (from BATCH_SCHEDULE), so a throttled run knows which
+   * posts leave the window before a later run comes. Unset: a run is assumed as soon as X's window reopens.
+   */
+  nextRunAt?: (after: number) => number;
   /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
   reconnectLikesBudgetUsd?: number;
   signal?: AbortSignal;
@@ -204,6 +209,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
     concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10, deadlineLikesBudgetUsd: opts.deadlineLikesBudgetUsd ?? DEFAULT_DEADLINE_LIKES_BUDGET_USD,
+    ...(opts.nextRunAt ? { nextRunAt: opts.nextRunAt } : {}),
     progress: (name, done, total) => {
       progress = { phase: name, done, total };
       if (done > 0 || name === 'award') phase(name);
@@ -329,7 +335,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       log.warn({ reason: err.reason, resumeAt: err.resumeAt }, 'run stopped early; the next run resumes here');
       if (!awarded) {
         try {
-          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, err.resumeAt ?? now() + RATE_WINDOW_MS, []);
+          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, sweepDoneBy(err.resumeAt ?? now() + RATE_WINDOW_MS, 0, 1, opts.nextRunAt), []);
           await award(ctx, lock.fence);
         } catch (awardErr) {
           status = 'failed';
