@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { baseSchema, env, loadConfig, xConfigSchema } from '@engagement-tracker/core';
 
@@ -23,12 +24,25 @@ const duration = (def: string, min: number, max: number, bounds: string) => z.st
 /** Settings of the batch job and its scheduler. */
 export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   /** Cron expression of `batch-job schedule` (machines without Kubernetes). */
-  BATCH_SCHEDULE: z.string().default('*/30 * * * *'),
+  BATCH_SCHEDULE: z.string().default('*/30 * * * *').refine((s) => {
+    try {
+      new Cron(s, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a cron expression (five fields, e.g. */30 * * * *)'),
   /**
    * Time zone (IANA) of BATCH_SCHEDULE; unset: the process's (UTC in the images). The CronJob passes
    * its own schedule and time zone, so a run knows when the next one comes.
    */
-  BATCH_TIME_ZONE: z.string().min(1).optional(),
+  BATCH_TIME_ZONE: z.string().min(1).optional().refine((tz) => {
+    try {
+      return tz === undefined || !!new Intl.DateTimeFormat('en', { timeZone: tz });
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone (e.g. Europe/Paris)'),
   /**
    * Posts submitted within this window are tracked: at most 7 days, as `--window` (X's recent search
    * reaches 7 days back, and post watermarks expire after 8, past which every run would read a post anew).
