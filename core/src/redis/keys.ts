@@ -112,6 +112,8 @@ export class Keys {
   roleRulePending = (id: string) => this.k('rolerule', id, 'pending');
   /** string: the lease of the bot replica running the role sync (one at a time) */
   roleSyncLease = () => this.k('lock', 'role-sync');
+  /** zset `roleId:discordId` -> until when the role sync leaves the member alone for the role (a human's grant, or gone) */
+  roleLeftAlone = () => this.k('rolesync', 'leftalone');
 
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
@@ -231,6 +233,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'roleRuleStatus', args: ['ruleId'], type: 'hash', contents: 'what the bot last found applying the rule: state, problem, message, lastSyncAt, lastChangeAt' },
   { key: 'roleRulePending', args: ['ruleId'], type: 'zset', contents: 'Discord ids the bot was about to grant the rule\'s role to, by time (tells its own interrupted grant from a human\'s; expires after a day)' },
   { key: 'roleSyncLease', type: 'string', contents: 'the bot replica running the role sync (a random token, with an expiry renewed while it runs): one sync at a time' },
+  { key: 'roleLeftAlone', type: 'zset', contents: '`roleId:discordId` → until when (ms) the role sync leaves the member alone for the role: a human gave it (never taken over or removed) or the member left; shared by bot replicas, entries pass after 10 minutes, at most 50,000, the key expires with its last entry' },
   { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },

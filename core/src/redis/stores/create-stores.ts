@@ -17,6 +17,7 @@ import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
 import { RoleGrantIntents } from './role-grant-intents';
+import { RoleLeftAlone } from './role-left-alone';
 import { RoleRewardStore } from './role-reward-store';
 import { RulesStore } from './rules-store';
 import { SeasonStore } from './season-store';
@@ -34,6 +35,7 @@ export interface Stores {
   seasons: SeasonStore;
   roleRewards: RoleRewardStore;
   roleIntents: RoleGrantIntents;
+  roleLeftAlone: RoleLeftAlone;
   batches: BatchStore;
   audit: AuditLog;
   oauthStates: OAuthStateStore;
@@ -61,6 +63,7 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     seasons: new SeasonStore(ctx),
     roleRewards: new RoleRewardStore(ctx),
     roleIntents: new RoleGrantIntents(ctx),
+    roleLeftAlone: new RoleLeftAlone(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
     oauthStates: new OAuthStateStore(ctx),
