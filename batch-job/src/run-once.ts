@@ -1,4 +1,4 @@
-import { boardRetentionOf, createDiscordDmNotifier, createRedis, createStores, createXClientFactory, withSpan, type BatchTrigger, type Logger } from '@engagement-tracker/core';
+import { boardRetentionOf, keyRetentionOf, createDiscordDmNotifier, createRedis, createStores, createXClientFactory, withSpan, type BatchTrigger, type Logger, type Stores } from '@engagement-tracker/core';
 import { runBatch, type BatchOutcome } from './engine';
 import type { JobConfig } from './config';
 import { nextRunOf } from './schedule';
@@ -22,7 +22,7 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
   const redis = createRedis(cfg.env.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   try {
-    const stores = createStores(redis, { prefix: cfg.env.REDIS_KEY_PREFIX, encryptionKey: cfg.encryptionKey, boardRetention: boardRetentionOf(cfg.env) });
+    const stores = createStores(redis, { prefix: cfg.env.REDIS_KEY_PREFIX, encryptionKey: cfg.encryptionKey, boardRetention: boardRetentionOf(cfg.env), keyRetention: keyRetentionOf(cfg.env) });
     const x = createXClientFactory(cfg.x);
     const schedule = req.schedule ?? (cfg.scheduleKnown ? cfg.env.BATCH_SCHEDULE : undefined);
     return await withSpan('batch.run', { trigger: req.trigger, dryRun: req.dryRun ?? false }, async (span) => {
@@ -45,9 +45,21 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
         ...(req.signal ? { signal: req.signal } : {}),
       });
       span.setAttributes({ 'batch.run_id': out.runId, 'batch.status': out.status, 'batch.requests': out.stats.requests ?? 0, 'batch.awarded': out.stats.awarded ?? 0 });
+      // Old run records, old days of the daily statistics, old tweet changes: bounded after every run (not a skipped one).
+      if (out.status !== 'skipped' && !req.dryRun) await housekeep(stores, logger);
       return out;
     });
   } finally {
     redis.disconnect();
+  }
+}
+
+/** A failure here costs nothing the run did: it is logged, and the next run tries again. */
+async function housekeep(stores: Stores, logger: Logger): Promise<void> {
+  try {
+    const s = await stores.housekeeping.run();
+    if (s.runsRemoved || s.statsDaysRemoved || s.changesTrimmed) logger.info(s, 'old keys bounded');
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'bounding old keys failed; the next run tries again');
   }
 }

@@ -8,6 +8,7 @@ import { BatchStore } from './batch-store';
 import { ConnectionStore } from './connection-store';
 import type { BoardRetention } from '../../domain';
 import type { StoreContext } from './context';
+import { Housekeeping, type KeyRetention } from './housekeeping';
 import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
@@ -44,9 +45,10 @@ export interface Stores {
   review: ReviewQueue;
   moderation: ModerationStore;
   rateLimit: ReturnType<typeof createRateLimiter>;
+  housekeeping: Housekeeping;
 }
 
-export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys; boardRetention?: BoardRetention }): Stores {
+export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys; boardRetention?: BoardRetention; keyRetention?: KeyRetention }): Stores {
   const keys = opts.keys ?? new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
   const ledger = new Ledger(ctx, opts.boardRetention);
@@ -72,5 +74,6 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     review: new ReviewQueue(ctx, ledger),
     moderation,
     rateLimit: createRateLimiter(ctx),
+    housekeeping: new Housekeeping(ctx, opts.keyRetention),
   };
 }
