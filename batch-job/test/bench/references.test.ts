@@ -141,5 +141,9 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     expect(both.parts.likes).toBe(0.007);
     expect(both.perRun).toEqual([0.001, 0.006]);
     expect(both.perDay).toEqual({ '2026-11-24': 0.001, '2026-11-25': 0.006 });
+    // On its own, the first day must pay nothing (a's like may wait), the second b's like and the post.
+    expect(both.within('2026-11-24', '2026-11-24')).toBe(0);
+    expect(both.within('2026-11-25', '2026-11-25')).toBe(0.006);
+    expect(both.within('2026-11-24', '2026-11-25')).toBe(0.007);
   });
 });
