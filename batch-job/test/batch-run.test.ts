@@ -553,6 +553,32 @@ describe('batch run against the X double', () => {
     expect(r.extra).toEqual([]);
   });
 
+  it('a post-side read X refuses (403) is recorded against the post, the run ends partial, and the next run reads it again', async () => {
+    const s = await sim({ ...small, seed: 101, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const { m, posts } = likeTargets(s);
+    const q = posts.find((id) => !s.sc.truth().has(`${id}|${m.id}|retweet`))!;
+    s.sc.advanceTo(s.sc.now() + 60_000);
+    s.sc.state.retweet(m.id, q);
+    // as on a new UTC day (the member lookup not yet billed): one new repost is cheapest read from the post's side
+    await redis.del(s.stores.keys.wmLookupDay());
+    s.x.fail({ endpoint: 'retweeted_by', status: 403, count: 1 });
+    const first = await s.run();
+    expect(first.plan!.posts).toBe('tweets');
+    expect(first.status).toBe('partial');
+    expect(first.stats.readsRefused).toBe(1);
+    expect(first.error).toMatch(new RegExp(`post ${q} retweeted_by 403`));
+    const wm = new WatermarkStore(s.stores.ctx);
+    expect(await wm.refusedReads()).toMatchObject({ [`post:${q}`]: { endpoint: 'retweeted_by', status: 403, runId: first.runId } });
+    expect(await s.awarded()).not.toContain(`${q}|${m.id}|retweet`);
+    s.sc.advanceTo(s.sc.now() + HALF_HOUR);
+    expect((await s.run()).status).toBe('succeeded');
+    expect(await wm.refusedReads()).toEqual({});
+    expect(await s.awarded()).toContain(`${q}|${m.id}|retweet`);
+    expect(score(s.sc.truth(), await s.awarded()).missed).toEqual([]);
+  });
+
   it("finds a protected member's reposts and replies (search never shows them) through their own token", async () => {
     const s = await sim({ ...small, seed: 73, quietAfterEnd: true });
     await s.advanceTo(SIM_END - 3_600_000);
