@@ -579,6 +579,31 @@ describe('batch run against the X double', () => {
     expect(score(s.sc.truth(), await s.awarded()).missed).toEqual([]);
   });
 
+  it("a member search X refuses (400) is recorded against that query's members, the run ends partial, and the next run searches them again", async () => {
+    const s = await sim({ ...small, seed: 103, quietAfterEnd: true });
+    await s.advanceTo(SIM_END - 3_600_000);
+    expect((await s.run()).status).toBe('succeeded');
+    await s.advanceTo(SIM_END);
+    s.x.fail({ endpoint: 'search_recent', status: 400, count: 1 });
+    const first = await s.run();
+    expect(first.plan!.posts).toBe('search');
+    expect(first.status).toBe('partial');
+    expect(first.stats.readsRefused).toBeGreaterThan(0);
+    const wm = new WatermarkStore(s.stores.ctx);
+    const refused = Object.entries(await wm.refusedReads());
+    expect(refused.length).toBe(first.stats.readsRefused);
+    for (const [k, v] of refused) {
+      expect(k).toMatch(/^member:/);
+      expect(v).toMatchObject({ endpoint: 'search_recent', status: 400, runId: first.runId });
+    }
+    s.sc.advanceTo(s.sc.now() + HALF_HOUR);
+    expect((await s.run()).status).toBe('succeeded');
+    expect(await wm.refusedReads()).toEqual({});
+    const r = score(s.sc.truth(), await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
+
   it("finds a protected member's reposts and replies (search never shows them) through their own token", async () => {
     const s = await sim({ ...small, seed: 73, quietAfterEnd: true });
     await s.advanceTo(SIM_END - 3_600_000);
