@@ -17,10 +17,13 @@
  * some run while p is tracked is at or after runs[k]), that m never likes, and that some outsider (an
  * account that is never a member) liked in interval k.
  *  1. A like of m on some post u at τ in interval k, with an open candidate p created by τ whose
- *     outsider liker o in k does not like u: take the world W' where m liked p at τ and o liked u
- *     instead. Every count is the same at every run (m's, o's, u's and p's: both likes fall inside the
- *     same interval), u's likers differ only if u's author is a member, p's likers cannot be listed,
- *     and o's likes cannot be read. In W' the strategy must award (p, m, like) while p is tracked, in W
+ *     outsider liker o (at τ_o in k) does not like u: take the world W' where m liked p at τ and o
+ *     liked u at τ_o instead (or, when u did not exist yet at τ_o, so τ_o < τ, m liked p at τ_o and o
+ *     liked u at τ). Every count is the same at every run (m's, o's, u's and p's: every like moved
+ *     stays inside the interval), u's likers differ only if u's author is a member, p's likers cannot
+ *     be listed, o's likes cannot be read, and m's list (newest first) first differs at τ, where W
+ *     shows u: a read that tells the two apart returns that entry. (A like made before p existed
+ *     cannot be exchanged this way: the first difference would be below it.) In W' the strategy must award (p, m, like) while p is tracked, in W
  *     it must not (precision), so by the last run while p is tracked (for every such p: by the first
  *     of those deadlines) it must have been shown that entry of m's list: the like object `u|m` billed, and the post u too unless u's author is a member (then u's
  *     likers could show it instead, billing the member as a user).
