@@ -550,12 +550,15 @@ function targets(lines: Array<Line | ReferenceLine>, firstRuns: Row[]) {
       const omniUsd = Object.entries(omni.perDay).filter(([d]) => d >= from && d <= to).reduce((a, [, v]) => a + v, 0);
       return { from, to, noOracleWithin: must, omniscientX1_5: usd(1.5 * omniUsd), unreachable: must > 1.5 * omniUsd };
     })() : null,
+    // The target a planner without an oracle can be held to (README: What it costs): each full day at most 1.5× noOracle's share of it.
+    realisticFullDayAtMost1_5xNoOracle: real && noOracle?.withinFullDays ? perDay.filter((d) => d.day >= noOracle.withinFullDays!.from && d.day <= noOracle.withinFullDays!.to).every((d) => (ratio(d.planner ?? 0, d.noOracle ?? 0) ?? Infinity) <= 1.5) : null,
     realisticFirstRunAfterMidnight: firstRuns.map((r) => ({
       at: r.at, planner: r.planner, omniscient: r.omniscient, noOracle: r.noOracle,
       ...(r.planner !== undefined ? { ratio: ratio(r.planner, r.omniscient ?? 0), 'planner/noOracle': ratio(r.planner, r.noOracle ?? 0) } : {}),
       'omniscient×2 vs noOracle': { omniscientX2: usd(2 * (r.omniscient ?? 0)), noOracle: r.noOracle },
     })),
     realisticFirstRunAtMost2xOmniscient: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.omniscient ?? 0) ?? Infinity) <= 2) : null,
+    realisticFirstRunAtMost2xNoOracle: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.noOracle ?? 0) ?? Infinity) <= 2) : null,
     estimateWithin5Pct: planners.every((l) => (l.estimateMaxErrorPct ?? 0) <= 5),
     standardCostRatioToNaive: std && stdNaive ? ratio(std.costUsd, stdNaive.costUsd) : null,
     idleOnlyMetricsLookups: idle ? idle.requests <= Math.ceil(300 / 100) && idle.billedUsers === 0 && idle.billedPosts <= 300 : null,

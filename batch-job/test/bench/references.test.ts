@@ -147,6 +147,27 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     expect(both.within('2026-11-24', '2026-11-25')).toBe(0.007);
   });
 
+  it('wants a like read by the first deadline among the posts it could have been, so a post two reads need may be billed on two days', () => {
+    const c = community({ memberNames: ['submitter', 'a', 'b'], author: 'brand' });
+    const [, a, b] = c.members as [XUser, XUser, XUser];
+    const midnight = Date.UTC(2026, 10, 25);
+    // A second tracked post whose window ends at 23:00:30, right after the 23:00 run.
+    const early = { id: snowflake(midnight - 25 * HOUR), authorId: '900000001', createdAt: midnight - 25 * HOUR, text: 'tracked early' };
+    c.sc.schedule({ at: early.createdAt, userId: early.authorId, tweetId: early.id, kind: 'post', member: false, text: early.text });
+    c.sc.tracked.push({ tweet: early, submitter: 0, submittedAt: midnight - 25 * HOUR + 30_000 });
+    const shared = c.untracked();
+    c.like('2000000001', early.id, midnight - 70 * MIN);
+    c.like('2000000003', c.post.id, midnight - 68 * MIN); // the other post, tracked until the next day, too
+    c.like('2000000002', c.post.id, midnight + 10 * MIN);
+    c.like(a, shared, midnight - 65 * MIN); // could have been either post's like: read by the 23:00 run
+    c.like(b, shared, midnight + 20 * MIN); // could have been the other's: read after midnight
+    const got = bound(c.sc, [midnight - HOUR, midnight + 30 * MIN]).noOracle;
+    // shared, billed on both days with each like object; and a, quiet after midnight while the other
+    // post may still be its like, must be observed then: its newest like, a post b liked too ($0.001).
+    expect(got.parts).toEqual({ likes: 0.012, quiet: 0.001, linkedAuthors: 0, engagement: 0 });
+    expect(got.perDay).toEqual({ '2026-11-24': 0.006, '2026-11-25': 0.007 });
+  });
+
   it('is never above what the double bills a strategy that reads everything new from every member, run after run', async () => {
     // A small realistic community over two days, run every hour: each run reads every linked member's
     // new likes (pages of 10 down to the newest like seen before) and new posts with their own token.
