@@ -1,4 +1,4 @@
-import { withLease, type Engagement, type EngagementKind, type PublicMetrics, type RedisClient, type StoreContext } from '@engagement-tracker/core';
+import { trimHashByAge, withLease, type Engagement, type EngagementKind, type PublicMetrics, type RedisClient, type StoreContext } from '@engagement-tracker/core';
 import type { Refusal } from './errors';
 import type { ReplyText } from './steps/posts';
 
@@ -46,6 +46,14 @@ export interface SweepState {
 }
 
 const INDEX_TTL_S = 8 * 86_400;
+/** When a recorded refusal happened (NaN for an entry that cannot be read: it goes). */
+const refusedAt = (v: string) => {
+  try {
+    return Number((JSON.parse(v) as { at?: unknown }).at);
+  } catch {
+    return NaN;
+  }
+};
 /** Characters of a reply kept for the reply rules (X allows 25,000 for long posts). */
 const REPLY_TEXT_MAX = 25_000;
 const enc = (e: Engagement) => `${e.tweetId}|${e.discordId}|${e.kind}`;
@@ -259,6 +267,8 @@ export class WatermarkStore {
   async setLikesMovedAt(ids: string[], at: number): Promise<void> {
     if (!ids.length) return;
     await this.redis.multi().hset(this.ctx.keys.wmLikeMoved(), ...ids.flatMap((id) => [id, at])).expire(this.ctx.keys.wmLikeMoved(), INDEX_TTL_S).exec();
+    // Posts that left every window: their entries would outlive them (the key's expiry is renewed by each write).
+    await trimHashByAge(this.redis, this.ctx.keys.wmLikeMoved(), at - INDEX_TTL_S * 1000, Number);
   }
 
   /** Record reads X refused, against their member or post, with the reason (cleared by a later good read). */
@@ -266,6 +276,8 @@ export class WatermarkStore {
     if (!list.length) return;
     const fields = list.flatMap((r) => [`${r.subject}:${r.id}`, JSON.stringify({ endpoint: r.endpoint, status: r.status, reason: r.reason, at, runId })]);
     await this.redis.multi().hset(this.ctx.keys.wmRefused(), ...fields).expire(this.ctx.keys.wmRefused(), INDEX_TTL_S).exec();
+    // A refusal no later read cleared (the member unlinked, the post left tracking) goes after the same 8 days.
+    await trimHashByAge(this.redis, this.ctx.keys.wmRefused(), at - INDEX_TTL_S * 1000, refusedAt);
   }
 
   async clearRefused(subject: 'member' | 'post', ids: string[]): Promise<void> {
