@@ -18,7 +18,7 @@ local function prepareSeasons(seasons)
     s.capPost = f[4] and f[4] ~= '' and tonumber(f[4]) or nil
     s.capDay = f[5] and f[5] ~= '' and tonumber(f[5]) or nil
     s.cats, s.covers = cjson.decode(f[6] or '[]'), {}
-    s.base, s.delta, s.deltaOrder, s.boardAdd, s.boardOrder = {}, {}, {}, {}, {}
+    s.base, s.delta, s.deltaOrder, s.boardAdd, s.boardOrder, s.records = {}, {}, {}, {}, {}, {}
     if s.startsAt then
       anyPostCap = anyPostCap or s.capPost ~= nil
       anyDayCap = anyDayCap or s.capDay ~= nil
@@ -82,7 +82,12 @@ local function addSeasonPoints(seasons, now, category, postField, dayField, disc
         if s.capDay then seasonAdd(s.delta, s.deltaOrder, dayField, sp) end
         seasonAdd(s.boardAdd, s.boardOrder, discordId, sp)
       end
-      return s.id .. ':' .. sp .. ':' .. s.pct
+      local record = s.records[sp] -- the same string for every award with these season points
+      if not record then
+        record = s.id .. ':' .. sp .. ':' .. s.pct
+        s.records[sp] = record
+      end
+      return record
     end
   end
   return nil
