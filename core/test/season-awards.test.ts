@@ -190,6 +190,22 @@ describe('the season record on award logs and the cap usage', () => {
     expect(await capped.redis.hgetall(capped.stores.keys.seasonUsage(capped.season.id))).toEqual({ [`d:2026-11-24:m2`]: '4' });
     expect((await capped.stores.ledger.checkConsistency()).drift).toEqual([]);
   });
+  it('two running seasons with different caps in one call: each counts and stores only its own', async () => {
+    const { stores, redis, clock } = makeStores(server, NOW - DAY);
+    await seedCommunity(stores);
+    await stores.tweets.submit({ tweetId: '91', url: 'u', authorId: 'x1', authorHandle: 'user1', submitterId: 'm1', category: 'memes', createdAt: 1 });
+    const perPost = await stores.seasons.create({ name: 'Post', startsAt: NOW - DAY, endsAt: NOW + DAY, multiplierPct: 200, capPerPost: 7, categories: ['general'] }, 'admin:1');
+    const perDay = await stores.seasons.create({ name: 'Day', startsAt: NOW - DAY, endsAt: NOW + DAY, capPerDay: 5, categories: ['memes'] }, 'admin:1');
+    clock.now = NOW;
+    // general (×2, at most 7 a post): reply 6, like 2 -> 1, the rest 0; memes (×1, at most 5 a day): reply 3, like 1, retweet 2 -> 1, quote 0
+    const kinds = ['reply', 'like', 'retweet', 'quote'] as const;
+    await stores.ledger.award({ batchId: 'r', engagements: [TWEET, '91'].flatMap((tweetId) => kinds.map((kind) => ({ tweetId, discordId: 'm2', kind }))) });
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: perPost.id }))!.points).toBe(7);
+    expect((await stores.leaderboard.rank('m2', { board: 'season', season: perDay.id }))!.points).toBe(5);
+    expect(await redis.hgetall(stores.keys.seasonUsage(perPost.id))).toEqual({ [`p:${TWEET}:m2`]: '7' });
+    expect(await redis.hgetall(stores.keys.seasonUsage(perDay.id))).toEqual({ 'd:2026-11-24:m2': '5' });
+    expect((await stores.ledger.checkConsistency()).drift).toEqual([]);
+  });
 });
 
 describe('expireSeasonUsage (npm run migrate:keys)', () => {

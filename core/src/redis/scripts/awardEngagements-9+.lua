@@ -152,32 +152,32 @@ local function addUp(memberKey, memberLogsKey, discordId, tweetKey, tweetLogsKey
 end
 
 -- The usage fields of the seasons' caps this call may touch: each (post, member) if a season caps points per
--- post, each member today if one caps points per day.
-local postFields, dayFields, postFieldOf, dayFieldOf = {}, {}, {}, {}
+-- post, each member today if one caps points per day; per engagement, the positions of its two in that list.
+local usageFields, postUsageOf, dayUsageOf = {}, {}, {}
 local anyPostCap, anyDayCap = prepareSeasons(seasons)
 if anyPostCap or anyDayCap then
-  local seenPost, dayFieldOfMember = {}, {}
+  local postAt, dayAt, count = {}, {}, 0
   for n = 0, (#ARGV - 8) / 4 - 1 do
     local discordId = ARGV[10 + 4 * n]
     if anyPostCap then
       local field = 'p:' .. ARGV[9 + 4 * n] .. ':' .. discordId
-      if not seenPost[field] then
-        seenPost[field] = true
-        postFields[#postFields + 1] = field
+      local i = postAt[field]
+      if not i then
+        count = count + 1
+        usageFields[count], postAt[field], i = field, count, count
       end
-      postFieldOf[n] = field
+      postUsageOf[n] = i
     end
     if anyDayCap then
-      local field = dayFieldOfMember[discordId]
-      if not field then
-        field = 'd:' .. day .. ':' .. discordId
-        dayFieldOfMember[discordId] = field
-        dayFields[#dayFields + 1] = field
+      local i = dayAt[discordId]
+      if not i then
+        count = count + 1
+        usageFields[count], dayAt[discordId], i = 'd:' .. day .. ':' .. discordId, count, count
       end
-      dayFieldOf[n] = field
+      dayUsageOf[n] = i
     end
   end
-  readSeasonUsage(seasons, postFields, dayFields)
+  readSeasonUsage(seasons, usageFields)
 end
 
 for n = 0, (#ARGV - 8) / 4 - 1 do
@@ -222,7 +222,7 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
         points = pointsOf(m.tier .. '-' .. kind)
         local log = { 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
           'kind', kind, 'tier', m.tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId }
-        local season = #seasons > 0 and addSeasonPoints(seasons, nowMs, t[4] or '', postFieldOf[n], dayFieldOf[n], discordId, points)
+        local season = #seasons > 0 and addSeasonPoints(seasons, nowMs, t[4] or '', postUsageOf[n], dayUsageOf[n], discordId, points)
         if season then
           redis.call('HSET', logKey, 'season', season, unpack(log))
         else
@@ -256,7 +256,7 @@ for _, t in ipairs(tweetOrder) do
   redis.call('HINCRBY', t.key, 'engagementCount', t.count)
   touchTweet(KEYS[8], t.id)
 end
-flushSeasonPoints(seasons, extras.usageGraceMs)
+flushSeasonPoints(seasons, usageFields, extras.usageGraceMs)
 if awarded > 0 then
   redis.call('ZADD', KEYS[5], unpack(batchLogs))
   indexWeek(KEYS[3], week, extras.weeksFrom)

@@ -6,8 +6,9 @@
 -- seasons: list of { hash = key, board = key, usage = key, id = id }.
 -- Within one script call a season's hash is read once (prepareSeasons); the usage of the caps it has (a
 -- season without a cap per post / per day tracks no such usage) is read for the whole call first, in one
--- HMGET (readSeasonUsage); what the call adds to it and to the season board is summed and written by
--- flushSeasonPoints before the call returns.
+-- HMGET of the call's usage fields (readSeasonUsage), and kept by the field's position in that list; what
+-- the call adds to it and to the season board is summed and written by flushSeasonPoints before the call
+-- returns.
 
 -- Read each season's settings. Returns whether any season has a cap per post, and any a cap per day.
 local function prepareSeasons(seasons)
@@ -18,7 +19,7 @@ local function prepareSeasons(seasons)
     s.capPost = f[4] and f[4] ~= '' and tonumber(f[4]) or nil
     s.capDay = f[5] and f[5] ~= '' and tonumber(f[5]) or nil
     s.cats, s.covers = cjson.decode(f[6] or '[]'), {}
-    s.base, s.delta, s.deltaOrder, s.boardAdd, s.boardOrder, s.records = {}, {}, {}, {}, {}, {}
+    s.boardAdd, s.boardOrder, s.records = {}, {}, {}
     if s.startsAt then
       anyPostCap = anyPostCap or s.capPost ~= nil
       anyDayCap = anyDayCap or s.capDay ~= nil
@@ -27,24 +28,19 @@ local function prepareSeasons(seasons)
   return anyPostCap, anyDayCap
 end
 
--- Read the usage of the posts and members this call awards, for the caps each season has (one HMGET).
-local function readSeasonUsage(seasons, postFields, dayFields)
+-- Read the usage fields this call may touch (each (post, member) and each member today, as the seasons'
+-- caps need them), for every season with a cap (one HMGET): s.used[i] is field i's value (false: none yet),
+-- s.add[i] what the call adds to it.
+local function readSeasonUsage(seasons, fields)
   for _, s in ipairs(seasons) do
-    if s.startsAt and (s.capPost or s.capDay) then
-      local fields = s.capPost and postFields or {}
-      if s.capDay then
-        if s.capPost then
-          fields = {}
-          for i, f in ipairs(postFields) do fields[i] = f end
-        end
-        for _, f in ipairs(dayFields) do fields[#fields + 1] = f end
-      end
-      if #fields > 0 then
-        local values = redis.call('HMGET', s.usage, unpack(fields))
-        for i, field in ipairs(fields) do s.base[field] = tonumber(values[i] or '0') end
-      end
+    if s.startsAt and (s.capPost or s.capDay) and #fields > 0 then
+      s.used, s.add = redis.call('HMGET', s.usage, unpack(fields)), {}
     end
   end
+end
+
+local function seasonUsed(s, i)
+  return (tonumber(s.used[i]) or 0) + (s.add[i] or 0)
 end
 
 local function seasonAdd(sums, order, key, n)
@@ -68,18 +64,18 @@ local function seasonCovers(s, category)
   return c
 end
 
--- postField / dayField: the usage fields of this post and member ('p:<tweetId>:<discordId>') and of this
--- member today ('d:<day>:<discordId>'); nil when no season has that cap.
-local function addSeasonPoints(seasons, now, category, postField, dayField, discordId, points)
+-- postUsage / dayUsage: the positions in the call's usage fields of this post and member
+-- ('p:<tweetId>:<discordId>') and of this member today ('d:<day>:<discordId>'); nil when no season has that cap.
+local function addSeasonPoints(seasons, now, category, postUsage, dayUsage, discordId, points)
   for _, s in ipairs(seasons) do
     if s.startsAt and s.startsAt <= now and now < s.endsAt and seasonCovers(s, category) then
       local sp = math.floor(points * s.pct / 100)
-      if s.capPost then sp = math.min(sp, s.capPost - s.base[postField] - (s.delta[postField] or 0)) end
-      if s.capDay then sp = math.min(sp, s.capDay - s.base[dayField] - (s.delta[dayField] or 0)) end
+      if s.capPost then sp = math.min(sp, s.capPost - seasonUsed(s, postUsage)) end
+      if s.capDay then sp = math.min(sp, s.capDay - seasonUsed(s, dayUsage)) end
       if sp < 0 then sp = 0 end
       if sp > 0 then
-        if s.capPost then seasonAdd(s.delta, s.deltaOrder, postField, sp) end
-        if s.capDay then seasonAdd(s.delta, s.deltaOrder, dayField, sp) end
+        if s.capPost then s.add[postUsage] = (s.add[postUsage] or 0) + sp end
+        if s.capDay then s.add[dayUsage] = (s.add[dayUsage] or 0) + sp end
         seasonAdd(s.boardAdd, s.boardOrder, discordId, sp)
       end
       local record = s.records[sp] -- the same string for every award with these season points
@@ -95,16 +91,21 @@ end
 
 -- Write what addSeasonPoints summed during the call: the usage fields' new values (in one HSET; the usage
 -- hash expires `graceMs` after the season ends: nothing reads it then) and the season boards.
-local function flushSeasonPoints(seasons, graceMs)
+local function flushSeasonPoints(seasons, fields, graceMs)
   for _, s in ipairs(seasons) do
-    if #s.deltaOrder > 0 then
-      local set = {}
-      for _, field in ipairs(s.deltaOrder) do
-        set[#set + 1] = field
-        set[#set + 1] = s.base[field] + s.delta[field]
+    if s.add then
+      local set, m = {}, 0
+      for i = 1, #fields do
+        local a = s.add[i]
+        if a then
+          set[m + 1], set[m + 2] = fields[i], (tonumber(s.used[i]) or 0) + a
+          m = m + 2
+        end
       end
-      redis.call('HSET', s.usage, unpack(set))
-      redis.call('PEXPIREAT', s.usage, s.endsAt + graceMs)
+      if m > 0 then
+        redis.call('HSET', s.usage, unpack(set))
+        redis.call('PEXPIREAT', s.usage, s.endsAt + graceMs)
+      end
     end
     for _, id in ipairs(s.boardOrder) do redis.call('ZINCRBY', s.board, s.boardAdd[id], id) end
   end
