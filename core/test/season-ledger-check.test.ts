@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../src/testing';
-import { makeStores, seedCommunity, TWEET } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { makeStores, seedCommunity, suiteRedis, TWEET } from './helpers';
 
-let server: TestRedis;
-beforeAll(async () => {
-  server = await startTestRedis();
-});
-afterAll(async () => server.stop());
-
+const redisServer = suiteRedis();
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 
 describe('npm run ledger:check on season, day and month boards', () => {
   it('recomputes each from the award logs and reports the board that no longer matches, and only that one', async () => {
-    const { stores, redis, clock } = makeStores(server, NOW - DAY);
+    const { stores, redis, clock } = makeStores(redisServer.get(), NOW - DAY);
     await seedCommunity(stores);
     const season = await stores.seasons.create({ name: 'S', startsAt: NOW - DAY, endsAt: NOW + 7 * DAY, multiplierPct: 150 }, 'admin:1');
     clock.now = NOW;
