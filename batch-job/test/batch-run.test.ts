@@ -331,8 +331,8 @@ describe('batch run against the X double', () => {
     s.sc.advanceTo(s.sc.now() + 60_000);
     s.sc.state.like(fan.id, p.tweet.id);
     s.sc.state.revokeUser(p.tweet.authorId);
-    // as on a new UTC day (the member lookup not yet billed), so the author's liking_users is cheapest
-    await redis.del(s.stores.keys.wmLookupDay());
+    // as if no member had been looked up yet (every lookup still to be billed), so the author's liking_users is cheapest
+    for (let i = 0; i < s.sc.members.length; i++) await redis.hdel(s.stores.keys.wmMember(memberDiscordId(i)), 'seenAt');
     const first = await s.run();
     expect(first.plan!.likes).toBe('authors');
     expect(first.status).toBe('succeeded');
