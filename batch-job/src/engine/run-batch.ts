@@ -235,8 +235,8 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       const last = seen.get(c.discordId);
       const why = lookupReason(c.discordId, mark, last, rules);
       if (why) reasons.set(c.discordId, why);
-      const known = knownThrough(mark, last).posts;
-      if (last && known > -Infinity) ctx.postsKnownAt.set(c.discordId, known);
+      // Nobody engaged a tracked post before the window began (every tracked post is younger).
+      ctx.postsKnownAt.set(c.discordId, Math.max(knownThrough(mark, last).posts, ctx.windowStart));
       if (!rules.everyone && why) {
         const must = mustRead(mark, last, rules);
         force.likes ||= must.likes;

@@ -97,10 +97,8 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
       const at = ctx.postsKnownAt.get(j.conn.discordId);
       groups.set(at, [...(groups.get(at) ?? []), j]);
     }
-    const planned: Array<{ members: ScanJob[]; queries: Query[] }> = [];
-    for (const [at, members] of groups) {
-      const terms = at === undefined ? changed : [...new Set([...changed, ...movedTerms(ctx, at)])];
-      const list = narrowQueries(members.map((j) => j.conn.xUserId), terms).map((g) => {
+    const narrow = (members: ScanJob[], at: number | undefined, terms: string[]): Query[] =>
+      narrowQueries(members.map((j) => j.conn.xUserId), terms).map((g) => {
         // Engagement is new from when the member was last known (or, known from no lookup, from the posts' last counts).
         const start = at ?? Math.min(...g.terms.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
         return {
@@ -108,19 +106,35 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
           since: Math.max(floor, start - SEARCH_OVERLAP_MS), expected: g.terms.length, members: g.members.map((id) => byXUserId.get(id)!),
         };
       });
-      planned.push({ members, queries: list });
-    }
-    // Narrow while the run can spend the requests (fewest first); the other members' posts broadly.
+    const planned = [...groups].map(([at, members]) => {
+      const terms = at === undefined ? changed : [...new Set([...changed, ...movedTerms(ctx, at)])];
+      return { at, members, terms, queries: narrow(members, at, terms) };
+    });
+    // Narrow while the run can spend the requests (fewest first). A group that does not fit: its members
+    // with the most new posts narrowly, as many as fit, the others (whose few posts cost little) broadly.
     planned.sort((a, b) => a.queries.length - b.queries.length);
     for (const p of planned) {
-      if (queries.length + p.queries.length <= NARROW_QUERY_BUDGET) queries = queries.concat(p.queries);
-      else broad = broad.concat(p.members);
+      const left = NARROW_QUERY_BUDGET - queries.length;
+      if (p.queries.length <= left) {
+        queries = queries.concat(p.queries);
+        continue;
+      }
+      const byPosts = [...p.members].sort((a, b) => newPosts(b) - newPosts(a));
+      let lo = 0;
+      let hi = byPosts.length - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (narrow(byPosts.slice(0, mid), p.at, p.terms).length <= left) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo > 0) queries = queries.concat(narrow(byPosts.slice(0, lo), p.at, p.terms));
+      broad = broad.concat(byPosts.slice(lo));
     }
   }
   if (broad.length) {
     for (let i = 0; i < broad.length; i += SEARCH_GROUP) {
       const group = broad.slice(i, i + SEARCH_GROUP);
-      const expected = group.reduce((s, j) => s + (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5), 0);
+      const expected = group.reduce((s, j) => s + newPosts(j), 0);
       queries.push({ q: `(${group.map((j) => `from:${j.conn.xUserId}`).join(' OR ')}) (is:retweet OR is:reply OR is:quote)`, since: since(group), expected, members: group });
     }
     ctx.stats.inc('searchBroad');
@@ -208,6 +222,9 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
     ctx.found.push(...found);
   });
 }
+
+/** Posts a member made since their watermark (what a broad search of them returns at most). */
+const newPosts = (j: ScanJob) => (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5);
 
 /** Search terms of the tracked posts whose reposts / replies / quotes moved after `at`. */
 function movedTerms(ctx: RunContext, at: number): string[] {
