@@ -32,7 +32,7 @@ export default defineConfig({
       project('bot'),
       project('admin-api'),
       project('admin-web', { include: ['test/**/*.test.ts'], fileParallelism: false, testTimeout: 120_000 }),
-      onCluster('core', ['test/ledger.test.ts', 'test/stores.test.ts', 'test/migrate-keys.test.ts', 'test/season-awards.test.ts', 'test/seasons.test.ts', 'test/role-rewards.test.ts', 'test/period-retention.test.ts', 'test/role-grant-intents.test.ts']),
+      onCluster('core', ['test/ledger.test.ts', 'test/housekeeping.test.ts', 'test/stores.test.ts', 'test/migrate-keys.test.ts', 'test/season-awards.test.ts', 'test/seasons.test.ts', 'test/role-rewards.test.ts', 'test/period-retention.test.ts', 'test/role-grant-intents.test.ts']),
       onCluster('batch-job', ['test/batch-run.test.ts']),
       onCluster('admin-api', ['test/security.test.ts']),
       // The deployment: the Helm chart, k8s/ and skaffold.yaml rendered and checked, the images built and run with podman.

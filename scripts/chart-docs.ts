@@ -61,6 +61,7 @@ const RULES: Record<string, Schema> = {
   'externalRedis.cidrs': { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F:.]+/\\d{1,3}$' } },
   'batch.heapPercent': { type: 'integer', minimum: 25, maximum: 90 },
   'batch.backoffLimit': { type: 'integer', minimum: 0, maximum: 6 },
+  'batch.deadlineLikesBudgetUsd': { type: 'number', minimum: 0, maximum: 10000 },
   'batch.resources': { type: 'object', required: ['limits'], properties: { limits: { type: 'object', required: ['memory'], properties: { memory } } } },
   'redis.maxmemory': { type: 'string', pattern: '^[0-9]+(kb|mb|gb)?$' },
 };

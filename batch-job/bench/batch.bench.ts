@@ -5,6 +5,7 @@
  * per scenario and strategy (with cost per UTC day), one line per scenario with every run's cost next
  * to the references, then one line checking the targets.
  *   BENCH_SCENARIOS=realistic,idle  BENCH_STRATEGIES=planner  to run a subset.
+ *   BENCH_REFERENCES_ONLY=1  to compute only the references (no batch runs, no X double): minutes, not hours.
  *   BENCH_NODE_OPTIONS='--max-old-space-size=128'  to run the batch process under a heap cap.
  *   BENCH_RUNNER=scheduler  to run every run of a scenario in one long-lived batch process.
  *
@@ -20,6 +21,7 @@ import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLi
 import type { Redis } from 'ioredis';
 import { bundleRunner } from './bundle-runner';
 import { CostBreakdown, type Breakdown } from './breakdown';
+import type { Parts } from './no-oracle';
 import { References, WINDOW_MS } from './references';
 
 const HOUR = 3_600_000;
@@ -135,6 +137,7 @@ interface RunCost {
   omniscient?: number;
   lowerBound?: number;
   streams?: number;
+  noOracle?: number;
   /** USD by reason (see breakdown.ts). */
   why?: Breakdown;
 }
@@ -294,7 +297,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
       perDay[day] = (perDay[day] ?? 0) + billed;
       const why = breakdown?.run(t, x.requests.slice(from)).reasons;
       if (out.costUsd !== undefined && billed > 0.05) estimateMaxErrorPct = Math.max(estimateMaxErrorPct, Math.abs(out.costUsd - billed) / billed * 100);
-      runs.push({ at: new Date(t).toISOString().slice(5, 16), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound), streams: usd(ref.streams) } : {}), ...(why ? { why } : {}) });
+      runs.push({ at: stamp(t), billed: usd(billed), ...(out.costUsd !== undefined ? { estimate: usd(out.costUsd) } : {}), ...(ref ? { omniscient: usd(ref.omniscient), lowerBound: usd(ref.lowerBound), streams: usd(ref.streams) } : {}), ...(why ? { why } : {}) });
     }
     measured.requests = x.requests.length - base.requests;
     if (def.drain) {
@@ -365,21 +368,53 @@ function compact(statuses: string[]): string[] {
 
 interface ReferenceLine {
   scenario: string;
-  strategy: 'omniscient' | 'lowerBound' | 'streams';
+  strategy: 'omniscient' | 'lowerBound' | 'streams' | 'noOracle';
   costUsd: number;
   perDay: Record<string, number>;
+  /** noOracle: USD by step of its argument (see no-oracle.ts), over the measured days. */
+  parts?: Parts;
 }
+
+/** The references' lines over the days in `measured` (all of them when absent), and each run's noOracle. */
+function referenceLines(name: string, refs: References, measured?: Set<string>): { lines: ReferenceLine[]; noOracleAt: Map<string, number> } {
+  const keep = (perDay: Record<string, number>) => Object.fromEntries(Object.entries(perDay).filter(([d]) => !measured || measured.has(d)));
+  const line = (strategy: ReferenceLine['strategy'], perDay: Record<string, number>): ReferenceLine => ({ scenario: name, strategy, costUsd: usd(Object.values(perDay).reduce((a, b) => a + b, 0)), perDay });
+  const lines = (['omniscient', 'lowerBound', 'streams'] as const).map((k) => line(k, keep(refs.perDay(k))));
+  const bound = refs.noOracle();
+  const noOracleAt = new Map(refs.runs.map((t, i) => [stamp(t), bound.perRun[i]!]));
+  const parts: Parts = { likes: 0, quiet: 0, linkedAuthors: 0, engagement: 0 };
+  refs.runs.forEach((t, i) => {
+    if (measured && !measured.has(utcDay(t))) return;
+    for (const k of Object.keys(parts) as Array<keyof Parts>) parts[k] += bound.perRunParts[i]![k];
+  });
+  lines.push({ ...line('noOracle', keep(bound.perDay)), parts: { likes: usd(parts.likes), quiet: usd(parts.quiet), linkedAuthors: usd(parts.linkedAuthors), engagement: usd(parts.engagement) } });
+  return { lines, noOracleAt };
+}
+
+const stamp = (t: number) => new Date(t).toISOString().slice(5, 16);
 
 async function main() {
   const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
   const server = await startRedisServer();
   const redis = server.client();
   const lines: Array<Line | ReferenceLine> = [];
-  const firstRuns = new Map<string, Array<{ at: string; planner: number; omniscient?: number }>>();
+  const firstRuns = new Map<string, Row[]>();
+  const referencesOnly = !!process.env.BENCH_REFERENCES_ONLY;
   const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
   try {
     for (const [name, def] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(name)) continue;
+      if (referencesOnly) {
+        if (!def.build) continue;
+        const { lines: refLines, rows } = referencesAlone(name, def);
+        for (const l of refLines) {
+          lines.push(l);
+          emit(l);
+        }
+        firstRuns.set(name, rows.filter((r) => r.at.slice(6, 8) === '00'));
+        emit({ scenario: name, perRun: rows });
+        continue;
+      }
       const perRun: Record<string, RunCost[]> = {};
       let refs: References | null = null;
       // standard also runs with every reply rule on, interleaved with plain planner runs (twice each: the
@@ -411,18 +446,22 @@ async function main() {
           under5Pct: spent <= 0.05 * wall,
         });
       }
+      let noOracleAt = new Map<string, number>();
       if (refs) {
         const measured = new Set(Object.keys((lines.find((l) => l.scenario === name && 'recall' in l) as Line).perDay));
-        for (const strategy of ['omniscient', 'lowerBound', 'streams'] as const) {
-          const perDay = Object.fromEntries(Object.entries(refs.perDay(strategy)).filter(([d]) => measured.has(d)));
-          const line: ReferenceLine = { scenario: name, strategy, costUsd: usd(Object.values(perDay).reduce((a, b) => a + b, 0)), perDay };
-          lines.push(line);
-          emit(line);
+        const out = referenceLines(name, refs, measured);
+        noOracleAt = out.noOracleAt;
+        for (const l of out.lines) {
+          lines.push(l);
+          emit(l);
         }
       }
       const planner = perRun.planner ?? [];
       const naive = perRun.naive ?? [];
-      const rows = planner.map((r, i) => ({ at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound, streams: r.streams, ...(r.why ? { why: r.why } : {}) }));
+      const rows: Row[] = planner.map((r, i) => ({
+        at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound, streams: r.streams,
+        ...(noOracleAt.has(r.at) ? { noOracle: usd(noOracleAt.get(r.at)!) } : {}), ...(r.why ? { why: r.why } : {}),
+      }));
       firstRuns.set(name, rows.filter((r) => r.at.slice(6, 8) === '00'));
       emit({ scenario: name, perRun: rows });
     }
@@ -434,7 +473,33 @@ async function main() {
   emit(targets(lines, firstRuns.get('realistic') ?? []));
 }
 
-function targets(lines: Array<Line | ReferenceLine>, firstRuns: Array<{ at: string; planner: number; omniscient?: number }>) {
+/** One run of a scenario: what the planner and naive billed, next to the references. */
+interface Row {
+  at: string;
+  planner?: number;
+  estimate?: number;
+  naive?: number;
+  omniscient?: number;
+  lowerBound?: number;
+  streams?: number;
+  noOracle?: number;
+  why?: Breakdown;
+}
+
+/** BENCH_REFERENCES_ONLY: the scenario advanced run by run with only the references computed (no batch, no X double). */
+function referencesAlone(name: string, def: BenchScenario): { lines: ReferenceLine[]; rows: Row[] } {
+  const sc = def.build!(def.end);
+  const refs = new References(sc);
+  const steps = def.runs.map((t) => {
+    sc.advanceTo(t);
+    return { at: stamp(t), ...refs.step(t) };
+  });
+  const { lines, noOracleAt } = referenceLines(name, refs);
+  const rows = steps.map((r) => ({ at: r.at, omniscient: usd(r.omniscient), lowerBound: usd(r.lowerBound), streams: usd(r.streams), noOracle: usd(noOracleAt.get(r.at) ?? 0) }));
+  return { lines, rows };
+}
+
+function targets(lines: Array<Line | ReferenceLine>, firstRuns: Row[]) {
   const get = (s: string, k: string) => lines.find((l) => l.scenario === s && l.strategy === k);
   const planners = lines.filter((l): l is Line => l.strategy === 'planner');
   const std = get('standard', 'planner') as Line | undefined;
@@ -445,20 +510,32 @@ function targets(lines: Array<Line | ReferenceLine>, firstRuns: Array<{ at: stri
   const omni = get('realistic', 'omniscient');
   const lb = get('realistic', 'lowerBound');
   const streams = get('realistic', 'streams');
-  // Full measured days of the realistic scenario (the first, begun mid-day with every member new, is warm-up).
-  const days = real ? Object.keys(real.perDay).sort().slice(1) : [];
-  const perDay = days.filter((d) => real!.perDay[d]! > 0).map((d) => ({
-    day: d, planner: real!.perDay[d], naive: realNaive?.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
-    streams: streams?.perDay[d],
-    ratio: ratio(real!.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real!.perDay[d]!, lb?.perDay[d] ?? 0), streamsRatio: ratio(real!.perDay[d]!, streams?.perDay[d] ?? 0),
+  const noOracle = get('realistic', 'noOracle');
+  // Full measured days of the realistic scenario (the first, begun mid-day with every member new, is
+  // warm-up; the last, one run after midnight, is not a day).
+  const days = real ? Object.keys(real.perDay).sort().slice(1) : omni ? Object.keys(omni.perDay).sort().slice(1, -1) : [];
+  const perDay = days.filter((d) => !real || real.perDay[d]! > 0).map((d) => ({
+    day: d, planner: real?.perDay[d], naive: realNaive?.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
+    streams: streams?.perDay[d], noOracle: noOracle?.perDay[d],
+    ...(real ? {
+      ratio: ratio(real.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real.perDay[d]!, lb?.perDay[d] ?? 0), streamsRatio: ratio(real.perDay[d]!, streams?.perDay[d] ?? 0),
+      'planner/noOracle': ratio(real.perDay[d]!, noOracle?.perDay[d] ?? 0),
+    } : {}),
+    'omniscient×1.5 vs noOracle': { omniscientX1_5: usd(1.5 * (omni?.perDay[d] ?? 0)), noOracle: noOracle?.perDay[d], noOracleToOmniscient: ratio(noOracle?.perDay[d] ?? 0, omni?.perDay[d] ?? 0) },
   }));
   return {
     check: 'targets',
     recallPrecision100: planners.every((l) => l.recall === 1 && l.precision === 1),
     realisticPerDay: perDay,
-    realisticDayAtMost1_5xOmniscient: perDay.length ? perDay.every((d) => (d.ratio ?? Infinity) <= 1.5) : null,
-    realisticFirstRunAfterMidnight: firstRuns.map((r) => ({ at: r.at, planner: r.planner, omniscient: r.omniscient, ratio: ratio(r.planner, r.omniscient ?? 0) })),
-    realisticFirstRunAtMost2xOmniscient: firstRuns.length ? firstRuns.every((r) => (ratio(r.planner, r.omniscient ?? 0) ?? Infinity) <= 2) : null,
+    realisticDayAtMost1_5xOmniscient: real && perDay.length ? perDay.every((d) => (ratio(d.planner ?? 0, d.omniscient ?? 0) ?? Infinity) <= 1.5) : null,
+    // Whether any strategy without an oracle could meet the 1.5× target at all (noOracle is a lower bound on every one of them).
+    realisticNoOracleOver1_5xOmniscient: perDay.length ? perDay.every((d) => (d.noOracle ?? 0) > 1.5 * (d.omniscient ?? Infinity)) : null,
+    realisticFirstRunAfterMidnight: firstRuns.map((r) => ({
+      at: r.at, planner: r.planner, omniscient: r.omniscient, noOracle: r.noOracle,
+      ...(r.planner !== undefined ? { ratio: ratio(r.planner, r.omniscient ?? 0), 'planner/noOracle': ratio(r.planner, r.noOracle ?? 0) } : {}),
+      'omniscient×2 vs noOracle': { omniscientX2: usd(2 * (r.omniscient ?? 0)), noOracle: r.noOracle },
+    })),
+    realisticFirstRunAtMost2xOmniscient: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.omniscient ?? 0) ?? Infinity) <= 2) : null,
     estimateWithin5Pct: planners.every((l) => (l.estimateMaxErrorPct ?? 0) <= 5),
     standardCostRatioToNaive: std && stdNaive ? ratio(std.costUsd, stdNaive.costUsd) : null,
     idleOnlyMetricsLookups: idle ? idle.requests <= Math.ceil(300 / 100) && idle.billedUsers === 0 && idle.billedPosts <= 300 : null,

@@ -1,5 +1,5 @@
 /**
- * Two references for the batch bench, computed from the scenario's truth at each run's time:
+ * References for the batch bench, computed from the scenario's truth at each run's time:
  *
  * - lowerBound: the least billed cost that could witness each new engagement: one billed object
  *   showing it (a like: its like object plus the liked post or the liker; a repost, reply or quote:
@@ -18,9 +18,14 @@
  *   like object billed once a UTC day), one lookup of every linked member a day (the cheapest check
  *   of a quiet member), and reposts, replies and quotes at the lower bound (narrow searches).
  *
+ * - noOracle: a proven lower bound on what any strategy that cannot know who liked what pays for
+ *   recall 1.0 for certain, from what it can observe (see no-oracle.ts for the argument); computed
+ *   once every run is known.
+ *
  * All bill with the double's rules (X_PRICES, once per UTC day), in their own ledgers.
  */
 import { Billing, cost, type Scenario, type ScenarioEvent } from '@engagement-tracker/sandbox/x';
+import { noOracleBound, type Found, type NoOracle } from './no-oracle';
 
 export interface ReferenceStep {
   omniscient: number;
@@ -50,6 +55,10 @@ export class References {
   private readonly seen = new Set<string>();
   private readonly tracked: Map<string, { submittedAt: number; submitter: string; authorId: string }>;
   private readonly memberIndex: Map<string, number>;
+  /** The runs stepped so far, and the engagement each made findable (for noOracle). */
+  readonly runs: number[] = [];
+  private readonly found: Found[] = [];
+  private bound: NoOracle | null = null;
 
   constructor(private readonly sc: Scenario) {
     this.tracked = new Map(sc.tracked.map((p) => [p.tweet.id, { submittedAt: p.submittedAt, submitter: sc.members[p.submitter]!.id, authorId: p.tweet.authorId }]));
@@ -104,6 +113,9 @@ export class References {
   step(t: number): ReferenceStep {
     const s = this.sc.state;
     const events = this.fresh(t);
+    const run = this.runs.length;
+    this.runs.push(t);
+    this.bound = null;
     let omniscient = 0;
     let lowerBound = 0;
     let streams = this.streamLikes(t);
@@ -111,12 +123,14 @@ export class References {
     for (const e of events) {
       if (e.kind === 'like') {
         likesBy.set(e.userId, [...(likesBy.get(e.userId) ?? []), e]);
+        this.found.push({ run, e });
         const viaPost = { posts: [e.tweetId], users: [], likes: [`${e.tweetId}|${e.userId}`] };
         const viaUser = { posts: [], users: [e.userId], likes: [`${e.tweetId}|${e.userId}`] };
         lowerBound += this.charge(this.lb, t, this.marginal(this.lb, t, viaPost) <= this.marginal(this.lb, t, viaUser) ? viaPost : viaUser);
         continue;
       }
       const post = this.engagementPost(e);
+      this.found.push({ run, e, ...(post ? { post } : {}) });
       if (!post) continue;
       const viaPost = { posts: [post], users: [], likes: [] };
       streams += this.charge(this.streamsLedger, t, viaPost);
@@ -180,6 +194,11 @@ export class References {
       }
     });
     return this.charge(this.streamsLedger, t, r);
+  }
+
+  /** The no-oracle lower bound over the runs stepped so far (per run in step order, per UTC day, total). */
+  noOracle(): NoOracle {
+    return (this.bound ??= noOracleBound(this.sc, this.runs, this.found, WINDOW_MS));
   }
 
   /** Billed USD per UTC day. */

@@ -4,6 +4,8 @@ import { loadBatchConfig, type BatchConfig } from './engine';
 export interface JobConfig {
   sandbox: boolean;
   env: BatchConfig;
+  /** BATCH_SCHEDULE was given (the CronJob passes its schedule): a run then knows when the next one comes. */
+  scheduleKnown: boolean;
   encryptionKey: string;
   x: XApiConfig;
 }
@@ -22,6 +24,7 @@ export function loadJobConfig(source: NodeJS.ProcessEnv = process.env): JobConfi
   return {
     sandbox: mode.sandbox,
     env,
+    scheduleKnown: !!source.BATCH_SCHEDULE,
     encryptionKey: mode.encryptionKey,
     x: {
       baseUrl: env.TWITTER_API_BASE_URL,

@@ -37,7 +37,7 @@ export async function startScheduler(cfg: JobConfig, logger: Logger): Promise<Sc
       return Promise.resolve(null);
     }
     abort = new AbortController();
-    current = runOnce(cfg, logger, { trigger: 'schedule', signal: abort.signal })
+    current = runOnce(cfg, logger, { trigger: 'schedule', signal: abort.signal, schedule: cfg.env.BATCH_SCHEDULE })
       .then((out) => {
         runs.inc({ status: out.status });
         lastEnd.set(Date.now() / 1000);
@@ -56,7 +56,7 @@ export async function startScheduler(cfg: JobConfig, logger: Logger): Promise<Sc
     return current;
   };
 
-  const cron = new Cron(cfg.env.BATCH_SCHEDULE, { protect: true, name: 'batch' }, async () => {
+  const cron = new Cron(cfg.env.BATCH_SCHEDULE, { protect: true, name: 'batch', ...(cfg.env.BATCH_TIME_ZONE ? { timezone: cfg.env.BATCH_TIME_ZONE } : {}) }, async () => {
     await runNow();
   });
   const health = await startHealthServer({

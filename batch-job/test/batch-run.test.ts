@@ -4,6 +4,7 @@ import { createDiscordDmNotifier, createLogger } from '@engagement-tracker/core'
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WatermarkStore } from '../src/engine';
+import { nextRunOf } from '../src/schedule';
 import { score, SIM_END, startSim, type Sim } from './harness';
 
 let server: TestRedis;
@@ -267,13 +268,18 @@ describe('batch run against the X double', () => {
     expect(r.extra).toEqual([]);
   });
 
-  it('throttled: posts about to leave the window are read from their side before the run stops', async () => {
-    const s = await sim({ ...small, seed: 29, members: 250, tweets: 20, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
+  /** 250 members, one users_lookup a window: posts submitted by 10:00 leave the window (2h10m) at 12:10, before a run at 12:00 can reach everyone. */
+  async function throttledBeforeWindowEnd(members = 250) {
+    const s = await sim({ ...small, seed: 29, members, tweets: 20, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 }, liked_tweets: { user: 1 } } });
     // Posts submitted by 10:00 are recorded then (their window, 2h10m here, ends at 12:10); the rest at 12:00.
     await s.advanceTo(SIM_END - 2 * 3_600_000);
     const leaving = new Set((await s.stores.tweets.listInWindow(0, s.sc.now())).map((t) => t.tweetId));
     await s.advanceTo(SIM_END);
-    const windowMs = 2 * 3_600_000 + 10 * 60_000;
+    return { s, leaving, windowMs: 2 * 3_600_000 + 10 * 60_000 };
+  }
+
+  it('throttled: posts about to leave the window are read from their side before the run stops', async () => {
+    const { s, leaving, windowMs } = await throttledBeforeWindowEnd();
     // Every member engagement on the posts leaving at 12:10: their side shows reposts, replies, quotes and
     // likes of members' own posts; likes of outside authors' posts come from the members not reached yet.
     const want = [...s.sc.truth()].filter((k) => leaving.has(k.split('|')[0]!));
@@ -293,6 +299,47 @@ describe('batch run against the X double', () => {
     const r = score(s.sc.truth(), await s.awarded());
     expect(r.missed).toEqual([]);
     expect(r.extra).toEqual([]);
+  });
+
+  it('a throttled run spends at most its budget on likes reads for posts leaving the window, and reports it', async () => {
+    const { s } = await throttledBeforeWindowEnd();
+    const budget = 0.3;
+    const from = s.x.requests.length;
+    const first = await s.run({ windowMs: 2 * 3_600_000 + 10 * 60_000, deadlineLikesBudgetUsd: budget });
+    expect(first.status).toBe('partial');
+    expect(first.stats.deadlineLikesBudgetReached).toBe(1);
+    expect(first.stats.deadlineLikesUsd).toBeGreaterThan(0);
+    expect(first.stats.deadlineLikesUsd).toBeLessThanOrEqual(budget);
+    expect(first.stats.unreadAtWindowEnd).toBeGreaterThan(0);
+    // What X billed for the likes of the members the stopped sweep had not looked up (only these reads ask for them).
+    const sent = s.x.requests.slice(from);
+    const reached = new Set(sent.filter((r) => r.endpoint === 'users_lookup' && r.status === 200).flatMap((r) => r.query.ids!.split(',')));
+    const billed = sent.filter((r) => r.endpoint === 'liked_tweets' && !reached.has(r.userId!)).reduce((a, r) => a + r.costUsd, 0);
+    expect(billed).toBeGreaterThan(0);
+    expect(billed).toBeLessThanOrEqual(budget + 1e-9);
+    expect(first.stats.deadlineLikesUsd).toBeCloseTo(billed, 4);
+  });
+
+  it('throttled: posts leaving the window before the next scheduled run are read first, not only those leaving before X reopens', async () => {
+    // 150 members, one users_lookup a window: the 12:00 run looks 100 up and stops until 12:15; the other
+    // 50 fit in the next window. Posts leaving at 12:20 are lost unless read now when the next run is at 12:30.
+    const windowMs = 2 * 3_600_000 + 20 * 60_000;
+    const leavingAt1220 = async (s: Sim, leaving: Set<string>) => [...s.sc.truth()].filter((k) => leaving.has(k.split('|')[0]!));
+    const assumed = await throttledBeforeWindowEnd(150);
+    const soon = await assumed.s.run({ windowMs });
+    expect(soon.status).toBe('partial');
+    expect(soon.stats.deadlineReads).toBeUndefined();
+    const want = await leavingAt1220(assumed.s, assumed.leaving);
+    expect(want.length).toBeGreaterThan(3);
+    const missed = await assumed.s.awarded();
+    expect(want.filter((k) => !missed.has(k)).length).toBeGreaterThan(0);
+
+    const scheduled = await throttledBeforeWindowEnd(150);
+    const out = await scheduled.s.run({ windowMs, nextRunAt: nextRunOf('*/30 * * * *', 'Etc/UTC') });
+    expect(out.status).toBe('partial');
+    expect(out.stats.deadlineReads).toBeGreaterThan(0);
+    const got = await scheduled.s.awarded();
+    expect((await leavingAt1220(scheduled.s, scheduled.leaving)).filter((k) => !got.has(k))).toEqual([]);
   });
 
   it('a sweep resumed after members linked reads them too, even with ids before its cursor', async () => {
@@ -397,6 +444,70 @@ describe('batch run against the X double', () => {
     const second = await s.run();
     expect(second.status).toBe('succeeded');
     expect(score(s.sc.truth(), await s.awarded()).missed).toEqual([]);
+  });
+
+  /**
+   * The member (index) with the most likes of tracked posts, with their own X window of liked_tweets
+   * used up by another client of theirs (a 429 the run could not foresee).
+   */
+  async function burnMemberLikes(s: Sim, perWindow: number) {
+    const truth = s.sc.truth();
+    const likes = (id: string) => [...truth].filter((k) => k.endsWith(`|${id}|like`));
+    const idx = s.sc.members.reduce((best, m, i) => (likes(m.id).length > likes(s.sc.members[best]!.id).length ? i : best), 0);
+    const m = s.sc.members[idx]!;
+    expect(likes(m.id).length).toBeGreaterThan(0);
+    const own = s.factory.user(s.sc.state.issueTokens(m.id).accessToken);
+    for (let i = 0; i < perWindow; i++) await own.v2.get(`users/${m.id}/liked_tweets`, { max_results: 10 });
+    return { m, discordId: memberDiscordId(idx), likes: likes(m.id) };
+  }
+
+  it("one member's used-up X rate limit skips that member only: the others are awarded, the run ends partial, the next run reads them", async () => {
+    const s = await sim({ ...small, seed: 89, quietAfterEnd: true }, { limits: { liked_tweets: { user: 5 } } });
+    await s.advanceTo(SIM_END);
+    const { m, discordId, likes } = await burnMemberLikes(s, 5);
+    const first = await s.run({ throttledWaitMs: 0 });
+    expect(first.status).toBe('partial');
+    expect(first.stats.stopped_rate_limited).toBeUndefined();
+    expect(first.stats.readsThrottled).toBe(1);
+    expect(first.stats.throttledForNextRun).toBe(1);
+    expect(first.error).toMatch(/1 read\(s\) skipped: the member's own X rate limit/);
+    // everyone else's engagement was read and awarded; this member's likes wait
+    const truth = s.sc.truth();
+    const got = await s.awarded();
+    expect([...truth].filter((k) => !k.includes(`|${m.id}|like`) && !got.has(k))).toEqual([]);
+    expect(likes.filter((k) => !got.has(k)).length).toBeGreaterThan(0);
+    const wm = new WatermarkStore(s.stores.ctx);
+    expect(await wm.refusedReads()).toMatchObject({ [`member:${discordId}`]: { endpoint: 'liked_tweets', status: 429, runId: first.runId } });
+    s.sc.advanceTo(s.sc.now() + 15 * 60_000);
+    const second = await s.run();
+    expect(second.status).toBe('succeeded');
+    expect(await wm.refusedReads()).toEqual({});
+    const r = score(truth, await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  });
+
+  it("a member's X rate limit that reopens soon is waited for, and the member read again in the same run", async () => {
+    const s = await sim({ ...small, seed: 97, quietAfterEnd: true }, { limits: { liked_tweets: { user: 5 } } });
+    await s.advanceTo(SIM_END);
+    await burnMemberLikes(s, 5);
+    // the member's window reopens 30 s after the run starts
+    s.sc.advanceTo(s.sc.now() + 14.5 * 60_000);
+    const slept: number[] = [];
+    const out = await s.run({}, {
+      sleep: async (ms) => {
+        slept.push(ms);
+        s.sc.advanceTo(s.sc.now() + ms);
+      },
+    });
+    expect(out.status).toBe('succeeded');
+    expect(out.stats.readsThrottled).toBe(1);
+    expect(out.stats.throttledRetried).toBe(1);
+    expect(Math.max(...slept)).toBeGreaterThanOrEqual(30_000);
+    expect(Math.max(...slept)).toBeLessThanOrEqual(60_000);
+    const r = score(s.sc.truth(), await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
   });
 
   it('--tweet narrows the awards to one post and leaves the rest for the next full run', async () => {

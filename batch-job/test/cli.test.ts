@@ -70,13 +70,20 @@ describe('batch-job CLI', () => {
     expect(summary(dry.stdout).stats.awarded ?? 0).toBe(0);
     expect(summary(dry.stdout).stats.engagementsFound).toBeGreaterThan(0);
 
+    // A run record from 120 days ago and a day of statistics from 500 days ago: past what is kept (90 and 400 days).
+    const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
+    const old = await createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY, now: () => Date.now() - 120 * 86_400_000 }).batches.create({ trigger: 'schedule', status: 'failed' });
+    await stores.ctx.redis.hset(stores.keys.pointsDaily(), '2020-01-01', 5);
+
     const res = await cli(['run'], { BATCH_TRIGGER: 'manual', JOB_NAME: 'et-batch-manual-abc12' });
     expect(res.code).toBe(0);
     const out = summary(res.stdout);
     expect(out.stats.awarded).toBeGreaterThan(0);
-    const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
     const run = await stores.batches.findByJobName('et-batch-manual-abc12');
     expect(run).toMatchObject({ id: out.runId, status: 'succeeded', trigger: 'manual' });
+    // The run bounded the keys that have no bound of their own.
+    expect(await stores.batches.get(old.id)).toBeNull();
+    expect(await stores.ctx.redis.hexists(stores.keys.pointsDaily(), '2020-01-01')).toBe(0);
 
     expect((await cli(['run', '--window', 'forever'])).code).toBe(2);
   }, 120_000); // three processes one after the other: slow on a busy machine

@@ -14,7 +14,8 @@ export interface Sim {
   factory: XClientFactory;
   /** Move simulated time to t, apply engagement up to then, submit posts submitted by then. */
   advanceTo(t: number): Promise<void>;
-  run(opts?: Partial<BatchOptions>): Promise<BatchOutcome>;
+  /** One run on the simulated clock (`deps.sleep` may move it; by default sleeping takes no time). */
+  run(opts?: Partial<BatchOptions>, deps?: Pick<BatchDeps, 'sleep'>): Promise<BatchOutcome>;
   /** Awards in the ledger as `tweetId|xUserId|kind`. */
   awarded(): Promise<Set<string>>;
   close(): Promise<void>;
@@ -35,7 +36,7 @@ export async function startSim(redis: RedisClient, scenario: Omit<ScenarioOption
       sc.advanceTo(t);
       await seedStores(stores, sc);
     },
-    run: (o = {}) => runBatch({ stores, x: factory, logger, now: () => sc.now(), sleep: async () => {}, ...(opts.notify ? { notify: opts.notify } : {}) }, { trigger: 'cli', backoffMs: 1, ...o }),
+    run: (o = {}, d = {}) => runBatch({ stores, x: factory, logger, now: () => sc.now(), sleep: async () => {}, ...(opts.notify ? { notify: opts.notify } : {}), ...d }, { trigger: 'cli', backoffMs: 1, ...o }),
     async awarded() {
       const out = new Set<string>();
       for (const p of sc.tracked) {

@@ -28,10 +28,14 @@ export function clientOptions(config: BotConfig): ClientOptions {
   };
 }
 
-/** Wire Redis, stores, X client, Discord client, listeners and the health server, then log in. */
-export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> {
+/**
+ * Wire Redis, stores, X client, Discord client, listeners and the health server, then log in. `now` is the
+ * clock of every period, season and role decision (the wall clock; a test may run the bot on its own clock).
+ */
+export async function startBot(config: BotConfig, logger: Logger, opts: { now?: () => number } = {}): Promise<Bot> {
+  const now = opts.now ?? Date.now;
   const redis = createRedis(config.redisUrl);
-  const stores = createStores(redis, { prefix: config.redisKeyPrefix, encryptionKey: config.encryptionKey });
+  const stores = createStores(redis, { prefix: config.redisKeyPrefix, encryptionKey: config.encryptionKey, now });
   const registry = createMetricsRegistry('bot');
   const ctx: BotContext = {
     config,
@@ -40,7 +44,7 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<Bot> 
     tickets: new ConnectTicketSigner(config.encryptionKey),
     logger,
     metrics: createBotMetrics(registry),
-    now: Date.now,
+    now,
   };
   const client = new Client(clientOptions(config));
   instrumentRedis(registry, redis);

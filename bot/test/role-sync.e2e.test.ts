@@ -273,4 +273,35 @@ describe('role rewards applied by the bot', () => {
       expect(await replica.stop('SIGTERM')).toBe(0);
     }
   }, 240_000);
+
+  it('remembers members a human gave the role across a restart and for a second replica: nobody reads them again', async () => {
+    const regular = (await s.stores.roleRewards.list()).find((r) => r.name === 'Regular 2')!;
+    const ids = Array.from({ length: 3 }, (_, i) => `9700000000000000${String(i).padStart(2, '0')}`);
+    // Moderators gave these members the role by hand; they qualify for the rule too.
+    for (const id of ids) s.discord.members.add({ id, username: `hand${id.slice(-2)}`, roles: [R.regular] });
+    const memberReads = () => s.discord.sent.filter((c) => c.method === 'GET' && ids.some((id) => c.path === `/guilds/${IDS.guild}/members/${id}`)).length;
+    await s.stores.ctx.redis.zadd(board({ board: 'alltime' }), ...ids.flatMap((id) => [1000, id]));
+    const leftAlone = async () => (await s.stores.roleLeftAlone.current()).get(R.regular) ?? new Set<string>();
+    await expect.poll(async () => [...(await leftAlone())].filter((id) => ids.includes(id)).sort(), { timeout: 60_000 }).toEqual(ids);
+    // One read each found the role held: never recorded, never written.
+    expect(memberReads()).toBe(ids.length);
+    const syncedAfter = async (b: BotProcess, since: number) => {
+      const m = await fetch(`${b.healthUrl}/metrics`).then((r) => r.text());
+      return Number(/engagement_tracker_bot_role_syncs_total\{outcome="ok"[^}]*\} (\d+)/.exec(m)?.[1] ?? 0) > since;
+    };
+    // A restarted bot, then a second replica beside it, each sync a few times (1.5 s apart) and read none of them again.
+    expect(await bot.stop('SIGTERM')).toBe(0);
+    bot = await restartBot();
+    await expect.poll(() => syncedAfter(bot, 2), { timeout: 60_000 }).toBe(true);
+    const replica = await restartBot();
+    try {
+      await expect.poll(() => syncedAfter(replica, 2), { timeout: 60_000 }).toBe(true);
+      expect(memberReads()).toBe(ids.length);
+      expect(roleCalls().filter((c) => ids.includes(c.userId))).toEqual([]);
+      expect(await holders(regular)).not.toEqual(expect.arrayContaining([ids[0]]));
+      for (const id of ids) expect(has(id, R.regular)).toBe(true);
+    } finally {
+      expect(await replica.stop('SIGTERM')).toBe(0);
+    }
+  }, 240_000);
 });

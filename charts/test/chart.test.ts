@@ -185,6 +185,10 @@ describe('components', () => {
     // Above the wall-time cap plus the 60 s the batch's own watchdog allows (batch-job/src/main.ts).
     expect(job.activeDeadlineSeconds).toBeGreaterThan(Number(env.BATCH_MAX_WALL_SECONDS!.value) + 60);
     expect(env.BATCH_TRIGGER!.value).toBe('schedule');
+    // the run knows its own schedule (a throttled run reads first what would leave the window before the next one)
+    expect(env.BATCH_SCHEDULE!.value).toBe(spec.schedule);
+    expect(env.BATCH_TIME_ZONE).toBeUndefined();
+    expect(Number(env.BATCH_DEADLINE_LIKES_BUDGET_USD!.value)).toBe(2);
     expect(env.JOB_NAME!.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(c.resources?.limits?.memory).toBe('256Mi');
     expect(env.NODE_OPTIONS!.value).toBe('--max-old-space-size=192');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseSchema, boardRetentionOf, ConfigError, credential, CREDENTIAL_VARIABLES, env, hasRealCredentials, isRemoteUrl, loadConfig, resolveMode, SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../src';
+import { baseSchema, boardRetentionOf, ConfigError, DEFAULT_KEY_RETENTION, keyRetentionOf, credential, CREDENTIAL_VARIABLES, env, hasRealCredentials, isRemoteUrl, loadConfig, resolveMode, SANDBOX_CREDENTIALS, SANDBOX_ENCRYPTION_KEY } from '../src';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -14,6 +14,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(baseSchema, { LEADERBOARD_KEEP_WEEKS: '0', LEADERBOARD_KEEP_DAYS: '1.5', LEADERBOARD_KEEP_MONTHS: 'forever' })).toThrow(
       /LEADERBOARD_KEEP_DAYS[\s\S]*LEADERBOARD_KEEP_WEEKS[\s\S]*LEADERBOARD_KEEP_MONTHS/,
     );
+  });
+  it('takes how long run records and daily statistics are kept from BATCH_RUNS_KEEP_DAYS, BATCH_RUNS_KEEP and STATS_KEEP_DAYS', () => {
+    expect(keyRetentionOf(loadConfig(baseSchema, {}))).toEqual(DEFAULT_KEY_RETENTION);
+    expect(keyRetentionOf(loadConfig(baseSchema, { BATCH_RUNS_KEEP_DAYS: '30', BATCH_RUNS_KEEP: '500', STATS_KEEP_DAYS: '60' }))).toMatchObject({ runDays: 30, runs: 500, statsDays: 60 });
+    // The console reads 30 days of statistics: fewer kept days are refused.
+    expect(() => loadConfig(baseSchema, { STATS_KEEP_DAYS: '7', BATCH_RUNS_KEEP: '10', BATCH_RUNS_KEEP_DAYS: '0' })).toThrow(/BATCH_RUNS_KEEP_DAYS[\s\S]*BATCH_RUNS_KEEP[\s\S]*STATS_KEEP_DAYS/);
   });
   it('lists every missing or invalid variable in one error', () => {
     const schema = baseSchema.extend({ DISCORD_BOT_TOKEN: z.string(), PORT: env.port(8080) });

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { baseSchema, env, loadConfig, xConfigSchema } from '@engagement-tracker/core';
 
@@ -23,7 +24,25 @@ const duration = (def: string, min: number, max: number, bounds: string) => z.st
 /** Settings of the batch job and its scheduler. */
 export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   /** Cron expression of `batch-job schedule` (machines without Kubernetes). */
-  BATCH_SCHEDULE: z.string().default('*/30 * * * *'),
+  BATCH_SCHEDULE: z.string().default('*/30 * * * *').refine((s) => {
+    try {
+      new Cron(s, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a cron expression (five fields, e.g. */30 * * * *)'),
+  /**
+   * Time zone (IANA) of BATCH_SCHEDULE; unset: the process's (UTC in the images). The CronJob passes
+   * its own schedule and time zone, so a run knows when the next one comes.
+   */
+  BATCH_TIME_ZONE: z.string().min(1).optional().refine((tz) => {
+    try {
+      return tz === undefined || !!new Intl.DateTimeFormat('en', { timeZone: tz });
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone (e.g. Europe/Paris)'),
   /**
    * Posts submitted within this window are tracked: at most 7 days, as `--window` (X's recent search
    * reaches 7 days back, and post watermarks expire after 8, past which every run would read a post anew).
@@ -37,6 +56,11 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
   BATCH_LIKES_DUE_HORIZON: duration('3h', 60_000, 7 * 86_400_000, '1m and 7d'),
   /** Stop as partial after this many distinct billed posts + users in one run (0 = no cap). */
   BATCH_MAX_BILLED_RESOURCES: env.int(0),
+  /**
+   * USD a run stopped by a rate limit may spend reading the likes of members it has not reached, for
+   * posts that leave the window before a later run could read them (0 = none: such likes may be lost).
+   */
+  BATCH_DEADLINE_LIKES_BUDGET_USD: z.coerce.number().min(0).max(10_000).default(2),
   /** Stop as partial after this many seconds (0 = no cap). */
   BATCH_MAX_WALL_SECONDS: env.int(600),
   /** How the run was started: schedule (CronJob / scheduler), manual (admin console), cli. */

@@ -1,10 +1,23 @@
 import type { Logger } from 'pino';
 import type { Connection, Engagement, Stores, TrackedTweet, XClientFactory } from '@engagement-tracker/core';
-import type { Refusal } from './errors';
+import type { MemberThrottled, Refusal } from './errors';
+import type { TweetRead } from './planner';
+import type { ScanJob } from './steps/scan-members';
 import type { RunStats } from './stats';
 import type { MemberTokens } from './tokens';
 import type { WatermarkStore } from './watermarks';
 import type { XGateway } from './x-gateway';
+
+/**
+ * A read skipped because the member's own rate-limit bucket was used up (429 with their token): the
+ * member's read (`job`, the endpoint saying which part) or the post's read with its author's token
+ * (`read`), tried again once `resetAt` has passed.
+ */
+export interface Throttled extends Refusal {
+  resetAt: number;
+  job?: ScanJob;
+  read?: TweetRead;
+}
 
 /** What every step of one run shares. */
 export interface RunContext {
@@ -39,6 +52,8 @@ export interface RunContext {
   skipped: number;
   /** Reads X refused (400/403/404), recorded against their member or post: the run is partial. */
   refused: Refusal[];
+  /** Reads skipped on a member's used-up rate-limit bucket: the run is partial, the others go on. */
+  throttled: Throttled[];
   /** `member:<discordId>` / `post:<tweetId>` read without refusal this run (clears an earlier refusal). */
   readOk: Set<string>;
   /** Members with a read X refused in an earlier run: read them again now. */
@@ -54,9 +69,21 @@ export interface RunContext {
   postsKnownAt: Map<string, number>;
   /** The run covers one post only (--tweet). */
   narrowed: boolean;
+  /** The first scheduled run at or after a time, when the batch knows its schedule (BATCH_SCHEDULE). */
+  nextRunAt?: (after: number) => number;
   concurrency: number;
   firstScanMaxPages: number;
+  /** USD a throttled run may spend reading unreached members' likes for posts leaving the window. */
+  deadlineLikesBudgetUsd: number;
   progress(phase: string, done: number, total: number): void;
+}
+
+/** Skip a read on a member's used-up bucket: record it against the member or post, with when it reopens. */
+export function recordThrottled(ctx: RunContext, err: MemberThrottled, subject: 'member' | 'post', id: string, retry: { job?: ScanJob; read?: TweetRead } = {}): void {
+  const reason = `rate limit of the member's own X token used up until ${new Date(err.resetAt).toISOString()}`;
+  ctx.throttled.push({ subject, id, endpoint: err.endpoint, status: 429, reason, resetAt: err.resetAt, ...retry });
+  ctx.stats.inc('readsThrottled');
+  ctx.logger.warn({ [subject === 'member' ? 'discordId' : 'tweetId']: id, endpoint: err.endpoint, resetAt: new Date(err.resetAt).toISOString() }, 'a member\'s X rate limit is used up: this read is skipped and tried again once it reopens');
 }
 
 /** Run `fn` over items with at most `limit` in flight; the first error stops new work and is thrown. */

@@ -50,9 +50,13 @@ export function byWindowEnd(reads: TweetRead[], windowEnd: (tweetId: string) => 
 
 /**
  * The earliest time a later run could reach every member a stopped sweep has left: it resumes at
- * `resumeAt` and covers `perWindow` members each rate-limit window.
+ * `resumeAt` and covers `perWindow` members each rate-limit window. With the runs' schedule
+ * (`nextRun`: the first scheduled run at or after a time), each window's share waits for the first run
+ * once that window is open; without it, a run is assumed to start as soon as a window reopens.
  */
-export function sweepDoneBy(resumeAt: number, membersLeft: number, perWindow: number): number {
+export function sweepDoneBy(resumeAt: number, membersLeft: number, perWindow: number, nextRun: (after: number) => number = (t) => t): number {
   const windows = Math.max(1, Math.ceil(membersLeft / Math.max(1, perWindow)));
-  return resumeAt + (windows - 1) * RATE_WINDOW_MS;
+  let at = Math.max(resumeAt, nextRun(resumeAt));
+  for (let w = 1; w < windows; w++) at = Math.max(at + RATE_WINDOW_MS, nextRun(at + RATE_WINDOW_MS));
+  return at;
 }

@@ -29,6 +29,25 @@ export class TokenBusy extends TokenRevoked {
   }
 }
 
+/**
+ * X answered 429 for one member's own rate-limit bucket (a request with their user token): only
+ * that member (or post, when read with its author's token) is skipped; the run goes on and ends
+ * partial, and the read is tried again once the bucket reopens (later in this run when that is soon,
+ * else the next run). App-wide limits stop the run (StopRun).
+ */
+export class MemberThrottled extends Error {
+  constructor(
+    /** Discord id of the member whose token was used. */
+    readonly discordId: string,
+    readonly endpoint: string,
+    /** Epoch ms when the member's window reopens. */
+    readonly resetAt: number,
+  ) {
+    super(`X rate limit for ${endpoint} with this member's token is used up until ${new Date(resetAt).toISOString()}`);
+    this.name = 'MemberThrottled';
+  }
+}
+
 /** X refused one read (400 bad request, 403 forbidden, 404 not found): record it, never fail the run. */
 export interface Refusal {
   subject: 'member' | 'post';

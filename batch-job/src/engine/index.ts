@@ -4,5 +4,5 @@ export { WatermarkStore, type MemberMark, type TweetMark } from './watermarks';
 export { XGateway, type XEndpoint, type GatewayOptions } from './x-gateway';
 export { MemberTokens } from './tokens';
 export { RunStats } from './stats';
-export { StopRun, TokenRevoked, TokenBusy } from './errors';
+export { StopRun, TokenRevoked, TokenBusy, MemberThrottled } from './errors';
 export { batchConfigSchema, loadBatchConfig, parseDuration, type BatchConfig } from './config';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
-import { byWindowEnd, RATE_WINDOW_MS } from './deadline';
+import { byWindowEnd, RATE_WINDOW_MS, sweepDoneBy } from './deadline';
 import { dueBefore, knownThrough, lookupReason, mustRead, type DueReason } from './due';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
@@ -10,6 +10,7 @@ import { award } from './steps/award';
 import { lookupMetrics } from './steps/lookup-metrics';
 import { readBeforeWindowEnd } from './steps/deadline-reads';
 import { memberSweep, type SweepStopped } from './steps/member-sweep';
+import { retryThrottled } from './steps/throttled';
 import { readTweetSide } from './steps/tweet-side';
 import { MemberTokens } from './tokens';
 import { WatermarkStore } from './watermarks';
@@ -76,6 +77,21 @@ export interface BatchOptions {
    * before the post leaves the window. The whole window or more: no member waits while a like may be new.
    */
   likesDueHorizonMs?: number;
+  /**
+   * A read skipped because the member's own X rate limit was used up is tried again in this run when
+   * their window reopens within this time (default 60 s) and before the wall cap; otherwise the next run.
+   */
+  throttledWaitMs?: number;
+  /**
+   * USD a run stopped by a rate limit may spend reading the likes of members it has not reached, for
+   * posts leaving the window before a later run could (default DEFAULT_DEADLINE_LIKES_BUDGET_USD).
+   */
+  deadlineLikesBudgetUsd?: number;
+  /**
+   * The first scheduled run at or after a time (from BATCH_SCHEDULE), so a throttled run knows which
+   * posts leave the window before a later run comes. Unset: a run is assumed as soon as X's window reopens.
+   */
+  nextRunAt?: (after: number) => number;
   /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
   reconnectLikesBudgetUsd?: number;
   signal?: AbortSignal;
@@ -97,13 +113,17 @@ export interface BatchOutcome {
 }
 
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+/** USD a throttled run may spend on likes reads for posts leaving the window (BATCH_DEADLINE_LIKES_BUDGET_USD). */
+export const DEFAULT_DEADLINE_LIKES_BUDGET_USD = 2;
+/** How long a run waits for a member's X rate limit to reopen to read what it held back (see BatchOptions). */
+export const DEFAULT_THROTTLED_WAIT_MS = 60_000;
 /** How long before a tracked post leaves the window every member who may have liked it is read (see BatchOptions). */
 export const DEFAULT_LIKES_DUE_HORIZON_MS = 3 * 3_600_000;
 
 /** Save this run's refused reads against their member or post; clear those read fine this time. */
 async function recordRefusals(ctx: RunContext, before: Record<string, unknown>): Promise<void> {
-  await ctx.wm.recordRefused(ctx.refused, ctx.now(), ctx.runId);
-  const now = new Set(ctx.refused.map((r) => `${r.subject}:${r.id}`));
+  await ctx.wm.recordRefused([...ctx.refused, ...ctx.throttled], ctx.now(), ctx.runId);
+  const now = new Set([...ctx.refused, ...ctx.throttled].map((r) => `${r.subject}:${r.id}`));
   const ok = (subject: 'member' | 'post') => Object.keys(before).filter((k) => k.startsWith(`${subject}:`) && !now.has(k) && ctx.readOk.has(k)).map((k) => k.slice(subject.length + 1));
   await ctx.wm.clearRefused('member', ok('member'));
   await ctx.wm.clearRefused('post', ok('post'));
@@ -185,11 +205,12 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   }, stats);
   const ctx: RunContext = {
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
-    refused: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(),
+    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
-    concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10,
+    concurrency: opts.concurrency ?? 8, firstScanMaxPages: opts.firstScanMaxPages ?? 10, deadlineLikesBudgetUsd: opts.deadlineLikesBudgetUsd ?? DEFAULT_DEADLINE_LIKES_BUDGET_USD,
+    ...(opts.nextRunAt ? { nextRunAt: opts.nextRunAt } : {}),
     progress: (name, done, total) => {
       progress = { phase: name, done, total };
       if (done > 0 || name === 'award') phase(name);
@@ -307,20 +328,25 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     // Posts leaving the tracking window first are read first (a rate limit may stop the run midway).
     reads = byWindowEnd(reads, windowEnd);
     if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
+    if (ctx.throttled.length) {
+      await retryThrottled(ctx, { maxWaitMs: opts.throttledWaitMs ?? DEFAULT_THROTTLED_WAIT_MS, deadlineAt: opts.maxWallMs ? started + opts.maxWallMs : 0, sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))) });
+    }
     ctx.progress('award', 0, 1);
     awarded = true;
     await withSpan('batch.award', {}, () => award(ctx, lock.fence));
     phase('awarded');
     if (!ctx.dryRun) await recordRefusals(ctx, refusedBefore);
-    if (ctx.skipped || ctx.refused.length) {
+    if (ctx.skipped || ctx.refused.length || ctx.throttled.length) {
       // Keep the post watermarks so the next run comes back for the members and posts skipped here.
       status = 'partial';
       error = [
         ctx.skipped ? `${ctx.skipped} member(s) skipped: their X token was being refreshed by another process; the next run covers them.` : '',
+        ctx.throttled.length ? `${ctx.throttled.length} read(s) skipped: the member's own X rate limit was used up (429 with their token); the next run retries them.` : '',
         ctx.refused.length ? `X refused ${ctx.refused.length} read(s), recorded against their member or post; the next run retries them: ${ctx.refused.slice(0, 3).map((r) => `${r.subject} ${r.id} ${r.endpoint} ${r.status} (${r.reason})`).join('; ')}` : '',
       ].filter(Boolean).join(' ');
       stats.set('membersSkipped', ctx.skipped);
       stats.set('readsRefused', ctx.refused.length);
+      stats.set('throttledForNextRun', ctx.throttled.length);
     } else if (!ctx.dryRun) {
       for (const id of ctx.unread) marks.delete(id);
       await wm.saveTweetMarks(marks, sweepStartedAt ?? started);
@@ -334,7 +360,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       log.warn({ reason: err.reason, resumeAt: err.resumeAt }, 'run stopped early; the next run resumes here');
       if (!awarded) {
         try {
-          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, err.resumeAt ?? now() + RATE_WINDOW_MS, []);
+          if (err.reason === 'rate_limited') await beforeWindowEnd?.(err, sweepDoneBy(err.resumeAt ?? now() + RATE_WINDOW_MS, 0, 1, opts.nextRunAt), []);
           await award(ctx, lock.fence);
         } catch (awardErr) {
           status = 'failed';

@@ -1,4 +1,4 @@
-import { withLease, type Engagement, type EngagementKind, type PublicMetrics, type RedisClient, type StoreContext } from '@engagement-tracker/core';
+import { trimHashByAge, withLease, type Engagement, type EngagementKind, type PublicMetrics, type RedisClient, type StoreContext } from '@engagement-tracker/core';
 import type { MemberSeen } from './due';
 import type { Refusal } from './errors';
 import type { ReplyText } from './steps/posts';
@@ -48,6 +48,14 @@ export interface SweepState {
 
 const INDEX_TTL_S = 8 * 86_400;
 const POST_KINDS = ['retweet', 'reply', 'quote'] as const;
+/** When a recorded refusal happened (NaN for an entry that cannot be read: it goes). */
+const refusedAt = (v: string) => {
+  try {
+    return Number((JSON.parse(v) as { at?: unknown }).at);
+  } catch {
+    return NaN;
+  }
+};
 /** Characters of a reply kept for the reply rules (X allows 25,000 for long posts). */
 const REPLY_TEXT_MAX = 25_000;
 const enc = (e: Engagement) => `${e.tweetId}|${e.discordId}|${e.kind}`;
@@ -271,6 +279,8 @@ export class WatermarkStore {
   private async setTimes(key: string, fields: string[], at: number): Promise<void> {
     if (!fields.length) return;
     await this.redis.multi().hset(key, ...fields.flatMap((f) => [f, at])).expire(key, INDEX_TTL_S).exec();
+    // Posts that left every window: their entries would outlive them (the key's expiry is renewed by each write).
+    await trimHashByAge(this.redis, key, at - INDEX_TTL_S * 1000, Number);
   }
 
   /** Record reads X refused, against their member or post, with the reason (cleared by a later good read). */
@@ -278,6 +288,8 @@ export class WatermarkStore {
     if (!list.length) return;
     const fields = list.flatMap((r) => [`${r.subject}:${r.id}`, JSON.stringify({ endpoint: r.endpoint, status: r.status, reason: r.reason, at, runId })]);
     await this.redis.multi().hset(this.ctx.keys.wmRefused(), ...fields).expire(this.ctx.keys.wmRefused(), INDEX_TTL_S).exec();
+    // A refusal no later read cleared (the member unlinked, the post left tracking) goes after the same 8 days.
+    await trimHashByAge(this.redis, this.ctx.keys.wmRefused(), at - INDEX_TTL_S * 1000, refusedAt);
   }
 
   async clearRefused(subject: 'member' | 'post', ids: string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { ApiRequestError, ApiResponseError, type TwitterApiReadOnly, type TwitterApi } from 'twitter-api-v2';
 import { X_PRICES, xCost } from '@engagement-tracker/core';
-import { StopRun } from './errors';
+import { MemberThrottled, StopRun } from './errors';
 import type { RunStats } from './stats';
 
 export type XEndpoint = 'tweets_lookup' | 'users_lookup' | 'liked_tweets' | 'user_tweets' | 'liking_users' | 'retweeted_by' | 'quote_tweets' | 'search_recent';
@@ -34,15 +34,24 @@ export interface XPage<T> {
   meta?: { next_token?: string; result_count?: number };
 }
 
+/** The Discord id when a request is sent with a member's token (subject `user:<discordId>`). */
+const memberOf = (subject: string): string | null => (subject.startsWith('user:') ? subject.slice(5) : null);
+
 const USER_ENDPOINTS = new Set<XEndpoint>(['users_lookup', 'liking_users', 'retweeted_by']);
 
 /**
  * Every X call of a run goes through here: it refuses to send what the last rate-limit headers say
- * would be refused, retries 5xx and network errors with backoff and jitter, stops the run on 429,
- * budget or wall time, and counts requests and billable resources.
+ * would be refused, retries 5xx and network errors with backoff and jitter, stops the run on an
+ * app-wide 429 (a member's own bucket only skips that member: MemberThrottled), budget or wall
+ * time, and counts requests and billable resources.
  */
 export class XGateway {
   private readonly buckets = new Map<string, Bucket>();
+  /** What the run has spent so far (USD, as X bills it when `billNew` is given). */
+  costUsd(): number {
+    return this.opts.billNew ? this.cost : xCost({ posts: this.posts.size, users: this.users.size, likes: this.likes.size });
+  }
+
   /** Requests per window X allows, per endpoint and kind of token (`liked_tweets|user`), from the last headers. */
   private readonly limits = new Map<string, number>();
   private readonly posts = new Set<string>();
@@ -89,6 +98,11 @@ export class XGateway {
           if (err.code === 429) {
             this.stats.inc('rateLimited');
             const resetAt = err.rateLimit ? err.rateLimit.reset * 1000 : this.opts.now() + 15 * 60_000;
+            const member = memberOf(subject);
+            // A member's own bucket (not the app's 24-hour allowance): only that member waits.
+            if (member && err.rateLimit?.day?.remaining !== 0) {
+              throw new MemberThrottled(member, endpoint, Math.max(resetAt, err.rateLimit?.userDay?.remaining === 0 ? err.rateLimit.userDay.reset * 1000 : 0));
+            }
             throw new StopRun('rate_limited', `X answered 429 for ${endpoint}; window reopens ${new Date(resetAt).toISOString()}`, resetAt);
           }
           if (err.code < 500) throw err;
@@ -116,6 +130,8 @@ export class XGateway {
     if (!b || b.resetAt <= this.opts.now()) return;
     if (b.remaining <= 0) {
       this.stats.inc('refusedAvoided');
+      const member = memberOf(key.slice(endpoint.length + 1));
+      if (member) throw new MemberThrottled(member, endpoint, b.resetAt);
       throw new StopRun('rate_limited', `X rate limit for ${endpoint} is used up until ${new Date(b.resetAt).toISOString()}`, b.resetAt);
     }
     b.remaining -= 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@engagement-tracker/core';
+import { loadJobConfig } from '../../src/config';
 import { loadBatchConfig } from '../../src/engine';
 
 describe('batch configuration', () => {
@@ -17,5 +18,19 @@ describe('batch configuration', () => {
     expect(loadBatchConfig({}).BATCH_LIKES_DUE_HORIZON).toBe(3 * 3_600_000);
     expect(loadBatchConfig({ BATCH_LIKES_DUE_HORIZON: '24h' }).BATCH_LIKES_DUE_HORIZON).toBe(86_400_000);
     expect(() => loadBatchConfig({ BATCH_LIKES_DUE_HORIZON: '10s' })).toThrow(/BATCH_LIKES_DUE_HORIZON: must be between 1m and 7d/);
+  });
+
+  it('takes BATCH_DEADLINE_LIKES_BUDGET_USD as dollars, 2 by default, never negative', () => {
+    expect(loadBatchConfig({}).BATCH_DEADLINE_LIKES_BUDGET_USD).toBe(2);
+    expect(loadBatchConfig({ BATCH_DEADLINE_LIKES_BUDGET_USD: '0.5' }).BATCH_DEADLINE_LIKES_BUDGET_USD).toBe(0.5);
+    expect(loadBatchConfig({ BATCH_DEADLINE_LIKES_BUDGET_USD: '0' }).BATCH_DEADLINE_LIKES_BUDGET_USD).toBe(0);
+    for (const bad of ['-1', 'lots']) expect(() => loadBatchConfig({ BATCH_DEADLINE_LIKES_BUDGET_USD: bad })).toThrow(/BATCH_DEADLINE_LIKES_BUDGET_USD/);
+  });
+
+  it('a run knows its schedule only when BATCH_SCHEDULE is given (the CronJob passes it)', () => {
+    expect(loadJobConfig({}).scheduleKnown).toBe(false);
+    expect(loadJobConfig({ BATCH_SCHEDULE: '*/15 * * * *', BATCH_TIME_ZONE: 'Europe/Paris' })).toMatchObject({ scheduleKnown: true, env: { BATCH_SCHEDULE: '*/15 * * * *', BATCH_TIME_ZONE: 'Europe/Paris' } });
+    expect(() => loadBatchConfig({ BATCH_SCHEDULE: 'every half hour' })).toThrow(/BATCH_SCHEDULE: must be a cron expression/);
+    expect(() => loadBatchConfig({ BATCH_TIME_ZONE: 'Mars/Olympus' })).toThrow(/BATCH_TIME_ZONE: must be an IANA time zone/);
   });
 });

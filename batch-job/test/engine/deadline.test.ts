@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byWindowEnd, deadlinePosts, RATE_WINDOW_MS, sweepDoneBy, type DeadlineTweet } from '../../src/engine/deadline';
+import { nextRunOf } from '../../src/schedule';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 const MIN = 60_000;
@@ -49,5 +50,20 @@ describe('deadline order under rate limits', () => {
     expect(sweepDoneBy(NOW, 100, 100)).toBe(NOW);
     expect(sweepDoneBy(NOW, 150, 100)).toBe(NOW + RATE_WINDOW_MS);
     expect(sweepDoneBy(NOW, 900, 300)).toBe(NOW + 2 * RATE_WINDOW_MS);
+  });
+
+  it('with the schedule known, each window of the sweep left waits for the first run once it is open', () => {
+    const at = (hhmm: string) => Date.parse(`2026-11-24T${hhmm}:00Z`);
+    const every30 = nextRunOf('*/30 * * * *');
+    // resumes 12:15: the runs at 12:30, 13:00 and 13:30 (the window reopening at 12:45 has no run until 13:00)
+    expect(sweepDoneBy(at('12:15'), 250, 100, every30)).toBe(at('13:30'));
+    expect(sweepDoneBy(at('12:15'), 250, 100)).toBe(at('12:45'));
+    expect(sweepDoneBy(at('12:15'), 50, 100, every30)).toBe(at('12:30'));
+    // a run exactly when the window reopens; runs every 5 minutes come as soon as the window reopens
+    expect(sweepDoneBy(at('12:30'), 50, 100, every30)).toBe(at('12:30'));
+    expect(sweepDoneBy(at('12:15'), 250, 100, nextRunOf('*/5 * * * *'))).toBe(at('12:45'));
+    // in the schedule's time zone: 09:00 in New York is 14:00 UTC in November
+    expect(nextRunOf('0 9 * * *', 'America/New_York')(at('12:15'))).toBe(at('14:00'));
+    expect(nextRunOf('0 9 * * *', 'Etc/UTC')(at('12:15'))).toBe(Date.parse('2026-11-25T09:00:00Z'));
   });
 });

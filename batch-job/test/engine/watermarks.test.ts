@@ -63,3 +63,17 @@ describe('WatermarkStore commits (one commitFound script call)', () => {
     expect(await redis.ttl(stores.keys.wmPostsMoved())).toBeGreaterThan(7 * 86_400);
   });
 });
+
+describe('WatermarkStore keys that every run writes stay bounded', () => {
+  it('drops like-moved marks and refusals older than 8 days when it writes them, keeping the fresh ones', async () => {
+    const DAY = 86_400_000;
+    const now = Date.UTC(2026, 10, 29, 12);
+    // Written by earlier releases (or an old run): a post that left every window, a refusal nobody cleared, a bad entry.
+    await redis.hset(stores.keys.wmLikeMoved(), 'old', now - 9 * DAY, 'week', now - 6 * DAY);
+    await redis.hset(stores.keys.wmRefused(), 'member:gone', JSON.stringify({ endpoint: 'likes', status: 401, reason: 'revoked', at: now - 10 * DAY, runId: 'r0' }), 'post:bad', '{');
+    await wm.setLikesMovedAt(['new'], now);
+    expect(await wm.likesMovedAt(['old', 'week', 'new'])).toEqual(new Map([['week', now - 6 * DAY], ['new', now]]));
+    await wm.recordRefused([{ subject: 'member', id: 'm9', endpoint: 'likes', status: 429, reason: 'rate_limited' }], now, 'r1');
+    expect(Object.keys(await wm.refusedReads())).toEqual(['member:m9']);
+  });
+});

@@ -51,8 +51,6 @@ export class RoleSync {
   private again = false;
   private stopping = false;
   private readonly abort = new AbortController();
-  /** `${roleId}:${discordId}` -> until when to leave the member alone (holds the role from a human, or left). */
-  private readonly leaveAlone = new Map<string, number>();
 
   constructor(private readonly client: Client, private readonly ctx: BotContext, private readonly opts: { intervalMs: number; maxChanges: number }) {}
 
@@ -147,7 +145,7 @@ export class RoleSync {
     const facts = await readRuleFacts(stores, ok, seasons, now);
     const desired = new Map(ok.map((r) => [r.id, desiredHolders(r, facts.get(r.id) ?? {})]));
     const current = new Map(await Promise.all(ok.map(async (r) => [r.id, new Set(await stores.roleRewards.holders(r.id))] as const)));
-    const plan = planRoleChanges({ rules: ok, desired, current, holding: this.leftAlone(now) });
+    const plan = planRoleChanges({ rules: ok, desired, current, holding: await stores.roleLeftAlone.current() });
     const changes = [...plan.remove.map((c) => ({ op: 'remove' as const, c })), ...plan.add.map((c) => ({ op: 'add' as const, c }))];
     summary.planned = changes.length;
     const byId = new Map(ok.map((r) => [r.id, r]));
@@ -162,7 +160,7 @@ export class RoleSync {
       summary.applied++;
       const out = await this.applyOne(op, c, rule, deps);
       metrics.roleChanges.inc({ op, result: out.result });
-      if (out.result === 'already_held' || out.result === 'member_left') this.leaveAlone.set(`${c.roleId}:${c.discordId}`, now + RECHECK_AFTER_MS);
+      if (out.result === 'already_held' || out.result === 'member_left') await stores.roleLeftAlone.leave(c.roleId, [c.discordId], now + RECHECK_AFTER_MS);
       if (out.problem) {
         for (const r of ok) {
           if (r.roleId !== c.roleId) continue;
@@ -191,22 +189,6 @@ export class RoleSync {
     const log = { rule: c.ruleId, role: c.roleId, member: c.discordId, op, result: out.result };
     if (out.result === 'ok' || out.result === 'converged') this.ctx.logger.info(log, op === 'add' ? 'role granted' : 'role removed');
     else if (!out.problem) this.ctx.logger.info(log, 'role change skipped');
-    return out;
-  }
-
-  /** Role id -> members the bot leaves alone for now (a human gave them the role, or they left). */
-  private leftAlone(now: number): Map<string, Set<string>> {
-    const out = new Map<string, Set<string>>();
-    for (const [key, until] of this.leaveAlone) {
-      if (until <= now) {
-        this.leaveAlone.delete(key);
-        continue;
-      }
-      const [roleId, discordId] = key.split(':') as [string, string];
-      let set = out.get(roleId);
-      if (!set) out.set(roleId, (set = new Set()));
-      set.add(discordId);
-    }
     return out;
   }
 

@@ -24,8 +24,13 @@ export async function runScript(script: string, env: Record<string, string>, tim
   return { code, output };
 }
 
-export async function startBotProcess(env: Record<string, string>, opts: { readyTimeoutMs?: number } = {}): Promise<BotProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bot/src/index.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startBotProcess(env: Record<string, string>, opts: { readyTimeoutMs?: number } = {}): Promise<BotProcess> {
+  return startServiceProcess('bot/src/index.ts', env, `http://127.0.0.1:${env.HEALTH_PORT}`, opts);
+}
+
+/** A long-running service of the repository (`script`) as a child process, ready once `${baseUrl}/readyz` answers 200. */
+export async function startServiceProcess(script: string, env: Record<string, string>, baseUrl: string, opts: { readyTimeoutMs?: number } = {}): Promise<BotProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let raw = '';
   let buf = '';
@@ -44,15 +49,15 @@ export async function startBotProcess(env: Record<string, string>, opts: { ready
   });
   proc.stderr!.on('data', (d: Buffer) => (raw += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
-  const healthUrl = `http://127.0.0.1:${env.HEALTH_PORT}`;
+  const healthUrl = baseUrl;
   const until = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`bot exited with ${proc.exitCode}:\n${raw}`);
+    if (proc.exitCode !== null) throw new Error(`${script} exited with ${proc.exitCode}:\n${raw}`);
     const ok = await fetch(`${healthUrl}/readyz`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > until) {
       proc.kill('SIGKILL');
-      throw new Error(`bot not ready in time:\n${raw}`);
+      throw new Error(`${script} not ready in time:\n${raw}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -3,15 +3,18 @@
  * them from the layout before the Redis Cluster hash tag (`engagement:...`) to the current one
  * (`{engagement}:...`), then give every day, week and month board the expiry of the configured
  * retention (`LEADERBOARD_KEEP_*`; boards of releases before weekly boards expired have none) and trim
- * the weeks index. Without `--apply` it is a dry run that only counts. Stop the bot, the admin API and
+ * the weeks index, then bound the keys that have no bound of their own (run records, daily statistics,
+ * tweet changes: `BATCH_RUNS_KEEP_DAYS`, `BATCH_RUNS_KEEP`, `STATS_KEEP_DAYS`). Without `--apply` it is a
+ * dry run that only counts. Stop the bot, the admin API and
  * the batch CronJob first. Prints one JSON summary; exit 0 when done (or nothing to do), 2 when some
  * keys conflict, 1 on error. Running it again changes nothing.
  */
-import { baseSchema, boardRetentionOf, loadConfig } from '../config';
+import { baseSchema, boardRetentionOf, keyRetentionOf, loadConfig } from '../config';
 import { createRedis } from '../redis/connection';
 import { expirePeriodBoards } from '../redis/expire-period-boards';
 import { Keys } from '../redis/keys';
 import { migrateKeys } from '../redis/migrate-keys';
+import { createStores } from '../redis/stores';
 
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== '--apply' && a !== '--dry-run');
@@ -25,7 +28,11 @@ try {
   const dryRun = !args.includes('--apply');
   const summary = await migrateKeys(redis, config.REDIS_KEY_PREFIX, { dryRun });
   const periodBoards = await expirePeriodBoards(redis, new Keys(config.REDIS_KEY_PREFIX), boardRetentionOf(config), { dryRun });
-  process.stdout.write(`${JSON.stringify({ ...summary, periodBoards })}\n`);
+  // Keys with no bound of their own: old run records, old days of the daily statistics, old tweet changes.
+  // (No token is read here, so the stores need no real encryption key.)
+  const stores = createStores(redis, { prefix: config.REDIS_KEY_PREFIX, encryptionKey: Buffer.alloc(32), keyRetention: keyRetentionOf(config) });
+  const bounded = await stores.housekeeping.run({ dryRun });
+  process.stdout.write(`${JSON.stringify({ ...summary, periodBoards, bounded })}\n`);
   process.exitCode = summary.ok ? 0 : 2;
 } catch (err) {
   process.stderr.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_BOARD_RETENTION, type BoardRetention } from '../domain/periods';
 import { isClusterUrl, parseClusterUrl } from '../redis/connection';
+import { DEFAULT_KEY_RETENTION, type KeyRetention } from '../redis/stores/housekeeping';
 import { env } from './load';
 
 function validRedisUrl(url: string): boolean {
@@ -37,8 +38,18 @@ export const baseSchema = z.object({
   LEADERBOARD_KEEP_DAYS: env.int(DEFAULT_BOARD_RETENTION.days, 1, 3660),
   LEADERBOARD_KEEP_WEEKS: env.int(DEFAULT_BOARD_RETENTION.weeks, 1, 520),
   LEADERBOARD_KEEP_MONTHS: env.int(DEFAULT_BOARD_RETENTION.months, 1, 120),
+  /** Batch run records kept: those started in the last N days, at most the newest M. */
+  BATCH_RUNS_KEEP_DAYS: env.int(DEFAULT_KEY_RETENTION.runDays, 1, 3660),
+  BATCH_RUNS_KEEP: env.int(DEFAULT_KEY_RETENTION.runs, 100, 1_000_000),
+  /** Days kept in the per-day statistics (points given, X cost); the console reads the last 30. */
+  STATS_KEEP_DAYS: env.int(DEFAULT_KEY_RETENTION.statsDays, 31, 3660),
 });
 export type BaseConfig = z.infer<typeof baseSchema>;
+
+/** How long run records and per-day statistics are kept, from the validated environment (createStores' `keyRetention`). */
+export function keyRetentionOf(c: Pick<BaseConfig, 'BATCH_RUNS_KEEP_DAYS' | 'BATCH_RUNS_KEEP' | 'STATS_KEEP_DAYS'>): KeyRetention {
+  return { ...DEFAULT_KEY_RETENTION, runDays: c.BATCH_RUNS_KEEP_DAYS, runs: c.BATCH_RUNS_KEEP, statsDays: c.STATS_KEEP_DAYS };
+}
 
 /** The period boards' retention from the validated environment (createStores' `boardRetention`). */
 export function boardRetentionOf(c: Pick<BaseConfig, 'LEADERBOARD_KEEP_DAYS' | 'LEADERBOARD_KEEP_WEEKS' | 'LEADERBOARD_KEEP_MONTHS'>): BoardRetention {

@@ -1,3 +1,3 @@
 export { loadConfig, ConfigError, env } from './load';
-export { baseSchema, boardRetentionOf, hasRealCredentials, isRemoteUrl, type BaseConfig, type CredentialSettings } from './base';
+export { baseSchema, boardRetentionOf, keyRetentionOf, hasRealCredentials, isRemoteUrl, type BaseConfig, type CredentialSettings } from './base';
 export { resolveMode, credential, SANDBOX_CREDENTIALS, CREDENTIAL_VARIABLES, type Mode } from './mode';

@@ -45,6 +45,8 @@ export class Keys {
   tweetsRecent = () => this.k('tweets', 'recent');
   /** zset tweetId -> change number: every script that changes a tweet raises it (the tweet index follows it) */
   tweetsChanged = () => this.k('tweets', 'changed');
+  /** string: the highest change number trimmed from tweetsChanged (a reader behind it reloads everything) */
+  tweetsChangedTrimmed = () => this.k('tweets', 'changed', 'trimmed');
 
   // Ledger
   log = (logId: string) => this.k('log', logId);
@@ -112,6 +114,8 @@ export class Keys {
   roleRulePending = (id: string) => this.k('rolerule', id, 'pending');
   /** string: the lease of the bot replica running the role sync (one at a time) */
   roleSyncLease = () => this.k('lock', 'role-sync');
+  /** zset `roleId:discordId` -> until when the role sync leaves the member alone for the role (a human's grant, or gone) */
+  roleLeftAlone = () => this.k('rolesync', 'leftalone');
 
   // Rules
   rule = (tier: number, kind: string) => this.k('rules', `${tier}-${kind}`);
@@ -198,19 +202,20 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'tweet', args: ['tweetId'], type: 'hash', contents: 'submission: url, authorId, authorHandle, submitterId, category, status, submittedAt, createdAt, public metrics, pointsAwarded, engagementCount' },
   { key: 'tweetId', args: ['tweetId'], type: 'string', contents: 'duplicate check (by tweet id, not URL) → submitter' },
   { key: 'tweetsRecent', type: 'zset', contents: 'tweetId by submittedAt' },
-  { key: 'tweetsChanged', type: 'zset', contents: 'tweetId by change number: raised by every script that changes the tweet (readers re-read what changed since they last looked)' },
+  { key: 'tweetsChanged', type: 'zset', contents: 'tweetId by change number: raised by every script that changes the tweet (readers re-read what changed since they last looked); the last 10,000 change numbers are kept (trimmed after each batch run and by `migrate:keys`)' },
+  { key: 'tweetsChangedTrimmed', type: 'string', contents: 'the highest change number trimmed from `tweets:changed`: a tweet index that applied less reloads every tweet' },
   { key: 'log', args: ['logId'], type: 'hash', contents: 'one ledger entry: `award:<tweetId>:<discordId>:<kind>` (tier, points, week, day, batchId, revokedAt) or `adj:<n>` (points, reason, actor)' },
   { key: 'logSeq', type: 'string', contents: 'adjustment log sequence' },
   { key: 'userLogs', args: ['discordId'], type: 'zset', contents: "the member's log ids by time" },
   { key: 'tweetLogs', args: ['tweetId'], type: 'zset', contents: "the tweet's award log ids by time" },
-  { key: 'batchLogs', args: ['batchId'], type: 'zset', contents: 'award log ids written by one batch run' },
+  { key: 'batchLogs', args: ['batchId'], type: 'zset', contents: 'award log ids written by one batch run (removed with the run record; each log keeps its batch id)' },
   { key: 'leaderboardAllTime', type: 'zset', contents: 'discordId → points' },
   { key: 'leaderboardWeekly', args: ['YYYY-Www'], type: 'zset', contents: 'discordId → points for an ISO week (UTC); expires after the kept weeks' },
   { key: 'leaderboardWeeks', type: 'zset', contents: 'weeks that have a board (the kept weeks; older ones are dropped as boards expire)' },
   { key: 'leaderboardDaily', args: ['YYYY-MM-DD'], type: 'zset', contents: 'discordId → points for a UTC day; expires after the kept days' },
   { key: 'leaderboardMonthly', args: ['YYYY-MM'], type: 'zset', contents: 'discordId → points for a UTC month; expires after the kept months' },
   { key: 'leaderboardSeason', args: ['seasonId'], type: 'zset', contents: 'discordId → season points (multiplier and caps applied); frozen once the season ends' },
-  { key: 'pointsDaily', type: 'hash', contents: 'UTC day → points given' },
+  { key: 'pointsDaily', type: 'hash', contents: 'UTC day → points given; days older than `STATS_KEEP_DAYS` (400) are dropped after each batch run and by `migrate:keys`' },
   { key: 'adjustmentKey', args: ['key'], type: 'string', contents: 'idempotency marker of a manual adjustment' },
   { key: 'bans', type: 'hash', contents: 'banned discordId → `{ reason, actor, at }`' },
   { key: 'held', args: ['tweetId', 'discordId', 'kind'], type: 'hash', contents: 'an engagement held back (not awarded): reason, code, detail, reply text, status (`held`/`awarded`/`approved`/`dismissed`), batchId, resolvedBy' },
@@ -232,12 +237,13 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'roleRuleStatus', args: ['ruleId'], type: 'hash', contents: 'what the bot last found applying the rule: state, problem, message, lastSyncAt, lastChangeAt' },
   { key: 'roleRulePending', args: ['ruleId'], type: 'zset', contents: 'Discord ids the bot was about to grant the rule\'s role to, by time (tells its own interrupted grant from a human\'s; expires after a day)' },
   { key: 'roleSyncLease', type: 'string', contents: 'the bot replica running the role sync (a random token, with an expiry renewed while it runs): one sync at a time' },
-  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName' },
-  { key: 'batches', type: 'zset', contents: 'run ids by start time' },
+  { key: 'roleLeftAlone', type: 'zset', contents: '`roleId:discordId` → until when (ms) the role sync leaves the member alone for the role: a human gave it (never taken over or removed) or the member left; shared by bot replicas, entries pass after 10 minutes, at most 50,000, the key expires with its last entry' },
+  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName; removed with its award-log index once older than `BATCH_RUNS_KEEP_DAYS` (90) or beyond the newest `BATCH_RUNS_KEEP` (10,000) runs, unless still running' },
+  { key: 'batches', type: 'zset', contents: 'run ids by start time (the run records kept)' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },
   { key: 'batchFence', type: 'string', contents: 'fencing-token counter' },
   { key: 'batchCounters', type: 'hash', contents: 'running totals of finished runs (runs by trigger and status, X requests, 429s, cost, ...), for metrics' },
-  { key: 'xCostDaily', type: 'hash', contents: 'UTC day → estimated X cost (USD) of the runs that ended that day' },
+  { key: 'xCostDaily', type: 'hash', contents: 'UTC day → estimated X cost (USD) of the runs that ended that day; days older than `STATS_KEEP_DAYS` (400) are dropped like those of `stats:points:daily`' },
   { key: 'manualStartLock', type: 'string', contents: 'guard against double-clicked manual runs' },
   { key: 'jobWatch', args: ['job'], type: 'string', contents: "the Job watcher's claim on a Job it recorded" },
   { key: 'audit', type: 'stream', contents: 'admin actions: actor, action, target, before, after, at' },

@@ -1,6 +1,6 @@
 import type { PublicMetrics } from '@engagement-tracker/core';
-import type { RunContext } from '../context';
-import { refusalOf, TokenRevoked } from '../errors';
+import { recordThrottled, type RunContext } from '../context';
+import { MemberThrottled, refusalOf, TokenRevoked } from '../errors';
 import type { XPage } from '../x-gateway';
 
 interface TweetData {
@@ -16,6 +16,7 @@ export async function lookupMetrics(ctx: RunContext): Promise<Map<string, Public
   const ids = [...ctx.tracked.keys()];
   const out = new Map<string, PublicMetrics>();
   const app = ctx.x.app();
+  const waiting = new Set<string>();
   const take = (res: XPage<TweetData>) => {
     for (const t of res.data) {
       const m = t.public_metrics;
@@ -40,12 +41,20 @@ export async function lookupMetrics(ctx: RunContext): Promise<Map<string, Public
       try {
         take(await ctx.tokens.call(author, (c) => ctx.gw.get<TweetData>('tweets_lookup', c, `user:${discordId}`, 'tweets', { ids: own.join(','), 'tweet.fields': 'public_metrics' })));
       } catch (err) {
-        if (!(err instanceof TokenRevoked) && !refusalOf(err)) throw err;
+        if (err instanceof MemberThrottled) {
+          // Not unavailable: skipped this run (partial), looked up again by the next.
+          for (const id of own) {
+            recordThrottled(ctx, err, 'post', id);
+            waiting.add(id);
+          }
+        } else if (!(err instanceof TokenRevoked) && !refusalOf(err)) {
+          throw err;
+        }
       }
     }
     for (const e of errors) {
       const id = e.resource_id && ctx.tracked.has(e.resource_id) ? e.resource_id : e.value;
-      if (!id || !ctx.tracked.has(id) || out.has(id)) continue;
+      if (!id || !ctx.tracked.has(id) || out.has(id) || waiting.has(id)) continue;
       const status = e.title === 'Not Found Error' ? 'deleted' : 'unavailable';
       ctx.stats.inc(status === 'deleted' ? 'tweetsDeleted' : 'tweetsUnavailable');
       ctx.logger.info({ tweetId: id, status, detail: e.detail }, 'tracked post no longer readable');

@@ -80,7 +80,7 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
   } catch (err) {
     if (err instanceof StopRun && onStop) {
       const left = todo.length - lookedUp;
-      await onStop(err, sweepDoneBy(err.resumeAt ?? ctx.now() + RATE_WINDOW_MS, left, Math.max(CHUNK, lookedUp)), todo.slice(lookedUp));
+      await onStop(err, sweepDoneBy(err.resumeAt ?? ctx.now() + RATE_WINDOW_MS, left, Math.max(CHUNK, lookedUp), ctx.nextRunAt), todo.slice(lookedUp));
     }
     if (err instanceof StopRun && !ctx.dryRun) {
       // What was read before the stop is searched now if X still allows it, so the cursor can move on.

@@ -1,7 +1,7 @@
 import { ApiResponseError } from 'twitter-api-v2';
 import type { Connection, Engagement, EngagementKind } from '@engagement-tracker/core';
-import { pool, type RunContext } from '../context';
-import { refusalOf, StopRun, TokenBusy, TokenRevoked } from '../errors';
+import { pool, recordThrottled, type RunContext } from '../context';
+import { MemberThrottled, refusalOf, StopRun, TokenBusy, TokenRevoked } from '../errors';
 import { pageSize } from '../planner';
 import type { MemberMark } from '../watermarks';
 import { refsOf, replyTexts, type PostRow, type ReplyText } from './posts';
@@ -139,16 +139,32 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       ctx.logger.warn({ discordId: job.conn.discordId, endpoint, status: r.status, reason: r.reason }, 'X refused a read for this member; the next run retries it');
       return true;
     };
+    // The member's own rate-limit bucket is used up: skip this part, the others go on (tried again later).
+    const throttled = (err: unknown) => {
+      if (!(err instanceof MemberThrottled)) return false;
+      recordThrottled(ctx, err, 'member', job.conn.discordId, { job });
+      return true;
+    };
     try {
       if (job.likes) {
         try {
           await readLikes(ctx, job, likes);
+          const upTo = likes.resumed && prev?.likeResume ? (prev.likeResume.count ?? prev.likeCount) : null;
+          if (upTo !== null && upTo !== job.counts.likeCount) {
+            // The resumed read covered the likes that existed when it began: read those made since
+            // (down to its top) too, or the post watermarks saved after this run would claim them.
+            const newer: LikesRead = { ids: [], top: null, token: undefined, resumed: false, complete: false };
+            await readLikes(ctx, { ...job, mark: { ...prev!, likeTop: prev!.likeResume!.top, likeCount: upTo } }, newer);
+            likes.ids.push(...newer.ids);
+            likes.top = newer.top?.length ? newer.top : likes.top;
+            likes.resumed = false;
+          }
         } catch (err) {
           if (err instanceof TokenRevoked) {
             // Keep the likes watermark: after /connect again, the next read catches up from it.
             userToken = false;
             if (err instanceof TokenBusy) ctx.skipped++;
-          } else if (!refused('liked_tweets', err)) {
+          } else if (!refused('liked_tweets', err) && !throttled(err)) {
             throw err;
           }
         }
@@ -157,14 +173,14 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
         try {
           await readPosts(ctx, job, userToken, posts);
         } catch (err) {
-          if (!refused('user_tweets', err)) throw err;
+          if (!refused('user_tweets', err) && !throttled(err)) throw err;
         }
       }
     } catch (err) {
       if (!(err instanceof StopRun)) throw err;
       stop = err;
     }
-    if (!ctx.refused.some((r) => r.subject === 'member' && r.id === job.conn.discordId)) ctx.readOk.add(`member:${job.conn.discordId}`);
+    if (![...ctx.refused, ...ctx.throttled].some((r) => r.subject === 'member' && r.id === job.conn.discordId)) ctx.readOk.add(`member:${job.conn.discordId}`);
     for (const id of likes.ids) found.push({ tweetId: id, discordId: job.conn.discordId, kind: 'like' });
     for (const e of posts.found) found.push({ ...e, discordId: job.conn.discordId });
     // A read resumed from an earlier run's token covers what existed when that read began (its
@@ -307,8 +323,9 @@ async function readPosts(ctx: RunContext, job: ScanJob, userToken: boolean, st: 
       try {
         return await ctx.tokens.call(job.conn, (c) => ctx.gw.get<PostRow>('user_tweets', c, `user:${job.conn.discordId}`, path, query));
       } catch (err) {
-        if (!(err instanceof TokenRevoked)) throw err;
-        userToken = false; // posts are public: go on with the app token
+        // A protected member's posts need their token; anyone else's are public: go on with the app token.
+        if (!(err instanceof TokenRevoked) && !(err instanceof MemberThrottled && !job.counts.protected)) throw err;
+        userToken = false;
       }
     }
     return ctx.gw.get<PostRow>('user_tweets', ctx.x.app(), 'app', path, query);

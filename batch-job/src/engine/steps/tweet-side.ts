@@ -1,6 +1,6 @@
 import type { Connection, Engagement } from '@engagement-tracker/core';
-import { pool, type RunContext } from '../context';
-import { refusalOf, StopRun, TokenBusy, TokenRevoked } from '../errors';
+import { pool, recordThrottled, type RunContext } from '../context';
+import { MemberThrottled, refusalOf, StopRun, TokenBusy, TokenRevoked } from '../errors';
 import type { TweetRead } from '../planner';
 import type { XEndpoint } from '../x-gateway';
 import type { ReplyText } from './posts';
@@ -76,17 +76,18 @@ export async function readTweetSide(ctx: RunContext, reads: TweetRead[]): Promis
       ctx.stats.inc('tweetReads');
     } catch (err) {
       const refusal = refusalOf(err);
-      if (!(err instanceof TokenRevoked) && !refusal) {
+      if (!(err instanceof TokenRevoked) && !(err instanceof MemberThrottled) && !refusal) {
         // Stopped midway (rate limit, budget, time): keep what the pages already paid for showed.
         if (err instanceof StopRun && found.length && !ctx.dryRun) await ctx.wm.commitFound(found, scope, replies);
         if (err instanceof StopRun) ctx.found.push(...found);
         throw err;
       }
-      // The author's token no longer works, or X refused the read: the post's watermark must not
-      // claim these engagements were read (the next run reads them again).
+      // The author's token no longer works (or its rate limit is used up), or X refused the read: the
+      // post's watermark must not claim these engagements were read (read again later).
       ctx.stats.inc('tweetReadsSkipped');
       ctx.unread.add(r.tweetId);
       if (err instanceof TokenBusy) ctx.skipped++;
+      if (err instanceof MemberThrottled) recordThrottled(ctx, err, 'post', r.tweetId, { read: r });
       if (refusal) {
         ctx.refused.push({ subject: 'post', id: r.tweetId, endpoint, ...refusal });
         ctx.logger.warn({ tweetId: r.tweetId, endpoint, status: refusal.status, reason: refusal.reason }, 'X refused a read for this post; the next run retries it');

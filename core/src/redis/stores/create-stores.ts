@@ -8,6 +8,7 @@ import { BatchStore } from './batch-store';
 import { ConnectionStore } from './connection-store';
 import type { BoardRetention } from '../../domain';
 import type { StoreContext } from './context';
+import { Housekeeping, type KeyRetention } from './housekeeping';
 import { Leaderboard } from './leaderboard';
 import { Ledger } from './ledger';
 import { MemberStore } from './member-store';
@@ -17,6 +18,7 @@ import { PointsWatch } from './points-watch';
 import { createRateLimiter } from './rate-limiter';
 import { ReviewQueue } from './review-queue';
 import { RoleGrantIntents } from './role-grant-intents';
+import { RoleLeftAlone } from './role-left-alone';
 import { RoleRewardStore } from './role-reward-store';
 import { RulesStore } from './rules-store';
 import { SeasonStore } from './season-store';
@@ -34,6 +36,7 @@ export interface Stores {
   seasons: SeasonStore;
   roleRewards: RoleRewardStore;
   roleIntents: RoleGrantIntents;
+  roleLeftAlone: RoleLeftAlone;
   batches: BatchStore;
   audit: AuditLog;
   oauthStates: OAuthStateStore;
@@ -42,9 +45,10 @@ export interface Stores {
   review: ReviewQueue;
   moderation: ModerationStore;
   rateLimit: ReturnType<typeof createRateLimiter>;
+  housekeeping: Housekeeping;
 }
 
-export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys; boardRetention?: BoardRetention }): Stores {
+export function createStores(redis: RedisClient, opts: { prefix?: string; encryptionKey: string | Buffer; now?: () => number; keys?: Keys; boardRetention?: BoardRetention; keyRetention?: KeyRetention }): Stores {
   const keys = opts.keys ?? new Keys(opts.prefix);
   const ctx: StoreContext = { redis, keys, run: registerScripts(redis), now: opts.now ?? Date.now, cipher: new TokenCipher(opts.encryptionKey) };
   const ledger = new Ledger(ctx, opts.boardRetention);
@@ -61,6 +65,7 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     seasons: new SeasonStore(ctx),
     roleRewards: new RoleRewardStore(ctx),
     roleIntents: new RoleGrantIntents(ctx),
+    roleLeftAlone: new RoleLeftAlone(ctx),
     batches: new BatchStore(ctx),
     audit: new AuditLog(ctx),
     oauthStates: new OAuthStateStore(ctx),
@@ -69,5 +74,6 @@ export function createStores(redis: RedisClient, opts: { prefix?: string; encryp
     review: new ReviewQueue(ctx, ledger),
     moderation,
     rateLimit: createRateLimiter(ctx),
+    housekeeping: new Housekeeping(ctx, opts.keyRetention),
   };
 }

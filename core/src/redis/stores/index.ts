@@ -12,6 +12,8 @@ export { RulesStore } from './rules-store';
 export { SeasonStore, type SeasonPatch } from './season-store';
 export { RoleRewardStore, type RoleRuleReport } from './role-reward-store';
 export { RoleGrantIntents, GRANT_INTENT_TTL_MS } from './role-grant-intents';
+export { RoleLeftAlone, LEFT_ALONE_MAX } from './role-left-alone';
+export { Housekeeping, trimHashByAge, DEFAULT_KEY_RETENTION, type KeyRetention, type HousekeepingSummary } from './housekeeping';
 export { BatchStore, newRunId, type LockHolder } from './batch-store';
 export { AuditLog, type AuditFilter } from './audit-log';
 export type { RateLimitResult } from './rate-limiter';

@@ -33,7 +33,8 @@ function toRow(r: Array<string | null>): TweetRow | null {
  *
  * It is never older than the request that reads it: every script that changes a tweet gives it the
  * next change number in `tweets:changed`, and each read first re-reads the tweets numbered above the
- * last change this copy has applied (usually none: one round trip). The first read loads everything.
+ * last change this copy has applied (usually none: one round trip). The first read loads everything, and
+ * so does a read that finds changes it had not applied trimmed away (`tweets:changed:trimmed`).
  * Reads are serialised, so a slower, older re-read never overwrites a newer one.
  */
 export class TweetIndex {
@@ -69,9 +70,11 @@ export class TweetIndex {
 
   private async pull(): Promise<void> {
     const { redis, keys } = this.ctx;
-    const latest = Number((await redis.zrevrange(keys.tweetsChanged(), 0, 0, 'WITHSCORES'))[1] ?? 0);
-    if (this.applied < 0 || latest < this.applied) {
-      // First load, or the change set was reset: read everything, then follow changes after `latest`.
+    const [top, trimmed] = ((await redis.multi().zrevrange(keys.tweetsChanged(), 0, 0, 'WITHSCORES').get(keys.tweetsChangedTrimmed()).exec()) ?? []).map(([, v]) => v);
+    const latest = Number((top as string[] | undefined)?.[1] ?? 0);
+    if (this.applied < 0 || latest < this.applied || Number(trimmed ?? 0) > this.applied) {
+      // First load, the change set was reset, or changes this copy has not applied were trimmed from it:
+      // read everything, then follow changes after `latest`.
       const ids = await redis.zrange(keys.tweetsRecent(), 0, '-1');
       this.rows.clear();
       await this.read(ids);

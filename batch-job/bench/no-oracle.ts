@@ -1,0 +1,332 @@
+/**
+ * noOracle: a lower bound on what ANY strategy pays that does not know who liked what, to reach
+ * recall 1.0 and precision 1.0 for certain, computed from a scenario's truth and the times the batch
+ * runs (`runs`, one observation instant each).
+ *
+ * What such a strategy can observe: a member's own likes (liked_tweets, newest first, with the
+ * member's token), anyone's public counts (a user's like/post counts, a post's like/repost/reply/quote
+ * counts), a post's likers (liking_users, only with its author's token: only posts whose author is a
+ * linked member), reposters, quotes, searches and timelines. None of them shows an outsider's like of
+ * a post whose author has not linked, and none shows when a like was made, only its order in a list.
+ *
+ * The argument. Split time at the runs: interval k is (runs[k-1], runs[k]] (interval 0 starts at -∞).
+ * Call p an *open candidate* for member m in interval k when p is a tracked post that was created by
+ * runs[k], whose author has not linked by the end of its tracking window (so its likers can never be
+ * listed), on which a like by m would earn points (m is not its author or submitter, m links in time,
+ * some run while p is tracked is at or after runs[k]), that m never likes, and that some outsider (an
+ * account that is never a member) liked in interval k.
+ *  1. A like of m on some post u at τ in interval k, with an open candidate p created by τ whose
+ *     outsider liker o in k does not like u: take the world W' where m liked p at τ and o liked u
+ *     instead. Every count is the same at every run (m's, o's, u's and p's: both likes fall inside the
+ *     same interval), u's likers differ only if u's author is a member, p's likers cannot be listed,
+ *     and o's likes cannot be read. In W' the strategy must award (p, m, like) while p is tracked, in W
+ *     it must not (precision), so before p's window ends it must have been shown that entry of m's
+ *     list: the like object `u|m` billed, and the post u too unless u's author is a member (then u's
+ *     likers could show it instead, billing the member as a user).
+ *  2. If m made no like in interval k after an open candidate p was created, the world where m also
+ *     liked p in k (and p's outsider liked some post the strategy never looks at instead: no strategy
+ *     reads every post on X) differs only in m's like count and list. So some observation of m at a
+ *     run from runs[k] until p leaves the window must be billed: a user lookup ($0.01, once a UTC day),
+ *     or m's newest like (its like object, plus its post when no other member likes that post), free
+ *     when m has no likes. It costs nothing on a UTC day when a requirement of (1) or (4) for one of
+ *     m's likes may be billed anyway (a read that day shows it). Quiet intervals before m links are
+ *     free (as if m's public count had been watched).
+ *  3. If every candidate of a like in (1) has an author who links in time (its likers can be listed),
+ *     the strategy may instead read those posts' likers. Take S, the (post, interval) pairs it
+ *     certifies from the post's side: it pays at least Σ_{(p,k)∈S} c_pk (c_pk: p's outsider likes
+ *     in k, each a like object, and each outsider as a user the first time one is met) plus r_l for
+ *     every such like l with a candidate pair outside S (r_l: its like object, and its post for the
+ *     first like of a post no other requirement bills). Spreading each r_l evenly over its candidate
+ *     pairs gives W_pk, and for every S that sum is at least Σ min(c_pk, W_pk): the bound takes that.
+ *  4. Every engagement the truth counts must be shown once: a like by its like object (both
+ *     liked_tweets and liking_users return it) and, when the post's author never links in time, the
+ *     post; a reply or quote by the member's post; a repost is counted at 0, since retweeted_by
+ *     shows it as the member's user object, which may also serve as that day's observation of (2).
+ * Objects are billed once a UTC day, so each one costs at least the least number of UTC days that meet
+ * every window in which it must be billed (a window runs from the run that makes it due to the end of
+ * the last candidate's tracking window); windows are met greedily, at their first day, and each billed
+ * day is attributed to the run that opened that window. No object is priced by two steps (the members'
+ * user objects only in (2), outsiders only in (3), member-specific like objects once, posts once a day).
+ * Conservative throughout: page minimums, re-reads, metrics lookups and what reaching an entry deep in
+ * a list returns are all left out, deadlines are the latest candidate's, unlikes and X's like-event
+ * stream (Activity API) are out of scope. `perRun` and `perDay` attribute the total; the total is the
+ * bound.
+ */
+import { X_PRICES } from '@engagement-tracker/core';
+import type { Scenario, ScenarioEvent } from '@engagement-tracker/sandbox/x';
+
+export interface NoOracle {
+  total: number;
+  perDay: Record<string, number>;
+  /** USD attributed to each run (the order of `runs`). */
+  perRun: number[];
+  /** USD by step of the argument: member likes read (1), quiet members observed (2), linked authors (3), engagement shown (4). */
+  parts: Parts;
+  /** The same, for each run. */
+  perRunParts: Parts[];
+}
+
+export interface Parts {
+  likes: number;
+  quiet: number;
+  linkedAuthors: number;
+  engagement: number;
+}
+
+/** An engagement the truth counts, as the run that could first find it saw it. */
+export interface Found {
+  run: number;
+  e: ScenarioEvent;
+  /** The member's reply / quote post. */
+  post?: string;
+}
+
+interface Window {
+  run: number;
+  /** Last UTC day (days since the epoch) on which it may be billed. */
+  end: number;
+  part: keyof Parts;
+}
+
+interface TrackedInfo {
+  id: string;
+  createdAt: number;
+  submittedAt: number;
+  windowEnd: number;
+  author: string;
+  submitter: string;
+  /** Its author links before it leaves the window: its likers can be listed. */
+  postSide: boolean;
+  memberLikers: Set<string>;
+  /** Outsiders' likes, by interval. */
+  outsiders: Map<number, string[]>;
+}
+
+const DAY = 86_400_000;
+const dayOf = (t: number) => Math.floor(t / DAY);
+const isoDay = (d: number) => new Date(d * DAY).toISOString().slice(0, 10);
+
+export function noOracleBound(sc: Scenario, runs: number[], found: Found[], windowMs: number): NoOracle {
+  const K = runs.length;
+  const noParts = (): Parts => ({ likes: 0, quiet: 0, linkedAuthors: 0, engagement: 0 });
+  const out: NoOracle = { total: 0, perDay: {}, perRun: runs.map(() => 0), parts: noParts(), perRunParts: runs.map(noParts) };
+  if (!K) return out;
+  const s = sc.state;
+  const last = runs[K - 1]!;
+  const index = new Map(sc.members.map((m, i) => [m.id, i]));
+  const linkOf = (id: string) => {
+    const i = index.get(id);
+    return i === undefined ? Infinity : sc.linkTime(i);
+  };
+  /** First run at or after t (K if none): the interval a like at t falls in. */
+  const runAtOrAfter = (t: number) => firstIndex(K, (i) => runs[i]! >= t);
+  const authorIsMember = (u: string) => index.has(s.tweets.get(u)?.authorId ?? '');
+
+  const tracked = new Map<string, TrackedInfo>();
+  const byInterval: TrackedInfo[][] = runs.map(() => []);
+  for (const p of sc.tracked) {
+    const author = p.tweet.authorId;
+    const windowEnd = p.submittedAt + windowMs;
+    const info: TrackedInfo = {
+      id: p.tweet.id, createdAt: p.tweet.createdAt, submittedAt: p.submittedAt, windowEnd, author, submitter: sc.members[p.submitter]!.id,
+      postSide: linkOf(author) <= windowEnd, memberLikers: new Set(), outsiders: new Map(),
+    };
+    for (const l of s.likesByTweet.get(p.tweet.id) ?? []) {
+      if (index.has(l.id)) info.memberLikers.add(l.id);
+      else if (l.at <= last) {
+        const k = runAtOrAfter(l.at);
+        info.outsiders.set(k, [...(info.outsiders.get(k) ?? []), l.id]);
+      }
+    }
+    tracked.set(info.id, info);
+    for (const k of info.outsiders.keys()) byInterval[k]!.push(info);
+  }
+
+  const likersOf = new Map<string, Set<string>>();
+  /** Some outsider of p in interval k does not like u (so the two likes can be exchanged). */
+  const swappable = (p: TrackedInfo, k: number, u: string) => {
+    const outs = p.outsiders.get(k)!;
+    const list = s.likesByTweet.get(u) ?? [];
+    if (outs.length > list.length) return true;
+    let set = likersOf.get(u);
+    if (!set) likersOf.set(u, (set = new Set(list.map((l) => l.id))));
+    return outs.some((o) => !set.has(o));
+  };
+
+  const likeReqs = new Map<string, Window[]>();
+  const postReqs = new Map<string, Window[]>();
+  const add = (map: Map<string, Window[]>, key: string, w: Window) => {
+    const list = map.get(key);
+    if (list) list.push(w);
+    else map.set(key, [w]);
+  };
+  /** Days on which one of a member's likes may be read anyway (step 2 is free then). */
+  const likeDays = new Map<string, Set<number>>();
+  const markDays = (m: string, run: number, end: number) => {
+    let set = likeDays.get(m);
+    if (!set) likeDays.set(m, (set = new Set()));
+    for (let d = dayOf(runs[run]!); d <= end; d++) set.add(d);
+  };
+  const quiet = new Map<string, Window[]>();
+  const linkedOnly: Array<{ m: string; u: string; run: number; cands: TrackedInfo[]; k: number }> = [];
+
+  // Steps 1-3: each member, interval by interval.
+  sc.members.forEach((member, i) => {
+    const m = member.id;
+    const link = sc.linkTime(i);
+    if (link > last) return;
+    const likes = s.likesByUser.get(m) ?? [];
+    let at = 0;
+    for (let k = 0; k < K; k++) {
+      const from = at;
+      while (at < likes.length && likes[at]!.at <= runs[k]!) at++;
+      const cands = byInterval[k]!.filter((p) => p.createdAt <= runs[k]! && m !== p.author && m !== p.submitter && !p.memberLikers.has(m) && link <= p.windowEnd && Math.max(runs[k]!, p.submittedAt, link) <= p.windowEnd && (p.windowEnd > last || runs[runAtOrAfter(Math.max(runs[k]!, p.submittedAt, link))]! <= p.windowEnd));
+      if (!cands.length) continue;
+      const run = runAtOrAfter(Math.max(runs[k]!, link));
+      const open = cands.filter((p) => !p.postSide);
+      for (let j = from; j < at; j++) {
+        const { id: u, at: tau } = likes[j]!;
+        const viaOpen = open.filter((p) => p.createdAt <= tau && swappable(p, k, u));
+        if (viaOpen.length) {
+          const end = dayOf(Math.max(...viaOpen.map((p) => p.windowEnd)));
+          add(likeReqs, `${u}|${m}`, { run, end, part: 'likes' });
+          if (!authorIsMember(u)) add(postReqs, u, { run, end, part: 'likes' });
+          markDays(m, run, end);
+          continue;
+        }
+        const viaLinked = cands.filter((p) => p.postSide && p.createdAt <= tau && swappable(p, k, u));
+        if (viaLinked.length) {
+          linkedOnly.push({ m, u, run, cands: viaLinked, k });
+          markDays(m, run, dayOf(Math.max(...viaLinked.map((p) => p.windowEnd))));
+        }
+      }
+      if (open.length && runs[k]! >= link) add(quiet, m, { run, end: dayOf(Math.max(...open.map((p) => p.windowEnd))), part: 'quiet' });
+    }
+  });
+
+  // Step 4: the engagement itself.
+  for (const { run, e, post } of found) {
+    const p = tracked.get(e.tweetId);
+    if (!p) continue;
+    const end = dayOf(p.windowEnd);
+    if (e.kind === 'like') {
+      add(likeReqs, `${p.id}|${e.userId}`, { run, end, part: 'engagement' });
+      if (!p.postSide) add(postReqs, p.id, { run, end, part: 'engagement' });
+      markDays(e.userId, run, end);
+    } else if ((e.kind === 'reply' || e.kind === 'quote') && post) {
+      add(postReqs, post, { run, end, part: 'engagement' });
+    }
+  }
+
+  const charge = (run: number, usd: number, part: keyof Parts) => {
+    out.perRun[run]! += usd;
+    out.parts[part] += usd;
+    out.perRunParts[run]![part] += usd;
+  };
+  for (const windows of likeReqs.values()) for (const w of stab(windows, runs)) charge(w.run, X_PRICES.like, w.part);
+  for (const windows of postReqs.values()) for (const w of stab(windows, runs)) charge(w.run, X_PRICES.post, w.part);
+
+  // Step 3: posts whose likers can be listed, against the member likes they would spare.
+  const postAssigned = new Set<string>();
+  const spared = new Map<string, { p: TrackedInfo; k: number; w: number; run: number }>();
+  for (const l of linkedOnly) {
+    let r = likeReqs.has(`${l.u}|${l.m}`) ? 0 : X_PRICES.like;
+    if (!postReqs.has(l.u) && !postAssigned.has(l.u) && !authorIsMember(l.u)) {
+      postAssigned.add(l.u);
+      r += X_PRICES.post;
+    }
+    for (const p of l.cands) {
+      const key = `${p.id}:${l.k}`;
+      const sp = spared.get(key) ?? { p, k: l.k, w: 0, run: l.run };
+      sp.w += r / l.cands.length;
+      sp.run = Math.min(sp.run, l.run);
+      spared.set(key, sp);
+    }
+  }
+  const outsiderMet = new Set<string>();
+  for (const sp of spared.values()) {
+    let c = 0;
+    for (const o of sp.p.outsiders.get(sp.k)!) {
+      c += X_PRICES.like;
+      if (!outsiderMet.has(o)) {
+        outsiderMet.add(o);
+        c += X_PRICES.user;
+      }
+    }
+    charge(sp.run, Math.min(c, sp.w), 'linkedAuthors');
+  }
+
+  // Step 2: members observed in quiet intervals, on days no read of their likes shows them anyway.
+  const trackedIds = new Set(tracked.keys());
+  const privatePost = (u: string, m: string) => !trackedIds.has(u) && !authorIsMember(u) && (s.likesByTweet.get(u) ?? []).every((l) => l.id === m || !index.has(l.id));
+  for (const [m, windows] of quiet) {
+    const busy = likeDays.get(m) ?? new Set<number>();
+    const left = windows.filter((w) => {
+      for (let d = dayOf(runs[w.run]!); d <= w.end; d++) if (busy.has(d)) return false;
+      return true;
+    });
+    const likes = s.likesByUser.get(m) ?? [];
+    for (const w of stab(left, runs)) {
+      const day = dayOf(runs[w.run]!);
+      let price: number = X_PRICES.user;
+      for (let j = 0; j < K; j++) {
+        if (dayOf(runs[j]!) !== day) continue;
+        const top = newestBy(likes, runs[j]!);
+        price = Math.min(price, top === undefined ? 0 : X_PRICES.like + (privatePost(top, m) ? X_PRICES.post : 0));
+      }
+      charge(w.run, price, 'quiet');
+    }
+  }
+
+  for (let j = 0; j < K; j++) {
+    const usd = out.perRun[j]!;
+    out.total += usd;
+    const d = isoDay(dayOf(runs[j]!));
+    out.perDay[d] = (out.perDay[d] ?? 0) + usd;
+  }
+  out.total = round(out.total);
+  out.perRun = out.perRun.map(round);
+  out.perDay = Object.fromEntries(Object.entries(out.perDay).map(([d, v]) => [d, round(v)]));
+  const roundParts = (p: Parts): Parts => ({ likes: round(p.likes), quiet: round(p.quiet), linkedAuthors: round(p.linkedAuthors), engagement: round(p.engagement) });
+  out.parts = roundParts(out.parts);
+  out.perRunParts = out.perRunParts.map(roundParts);
+  return out;
+}
+
+/**
+ * The fewest UTC days that meet every window (each window: from its run's day to `end`), chosen
+ * greedily at the latest-starting unmet window's first day (optimal for intervals on a line); returns
+ * the window that opened each chosen day.
+ */
+export function stab(windows: Window[], runs: number[]): Window[] {
+  const sorted = [...windows].sort((a, b) => runs[b.run]! - runs[a.run]!);
+  const chosen: Window[] = [];
+  const days: number[] = [];
+  for (const w of sorted) {
+    const start = dayOf(runs[w.run]!);
+    if (days.some((d) => d >= start && d <= w.end)) continue;
+    days.push(start);
+    chosen.push(w);
+  }
+  return chosen;
+}
+
+/** The post a member liked last at or before t (likes in like order). */
+function newestBy(likes: Array<{ id: string; at: number }>, t: number): string | undefined {
+  const i = firstIndex(likes.length, (j) => likes[j]!.at > t);
+  return i ? likes[i - 1]!.id : undefined;
+}
+
+/** The first index in [0, n) where `after` holds (it holds from there on), n if none. */
+function firstIndex(n: number, after: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (after(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+const round = (n: number) => Math.round(n * 10_000) / 10_000;

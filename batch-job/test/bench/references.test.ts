@@ -1,0 +1,145 @@
+import { createXClientFactory, SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
+import { Scenario, snowflake, startXDouble, type XUser } from '@engagement-tracker/sandbox/x';
+import { describe, expect, it } from 'vitest';
+import { References } from '../../bench/references';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const end = Date.UTC(2026, 10, 24, 12, 0, 0);
+const t0 = end - 6 * HOUR;
+const run = t0 + 2 * HOUR;
+
+/**
+ * A tiny hand-built community: members (linked from the start), a brand and a long-tail author who
+ * never link, one tracked post created at t0, and likes scheduled by the caller.
+ */
+function community(o: { memberNames: string[]; author: 'brand' | number }) {
+  const sc = new Scenario({ end, hours: 24 });
+  const s = sc.state;
+  const members = o.memberNames.map((name, i) => {
+    const u = s.addUser({ id: String(1_000_000 + i), username: name });
+    sc.members.push(u);
+    return u;
+  });
+  const brand = s.addUser({ id: '900000001', username: 'brand' });
+  const tail = s.addUser({ id: '3000000001', username: 'tail' });
+  const authorId = o.author === 'brand' ? brand.id : members[o.author]!.id;
+  const post = { id: snowflake(t0), authorId, createdAt: t0, text: 'tracked' };
+  sc.schedule({ at: t0, userId: authorId, tweetId: post.id, kind: 'post', member: false, text: post.text });
+  // submitted by the first member
+  sc.tracked.push({ tweet: post, submitter: 0, submittedAt: t0 + MIN });
+  let n = 0;
+  /** An untracked post by the tail author, `ago` before t0. */
+  const untracked = (ago = HOUR) => s.addTweet({ authorId: tail.id, createdAt: t0 - ago - ++n * 1000, text: 'elsewhere' }).id;
+  const like = (who: XUser | string, tweetId: string, at: number, member = false) =>
+    sc.schedule({ at, userId: typeof who === 'string' ? who : who.id, tweetId, kind: 'like', member });
+  return { sc, members, post, untracked, like };
+}
+
+/** Step the references at each run and return the no-oracle bound and the lower bound. */
+function bound(sc: Scenario, runs = [run]) {
+  sc.seal();
+  const refs = new References(sc);
+  for (const t of runs) {
+    sc.advanceTo(t);
+    refs.step(t);
+  }
+  return { noOracle: refs.noOracle(), lowerBound: refs.total('lowerBound') };
+}
+
+/** What the X double bills for `read` (real twitter-api-v2 clients, members' own tokens). */
+async function billedFor(sc: Scenario, read: (c: { user: (u: XUser) => ReturnType<ReturnType<typeof createXClientFactory>['user']> }) => Promise<unknown>) {
+  const x = await startXDouble({ state: sc.state });
+  try {
+    const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, bearerToken: SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN, timeoutMs: 10_000 });
+    await read({ user: (u) => factory.user(sc.state.issueTokens(u.id).accessToken) });
+    return x.billing.summary().costUsd;
+  } finally {
+    await x.close();
+  }
+}
+
+describe('noOracle, the lower bound for strategies that cannot know who liked what', () => {
+  it('equals what the best strategy is billed when an outsider liked a post whose likers cannot be listed', async () => {
+    const { sc, members, post, untracked, like } = community({ memberNames: ['submitter', 'fan', 'busy'], author: 'brand' });
+    const [submitter, fan, busy] = members as [XUser, XUser, XUser];
+    like('2000000001', post.id, t0 + 10 * MIN); // an outsider: the post's count moves, nobody can say by whom
+    like(fan, post.id, t0 + 20 * MIN, true);
+    for (const k of [30, 40, 50]) like(busy, untracked(), t0 + k * MIN);
+    const { noOracle } = bound(sc);
+    // busy's three likes could each have been the like of the post: every one must be read (post +
+    // like object, $0.006); fan's like is shown ($0.006); the submitter cannot earn on it.
+    expect(noOracle.parts).toEqual({ likes: 0.018, quiet: 0, linkedAuthors: 0, engagement: 0.006 });
+    expect(noOracle.total).toBe(0.024);
+    expect(noOracle.perRun).toEqual([0.024]);
+    expect(noOracle.perDay).toEqual({ '2026-11-24': 0.024 });
+    // The best such strategy: every member's own likes, one page each (nothing else tells them apart).
+    const paid = await billedFor(sc, async (c) => {
+      for (const m of [submitter, fan, busy]) await c.user(m).v2.userLikedTweets(m.id, { max_results: 10 });
+    });
+    expect(paid).toBe(noOracle.total);
+  });
+
+  it('takes the post side when the post is by a linked member and its likers are cheaper than the members\' likes', async () => {
+    const build = (busyLikes: number) => {
+      const c = community({ memberNames: ['submitter', 'author', 'busy'], author: 1 });
+      c.like('2000000001', c.post.id, t0 + 10 * MIN);
+      for (let k = 0; k < busyLikes; k++) c.like(c.members[2]!, c.untracked(), t0 + (20 + k) * MIN);
+      return c;
+    };
+    // 30 untracked likes ($0.006 each on the member side) against one outsider liker ($0.01 user + $0.001 like).
+    const many = build(30);
+    const a = bound(many.sc).noOracle;
+    expect(a.parts).toEqual({ likes: 0, quiet: 0, linkedAuthors: 0.011, engagement: 0 });
+    const paid = await billedFor(many.sc, async (c) => {
+      await c.user(many.members[1]!).v2.tweetLikedBy(many.post.id, { max_results: 10 });
+    });
+    expect(paid).toBe(a.total);
+    // One untracked like: the member side is cheaper, and that is what the bound takes.
+    const one = build(1);
+    const b = bound(one.sc).noOracle;
+    expect(b.total).toBe(0.006);
+    const paidOne = await billedFor(one.sc, async (c) => {
+      await c.user(one.members[2]!).v2.userLikedTweets(one.members[2]!.id, { max_results: 10 });
+    });
+    expect(paidOne).toBe(b.total);
+  });
+
+  it('charges nothing for quiet or busy members when no outsider moved the post\'s count (the members\' likes explain it)', () => {
+    const build = (outsider: boolean) => {
+      const c = community({ memberNames: ['submitter', 'fan', 'quiet', 'busy'], author: 'brand' });
+      const [, fan, quiet, busy] = c.members as [XUser, XUser, XUser, XUser];
+      c.like(quiet, c.untracked(3 * HOUR), t0 - 2 * HOUR); // an old like, before the post
+      c.like(fan, c.post.id, t0 + 20 * MIN, true);
+      for (const k of [30, 40, 50]) c.like(busy, c.untracked(), t0 + k * MIN);
+      if (outsider) c.like('2000000001', c.post.id, t0 + 10 * MIN);
+      return c.sc;
+    };
+    const none = bound(build(false));
+    // Only fan's like must be shown: the same as the lower bound.
+    expect(none.noOracle.total).toBe(0.006);
+    expect(none.noOracle.total).toBe(none.lowerBound);
+    // One outsider like and every other member is in doubt: busy's likes must be read, and quiet must
+    // be observed (its newest like, a post nobody else liked: $0.006, under a $0.01 lookup).
+    const one = bound(build(true)).noOracle;
+    expect(one.parts).toEqual({ likes: 0.018, quiet: 0.006, linkedAuthors: 0, engagement: 0.006 });
+  });
+
+  it('bills a post several members must read once when their reads can share a UTC day', () => {
+    const c = community({ memberNames: ['submitter', 'a', 'b'], author: 'brand' });
+    const [, a, b] = c.members as [XUser, XUser, XUser];
+    const shared = c.untracked();
+    const midnight = Date.UTC(2026, 10, 25);
+    c.like('2000000001', c.post.id, midnight - 50 * MIN);
+    c.like('2000000002', c.post.id, midnight + 10 * MIN);
+    c.like(a, shared, midnight - 40 * MIN);
+    c.like(b, shared, midnight + 20 * MIN);
+    const runs = [midnight - 30 * MIN, midnight + 30 * MIN];
+    const both = bound(c.sc, runs).noOracle;
+    // a's like may be read until the post leaves the window (the next day), so a read after midnight
+    // shows both: two like objects and the post once, attributed to the run after midnight.
+    expect(both.parts.likes).toBe(0.007);
+    expect(both.perRun).toEqual([0.001, 0.006]);
+    expect(both.perDay).toEqual({ '2026-11-24': 0.001, '2026-11-25': 0.006 });
+  });
+});

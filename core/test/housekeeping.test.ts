@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Housekeeping, utcDay } from '../src';
+import { TweetIndex } from '../src/redis/stores/tweet-index';
+import { startTestRedis, type TestRedis } from '../src/testing';
+import { makeStores } from './helpers';
+
+const DAY = 86_400_000;
+let server: TestRedis;
+beforeAll(async () => {
+  server = await startTestRedis();
+});
+afterAll(async () => server.stop());
+
+describe('housekeeping: keys with no bound of their own', () => {
+  it('removes run records past the kept days or count, with their award-log index, never a running one; the run list still pages', async () => {
+    const { stores, redis, clock } = makeStores(server);
+    const start = clock.now;
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const run = await stores.batches.create({ trigger: 'schedule' });
+      // The oldest stays running (hung long ago: the reaper's business, not this one's).
+      if (i > 0) await stores.batches.finish(run.id, 'succeeded');
+      await redis.zadd(stores.keys.batchLogs(run.id), 1, `log-${i}`);
+      ids.push(run.id);
+      clock.now += DAY;
+    }
+    clock.now = start + 100 * DAY;
+    for (let i = 0; i < 5; i++) {
+      const run = await stores.batches.create({ trigger: 'manual' });
+      await stores.batches.finish(run.id, 'succeeded');
+      ids.push(run.id);
+      clock.now += 60_000;
+    }
+    const dry = await stores.housekeeping.run({ dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, runsRemoved: 3 });
+    expect(await redis.zcard(stores.keys.batches())).toBe(9);
+
+    expect(await stores.housekeeping.run()).toMatchObject({ runsRemoved: 3 });
+    expect(await redis.zrange(stores.keys.batches(), 0, '-1')).toEqual([ids[0], ...ids.slice(4)]);
+    for (const id of ids.slice(1, 4)) expect(await redis.exists(stores.keys.batch(id), stores.keys.batchLogs(id))).toBe(0);
+    expect(await redis.exists(stores.keys.batchLogs(ids[0]!))).toBe(1);
+    // At most `runs` records: the newest, plus the running one that cannot go.
+    const few = new Housekeeping(stores.ctx, { ...stores.housekeeping.retention, runs: 3 });
+    expect(await few.run()).toMatchObject({ runsRemoved: 2 });
+    expect(await redis.zrange(stores.keys.batches(), 0, '-1')).toEqual([ids[0], ...ids.slice(6)]);
+    const page = await stores.batches.list({ offset: 0, limit: 2 });
+    expect({ total: page.total, ids: page.items.map((r) => r.id) }).toEqual({ total: 4, ids: [ids[8], ids[7]] });
+    expect(await stores.housekeeping.run()).toMatchObject({ runsRemoved: 0, statsDaysRemoved: 0, changesTrimmed: 0 });
+  });
+
+  it('drops the days of the daily statistics past the kept days; the 30 days the console reads stay whole', async () => {
+    const { stores, redis, clock } = makeStores(server);
+    const days = Array.from({ length: 500 }, (_, i) => utcDay(clock.now - i * DAY));
+    await redis.hset(stores.keys.pointsDaily(), ...days.flatMap((d, i) => [d, i + 1]));
+    await redis.hset(stores.keys.xCostDaily(), days[0]!, '1.5', days[450]!, '2.5');
+    const before = await stores.ledger.pointsPerDay(30);
+    expect(await stores.housekeeping.run()).toMatchObject({ statsDaysRemoved: 101 });
+    expect(await redis.hlen(stores.keys.pointsDaily())).toBe(400);
+    expect(await redis.hget(stores.keys.pointsDaily(), days[399]!)).toBe('400');
+    expect(await redis.hkeys(stores.keys.xCostDaily())).toEqual([days[0]]);
+    expect(await stores.ledger.pointsPerDay(30)).toEqual(before);
+    expect((await stores.batches.counters()).costToday).toBe(1.5);
+  });
+
+  it('keeps the last change numbers of tweets:changed; a tweet index that fell behind the trim reloads instead of missing a change', async () => {
+    const { stores, redis } = makeStores(server);
+    for (const id of ['11', '12', '13']) await stores.tweets.submit({ tweetId: id, url: `https://x.com/a/status/${id}`, authorId: 'x1', authorHandle: 'a', submitterId: 'm1', category: 'c', createdAt: 1 });
+    const index = new TweetIndex(stores.ctx);
+    expect((await index.all()).map((r) => r.status)).toEqual(['active', 'active', 'active']);
+    // Changes the index has not read yet: 11 then 12, 13 twice.
+    await stores.tweets.setStatus('11', 'unavailable', 'test');
+    await stores.tweets.setStatus('12', 'unavailable', 'test');
+    await stores.tweets.setStatus('13', 'unavailable', 'test');
+    await stores.tweets.setStatus('13', 'active', 'test');
+    const few = new Housekeeping(stores.ctx, { ...stores.housekeeping.retention, changes: 1 });
+    expect(await few.run({ dryRun: true })).toMatchObject({ changesTrimmed: 2 });
+    expect(await few.run()).toMatchObject({ changesTrimmed: 2 });
+    expect(await redis.zrange(stores.keys.tweetsChanged(), 0, '-1')).toEqual(['13']);
+    const rows = new Map((await index.all()).map((r) => [r.tweetId, r.status]));
+    expect(rows).toEqual(new Map([['11', 'unavailable'], ['12', 'unavailable'], ['13', 'active']]));
+    // Later changes follow the trimmed set as before: numbered after the entry kept.
+    await stores.tweets.setStatus('12', 'active', 'test');
+    expect((await index.all()).find((r) => r.tweetId === '12')!.status).toBe('active');
+    expect(await stores.housekeeping.run()).toMatchObject({ changesTrimmed: 0 });
+  });
+});
