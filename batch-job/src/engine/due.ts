@@ -98,3 +98,33 @@ export function dueBefore(posts: Array<{ windowEnd: number; likesMovedAt?: numbe
   }
   return { likes, posts: postsAt };
 }
+
+export interface MembersDue {
+  /** Members to look up this run, and why. */
+  reasons: Map<string, DueReason>;
+  /** How many of them X has not billed today. */
+  unbilled: number;
+  /** Some member's likes / posts must be read this run, whatever else moved. */
+  force: { likes: boolean; posts: boolean };
+  /** Per member: up to when their posts are known (never before the window began: every tracked post is younger). */
+  postsKnownAt: Map<string, number>;
+}
+
+/** Which members this run looks up, and what it must read of them. Pure: no I/O. */
+export function membersDue(ids: string[], marks: Map<string, MemberMark>, seen: Map<string, MemberSeen>, rules: DueRules, windowStart: number): MembersDue {
+  const out: MembersDue = { reasons: new Map(), unbilled: 0, force: { likes: rules.retry.size > 0, posts: false }, postsKnownAt: new Map() };
+  for (const id of ids) {
+    const mark = marks.get(id);
+    const last = seen.get(id);
+    out.postsKnownAt.set(id, Math.max(knownThrough(mark, last).posts, windowStart));
+    const why = lookupReason(id, mark, last, rules);
+    if (!why) continue;
+    out.reasons.set(id, why);
+    if (!last || DAY(last.at) !== DAY(rules.now)) out.unbilled++;
+    if (rules.everyone) continue;
+    const must = mustRead(mark, last, rules);
+    out.force.likes ||= must.likes;
+    out.force.posts ||= must.posts;
+  }
+  return out;
+}

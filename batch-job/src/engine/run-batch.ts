@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { byWindowEnd, RATE_WINDOW_MS, sweepDoneBy } from './deadline';
-import { dueBefore, knownThrough, lookupReason, mustRead, type DueReason } from './due';
+import { dueBefore, membersDue } from './due';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
@@ -234,7 +234,6 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const conns = [...ctx.members.values()];
     const memberMarks = await wm.memberMarks(conns.map((c) => c.discordId));
     const activity = [...memberMarks.values()].map((m) => m.activity).filter((a) => a > 0);
-    const day = new Date(now()).toISOString().slice(0, 10);
     // Members whose likes / posts must be read now: a post leaving the window soon moved since they were last known.
     const [movedAt, postsMoved, seen] = await Promise.all([wm.likesMovedAt(ids), wm.postsMovedAt(ids), wm.memberSeen(conns.map((c) => c.discordId))]);
     const horizon = opts.likesDueHorizonMs ?? DEFAULT_LIKES_DUE_HORIZON_MS;
@@ -248,26 +247,12 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     // A horizon shorter than the window leaves members waiting (not looked up, or not read), perhaps with
     // nothing else moving: they come due here. X bills a member lookup once a UTC day: members already
     // looked up today are looked up every run, the others only when due.
-    const rules = { now: now(), likesDueBefore: due.likes, postsDueBefore: due.posts, retry: ctx.retryMembers, everyone: horizon >= ctx.windowMs };
-    const reasons = new Map<string, DueReason>();
-    const force = { likes: ctx.retryMembers.size > 0, posts: false };
-    for (const c of conns) {
-      const mark = memberMarks.get(c.discordId);
-      const last = seen.get(c.discordId);
-      const why = lookupReason(c.discordId, mark, last, rules);
-      if (why) reasons.set(c.discordId, why);
-      // Nobody engaged a tracked post before the window began (every tracked post is younger).
-      ctx.postsKnownAt.set(c.discordId, Math.max(knownThrough(mark, last).posts, ctx.windowStart));
-      if (!rules.everyone && why) {
-        const must = mustRead(mark, last, rules);
-        force.likes ||= must.likes;
-        force.posts ||= must.posts;
-      }
-    }
-    const why = new Set(reasons.values());
-    for (const r of why) stats.set(`lookupDue_${r}`, [...reasons.values()].filter((x) => x === r).length);
-    stats.set('membersWaiting', conns.length - reasons.size);
-    const unbilled = [...reasons.keys()].filter((id) => { const s = seen.get(id); return !s || new Date(s.at).toISOString().slice(0, 10) !== day; }).length;
+    const members = membersDue(conns.map((c) => c.discordId), memberMarks, seen, {
+      now: now(), likesDueBefore: due.likes, postsDueBefore: due.posts, retry: ctx.retryMembers, everyone: horizon >= ctx.windowMs,
+    }, ctx.windowStart);
+    ctx.postsKnownAt = members.postsKnownAt;
+    for (const r of new Set(members.reasons.values())) stats.set(`lookupDue_${r}`, [...members.reasons.values()].filter((x) => x === r).length);
+    stats.set('membersWaiting', conns.length - members.reasons.size);
     const planTweets: PlanTweet[] = ids.map((id) => {
         const t = ctx.tracked.get(id)!;
         const author = ctx.byXUserId.get(t.authorId);
@@ -284,10 +269,10 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     plan = planRun({
       now: now(),
       tweets: planTweets,
-      members: reasons.size,
-      lookupsUnbilled: unbilled,
-      forceMemberLikes: force.likes,
-      forceMemberPosts: force.posts,
+      members: members.reasons.size,
+      lookupsUnbilled: members.unbilled,
+      forceMemberLikes: members.force.likes,
+      forceMemberPosts: members.force.posts,
       itemsPerScan: activity.length ? activity.reduce((a, b) => a + b, 0) / activity.length : 5,
       activeMembers: activity.length,
       remaining: {
@@ -311,7 +296,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     let sweepStartedAt: number | undefined;
     if (plan.memberLookup) {
       const p = plan;
-      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: reasons.size }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd, new Set(reasons.keys())));
+      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: members.reasons.size }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd, new Set(members.reasons.keys())));
       marks = new Map(ids.filter((id) => sweep.snapshot.has(id)).map((id) => [id, sweep.snapshot.get(id)!]));
       sweepStartedAt = sweep.startedAt;
     } else if (!ctx.dryRun) {

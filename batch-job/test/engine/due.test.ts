@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberMark } from '../../src/engine';
-import { DAILY_LOOKUP_FROM_MS, DAILY_LOOKUP_SPREAD_MS, dueBefore, knownThrough, lookupReason, spreadOf, type DueRules, type MemberSeen } from '../../src/engine/due';
+import { DAILY_LOOKUP_FROM_MS, DAILY_LOOKUP_SPREAD_MS, dueBefore, knownThrough, lookupReason, membersDue, spreadOf, type DueRules, type MemberSeen } from '../../src/engine/due';
 
 const HOUR = 3_600_000;
 const MIDNIGHT = Date.UTC(2026, 10, 25);
@@ -77,5 +77,28 @@ describe('dueBefore', () => {
     ];
     expect(dueBefore(posts, closeBy)).toEqual({ likes: LAST_RUN - 9 * HOUR, posts: LAST_RUN - 12 * HOUR });
     expect(dueBefore(posts.slice(2), closeBy)).toEqual({ likes: -Infinity, posts: -Infinity });
+  });
+});
+
+describe('membersDue', () => {
+  it('counts the lookups X will bill, says what must be read, and never dates what is known before the window', () => {
+    const marks = new Map([['a', mark()], ['b', mark()], ['c', mark()], ['d', mark()]]);
+    const seenBy = new Map([
+      ['a', seen({ at: MIDNIGHT + 60_000 })], // billed today: free
+      ['b', seen({ likes: 104 })], // 4 likes waiting since the last read, 5 hours before last night's lookup
+      ['c', seen()], // known last night: waits
+      // 'd': never looked up
+    ]);
+    const windowStart = LAST_RUN - 4 * HOUR;
+    const due = membersDue(['a', 'b', 'c', 'd'], marks, seenBy, rules({ likesDueBefore: LAST_RUN - 2 * HOUR }), windowStart);
+    expect(Object.fromEntries(due.reasons)).toEqual({ a: 'billedToday', b: 'likes', d: 'new' });
+    expect(due.unbilled).toBe(2);
+    expect(due.force).toEqual({ likes: true, posts: false });
+    expect(due.postsKnownAt.get('c')).toBe(LAST_RUN);
+    expect(due.postsKnownAt.get('d')).toBe(windowStart);
+    // nothing due: nothing forced, only the free lookups
+    const quiet = membersDue(['a', 'c'], marks, seenBy, rules(), windowStart);
+    expect([...quiet.reasons.keys()]).toEqual(['a']);
+    expect(quiet).toMatchObject({ unbilled: 0, force: { likes: false, posts: false } });
   });
 });
