@@ -69,6 +69,18 @@ function browser() {
 }
 const get = browser();
 
+/** Link `discordId` to a new X account, X answering 503 to the next `failures` /2/users/me: the callback's answer. */
+async function callbackWhileMeFails(username: string, discordId: string, failures: number) {
+  const xu = x.state.addUser({ username });
+  x.state.authorizeAs = xu.id;
+  const start = await get(ticketFor(discordId));
+  const approved = await get(start.headers.get('location')!);
+  x.state.authorizeAs = null;
+  x.fail({ endpoint: 'users_me', status: 503, count: failures });
+  const exchanges = x.requests.filter((r) => r.endpoint === 'oauth').length;
+  return { xu, exchanges, cb: await get(approved.headers.get('location')!) };
+}
+
 describe('createConnectXRouter', () => {
   it('redirects to X with PKCE (S256) and keeps the verifier in Redis only', async () => {
     const res = await get(ticketFor('111111'));
@@ -124,14 +136,7 @@ describe('createConnectXRouter', () => {
   });
 
   it('retries /2/users/me after the code exchange when X answers 5xx, and links with the tokens it got', async () => {
-    const xu = x.state.addUser({ username: 'flaky_me' });
-    x.state.authorizeAs = xu.id;
-    const start = await get(ticketFor('777777'));
-    const approved = await get(start.headers.get('location')!);
-    x.state.authorizeAs = null;
-    x.fail({ endpoint: 'users_me', status: 503, count: 2 });
-    const exchanges = x.requests.filter((r) => r.endpoint === 'oauth').length;
-    const cb = await get(approved.headers.get('location')!);
+    const { xu, exchanges, cb } = await callbackWhileMeFails('flaky_me', '777777', 2);
     expect(cb.status).toBe(200);
     const link = await stores.connections.get('777777');
     expect(link).toMatchObject({ status: 'linked', xUserId: xu.id });
@@ -139,6 +144,33 @@ describe('createConnectXRouter', () => {
     // one code exchange, three /2/users/me (two refused), all with the same new token
     expect(x.requests.filter((r) => r.endpoint === 'oauth').length - exchanges).toBe(1);
     expect(x.requestsTo('users_me').slice(-3).map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
+  it('keeps the tokens when /2/users/me keeps failing after the code exchange, and links from the same browser once X answers', async () => {
+    const { xu, exchanges, cb } = await callbackWhileMeFails('down_me', '888888', 4);
+    expect(cb.status).toBe(503);
+    const html = await cb.text();
+    expect(html).toContain('Almost linked');
+    const retry = /href="([^"]+)"/.exec(html)![1]!.replace(/&#38;/g, '&');
+    expect(retry).toMatch(/^\/connect\/x\/finish\?state=/);
+    expect(await stores.connections.get('888888')).toBeNull();
+    // the tokens are kept, encrypted: the access token is nowhere in Redis in clear
+    const held = await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`);
+    expect(held).toHaveLength(1);
+    expect(x.requestsTo('users_me').at(-1)).toMatchObject({ userId: xu.id, status: 503 });
+    const raw = (await stores.ctx.redis.get(held[0]!))!;
+    for (const t of x.state.accessTokens.keys()) expect(raw).not.toContain(t);
+    // another browser cannot finish it
+    expect((await fetch(`${base}${retry}`, { redirect: 'manual' })).status).toBe(400);
+    // X answers again: the same browser finishes with the kept tokens, no second code exchange
+    const done = await get(`${base}${retry}`);
+    expect(done.status).toBe(200);
+    expect(await stores.connections.get('888888')).toMatchObject({ status: 'linked', xUserId: xu.id });
+    expect(await stores.connections.getTokens('888888')).toMatchObject({ accessToken: expect.stringMatching(/^ua-/) });
+    expect(x.requests.filter((r) => r.endpoint === 'oauth').length - exchanges).toBe(1);
+    expect(notices.at(-1)).toEqual(['888888', expect.stringContaining('is now linked')]);
+    expect(await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`)).toEqual([]);
+    expect((await get(`${base}${retry}`)).status).toBe(400);
   });
 
   it('tells a member who links what they miss to earn and when they qualify; records the X facts', async () => {

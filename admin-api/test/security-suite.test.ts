@@ -374,6 +374,9 @@ function flowCases(): Case[] {
   const forged = signer.sign({ kind: 'state', discordId: '300000000000000003', displayName: 'x' });
   out.push({ name: 'link: forged state (no pending authorization)', want: 409, send: () => fetch(`${app.url}/connect/x/callback?code=c&state=${encodeURIComponent(forged.token)}`, { redirect: 'manual', headers: { cookie: `et_connect=${forged.ticket.nonce}` } }) });
   out.push({ name: 'link: garbage state', want: 400, send: () => fetch(`${app.url}/connect/x/callback?code=c&state=garbage.garbage`, { redirect: 'manual' }) });
+  out.push({ name: 'link: finish with a forged state (no tokens kept)', want: 409, send: () => fetch(`${app.url}/connect/x/finish?state=${encodeURIComponent(forged.token)}`, { redirect: 'manual', headers: { cookie: `et_connect=${forged.ticket.nonce}` } }) });
+  out.push({ name: 'link: finish in another browser', want: 400, send: () => fetch(`${app.url}/connect/x/finish?state=${encodeURIComponent(forged.token)}`, { redirect: 'manual' }) });
+  out.push({ name: 'link: finish with a garbage state', want: 400, send: () => fetch(`${app.url}/connect/x/finish?state=garbage.garbage`, { redirect: 'manual', headers: { cookie: 'et_connect=garbage' } }) });
   out.push({
     name: 'link: callback in another browser (cross-browser)',
     want: 403,

@@ -373,6 +373,12 @@ interface ReferenceLine {
   perDay: Record<string, number>;
   /** noOracle: USD by step of its argument (see no-oracle.ts), over the measured days. */
   parts?: Parts;
+  /**
+   * noOracle: what each day must pay on its own, and what the full days (all but the first and last
+   * measured) must pay together, whatever the other days do (perDay attributes the total instead).
+   */
+  withinDay?: Record<string, number>;
+  withinFullDays?: { from: string; to: string; usd: number };
 }
 
 /** The references' lines over the days in `measured` (all of them when absent), and each run's noOracle. */
@@ -387,7 +393,14 @@ function referenceLines(name: string, refs: References, measured?: Set<string>):
     if (measured && !measured.has(utcDay(t))) return;
     for (const k of Object.keys(parts) as Array<keyof Parts>) parts[k] += bound.perRunParts[i]![k];
   });
-  lines.push({ ...line('noOracle', keep(bound.perDay)), parts: { likes: usd(parts.likes), quiet: usd(parts.quiet), linkedAuthors: usd(parts.linkedAuthors), engagement: usd(parts.engagement) } });
+  const days = Object.keys(keep(bound.perDay)).sort();
+  const full = days.slice(1, -1);
+  lines.push({
+    ...line('noOracle', keep(bound.perDay)),
+    parts: { likes: usd(parts.likes), quiet: usd(parts.quiet), linkedAuthors: usd(parts.linkedAuthors), engagement: usd(parts.engagement) },
+    withinDay: Object.fromEntries(days.map((d) => [d, usd(bound.within(d, d))])),
+    ...(full.length ? { withinFullDays: { from: full[0]!, to: full[full.length - 1]!, usd: usd(bound.within(full[0]!, full[full.length - 1]!)) } } : {}),
+  });
   return { lines, noOracleAt };
 }
 
@@ -510,13 +523,13 @@ function targets(lines: Array<Line | ReferenceLine>, firstRuns: Row[]) {
   const omni = get('realistic', 'omniscient');
   const lb = get('realistic', 'lowerBound');
   const streams = get('realistic', 'streams');
-  const noOracle = get('realistic', 'noOracle');
+  const noOracle = get('realistic', 'noOracle') as ReferenceLine | undefined;
   // Full measured days of the realistic scenario (the first, begun mid-day with every member new, is
   // warm-up; the last, one run after midnight, is not a day).
   const days = real ? Object.keys(real.perDay).sort().slice(1) : omni ? Object.keys(omni.perDay).sort().slice(1, -1) : [];
   const perDay = days.filter((d) => !real || real.perDay[d]! > 0).map((d) => ({
     day: d, planner: real?.perDay[d], naive: realNaive?.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
-    streams: streams?.perDay[d], noOracle: noOracle?.perDay[d],
+    streams: streams?.perDay[d], noOracle: noOracle?.perDay[d], noOracleWithinDay: noOracle?.withinDay?.[d],
     ...(real ? {
       ratio: ratio(real.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real.perDay[d]!, lb?.perDay[d] ?? 0), streamsRatio: ratio(real.perDay[d]!, streams?.perDay[d] ?? 0),
       'planner/noOracle': ratio(real.perDay[d]!, noOracle?.perDay[d] ?? 0),
@@ -530,12 +543,22 @@ function targets(lines: Array<Line | ReferenceLine>, firstRuns: Row[]) {
     realisticDayAtMost1_5xOmniscient: real && perDay.length ? perDay.every((d) => (ratio(d.planner ?? 0, d.omniscient ?? 0) ?? Infinity) <= 1.5) : null,
     // Whether any strategy without an oracle could meet the 1.5× target at all (noOracle is a lower bound on every one of them).
     realisticNoOracleOver1_5xOmniscient: perDay.length ? perDay.every((d) => (d.noOracle ?? 0) > 1.5 * (d.omniscient ?? Infinity)) : null,
+    // The proof that does not rest on how the bound's total is split into days: what the full days must
+    // pay together against 1.5× what omniscient pays on them.
+    realisticFullDaysNoOracleVs1_5xOmniscient: noOracle?.withinFullDays && omni ? (() => {
+      const { from, to, usd: must } = noOracle.withinFullDays;
+      const omniUsd = Object.entries(omni.perDay).filter(([d]) => d >= from && d <= to).reduce((a, [, v]) => a + v, 0);
+      return { from, to, noOracleWithin: must, omniscientX1_5: usd(1.5 * omniUsd), unreachable: must > 1.5 * omniUsd };
+    })() : null,
+    // The target a planner without an oracle can be held to (README: What it costs): each full day at most 1.5× noOracle's share of it.
+    realisticFullDayAtMost1_5xNoOracle: real && noOracle?.withinFullDays ? perDay.filter((d) => d.day >= noOracle.withinFullDays!.from && d.day <= noOracle.withinFullDays!.to).every((d) => (ratio(d.planner ?? 0, d.noOracle ?? 0) ?? Infinity) <= 1.5) : null,
     realisticFirstRunAfterMidnight: firstRuns.map((r) => ({
       at: r.at, planner: r.planner, omniscient: r.omniscient, noOracle: r.noOracle,
       ...(r.planner !== undefined ? { ratio: ratio(r.planner, r.omniscient ?? 0), 'planner/noOracle': ratio(r.planner, r.noOracle ?? 0) } : {}),
       'omniscient×2 vs noOracle': { omniscientX2: usd(2 * (r.omniscient ?? 0)), noOracle: r.noOracle },
     })),
     realisticFirstRunAtMost2xOmniscient: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.omniscient ?? 0) ?? Infinity) <= 2) : null,
+    realisticFirstRunAtMost2xNoOracle: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.noOracle ?? 0) ?? Infinity) <= 2) : null,
     estimateWithin5Pct: planners.every((l) => (l.estimateMaxErrorPct ?? 0) <= 5),
     standardCostRatioToNaive: std && stdNaive ? ratio(std.costUsd, stdNaive.costUsd) : null,
     idleOnlyMetricsLookups: idle ? idle.requests <= Math.ceil(300 / 100) && idle.billedUsers === 0 && idle.billedPosts <= 300 : null,

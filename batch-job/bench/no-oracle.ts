@@ -1,7 +1,8 @@
 /**
  * noOracle: a lower bound on what ANY strategy pays that does not know who liked what, to reach
  * recall 1.0 and precision 1.0 for certain, computed from a scenario's truth and the times the batch
- * runs (`runs`, one observation instant each).
+ * runs (`runs`, one observation instant each). A strategy acts only at the runs and awards while a
+ * post is tracked (by the last run inside its window), as the product does.
  *
  * What such a strategy can observe: a member's own likes (liked_tweets, newest first, with the
  * member's token), anyone's public counts (a user's like/post counts, a post's like/repost/reply/quote
@@ -16,17 +17,20 @@
  * some run while p is tracked is at or after runs[k]), that m never likes, and that some outsider (an
  * account that is never a member) liked in interval k.
  *  1. A like of m on some post u at τ in interval k, with an open candidate p created by τ whose
- *     outsider liker o in k does not like u: take the world W' where m liked p at τ and o liked u
- *     instead. Every count is the same at every run (m's, o's, u's and p's: both likes fall inside the
- *     same interval), u's likers differ only if u's author is a member, p's likers cannot be listed,
- *     and o's likes cannot be read. In W' the strategy must award (p, m, like) while p is tracked, in W
- *     it must not (precision), so before p's window ends it must have been shown that entry of m's
- *     list: the like object `u|m` billed, and the post u too unless u's author is a member (then u's
+ *     outsider liker o (at τ_o in k) does not like u: take the world W' where m liked p at τ and o
+ *     liked u at τ_o instead (or, when u did not exist yet at τ_o, so τ_o < τ, m liked p at τ_o and o
+ *     liked u at τ). Every count is the same at every run (m's, o's, u's and p's: every like moved
+ *     stays inside the interval), u's likers differ only if u's author is a member, p's likers cannot
+ *     be listed, o's likes cannot be read, and m's list (newest first) first differs at τ, where W
+ *     shows u: a read that tells the two apart returns that entry. (A like made before p existed
+ *     cannot be exchanged this way: the first difference would be below it.) In W' the strategy must award (p, m, like) while p is tracked, in W
+ *     it must not (precision), so by the last run while p is tracked (for every such p: by the first
+ *     of those deadlines) it must have been shown that entry of m's list: the like object `u|m` billed, and the post u too unless u's author is a member (then u's
  *     likers could show it instead, billing the member as a user).
  *  2. If m made no like in interval k after an open candidate p was created, the world where m also
  *     liked p in k (and p's outsider liked some post the strategy never looks at instead: no strategy
  *     reads every post on X) differs only in m's like count and list. So some observation of m at a
- *     run from runs[k] until p leaves the window must be billed: a user lookup ($0.01, once a UTC day),
+ *     run from runs[k] to the last run while p is tracked must be billed: a user lookup ($0.01, once a UTC day),
  *     or m's newest like (its like object, plus its post when no other member likes that post), free
  *     when m has no likes. It costs nothing on a UTC day when a requirement of (1) or (4) for one of
  *     m's likes may be billed anyway (a read that day shows it). Quiet intervals before m links are
@@ -43,14 +47,16 @@
  *     post; a reply or quote by the member's post; a repost is counted at 0, since retweeted_by
  *     shows it as the member's user object, which may also serve as that day's observation of (2).
  * Objects are billed once a UTC day, so each one costs at least the least number of UTC days that meet
- * every window in which it must be billed (a window runs from the run that makes it due to the end of
- * the last candidate's tracking window); windows are met greedily, at their first day, and each billed
- * day is attributed to the run that opened that window. No object is priced by two steps (the members'
- * user objects only in (2), outsiders only in (3), member-specific like objects once, posts once a day).
+ * every window in which it must be billed (a window runs from the UTC day of the run that makes it due
+ * to the day of its deadline; a deadline after the last run stepped is the window end itself); windows
+ * are met greedily, at their first day (optimal for intervals on a line), and each billed day is
+ * attributed to the run that opened that window. No object is priced by two steps (the members' user
+ * objects only in (2), outsiders only in (3), member-specific like objects once, posts once a day).
  * Conservative throughout: page minimums, re-reads, metrics lookups and what reaching an entry deep in
- * a list returns are all left out, deadlines are the latest candidate's, unlikes and X's like-event
- * stream (Activity API) are out of scope. `perRun` and `perDay` attribute the total; the total is the
- * bound.
+ * a list returns are all left out; unlikes and X's like-event stream (Activity API, not served by the
+ * double) are out of scope. `total` is the bound. `perRun` and `perDay` split it as the greedy schedule
+ * pays it; a strategy may move a read to a later day before its deadline, so a day on its own is held
+ * only to `within(day, day)`, and a span of days to `within(first, last)`.
  */
 import { X_PRICES } from '@engagement-tracker/core';
 import type { Scenario, ScenarioEvent } from '@engagement-tracker/sandbox/x';
@@ -64,6 +70,13 @@ export interface NoOracle {
   parts: Parts;
   /** The same, for each run. */
   perRunParts: Parts[];
+  /**
+   * What any such strategy must pay between two UTC days (`YYYY-MM-DD`, both included): the bound
+   * over the windows that lie wholly inside them (step 3 left out). Unlike `perDay`, which attributes
+   * the total, this holds for a span on its own: `within(d, d)` is what day d must pay whatever
+   * other days do.
+   */
+  within(from: string, to: string): number;
 }
 
 export interface Parts {
@@ -93,6 +106,8 @@ interface TrackedInfo {
   createdAt: number;
   submittedAt: number;
   windowEnd: number;
+  /** The last run while it is tracked (its window end when that is after the last run stepped). */
+  deadline: number;
   author: string;
   submitter: string;
   /** Its author links before it leaves the window: its likers can be listed. */
@@ -109,7 +124,7 @@ const isoDay = (d: number) => new Date(d * DAY).toISOString().slice(0, 10);
 export function noOracleBound(sc: Scenario, runs: number[], found: Found[], windowMs: number): NoOracle {
   const K = runs.length;
   const noParts = (): Parts => ({ likes: 0, quiet: 0, linkedAuthors: 0, engagement: 0 });
-  const out: NoOracle = { total: 0, perDay: {}, perRun: runs.map(() => 0), parts: noParts(), perRunParts: runs.map(noParts) };
+  const out: NoOracle = { total: 0, perDay: {}, perRun: runs.map(() => 0), parts: noParts(), perRunParts: runs.map(noParts), within: () => 0 };
   if (!K) return out;
   const s = sc.state;
   const last = runs[K - 1]!;
@@ -130,6 +145,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     const info: TrackedInfo = {
       id: p.tweet.id, createdAt: p.tweet.createdAt, submittedAt: p.submittedAt, windowEnd, author, submitter: sc.members[p.submitter]!.id,
       postSide: linkOf(author) <= windowEnd, memberLikers: new Set(), outsiders: new Map(),
+      deadline: windowEnd > last ? windowEnd : (runs[firstIndex(K, (i) => runs[i]! > windowEnd) - 1] ?? -Infinity),
     };
     for (const l of s.likesByTweet.get(p.tweet.id) ?? []) {
       if (index.has(l.id)) info.memberLikers.add(l.id);
@@ -188,7 +204,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
         const { id: u, at: tau } = likes[j]!;
         const viaOpen = open.filter((p) => p.createdAt <= tau && swappable(p, k, u));
         if (viaOpen.length) {
-          const end = dayOf(Math.max(...viaOpen.map((p) => p.windowEnd)));
+          const end = dayOf(Math.min(...viaOpen.map((p) => p.deadline)));
           add(likeReqs, `${u}|${m}`, { run, end, part: 'likes' });
           if (!authorIsMember(u)) add(postReqs, u, { run, end, part: 'likes' });
           markDays(m, run, end);
@@ -200,7 +216,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
           markDays(m, run, dayOf(Math.max(...viaLinked.map((p) => p.windowEnd))));
         }
       }
-      if (open.length && runs[k]! >= link) add(quiet, m, { run, end: dayOf(Math.max(...open.map((p) => p.windowEnd))), part: 'quiet' });
+      if (open.length && runs[k]! >= link) add(quiet, m, { run, end: dayOf(Math.min(...open.map((p) => p.deadline))), part: 'quiet' });
     }
   });
 
@@ -208,7 +224,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
   for (const { run, e, post } of found) {
     const p = tracked.get(e.tweetId);
     if (!p) continue;
-    const end = dayOf(p.windowEnd);
+    const end = dayOf(p.deadline);
     if (e.kind === 'like') {
       add(likeReqs, `${p.id}|${e.userId}`, { run, end, part: 'engagement' });
       if (!p.postSide) add(postReqs, p.id, { run, end, part: 'engagement' });
@@ -223,8 +239,10 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     out.parts[part] += usd;
     out.perRunParts[run]![part] += usd;
   };
-  for (const windows of likeReqs.values()) for (const w of stab(windows, runs)) charge(w.run, X_PRICES.like, w.part);
-  for (const windows of postReqs.values()) for (const w of stab(windows, runs)) charge(w.run, X_PRICES.post, w.part);
+  /** Each object (or member observation) with the windows it must be billed in, and its price on a day. */
+  const groups: Array<{ windows: Window[]; price: (day: number) => number }> = [];
+  for (const windows of likeReqs.values()) groups.push({ windows, price: () => X_PRICES.like });
+  for (const windows of postReqs.values()) groups.push({ windows, price: () => X_PRICES.post });
 
   // Step 3: posts whose likers can be listed, against the member likes they would spare.
   const postAssigned = new Set<string>();
@@ -266,17 +284,30 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
       return true;
     });
     const likes = s.likesByUser.get(m) ?? [];
-    for (const w of stab(left, runs)) {
-      const day = dayOf(runs[w.run]!);
-      let price: number = X_PRICES.user;
-      for (let j = 0; j < K; j++) {
-        if (dayOf(runs[j]!) !== day) continue;
-        const top = newestBy(likes, runs[j]!);
-        price = Math.min(price, top === undefined ? 0 : X_PRICES.like + (privatePost(top, m) ? X_PRICES.post : 0));
-      }
-      charge(w.run, price, 'quiet');
+    if (left.length) {
+      groups.push({
+        windows: left,
+        price: (day) => {
+          let price: number = X_PRICES.user;
+          for (let j = 0; j < K; j++) {
+            if (dayOf(runs[j]!) !== day) continue;
+            const top = newestBy(likes, runs[j]!);
+            price = Math.min(price, top === undefined ? 0 : X_PRICES.like + (privatePost(top, m) ? X_PRICES.post : 0));
+          }
+          return price;
+        },
+      });
     }
   }
+  for (const g of groups) for (const w of stab(g.windows, runs)) charge(w.run, g.price(dayOf(runs[w.run]!)), w.part);
+  out.within = (from, to) => {
+    const [a, b] = [dayOf(Date.parse(from)), dayOf(Date.parse(to))];
+    let usd = 0;
+    for (const g of groups) {
+      for (const w of stab(g.windows.filter((x) => dayOf(runs[x.run]!) >= a && x.end <= b), runs)) usd += g.price(dayOf(runs[w.run]!));
+    }
+    return round(usd);
+  };
 
   for (let j = 0; j < K; j++) {
     const usd = out.perRun[j]!;

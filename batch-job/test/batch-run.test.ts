@@ -531,6 +531,16 @@ describe('batch run against the X double', () => {
     expect(r.extra).toEqual([]);
   });
 
+  /** Half an hour later the next run reads again what X refused: it succeeds, the records are cleared, nothing is missed. */
+  async function nextRunReadsAgain(s: Sim, wm: WatermarkStore) {
+    s.sc.advanceTo(s.sc.now() + HALF_HOUR);
+    expect((await s.run()).status).toBe('succeeded');
+    expect(await wm.refusedReads()).toEqual({});
+    const r = score(s.sc.truth(), await s.awarded());
+    expect(r.missed).toEqual([]);
+    expect(r.extra).toEqual([]);
+  }
+
   it('a read X refuses (400) is recorded against the member, the run ends partial, and the next run retries it', async () => {
     const s = await sim({ ...small, seed: 71, quietAfterEnd: true });
     await s.advanceTo(SIM_END);
@@ -545,12 +555,53 @@ describe('batch run against the X double', () => {
     expect(Object.values(refused)[0]).toMatchObject({ endpoint: 'liked_tweets', status: 400, runId: first.runId });
     // awards from everyone else were made; the next run reads that member again and clears the record
     expect((await s.awarded()).size).toBeGreaterThan(0);
+    await nextRunReadsAgain(s, wm);
+  });
+
+  it('a post-side read X refuses (403) is recorded against the post, the run ends partial, and the next run reads it again', async () => {
+    const s = await sim({ ...small, seed: 101, quietAfterEnd: true });
+    await s.advanceTo(SIM_END);
+    expect((await s.run()).status).toBe('succeeded');
+    const { m, posts } = likeTargets(s);
+    const q = posts.find((id) => !s.sc.truth().has(`${id}|${m.id}|retweet`))!;
+    s.sc.advanceTo(s.sc.now() + 60_000);
+    s.sc.state.retweet(m.id, q);
+    // as on a new UTC day (the member lookup not yet billed): one new repost is cheapest read from the post's side
+    await redis.del(s.stores.keys.wmLookupDay());
+    s.x.fail({ endpoint: 'retweeted_by', status: 403, count: 1 });
+    const first = await s.run();
+    expect(first.plan!.posts).toBe('tweets');
+    expect(first.status).toBe('partial');
+    expect(first.stats.readsRefused).toBe(1);
+    expect(first.error).toMatch(new RegExp(`post ${q} retweeted_by 403`));
+    const wm = new WatermarkStore(s.stores.ctx);
+    expect(await wm.refusedReads()).toMatchObject({ [`post:${q}`]: { endpoint: 'retweeted_by', status: 403, runId: first.runId } });
+    expect(await s.awarded()).not.toContain(`${q}|${m.id}|retweet`);
     s.sc.advanceTo(s.sc.now() + HALF_HOUR);
     expect((await s.run()).status).toBe('succeeded');
     expect(await wm.refusedReads()).toEqual({});
-    const r = score(s.sc.truth(), await s.awarded());
-    expect(r.missed).toEqual([]);
-    expect(r.extra).toEqual([]);
+    expect(await s.awarded()).toContain(`${q}|${m.id}|retweet`);
+    expect(score(s.sc.truth(), await s.awarded()).missed).toEqual([]);
+  });
+
+  it("a member search X refuses (400) is recorded against that query's members, the run ends partial, and the next run searches them again", async () => {
+    const s = await sim({ ...small, seed: 103, quietAfterEnd: true });
+    await s.advanceTo(SIM_END - 3_600_000);
+    expect((await s.run()).status).toBe('succeeded');
+    await s.advanceTo(SIM_END);
+    s.x.fail({ endpoint: 'search_recent', status: 400, count: 1 });
+    const first = await s.run();
+    expect(first.plan!.posts).toBe('search');
+    expect(first.status).toBe('partial');
+    expect(first.stats.readsRefused).toBeGreaterThan(0);
+    const wm = new WatermarkStore(s.stores.ctx);
+    const refused = Object.entries(await wm.refusedReads());
+    expect(refused.length).toBe(first.stats.readsRefused);
+    for (const [k, v] of refused) {
+      expect(k).toMatch(/^member:/);
+      expect(v).toMatchObject({ endpoint: 'search_recent', status: 400, runId: first.runId });
+    }
+    await nextRunReadsAgain(s, wm);
   });
 
   it("finds a protected member's reposts and replies (search never shows them) through their own token", async () => {

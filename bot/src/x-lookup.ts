@@ -1,4 +1,4 @@
-import { retryRead, type XClientFactory } from '@engagement-tracker/core';
+import { refreshTokens, retryRead, withLease, type Stores, type XClientFactory } from '@engagement-tracker/core';
 import type { TwitterApiReadOnly } from 'twitter-api-v2';
 import type { LookedUpTweet, TweetLookup } from './usecases/submit-tweet';
 
@@ -54,4 +54,43 @@ export function createTweetLookup(x: XClientFactory, opts: TweetLookupOptions = 
     const token = await opts.memberToken();
     return token ? (await lookup(x.user(token).readOnly, tweetId)).tweet : null;
   };
+}
+
+/** A token this close to its expiry is refreshed first (a lookup must not race its end). */
+const EARLY_REFRESH_MS = 60_000;
+
+/**
+ * The member's X access token for a lookup with their own rights, refreshed first when it has expired
+ * (access tokens last 2 hours). Refresh tokens are single use: the refresh runs under the same
+ * per-member lock as the batch job's (`wmRefresh`), and a token someone else refreshed meanwhile is
+ * taken as it is. Null when there is no usable token (not linked, needs reconnect, X refused the refresh).
+ */
+export async function memberAccessToken(deps: { stores: Stores; x: XClientFactory; now: () => number }, discordId: string): Promise<string | null> {
+  const { stores, x, now } = deps;
+  const fresh = (t: { expiresAt: number } | null) => !!t && t.expiresAt - EARLY_REFRESH_MS > now();
+  const link = await stores.connections.get(discordId);
+  const stale = link?.status === 'linked' ? await stores.connections.getTokens(discordId) : null;
+  if (!stale) return null;
+  if (fresh(stale)) return stale.accessToken;
+  const ttl = 2 * (x.config.timeoutMs ?? 15_000) + 10_000;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = await withLease(stores.ctx, stores.keys.wmRefresh(discordId), ttl, async () => {
+      const current = await stores.connections.getTokens(discordId);
+      if (!current) return null;
+      if (current.accessToken !== stale.accessToken && fresh(current)) return current.accessToken;
+      if (!current.refreshToken) return null;
+      try {
+        const next = await refreshTokens(x, current.refreshToken, now());
+        return (await stores.connections.saveTokens(discordId, next, { xUserId: link!.xUserId })) ? next.accessToken : null;
+      } catch {
+        return null; // the batch marks a dead grant needs_reconnect (and tells the member) on its next run
+      }
+    });
+    if (r.ran) return r.value;
+    // Someone (the batch) is refreshing this member's token right now: take theirs when it is saved.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now2 = await stores.connections.getTokens(discordId);
+    if (now2 && now2.accessToken !== stale.accessToken && fresh(now2)) return now2.accessToken;
+  }
+  return null;
 }

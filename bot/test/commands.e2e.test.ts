@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, createStores, periodBounds, periodOf, shiftPeriod } from '@engagement-tracker/core';
 import type { InteractionResult } from '@engagement-tracker/sandbox/discord';
 import type { XUser } from '@engagement-tracker/sandbox/x';
 import { IDS, startStack, type Stack } from './support/stack';
@@ -213,6 +214,71 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     const stats = JSON.stringify((await (await s.discord.interact({ as: IDS.bob, command: 'stats' })).reply()).embeds);
     expect(stats).toContain('Season: Launch sprint');
     expect(stats).toMatch(/"name":"Today","value":"\d+ \(#\d+\)"/);
+  });
+
+  it('/leaderboard browses a past day, week or month: autocomplete offers the ones still kept, page buttons stay on it', async () => {
+    const now = Date.now();
+    const lastWeek = shiftPeriod('week', periodOf('week', now), 1)!;
+    const lastMonth = shiftPeriod('month', periodOf('month', now), 1)!;
+    const yesterday = shiftPeriod('day', periodOf('day', now), 1)!;
+    // Points adjusted back then: the same stores with a clock that reads an hour into each period.
+    const client = createRedis(s.redis.url);
+    const at = (window: 'day' | 'week' | 'month', id: string) =>
+      createStores(client, { prefix: s.env.REDIS_KEY_PREFIX!, encryptionKey: s.env.TOKEN_ENCRYPTION_KEY!, now: () => periodBounds(window, id)!.start + HOUR });
+    try {
+      const weekStores = at('week', lastWeek);
+      for (let k = 0; k < 12; k++) {
+        const id = `95000000000000${String(k).padStart(4, '0')}`;
+        await weekStores.members.ensure(id, `p${k}`);
+        await weekStores.ledger.adjust({ discordId: id, delta: 20 + k, reason: 'past week', actor: 'test' });
+      }
+      await at('month', lastMonth).ledger.adjust({ discordId: IDS.carol, delta: 4, reason: 'past month', actor: 'test' });
+      await at('day', yesterday).ledger.adjust({ discordId: IDS.carol, delta: 3, reason: 'yesterday', actor: 'test' });
+    } finally {
+      client.disconnect();
+    }
+
+    const choices = async (options: Record<string, string>) => (await s.discord.interact({ as: IDS.bob, autocomplete: 'leaderboard', focused: 'period', options })).choices;
+    const weeks = await choices({ window: 'weekly', period: '' });
+    expect(weeks[0]).toEqual({ name: expect.stringMatching(new RegExp(`^${periodOf('week', now)} · .* \\(this week\\)$`)), value: periodOf('week', now) });
+    expect(weeks.map((c) => c.value)).toContain(lastWeek);
+    expect(await choices({ period: lastWeek })).toEqual([{ name: expect.stringMatching(new RegExp(`^${lastWeek} · \\d+ \\w+ – \\d+ \\w+$`)), value: lastWeek }]);
+    expect((await choices({ window: 'monthly', period: lastMonth })).map((c) => c.value)).toEqual([lastMonth]);
+    expect((await choices({ window: 'daily', period: yesterday })).map((c) => c.value)).toEqual([yesterday]);
+    expect(await choices({ window: 'season', period: '' })).toEqual([]);
+
+    const show = async (options: Record<string, string>) => (await s.discord.interact({ as: IDS.bob, command: 'leaderboard', options })).reply();
+    type Embed = { title: string; description: string; footer: { text: string } };
+    const week = await show({ window: 'weekly', period: lastWeek });
+    const embed = week.embeds[0] as Embed;
+    expect(embed.title).toBe(`Weekly leaderboard (${lastWeek}, ended)`);
+    expect(embed.description).toMatch(/^\*\*1\.\*\* <@950000000000000011> — 31 pts/);
+    expect(embed.footer.text).toMatch(/You are not ranked yet · page 1\/2/);
+    const next = (week.components[0]!.components as Array<{ custom_id: string }>)[1]!.custom_id;
+    expect(next.endsWith(`:${lastWeek}`)).toBe(true);
+    const page2 = (await (await s.discord.interact({ as: IDS.bob, button: next, message: week.id })).reply()).embeds[0] as Embed;
+    expect(page2.title).toBe(`Weekly leaderboard (${lastWeek}, ended)`);
+    expect(page2.description).toMatch(/^\*\*11\.\*\* <@95000000000000000[01]>/);
+    // Without a window the period's form says which board it is.
+    const month = (await show({ period: lastMonth })).embeds[0] as Embed;
+    expect(month.title).toBe(`Monthly leaderboard (${lastMonth}, ended)`);
+    expect(month.description).toContain(`<@${IDS.carol}>`);
+    const day = (await show({ window: 'daily', period: yesterday })).embeds[0] as Embed;
+    expect(day.title).toBe(`Daily leaderboard (${yesterday}, ended)`);
+    expect(day.description).toContain(`<@${IDS.carol}>`);
+
+    const refusals: Array<[Record<string, string>, RegExp]> = [
+      [{ window: 'weekly', period: lastMonth }, new RegExp(`"${lastMonth}" is not a period: give a week like`)],
+      [{ window: 'alltime', period: lastWeek }, /all time board has no past periods/],
+      [{ period: shiftPeriod('week', periodOf('week', now), -1)! }, /has not started yet/],
+      [{ period: shiftPeriod('week', periodOf('week', now), 60)! }, /no board for .*: nobody earned points then, or it is older than the boards are kept/],
+      [{ season: 'any', period: lastWeek }, /a season or a period, not both/],
+    ];
+    for (const [options, message] of refusals) {
+      const r = await show(options);
+      expect(r.ephemeral).toBe(true);
+      expect(r.content).toMatch(message);
+    }
   });
 
   it('/ban and /unban: admins only, with a reason; the banned member is hidden from /leaderboard and refused /submit privately', async () => {

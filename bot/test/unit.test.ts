@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@engagement-tracker/core';
 import { COMMANDS } from '../src/commands';
+import { periodLabel } from '../src/commands/stats/leaderboard.autocomplete';
 import { loadBotConfig, SANDBOX_BOT_TOKEN } from '../src/config';
 import type { BotContext } from '../src/context';
 import { buildCustomId, parseCustomId } from '../src/custom-id';
 import { PRECONDITIONS } from '../src/preconditions';
+import { resolvePeriod } from '../src/usecases/leaderboard-page';
 
 describe('custom ids', () => {
   it('round-trips and enforces Discord limits', () => {
@@ -61,6 +63,35 @@ describe('command definitions', () => {
     for (const name of ['ban', 'unban']) expect(COMMANDS.get(name)!.preconditions).toEqual(['GuildOnly', 'AdminOnly']);
     expect(COMMANDS.get('submit')!.preconditions).toContain('NotBanned');
     expect(COMMANDS.get('leaderboard')!.ephemeral).toBe(false);
+  });
+});
+
+describe('/leaderboard period option', () => {
+  const NOW = Date.UTC(2026, 10, 29, 12); // Sunday of 2026-W48
+  it.each([
+    [null, '2026-W47', { ok: true, board: 'weekly', period: '2026-W47' }],
+    [null, ' 2026-W48 ', { ok: true, board: 'weekly', period: '2026-W48' }],
+    [null, '2026-11-28', { ok: true, board: 'daily', period: '2026-11-28' }],
+    [null, '2026-10', { ok: true, board: 'monthly', period: '2026-10' }],
+    ['weekly', '2020-W53', { ok: true, board: 'weekly', period: '2020-W53' }],
+    ['daily', '2024-02-29', { ok: true, board: 'daily', period: '2024-02-29' }],
+    ['weekly', '2026-11', { ok: false, message: '"2026-11" is not a period: give a week like 2026-W48.' }],
+    [null, '2025-W53', { ok: false, message: expect.stringMatching(/^"2025-W53" is not a period: give a day like 2026-11-29, a week like 2026-W48, a month like 2026-11\.$/) }],
+    ['daily', '2026-02-29', { ok: false, message: expect.stringMatching(/is not a period: give a day like 2026-11-29/) }],
+    [null, 'last week', { ok: false, message: expect.stringMatching(/is not a period/) }],
+    ['monthly', '2026-12', { ok: false, message: 'The month 2026-12 has not started yet.' }],
+    [null, '2026-W49', { ok: false, message: 'The week 2026-W49 has not started yet.' }],
+    ['season', '2026-W47', { ok: false, message: expect.stringMatching(/^The season board has no past periods/) }],
+    ['alltime', '2026-W47', { ok: false, message: expect.stringMatching(/^The all time board has no past periods/) }],
+  ] as const)('window %s, period %j', (window, period, want) => {
+    expect(resolvePeriod(window, period, NOW)).toEqual(want);
+  });
+
+  it('labels periods in UTC, across the year boundary', () => {
+    expect(periodLabel('weekly', '2026-W01', false)).toBe('2026-W01 · 29 Dec – 4 Jan');
+    expect(periodLabel('weekly', '2020-W53', false)).toBe('2020-W53 · 28 Dec – 3 Jan');
+    expect(periodLabel('daily', '2026-11-28', false)).toBe('2026-11-28 · Saturday');
+    expect(periodLabel('monthly', '2026-11', true)).toBe('2026-11 · November 2026 (this month)');
   });
 });
 

@@ -1,14 +1,21 @@
-import { createXClientFactory } from '@engagement-tracker/core';
+import { randomBytes } from 'node:crypto';
+import { createStores, createXClientFactory, SANDBOX_CREDENTIALS, type Stores } from '@engagement-tracker/core';
+import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTweetLookup } from '../src/x-lookup';
+import { createTweetLookup, memberAccessToken } from '../src/x-lookup';
 
 let x: XDouble;
+let redis: TestRedis;
+let stores: Stores;
 beforeAll(async () => {
   x = await startXDouble();
+  redis = await startTestRedis();
+  stores = createStores(redis.client(), { prefix: `xl${randomBytes(3).toString('hex')}`, encryptionKey: randomBytes(32).toString('hex') });
 });
 afterAll(async () => {
   await x.close();
+  await redis.stop();
 });
 
 describe('submission lookup', () => {
@@ -28,5 +35,34 @@ describe('submission lookup', () => {
     let asked = 0;
     expect(await createTweetLookup(f, { memberToken: async () => (asked++, own) })('1234567890123456789')).toBeNull();
     expect(asked).toBe(0);
+  });
+
+  it("refreshes a protected member's expired token (once, under the batch's lock) to look up their own post", async () => {
+    const f = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID, bearerToken: 'sandbox-bearer-token' });
+    const locked = x.state.addUser({ username: 'locked_expired', protected: true });
+    const post = x.state.addTweet({ authorId: locked.id, text: 'members only, later' });
+    const issued = x.state.issueTokens(locked.id);
+    const discordId = '555000000000000001';
+    await stores.connections.link({ discordId, displayName: 'locked', xUserId: locked.id, handle: 'locked_expired', scopes: issued.scopes, tokens: { accessToken: issued.accessToken, refreshToken: issued.refreshToken!, expiresAt: issued.expiresAt, scopes: issued.scopes } });
+    // two hours later the access token has expired
+    x.state.expireAccessTokens(locked.id);
+    await stores.connections.saveTokens(discordId, { ...(await stores.connections.getTokens(discordId))!, expiresAt: Date.now() - 1 });
+    const deps = { stores, x: f, now: () => Date.now() };
+    const refreshes = () => x.requests.filter((r) => r.endpoint === 'oauth' && r.path.endsWith('/token')).length;
+    const before = refreshes();
+    // two submissions at once: one refresh (refresh tokens are single use), both get the new token
+    const [a, b] = await Promise.all([memberAccessToken(deps, discordId), memberAccessToken(deps, discordId)]);
+    expect(a).toMatch(/^ua-/);
+    expect(b).toBe(a);
+    expect(a).not.toBe(issued.accessToken);
+    expect(refreshes() - before).toBe(1);
+    expect((await stores.connections.getTokens(discordId))!.accessToken).toBe(a);
+    expect(await createTweetLookup(f, { memberToken: () => memberAccessToken(deps, discordId) })(post.id)).toMatchObject({ id: post.id, authorId: locked.id });
+    // a grant X no longer honours: no token, no error
+    x.state.expireAccessTokens(locked.id);
+    await stores.connections.saveTokens(discordId, { ...(await stores.connections.getTokens(discordId))!, expiresAt: Date.now() - 1 });
+    x.state.revokeUser(locked.id);
+    expect(await memberAccessToken(deps, discordId)).toBeNull();
+    expect(await memberAccessToken(deps, '555000000000000002')).toBeNull();
   });
 });

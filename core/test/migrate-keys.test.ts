@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodOf, type RedisClient } from '../src';
+import { periodOf, utcDay, type RedisClient } from '../src';
 import { scanKeys, startTestRedis, type TestRedis } from '../src/testing';
 import { makeStores, seedCommunity, TWEET } from './helpers';
 
@@ -91,6 +91,8 @@ describe('npm run migrate:keys', () => {
     // Then the period boards: the week and day boards of both weeks and their month boards, all kept.
     const periodBoards = 4 + new Set([periodOf('month', clock.now - 7 * 86_400_000), periodOf('month', clock.now)]).size;
     expect(applied.out.periodBoards).toMatchObject({ dryRun: false, boards: periodBoards, removed: 0, unknown: 0, weeksIndexDropped: 0, weeksIndexAdded: 0 });
+    // And the keys with no bound of their own: nothing here is old enough to go.
+    expect(applied.out.bounded).toEqual({ dryRun: false, runsRemoved: 0, statsDaysRemoved: 0, changesTrimmed: 0 });
     expect(await snapshot(redis, `${keys.tag}:*`, keys.tag)).toEqual(before);
     expect(await scanKeys(redis, `${keys.prefix}:*`)).toEqual([]);
 
@@ -118,5 +120,20 @@ describe('npm run migrate:keys', () => {
     expect(await redis.get(legacy(keys.logSeq()))).toBe('5');
     expect(await redis.exists(legacy(keys.tweetId('1')))).toBe(0);
     expect(await cli('migrate-keys.ts', ['--bogus'], env)).toMatchObject({ code: 2, out: { text: expect.stringMatching(/usage/) } });
+  });
+
+  it('bounds the keys with no bound of their own as the deployment stands: a dry run counts, --apply removes', async () => {
+    const { stores, redis, clock } = makeStores(server, Date.now() - 200 * 86_400_000);
+    const env = { REDIS_URL: server.url, REDIS_KEY_PREFIX: stores.keys.prefix, STATS_KEEP_DAYS: '60' };
+    const old = await stores.batches.create({ trigger: 'schedule', status: 'succeeded' });
+    clock.now = Date.now();
+    const recent = await stores.batches.create({ trigger: 'schedule', status: 'succeeded' });
+    await redis.hset(stores.keys.pointsDaily(), utcDay(Date.now() - 100 * 86_400_000), 3, utcDay(Date.now()), 4);
+    expect((await cli('migrate-keys.ts', [], env)).out.bounded).toEqual({ dryRun: true, runsRemoved: 1, statsDaysRemoved: 1, changesTrimmed: 0 });
+    expect(await redis.zcard(stores.keys.batches())).toBe(2);
+    expect((await cli('migrate-keys.ts', ['--apply'], env)).out.bounded).toEqual({ dryRun: false, runsRemoved: 1, statsDaysRemoved: 1, changesTrimmed: 0 });
+    expect(await redis.zrange(stores.keys.batches(), 0, '-1')).toEqual([recent.id]);
+    expect(await redis.exists(stores.keys.batch(old.id))).toBe(0);
+    expect(await redis.hkeys(stores.keys.pointsDaily())).toEqual([utcDay(Date.now())]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Stores } from '@engagement-tracker/core';
+import type { Stores, XTokens } from '@engagement-tracker/core';
 
 /** A pending X authorization: who is linking and the PKCE verifier, kept server-side only. */
 export interface PendingAuthorization {
@@ -10,7 +10,9 @@ export interface PendingAuthorization {
 /**
  * Redis records of the linking flow:
  *  - `keys.connectUsed(nonce)`     marks a /connect ticket as spent (SET NX, expires with the ticket);
- *  - `keys.connectPending(nonce)`  the pending authorization, read once (GETDEL) by the callback.
+ *  - `keys.connectPending(nonce)`  the pending authorization, read once (GETDEL) by the callback;
+ *  - `keys.connectHeld(nonce)`     the tokens of an authorization X granted whose `/2/users/me` failed
+ *                                  (encrypted, bound to the member), until linking finishes or it expires.
  */
 export class ConnectStore {
   constructor(private readonly stores: Stores) {}
@@ -28,5 +30,23 @@ export class ConnectStore {
   async takePending(nonce: string): Promise<PendingAuthorization | null> {
     const raw = await this.stores.ctx.redis.getdel(this.stores.keys.connectPending(nonce));
     return raw ? (JSON.parse(raw) as PendingAuthorization) : null;
+  }
+
+  /** Keep the tokens of a spent code whose owner X did not name yet, encrypted, for `ttlMs`. */
+  async holdTokens(nonce: string, who: { discordId: string; displayName: string }, tokens: XTokens, ttlMs: number): Promise<void> {
+    const sealed = this.stores.ctx.cipher.encrypt(JSON.stringify(tokens), `connect-held:${who.discordId}`);
+    await this.stores.ctx.redis.set(this.stores.keys.connectHeld(nonce), JSON.stringify({ ...who, sealed }), 'PX', Math.max(1, ttlMs));
+  }
+
+  /** The held authorization of this state, if it has not expired (kept until `dropHeld`). */
+  async heldTokens(nonce: string): Promise<{ discordId: string; displayName: string; tokens: XTokens } | null> {
+    const raw = await this.stores.ctx.redis.get(this.stores.keys.connectHeld(nonce));
+    if (!raw) return null;
+    const held = JSON.parse(raw) as { discordId: string; displayName: string; sealed: string };
+    return { discordId: held.discordId, displayName: held.displayName, tokens: JSON.parse(this.stores.ctx.cipher.decrypt(held.sealed, `connect-held:${held.discordId}`)) as XTokens };
+  }
+
+  async dropHeld(nonce: string): Promise<void> {
+    await this.stores.ctx.redis.del(this.stores.keys.connectHeld(nonce));
   }
 }

@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
-  checkEligibility, ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, describeEligibility, exchangeCode, generateAuthLink, X_SCOPES,
-  type Logger, type Stores, type XClientFactory,
+  checkEligibility, ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, describeEligibility, exchangeCode, generateAuthLink, identify, transient, X_SCOPES,
+  XIdentityUnavailable, type LinkedXAccount, type Logger, type Stores, type XClientFactory,
 } from '@engagement-tracker/core';
 import { ConnectStore } from './connect-store';
 import type { MemberNotifier } from './notify';
@@ -44,6 +44,9 @@ function sameString(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
+const finishQuery = z.object({ state: z.string().min(10).max(2000) });
+/** How long the tokens of a spent code whose owner X did not name yet are kept for the member to finish. */
+const HELD_TTL_MS = 10 * 60_000;
 const callbackQuery = z.object({
   state: z.string().min(10).max(2000),
   code: z.string().min(1).max(2000).optional(),
@@ -67,8 +70,8 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
   const notify = deps.notify ?? (async () => false);
   const router = Router();
 
-  const page = (res: Response, status: number, title: string, message: string) =>
-    res.status(status).set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).type('html').send(resultPage(title, message, status < 400));
+  const page = (res: Response, status: number, title: string, message: string, action?: { href: string; label: string }) =>
+    res.status(status).set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).type('html').send(resultPage(title, message, status < 400, action));
 
   router.get('/connect/x/start', async (req, res, next) => {
     try {
@@ -90,6 +93,81 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
       log.info({ discordId: t.discordId }, 'X authorization started');
       res.cookie(BROWSER_COOKIE, state.ticket.nonce, { ...cookieOptions, maxAge: CONNECT_TICKET_TTL_MS });
       res.set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(302, link.url);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  /** Store the link of an authorization X granted and told us the owner of, and tell the member. */
+  const finishLink = async (res: Response, pending: { discordId: string; displayName: string }, account: LinkedXAccount) => {
+    const missing = X_SCOPES.filter((s) => !account.tokens.scopes.includes(s));
+    if (missing.length) {
+      log.info({ discordId: pending.discordId, missing }, 'X authorization lacks scopes');
+      return page(res, 400, 'Linking failed', `X granted fewer permissions than needed (missing ${missing.join(', ')}). Run /connect and approve all of them.`);
+    }
+    try {
+      await deps.stores.connections.link(
+        { discordId: pending.discordId, displayName: pending.displayName, xUserId: account.user.id, handle: account.user.username, scopes: account.tokens.scopes, tokens: account.tokens },
+        `discord:${pending.discordId}`,
+      );
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        log.info({ discordId: pending.discordId, xUserId: account.user.id, code: err.code }, 'X account already linked to another member');
+        await notify(pending.discordId, `⚠️ ${err.message}`);
+        return page(res, 409, 'Account already linked', err.message);
+      }
+      throw err;
+    }
+    log.info({ discordId: pending.discordId, xUserId: account.user.id, handle: account.user.username }, 'X account linked');
+    // Eligibility is checked now too, so the member learns at once what they miss and when they could qualify.
+    await deps.stores.moderation.setXFacts(pending.discordId, account.facts);
+    const { eligibility } = await deps.stores.moderation.get();
+    const facts = (await deps.stores.moderation.facts([pending.discordId])).get(pending.discordId) ?? {};
+    const verdict = checkEligibility(eligibility, facts, now());
+    if (!verdict.eligible) {
+      log.info({ discordId: pending.discordId, unmet: verdict.unmet.map((u) => u.code) }, 'linked member not eligible yet');
+      const text = describeEligibility(verdict);
+      await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked.\n⚠️ ${text}`);
+      return page(res, 200, `Linked @${account.user.username}`, `Your X account is linked to your Discord account. ${text.replace(/\n•/g, ' •')}`);
+    }
+    await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked. Likes, retweets and replies on tracked posts will earn you points.`);
+    return page(res, 200, `Linked @${account.user.username}`, 'Your X account is linked to your Discord account.');
+  };
+
+  /**
+   * The code is spent but X did not say whose tokens these are: keep them (encrypted, HELD_TTL_MS) and
+   * let the member finish from the same browser (/connect/x/finish), asking X again with these tokens.
+   */
+  const hold = async (res: Response, nonce: string, state: string, pending: { discordId: string; displayName: string }, err: XIdentityUnavailable) => {
+    log.warn({ discordId: pending.discordId, err: (err.cause as Error)?.message }, 'X granted access but /2/users/me failed; tokens kept to finish linking');
+    await store.holdTokens(nonce, { discordId: pending.discordId, displayName: pending.displayName }, err.tokens, HELD_TTL_MS);
+    res.cookie(BROWSER_COOKIE, nonce, { ...cookieOptions, maxAge: HELD_TTL_MS });
+    return page(res, 503, 'Almost linked', 'X granted access but did not answer who you are. Nothing is lost: try again in a minute (within 10 minutes).', { href: `/connect/x/finish?state=${encodeURIComponent(state)}`, label: 'Try again' });
+  };
+
+  router.get('/connect/x/finish', async (req, res, next) => {
+    try {
+      const q = finishQuery.safeParse(req.query);
+      const v = q.success ? signer.verify(q.data.state, 'state') : null;
+      const browser = cookieOf(req, BROWSER_COOKIE);
+      if (!v?.ok || !browser || !sameString(browser, v.ticket.nonce)) {
+        return page(res, 400, 'Linking failed', 'This page is not valid here. Run /connect in Discord to try again.');
+      }
+      const held = await store.heldTokens(v.ticket.nonce);
+      if (!held || held.discordId !== v.ticket.discordId) {
+        return page(res, 409, 'Linking failed', 'This authorization was already used or has expired. Run /connect in Discord to try again.');
+      }
+      let account;
+      try {
+        account = await identify(deps.x, held.tokens);
+      } catch (err) {
+        if (!transient(err)) throw err;
+        log.warn({ discordId: held.discordId, err: (err as Error).message }, 'X /2/users/me still failing; tokens still kept');
+        return page(res, 503, 'Almost linked', 'X still does not answer who you are. Nothing is lost: try again in a minute (within 10 minutes).', { href: `/connect/x/finish?state=${encodeURIComponent(q.data!.state)}`, label: 'Try again' });
+      }
+      await store.dropHeld(v.ticket.nonce);
+      res.clearCookie(BROWSER_COOKIE, cookieOptions);
+      return await finishLink(res, held, account);
     } catch (err) {
       next(err);
     }
@@ -122,41 +200,11 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
       try {
         account = await exchangeCode(deps.x, { code: q.data.code, codeVerifier: pending.codeVerifier, redirectUri }, now());
       } catch (err) {
+        if (err instanceof XIdentityUnavailable) return hold(res, v.ticket.nonce, q.data.state, pending, err);
         log.warn({ err, discordId: pending.discordId }, 'X code exchange failed');
         return page(res, 502, 'Linking failed', 'X did not accept the authorization. Run /connect in Discord to try again.');
       }
-      const missing = X_SCOPES.filter((s) => !account.tokens.scopes.includes(s));
-      if (missing.length) {
-        log.info({ discordId: pending.discordId, missing }, 'X authorization lacks scopes');
-        return page(res, 400, 'Linking failed', `X granted fewer permissions than needed (missing ${missing.join(', ')}). Run /connect and approve all of them.`);
-      }
-      try {
-        await deps.stores.connections.link(
-          { discordId: pending.discordId, displayName: pending.displayName, xUserId: account.user.id, handle: account.user.username, scopes: account.tokens.scopes, tokens: account.tokens },
-          `discord:${pending.discordId}`,
-        );
-      } catch (err) {
-        if (err instanceof ConflictError) {
-          log.info({ discordId: pending.discordId, xUserId: account.user.id, code: err.code }, 'X account already linked to another member');
-          await notify(pending.discordId, `⚠️ ${err.message}`);
-          return page(res, 409, 'Account already linked', err.message);
-        }
-        throw err;
-      }
-      log.info({ discordId: pending.discordId, xUserId: account.user.id, handle: account.user.username }, 'X account linked');
-      // Eligibility is checked now too, so the member learns at once what they miss and when they could qualify.
-      await deps.stores.moderation.setXFacts(pending.discordId, account.facts);
-      const { eligibility } = await deps.stores.moderation.get();
-      const facts = (await deps.stores.moderation.facts([pending.discordId])).get(pending.discordId) ?? {};
-      const verdict = checkEligibility(eligibility, facts, now());
-      if (!verdict.eligible) {
-        log.info({ discordId: pending.discordId, unmet: verdict.unmet.map((u) => u.code) }, 'linked member not eligible yet');
-        const text = describeEligibility(verdict);
-        await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked.\n⚠️ ${text}`);
-        return page(res, 200, `Linked @${account.user.username}`, `Your X account is linked to your Discord account. ${text.replace(/\n•/g, ' •')}`);
-      }
-      await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked. Likes, retweets and replies on tracked posts will earn you points.`);
-      return page(res, 200, `Linked @${account.user.username}`, 'Your X account is linked to your Discord account.');
+      return await finishLink(res, pending, account);
     } catch (err) {
       next(err);
     }

@@ -54,7 +54,10 @@ export interface RunContext {
   refused: Refusal[];
   /** Reads skipped on a member's used-up rate-limit bucket: the run is partial, the others go on. */
   throttled: Throttled[];
-  /** `member:<discordId>` / `post:<tweetId>` read without refusal this run (clears an earlier refusal). */
+  /**
+   * `member:<discordId>` / `post:<tweetId>` read without refusal this run, or only one endpoint of it
+   * (`member:<discordId>|search_recent`): clears an earlier refusal (of that endpoint).
+   */
   readOk: Set<string>;
   /** Members with a read X refused in an earlier run: read them again now. */
   retryMembers: Set<string>;

@@ -121,10 +121,12 @@ export const DEFAULT_THROTTLED_WAIT_MS = 60_000;
 export const DEFAULT_LIKES_DUE_HORIZON_MS = 3 * 3_600_000;
 
 /** Save this run's refused reads against their member or post; clear those read fine this time. */
-async function recordRefusals(ctx: RunContext, before: Record<string, unknown>): Promise<void> {
+async function recordRefusals(ctx: RunContext, before: Record<string, { endpoint: string }>): Promise<void> {
   await ctx.wm.recordRefused([...ctx.refused, ...ctx.throttled], ctx.now(), ctx.runId);
   const now = new Set([...ctx.refused, ...ctx.throttled].map((r) => `${r.subject}:${r.id}`));
-  const ok = (subject: 'member' | 'post') => Object.keys(before).filter((k) => k.startsWith(`${subject}:`) && !now.has(k) && ctx.readOk.has(k)).map((k) => k.slice(subject.length + 1));
+  // Read fine this run: the member's or post's reads, or the very read that was refused (`<key>|<endpoint>`).
+  const readOk = (k: string) => ctx.readOk.has(k) || ctx.readOk.has(`${k}|${before[k]!.endpoint}`);
+  const ok = (subject: 'member' | 'post') => Object.keys(before).filter((k) => k.startsWith(`${subject}:`) && !now.has(k) && readOk(k)).map((k) => k.slice(subject.length + 1));
   await ctx.wm.clearRefused('member', ok('member'));
   await ctx.wm.clearRefused('post', ok('post'));
 }

@@ -1,7 +1,7 @@
 import { createXClientFactory, SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
-import { Scenario, snowflake, startXDouble, type XUser } from '@engagement-tracker/sandbox/x';
+import { buildRealistic, Scenario, snowflake, startXDouble, utcDay, type XUser } from '@engagement-tracker/sandbox/x';
 import { describe, expect, it } from 'vitest';
-import { References } from '../../bench/references';
+import { References, WINDOW_MS } from '../../bench/references';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -141,5 +141,92 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     expect(both.parts.likes).toBe(0.007);
     expect(both.perRun).toEqual([0.001, 0.006]);
     expect(both.perDay).toEqual({ '2026-11-24': 0.001, '2026-11-25': 0.006 });
+    // On its own, the first day must pay nothing (a's like may wait), the second b's like and the post.
+    expect(both.within('2026-11-24', '2026-11-24')).toBe(0);
+    expect(both.within('2026-11-25', '2026-11-25')).toBe(0.006);
+    expect(both.within('2026-11-24', '2026-11-25')).toBe(0.007);
   });
+
+  it('wants a like read by the first deadline among the posts it could have been, so a post two reads need may be billed on two days', () => {
+    const c = community({ memberNames: ['submitter', 'a', 'b'], author: 'brand' });
+    const [, a, b] = c.members as [XUser, XUser, XUser];
+    const midnight = Date.UTC(2026, 10, 25);
+    // A second tracked post whose window ends at 23:00:30, right after the 23:00 run.
+    const early = { id: snowflake(midnight - 25 * HOUR), authorId: '900000001', createdAt: midnight - 25 * HOUR, text: 'tracked early' };
+    c.sc.schedule({ at: early.createdAt, userId: early.authorId, tweetId: early.id, kind: 'post', member: false, text: early.text });
+    c.sc.tracked.push({ tweet: early, submitter: 0, submittedAt: midnight - 25 * HOUR + 30_000 });
+    const shared = c.untracked();
+    c.like('2000000001', early.id, midnight - 70 * MIN);
+    c.like('2000000003', c.post.id, midnight - 68 * MIN); // the other post, tracked until the next day, too
+    c.like('2000000002', c.post.id, midnight + 10 * MIN);
+    c.like(a, shared, midnight - 65 * MIN); // could have been either post's like: read by the 23:00 run
+    c.like(b, shared, midnight + 20 * MIN); // could have been the other's: read after midnight
+    const got = bound(c.sc, [midnight - HOUR, midnight + 30 * MIN]).noOracle;
+    // shared, billed on both days with each like object; and a, quiet after midnight while the other
+    // post may still be its like, must be observed then: its newest like, a post b liked too ($0.001).
+    expect(got.parts).toEqual({ likes: 0.012, quiet: 0.001, linkedAuthors: 0, engagement: 0 });
+    expect(got.perDay).toEqual({ '2026-11-24': 0.006, '2026-11-25': 0.007 });
+  });
+
+  it('is never above what the double bills a strategy that reads everything new from every member, run after run', async () => {
+    // A small realistic community over two days, run every hour: each run reads every linked member's
+    // new likes (pages of 10 down to the newest like seen before) and new posts with their own token.
+    // That strategy finds everything without an oracle, so the bound must not exceed its bill.
+    const start = Date.UTC(2026, 10, 22);
+    const sc = buildRealistic({ seed: 5, end: start + 2 * 24 * HOUR, days: 2, members: 40, tweetsPerDay: 20, historyDays: 1 });
+    sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
+    const refs = new References(sc);
+    const x = await startXDouble({ state: sc.state });
+    const runs = Array.from({ length: 47 }, (_, i) => start + (i + 1) * HOUR);
+    const seen = new Set<string>();
+    try {
+      const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, bearerToken: SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN, timeoutMs: 10_000 });
+      const clients = new Map<string, ReturnType<typeof factory.user>>();
+      const newestLike = new Map<string, string>();
+      const newestPost = new Map<string, string>();
+      type Page = { data?: Array<{ id: string; referenced_tweets?: Array<{ type: string; id: string }> }>; meta?: { next_token?: string } };
+      for (const t of runs) {
+        sc.advanceTo(t);
+        refs.step(t);
+        for (const [i, m] of sc.members.entries()) {
+          if (sc.linkTime(i) > t) continue;
+          let c = clients.get(m.id);
+          if (!c) clients.set(m.id, (c = factory.user(sc.state.issueTokens(m.id).accessToken)));
+          let token: string | undefined;
+          let first: string | undefined;
+          likes: do {
+            const page: Page = await c.v2.get<Page>(`users/${m.id}/liked_tweets`, { max_results: 10, ...(token ? { pagination_token: token } : {}) });
+            for (const d of page.data ?? []) {
+              if (d.id === newestLike.get(m.id)) break likes;
+              first ??= d.id;
+              seen.add(`${d.id}|${m.id}|like`);
+            }
+            token = page.meta?.next_token;
+          } while (token);
+          if (first) newestLike.set(m.id, first);
+          token = undefined;
+          const since = newestPost.get(m.id);
+          do {
+            const page: Page = await c.v2.get<Page>(`users/${m.id}/tweets`, { max_results: 100, 'tweet.fields': 'referenced_tweets', ...(since ? { since_id: since } : {}), ...(token ? { pagination_token: token } : {}) });
+            for (const d of page.data ?? []) {
+              if (!token && d === page.data![0]) newestPost.set(m.id, d.id);
+              const ref = d.referenced_tweets?.[0];
+              if (ref) seen.add(`${ref.id}|${m.id}|${ref.type === 'retweeted' ? 'retweet' : ref.type === 'quoted' ? 'quote' : 'reply'}`);
+            }
+            token = page.meta?.next_token;
+          } while (token);
+        }
+      }
+    } finally {
+      await x.close();
+    }
+    // It is a strategy that finds every engagement, so it is one the bound speaks of.
+    const truth = sc.truth(runs[runs.length - 1]!, { windowMs: WINDOW_MS, runs });
+    expect(truth.size).toBeGreaterThan(20);
+    expect([...truth].filter((k) => !seen.has(k))).toEqual([]);
+    const b = refs.noOracle();
+    expect(b.parts.likes).toBeGreaterThan(0);
+    expect(b.total).toBeLessThanOrEqual(x.billing.summary().costUsd);
+    for (const day of new Set(runs.map(utcDay))) expect(b.within(day, day)).toBeLessThanOrEqual(x.billing.summary(day).costUsd);
+  }, 600_000);
 });

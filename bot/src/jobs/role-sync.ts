@@ -7,7 +7,7 @@ import { nextPeriodBoundary, readRuleFacts } from '../roles/board-facts';
 import { readGuildFacts } from '../roles/guild-facts';
 import { checkRuleRole } from '../roles/role-check';
 
-/** How long the bot believes a member holds a role from a human, or has left, before it looks again. */
+/** How long the bot (every replica: the memory is in Redis) believes a member holds a role from a human, or has left, before it looks again. */
 export const RECHECK_AFTER_MS = 10 * 60_000;
 /** The longest the bot waits for the change in flight when it stops, before it aborts the Discord call. */
 const STOP_GRACE_MS = 10_000;

@@ -72,7 +72,7 @@ export function leaderboardEmbed(p: LeaderboardPage): ReplyPayload {
       ? `Season: ${p.season.name}${p.season.status === 'ended' ? ' (final)' : p.season.status === 'scheduled' ? ' (not started)' : ''}`
       : p.board === 'season' || p.board === 'alltime'
         ? BOARD_TITLES.alltime
-        : `${BOARD_TITLES[p.board]} (${p.period})`;
+        : `${BOARD_TITLES[p.board]} (${p.period}${p.periodEnded ? ', ended' : ''})`;
   const lines = p.entries.map((e) => `**${e.rank}.** <@${e.discordId}> — ${e.points} pts`);
   const you = p.viewer ? `Your rank: #${p.viewer.rank} with ${p.viewer.points} pts` : 'You are not ranked yet';
   const embed = new EmbedBuilder()
@@ -80,7 +80,7 @@ export function leaderboardEmbed(p: LeaderboardPage): ReplyPayload {
     .setTitle(title)
     .setDescription(lines.length ? lines.join('\n') : 'No points yet. Engage with posts to get on the board!')
     .setFooter({ text: `${you} · page ${p.page + 1}/${p.pages} · ${p.total} ranked` });
-  const extra = p.season ? [p.season.id] : [];
+  const extra = p.season ? [p.season.id] : p.period ? [p.period] : [];
   const id = (page: number) => buildCustomId(CUSTOM_ID_PREFIXES.leaderboardPage, p.board, page, p.viewerId, ...extra);
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(id(p.page - 1)).setLabel('◀ Previous').setStyle(ButtonStyle.Secondary).setDisabled(p.page <= 0),

@@ -154,6 +154,8 @@ export class Keys {
   connectPending = (nonce: string) => this.k('connect', 'pkce', nonce);
   /** string: marks a /connect ticket as spent */
   connectUsed = (nonce: string) => this.k('connect', 'used', nonce);
+  /** string: the tokens of an authorization whose /2/users/me failed, kept (encrypted) to finish linking */
+  connectHeld = (nonce: string) => this.k('connect', 'held', nonce);
 
   // The batch engine's watermarks
   wmTweet = (tweetId: string) => this.k('xwm', 'tweet', tweetId);
@@ -254,6 +256,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'apiTokens', type: 'zset', contents: 'API token ids by creation time' },
   { key: 'connectPending', args: ['nonce'], type: 'string', contents: 'a pending X authorization (PKCE verifier), read once by the callback' },
   { key: 'connectUsed', args: ['nonce'], type: 'string', contents: 'marks a `/connect` link as spent (expires with it)' },
+  { key: 'connectHeld', args: ['nonce'], type: 'string', contents: 'tokens of an authorization X granted but whose `/2/users/me` failed (encrypted), kept for 10 minutes so the member can finish linking' },
   { key: 'wmTweet', args: ['tweetId'], type: 'hash', contents: "batch watermark: the post's counts at the last complete run (expires after 8 days)" },
   { key: 'wmMember', args: ['discordId'], type: 'hash', contents: "batch watermark: the member's like/post counts, newest likes and posts seen, paging positions of cut-short reads" },
   { key: 'wmEngaged', args: ['tweetId'], type: 'set', contents: 'engagements already found for a post (`discordId\\|kind`)' },

@@ -1,6 +1,6 @@
 import type { XTokens } from '../domain';
 import type { XClientFactory } from './client';
-import { retryRead } from './retry';
+import { retryRead, transient } from './retry';
 
 /** Scopes the product asks for: read posts and users, read the member's likes, and a refresh token. */
 export const X_SCOPES = ['tweet.read', 'users.read', 'like.read', 'offline.access'] as const;
@@ -30,21 +30,44 @@ export interface LinkedXAccount {
 }
 
 /**
+ * The code was exchanged (it is spent: X will not take it again) but `/2/users/me` kept failing (5xx,
+ * connection lost): the tokens are here, to keep and ask X again later with `identify`.
+ */
+export class XIdentityUnavailable extends Error {
+  constructor(readonly tokens: XTokens, override readonly cause: unknown) {
+    super(`X did not say who authorized (${(cause as Error)?.message ?? String(cause)}); the tokens are kept`);
+    this.name = 'XIdentityUnavailable';
+  }
+}
+
+type RetryOptions = { attempts?: number; backoffMs?: number };
+
+/**
  * Exchange the callback's code (PKCE verifier checked by X) and read who authorized. The code is
  * single use: once exchanged, a failing `/2/users/me` (5xx, timeout) is retried with the tokens just
- * received, never by exchanging the code again (X would refuse it, and the link would be lost).
+ * received, never by exchanging the code again (X would refuse it, and the link would be lost); when it
+ * still fails, XIdentityUnavailable carries the tokens so the caller can keep them and finish later.
  */
 export async function exchangeCode(
   x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now(),
-  retry: { attempts?: number; backoffMs?: number } = {},
+  retry: RetryOptions = {},
 ): Promise<LinkedXAccount> {
-  const res = await x.oauth().loginWithOAuth2(input);
-  // The code is spent: /2/users/me is retried with the tokens just received (5xx, connection lost).
-  const client = x.user(res.accessToken);
+  const tokens = toTokens(await x.oauth().loginWithOAuth2(input), now);
+  try {
+    return await identify(x, tokens, retry);
+  } catch (err) {
+    if (transient(err)) throw new XIdentityUnavailable(tokens, err);
+    throw err;
+  }
+}
+
+/** Who these tokens belong to (`/2/users/me`, retried on 5xx and lost connections), with the eligibility facts. */
+export async function identify(x: XClientFactory, tokens: XTokens, retry: RetryOptions = {}): Promise<LinkedXAccount> {
+  const client = x.user(tokens.accessToken);
   const me = await retryRead(() => client.v2.me({ 'user.fields': ['created_at', 'protected', 'public_metrics'] }), { retries: retry.attempts !== undefined ? retry.attempts - 1 : 3, baseDelayMs: retry.backoffMs ?? 250 });
   const created = me.data.created_at ? Date.parse(me.data.created_at) : NaN;
   return {
-    tokens: toTokens(res, now),
+    tokens,
     user: { id: me.data.id, username: me.data.username, name: me.data.name },
     facts: {
       ...(Number.isFinite(created) ? { xCreatedAt: created } : {}),

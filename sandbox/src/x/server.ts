@@ -57,6 +57,8 @@ export interface Fault {
   delayMs?: number;
   /** Close the connection without answering (what a reset or a dropped keep-alive looks like). */
   close?: boolean;
+  /** Headers of the fault's answer, over the rate-limit ones (e.g. `x-app-limit-24hour-remaining: 0`). */
+  headers?: Record<string, string>;
   count: number;
 }
 
@@ -429,7 +431,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     if (f.close) return 'close';
     if (!f.status) return null;
     const title = f.status === 429 ? 'Too Many Requests' : f.status >= 500 ? 'Service Unavailable' : 'Error';
-    return problem(f.status, title, title);
+    return { ...problem(f.status, title, title), ...(f.headers ? { headers: f.headers } : {}) };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -487,7 +489,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
 
     const fault = await takeFault(route.endpoint);
     if (fault === 'close') return void req.socket.destroy();
-    if (fault) return finish({ ...fault, headers: rl.headers });
+    if (fault) return finish({ ...fault, headers: { ...rl.headers, ...(fault.headers ?? {}) } });
 
     for (const k of ['pagination_token', 'next_token']) {
       const v = url.searchParams.get(k);
@@ -527,7 +529,7 @@ export async function startXDouble(opts: XDoubleOptions = {}): Promise<XDouble> 
     requests,
     billing,
     limits,
-    fail: (f) => faults.push({ count: f.count ?? 1, status: f.status ?? (f.delayMs || f.close ? undefined : 503), delayMs: f.delayMs, close: f.close, endpoint: f.endpoint }),
+    fail: (f) => faults.push({ count: f.count ?? 1, status: f.status ?? (f.delayMs || f.close ? undefined : 503), delayMs: f.delayMs, close: f.close, endpoint: f.endpoint, headers: f.headers }),
     clearFaults: () => void faults.splice(0),
     requestsTo: (endpoint) => (endpoint ? requests.filter((r) => r.endpoint === endpoint) : requests),
     close: () =>

@@ -175,6 +175,7 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
     if (failed.has(job.conn.discordId)) continue;
     const list = found.get(job.conn.discordId) ?? [];
     if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, list, scope, replies.get(job.conn.discordId));
+    ctx.readOk.add(`member:${job.conn.discordId}|search_recent`);
     for (const e of list) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
   }
 }

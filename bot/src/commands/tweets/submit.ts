@@ -1,7 +1,7 @@
 import { GuildMember, SlashCommandBuilder } from 'discord.js';
 import { submitTweet } from '../../usecases/submit-tweet';
 import { tweetAnnouncement } from '../../views/embeds';
-import { createTweetLookup } from '../../x-lookup';
+import { createTweetLookup, memberAccessToken } from '../../x-lookup';
 import { memberRoleIds } from '../../preconditions/AdminOnly';
 import { UserError, type BotCommand } from '../types';
 
@@ -22,13 +22,8 @@ export const submit: BotCommand = {
   async execute(i, ctx) {
     const name = i.member instanceof GuildMember ? i.member.displayName : (i.user.globalName ?? i.user.username);
     const exempt = memberRoleIds(i).some((r) => ctx.config.coreRoleIds.includes(r));
-    // A protected member's own post is visible to their token only.
-    const lookup = createTweetLookup(ctx.x, {
-      memberToken: async () => {
-        const t = await ctx.stores.connections.getTokens(i.user.id);
-        return t && t.expiresAt > ctx.now() ? t.accessToken : null;
-      },
-    });
+    // A protected member's own post is visible to their token only (refreshed first when it expired).
+    const lookup = createTweetLookup(ctx.x, { memberToken: () => memberAccessToken(ctx, i.user.id) });
     const res = await submitTweet(
       { url: i.options.getString('url', true), category: i.options.getString('category'), submitterId: i.user.id, submitterName: name, rateLimitExempt: exempt },
       { stores: ctx.stores, lookup, categories: ctx.config.categories, limitPerDay: ctx.config.submitRateLimitPerDay, windowMs: ctx.config.trackingWindowMs, now: ctx.now },
