@@ -541,7 +541,8 @@ function targets(lines: Array<Line | ReferenceLine>, firstRuns: Row[]) {
     recallPrecision100: planners.every((l) => l.recall === 1 && l.precision === 1),
     realisticPerDay: perDay,
     realisticDayAtMost1_5xOmniscient: real && perDay.length ? perDay.every((d) => (ratio(d.planner ?? 0, d.omniscient ?? 0) ?? Infinity) <= 1.5) : null,
-    // Whether any strategy without an oracle could meet the 1.5× target at all (noOracle is a lower bound on every one of them).
+    // noOracle's share of each day against 1.5× omniscient (a split of the bound: a strategy may move reads
+    // between days; the next field is the proof over the full days together).
     realisticNoOracleOver1_5xOmniscient: perDay.length ? perDay.every((d) => (d.noOracle ?? 0) > 1.5 * (d.omniscient ?? Infinity)) : null,
     // The proof that does not rest on how the bound's total is split into days: what the full days must
     // pay together against 1.5× what omniscient pays on them.
