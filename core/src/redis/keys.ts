@@ -165,11 +165,12 @@ export class Keys {
   wmReplies = (tweetId: string) => this.k('xwm', 'replies', tweetId);
   wmPending = () => this.k('xwm', 'pending');
   wmSweep = () => this.k('xwm', 'sweep');
-  wmLookupDay = () => this.k('xwm', 'lookupday');
   /** string: per-member token-refresh lock */
   wmRefresh = (discordId: string) => this.k('xwm', 'refresh', discordId);
   /** hash tweetId -> epoch ms of the run that last saw the post's like count move */
   wmLikeMoved = () => this.k('xwm', 'likemoved');
+  /** hash `tweetId|kind` (retweet, reply, quote) -> epoch ms of the run that last saw that count move */
+  wmPostsMoved = () => this.k('xwm', 'postsmoved');
   /** hash `member:<id>` / `post:<id>` -> JSON { endpoint, status, reason, at, runId } of reads X refused */
   wmRefused = () => this.k('xwm', 'refused');
   /** set of resource ids already billed by X on a UTC day (`post`, `user`, `like`) */
@@ -262,9 +263,9 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'wmReplies', args: ['tweetId'], type: 'hash', contents: "members' first replies to a post, discordId → `{ id, text }` (judged by the reply rules; expires after 8 days)" },
   { key: 'wmPending', type: 'set', contents: 'engagements found but not yet awarded (survives a crash between finding and awarding)' },
   { key: 'wmSweep', type: 'string', contents: 'cursor and snapshot of a member sweep that a partial run left unfinished' },
-  { key: 'wmLookupDay', type: 'string', contents: 'UTC day the member lookup was last billed' },
   { key: 'wmRefresh', args: ['discordId'], type: 'string', contents: 'per-member token-refresh lock (refresh tokens are single-use)' },
   { key: 'wmLikeMoved', type: 'hash', contents: "tweetId → when the post's like count was last seen to move (expires after 8 days)" },
+  { key: 'wmPostsMoved', type: 'hash', contents: "`tweetId\\|kind` → when the post's repost / reply / quote count was last seen to move (expires after 8 days)" },
   { key: 'wmRefused', type: 'hash', contents: '`member:<id>` / `post:<id>` → a read X refused: endpoint, status, reason, at, runId (cleared by a later good read)' },
   { key: 'wmBilled', args: ['YYYY-MM-DD', 'kind'], type: 'set', contents: 'ids X already billed that UTC day (`post`, `user`, `like`), so cost estimates count each once (2 days)' },
   { key: 'wmReconnectTold', args: ['discordId', 'linkedAt'], type: 'string', contents: 'the member was told (once per link) that their X grant died (90 days)' },
