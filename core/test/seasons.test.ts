@@ -79,4 +79,21 @@ describe('seasons', () => {
     const firsts = await Promise.all([1, 2, 3].map(() => stores.seasons.markAnnounced(t.id)));
     expect(firsts.filter(Boolean)).toHaveLength(1);
   });
+
+  it('a delete is audited in the same script, and refused once the season has points, even by a caller whose clock is behind', async () => {
+    const { stores, redis } = makeStores(server, NOW);
+    const s = await stores.seasons.create({ name: 'Gone', startsAt: NOW + DAY, endsAt: NOW + 2 * DAY }, 'admin:1');
+    await stores.seasons.remove(s.id, 'admin:2');
+    const audit = (await stores.audit.list({ filter: { target: `season:${s.id}` } })).items;
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([['season.delete', 'admin:2'], ['season.create', 'admin:1']]);
+    expect(audit[0]!.before).toMatchObject({ name: 'Gone', startsAt: NOW + DAY });
+    await expect(stores.seasons.remove(s.id, 'admin:2')).rejects.toThrow(/No season/);
+
+    // A batch whose clock is past the start has already counted awards on the season's board.
+    const t = await stores.seasons.create({ name: 'Starting', startsAt: NOW + 1000, endsAt: NOW + DAY }, 'admin:1');
+    await redis.zadd(stores.leaderboard.key({ board: 'season', season: t.id }), 6, 'm1');
+    await expect(stores.seasons.remove(t.id, 'admin:1')).rejects.toThrow(/not started can be deleted/);
+    expect((await stores.seasons.get(t.id))?.name).toBe('Starting');
+    expect((await stores.audit.list({ filter: { target: `season:${t.id}` } })).items.map((a) => a.action)).toEqual(['season.create']);
+  });
 });

@@ -1,7 +1,6 @@
 import { seasonStatus, validateSeason, type Season, type SeasonSpec } from '../../domain';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
-import { AuditLog } from './audit-log';
 import { int, json, type StoreContext } from './context';
 
 /** What an admin may change on a season, by its state: a running season keeps its start and categories. */
@@ -82,13 +81,14 @@ export class SeasonStore {
   async remove(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
     if (!before) throw new NotFoundError(`No season ${id}`);
-    if (before.status !== 'scheduled') throw new ConflictError('Only a season that has not started can be deleted.', 'season_started');
-    const m = this.ctx.redis.multi();
-    m.del(this.ctx.keys.season(id));
-    m.zrem(this.ctx.keys.seasons(), id);
-    m.hdel(this.ctx.keys.seasonWindows(), id);
-    await m.exec();
-    await new AuditLog(this.ctx).record({ actor, action: 'season.delete', target: `season:${id}`, before: specOf(before) });
+    const started = () => new ConflictError('Only a season that has not started can be deleted.', 'season_started');
+    if (before.status !== 'scheduled') throw started();
+    const k = this.ctx.keys;
+    // The check and the delete are one script, audited in it: a season that starts meanwhile keeps its board.
+    const r = await this.ctx.run('deleteSeason', [k.seasons(), k.seasonWindows(), k.season(id), k.leaderboardSeason(id), k.audit()],
+      [id, actor, JSON.stringify(specOf(before)), this.ctx.now()]);
+    if (r === ScriptErrorCode.NotFound) throw new NotFoundError(`No season ${id}`);
+    if (r === ScriptErrorCode.SeasonStarted) throw started();
   }
 
   /** Mark an ended season announced; true only for the first caller (so one announcement goes out). */
