@@ -64,10 +64,10 @@ export class SeasonStore {
   async update(id: string, patch: SeasonPatch, actor: string): Promise<{ season: Season; changed: boolean }> {
     const before = await this.get(id);
     if (!before) throw new NotFoundError(`No season ${id}`);
-    if (before.status === 'ended') throw new ConflictError('This season has ended; its board is frozen.', 'season_ended');
+    if (before.status === 'ended') throw seasonEnded();
     if (before.status === 'running') {
       const bad = (Object.keys(patch) as Array<keyof SeasonSpec>).filter((k) => patch[k] !== undefined && !EDITABLE_WHEN_RUNNING.includes(k) && !same(patch[k], before[k]));
-      if (bad.length) throw new ConflictError(`A running season keeps its ${bad.join(' and ')}.`, 'season_running');
+      if (bad.length) throw seasonRunning(bad);
       if (patch.endsAt !== undefined && patch.endsAt <= this.ctx.now()) throw new ValidationError('A running season must end in the future.', 'invalid');
     }
     const after = normalise({ ...specOf(before), ...patch });
@@ -139,6 +139,9 @@ export class SeasonStore {
     // The clash check and the write are one script: two admins cannot both save clashing seasons.
     const r = await this.ctx.run('saveSeason', [k.seasons(), k.seasonWindows(), k.season(id), k.audit()],
       [id, window, JSON.stringify(fields), actor, action, before ? JSON.stringify(before) : '', JSON.stringify(after), now]);
+    // The season may have started, ended or gone since the caller read it: the script checks again.
+    if (Array.isArray(r) && r[0] === ScriptErrorCode.NotFound) throw new NotFoundError(`No season ${id}`);
+    if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonStarted) throw r[1] === 'ended' ? seasonEnded() : seasonRunning(['startsAt', 'categories']);
     if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonClash) {
       const clash = await this.get(String(r[1]));
       throw new ConflictError(`It overlaps season "${clash?.name ?? r[1]}" (same time, and categories that meet). Give them different categories or times.`, 'season_overlap');
@@ -146,6 +149,9 @@ export class SeasonStore {
   }
 
 }
+
+const seasonEnded = () => new ConflictError('This season has ended; its board is frozen.', 'season_ended');
+const seasonRunning = (fields: string[]) => new ConflictError(`A running season keeps its ${fields.join(' and ')}.`, 'season_running');
 
 function check(spec: SeasonSpec): void {
   const r = validateSeason(spec);
