@@ -111,4 +111,34 @@ describe('housekeeping: keys with no bound of their own', () => {
     expect((await index.all()).find((r) => r.tweetId === '12')!.status).toBe('active');
     expect(await stores.housekeeping.run()).toMatchObject({ changesTrimmed: 0 });
   });
+
+  it('a trim landing while a tweet index reads the changes it has not applied makes it reload, not miss them', async () => {
+    const { stores } = makeStores(server);
+    for (const id of ['21', '22', '23']) await stores.tweets.submit({ tweetId: id, url: `https://x.com/a/status/${id}`, authorId: 'x1', authorHandle: 'a', submitterId: 'm1', category: 'c', createdAt: 1 });
+    // The index's Redis runs `between` once, right after its first transaction of a read has answered.
+    let between: (() => Promise<unknown>) | undefined;
+    const redis = new Proxy(stores.ctx.redis, {
+      get(target, prop) {
+        if (prop !== 'multi') return Reflect.get(target, prop, target) as unknown;
+        return () => {
+          const m = target.multi();
+          const exec = m.exec.bind(m);
+          m.exec = async () => {
+            const out = await exec();
+            const run = between;
+            between = undefined;
+            await run?.();
+            return out;
+          };
+          return m;
+        };
+      },
+    });
+    const index = new TweetIndex({ ...stores.ctx, redis });
+    expect((await index.all()).map((r) => r.status)).toEqual(['active', 'active', 'active']);
+    for (const id of ['21', '22', '23']) await stores.tweets.setStatus(id, 'unavailable', 'test');
+    between = () => new Housekeeping(stores.ctx, { ...stores.housekeeping.retention, changes: 1 }).run();
+    expect((await index.all()).map((r) => r.status)).toEqual(['unavailable', 'unavailable', 'unavailable']);
+    expect(between).toBeUndefined();
+  });
 });
