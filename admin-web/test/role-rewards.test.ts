@@ -1,36 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { createRedis, createStores, SANDBOX_ENCRYPTION_KEY, type RedisClient, type Stores } from '@engagement-tracker/core';
-import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminApi, type ApiProcess } from './helpers/api';
+import { describe, expect, it } from 'vitest';
 import { openBrowser, suiteBrowser } from './helpers/browser';
-import { ensureBuilt } from './helpers/build';
+import { consoleStack } from './helpers/console-stack';
 
 /** The console's Role rewards page: rules created and edited in the browser, the bot's status shown in plain words. */
-let server: TestRedisServer;
-let redis: RedisClient;
-let stores: Stores;
-let api: ApiProcess;
-const prefix = `webroles${randomBytes(3).toString('hex')}`;
+const s = consoleStack('webroles');
 const ROLE = '123456789012345678';
 const REGULAR = '123456789012345677';
 const GUILD = '123456789012345600';
 const DAY = 86_400_000;
-
-beforeAll(async () => {
-  const [, srv] = await Promise.all([ensureBuilt(), startRedisServer()]);
-  server = srv;
-  redis = createRedis(server.url);
-  stores = createStores(redis, { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
-  api = await startAdminApi({ REDIS_URL: server.url, REDIS_KEY_PREFIX: prefix, TOKEN_ENCRYPTION_KEY: SANDBOX_ENCRYPTION_KEY });
-}, 240_000);
-
-afterAll(async () => {
-  await api?.stop();
-  redis?.disconnect();
-  await server?.stop();
-});
 
 async function signIn(page: Page, role: 'admin' | 'core') {
   await page.goto('/');
@@ -44,11 +22,11 @@ async function pick(page: Page, label: string, option: string) {
 }
 
 describe('role rewards in the console', () => {
-  const b = suiteBrowser(() => api.url, 'role-rewards');
+  const b = suiteBrowser(() => s.api.url, 'role-rewards');
 
   it('an admin creates a points rule, sees the bot’s problem in plain words, and turns it into a season rank rule', async () => {
     const { page } = b;
-    const season = await stores.seasons.create({ name: 'Winter sprint', startsAt: Date.now() - DAY, endsAt: Date.now() + 10 * DAY }, 'test');
+    const season = await s.stores.seasons.create({ name: 'Winter sprint', startsAt: Date.now() - DAY, endsAt: Date.now() + 10 * DAY }, 'test');
     await signIn(page, 'admin');
     await page.getByRole('menuitem', { name: 'Role rewards' }).click();
     await page.getByText('No role rewards yet').waitFor();
@@ -61,21 +39,21 @@ describe('role rewards in the console', () => {
     await page.getByLabel('Minimum all-time points').fill('500');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(/A Discord role id: 17 to 20 digits/).waitFor();
-    expect(await stores.roleRewards.list()).toEqual([]);
+    expect(await s.stores.roleRewards.list()).toEqual([]);
     await page.getByLabel('Discord role id').fill(ROLE);
     await page.getByLabel('Remove the role when the condition no longer holds').check();
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await stores.roleRewards.list()).length, { timeout: 15_000 }).toBe(1);
-    const [rule] = await stores.roleRewards.list();
+    await expect.poll(async () => (await s.stores.roleRewards.list()).length, { timeout: 15_000 }).toBe(1);
+    const [rule] = await s.stores.roleRewards.list();
     expect(rule).toMatchObject({ name: 'Champion', roleId: ROLE, condition: { type: 'points', minPoints: 500 }, removeWhenLost: true, enabled: true });
     // the show page: not synced yet
     await page.locator('[data-status="never_synced"]').waitFor();
     await b.screenshot('21-role-reward-show-new');
 
     // the bot finds its role below the rewarded one, after granting it once
-    await stores.roleRewards.recordGranted(rule!.id, '100000000000000001', 'bot', '500 all-time points');
+    await s.stores.roleRewards.recordGranted(rule!.id, '100000000000000001', 'bot', '500 all-time points');
     // no message from the bot: the console says it in its own words
-    await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'role_above_bot', message: '' });
+    await s.stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'role_above_bot', message: '' });
     await page.getByRole('menuitem', { name: 'Role rewards' }).click();
     const row = page.getByRole('row').filter({ hasText: 'Champion' });
     await expect.poll(() => row.locator('[data-status="problem"]').count()).toBe(1);
@@ -83,7 +61,7 @@ describe('role rewards in the console', () => {
     expect(await row.textContent()).toContain('≥ 500 all-time points');
     // the bot's own message names the roles: it is what the console shows
     const said = "The bot's highest role (@Engagement Bot) is not above @Champion: move the bot's role above it in Server Settings → Roles.";
-    await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'role_above_bot', message: said });
+    await s.stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'role_above_bot', message: said });
     await page.reload();
     await expect.poll(() => row.textContent()).toContain(said);
     await b.screenshot('22-role-rewards-problem');
@@ -97,14 +75,14 @@ describe('role rewards in the console', () => {
     await page.getByLabel('Top K (1-100)').fill('3');
     await pick(page, 'Season', 'Winter sprint');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await stores.roleRewards.get(rule!.id))?.condition, { timeout: 15_000 }).toEqual({ type: 'rank', board: 'season', top: 3, seasonId: season.id });
+    await expect.poll(async () => (await s.stores.roleRewards.get(rule!.id))?.condition, { timeout: 15_000 }).toEqual({ type: 'rank', board: 'season', top: 3, seasonId: season.id });
     await page.getByText('Winter sprint').waitFor();
     await b.screenshot('23-role-reward-show-rank');
-    const audit = (await stores.audit.list({ filter: { target: `role-reward:${rule!.id}` } })).items.map((a) => a.action);
+    const audit = (await s.stores.audit.list({ filter: { target: `role-reward:${rule!.id}` } })).items.map((a) => a.action);
     expect(audit).toEqual(['role-reward.update', 'role-reward.create']);
 
     // the bot catches up: the chip says so and the problem is gone
-    await stores.roleRewards.setStatus(rule!.id, { state: 'ok' });
+    await s.stores.roleRewards.setStatus(rule!.id, { state: 'ok' });
     await page.reload();
     await page.locator('[data-status="ok"]').waitFor();
     expect(await page.getByTestId('role-reward-problem').count()).toBe(0);
@@ -113,7 +91,7 @@ describe('role rewards in the console', () => {
 
   it('once the bot has published the server roles, the role is picked by name and shown by name', async () => {
     const { page } = b;
-    await stores.roleRewards.setGuildRoles({
+    await s.stores.roleRewards.setGuildRoles({
       guildId: GUILD,
       roles: [
         { id: GUILD, name: '@everyone', position: 0, managed: false, problem: 'everyone_role' },
@@ -136,14 +114,14 @@ describe('role rewards in the console', () => {
     await page.getByRole('option', { name: '@Regular', exact: true }).click();
     await page.getByLabel('Minimum all-time points').fill('50');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await stores.roleRewards.list()).find((r) => r.name === 'Regulars')?.roleId, { timeout: 15_000 }).toBe(REGULAR);
+    await expect.poll(async () => (await s.stores.roleRewards.list()).find((r) => r.name === 'Regulars')?.roleId, { timeout: 15_000 }).toBe(REGULAR);
     await page.getByText(`@Regular (${REGULAR})`).waitFor();
     await b.screenshot('23b-role-reward-picked');
     expect(b.pageErrors).toEqual([]);
   });
 
   it('a core member reads the rules and their status but cannot change them', async () => {
-    const core = await openBrowser({ baseURL: api.url });
+    const core = await openBrowser({ baseURL: s.api.url });
     try {
       const { page } = core;
       await signIn(page, 'core');
@@ -154,21 +132,21 @@ describe('role rewards in the console', () => {
       await page.locator('[data-status="ok"]').waitFor();
       expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
       await core.screenshot('24-role-rewards-core');
-      const [rule] = await stores.roleRewards.list();
+      const [rule] = await s.stores.roleRewards.list();
       const csrf = (await core.context.cookies()).find((c) => c.name === 'et_csrf')?.value ?? '';
       const put = await page.request.put(`/api/role-rewards/${rule!.id}`, { data: { enabled: false }, headers: { 'x-csrf-token': csrf } });
       expect(put.status()).toBe(403);
-      expect((await stores.roleRewards.get(rule!.id))!.enabled).toBe(true);
+      expect((await s.stores.roleRewards.get(rule!.id))!.enabled).toBe(true);
     } finally {
       await core.close();
     }
   });
 
   it('fits a phone screen: the rule, its condition and its problem in a simple list', async () => {
-    const phone = await openBrowser({ baseURL: api.url, viewport: { width: 390, height: 844 } });
+    const phone = await openBrowser({ baseURL: s.api.url, viewport: { width: 390, height: 844 } });
     try {
-      const [rule] = await stores.roleRewards.list();
-      await stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'missing_manage_roles', message: '' });
+      const [rule] = await s.stores.roleRewards.list();
+      await s.stores.roleRewards.setStatus(rule!.id, { state: 'problem', problem: 'missing_manage_roles', message: '' });
       await signIn(phone.page, 'admin');
       await phone.page.goto('/#/role-rewards');
       await phone.page.getByText('top 3 of season Winter sprint', { exact: false }).waitFor();

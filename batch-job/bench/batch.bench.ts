@@ -262,7 +262,9 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     sc.advanceTo(t);
     await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
     runner ??= await startRunner();
-    const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url });
+    // The runs to come are the batch's schedule (as BATCH_SCHEDULE tells a CronJob's run).
+    const schedule = [...def.runs, ...(def.drain ? Array.from({ length: Math.floor(def.drain.for / def.drain.every) }, (_, k) => def.runs.at(-1)! + (k + 1) * def.drain!.every) : [])];
+    const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url, schedule });
     if (!longLived) {
       await runner.stop();
       runner = null;

@@ -15,6 +15,8 @@ interface RunMsg {
   prefix: string;
   redisUrl: string;
   xUrl: string;
+  /** Every run time of the scenario: the batch's schedule. */
+  schedule: number[];
 }
 
 let peak = 0;
@@ -48,7 +50,8 @@ process.on('message', (raw) => {
     let error: string | undefined;
     let moderationMs = 0;
     if (m.strategy === 'planner') {
-      const out = await runBatch({ stores, x, logger, now: () => clock }, { trigger: 'schedule', backoffMs: 50 });
+      const nextRunAt = (after: number) => m.schedule.find((t) => t >= after) ?? after;
+      const out = await runBatch({ stores, x, logger, now: () => clock }, { trigger: 'schedule', backoffMs: 50, nextRunAt });
       status = out.status;
       error = out.error;
       costUsd = out.stats.costUsd ?? 0;

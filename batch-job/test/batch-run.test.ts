@@ -378,8 +378,8 @@ describe('batch run against the X double', () => {
     s.sc.advanceTo(s.sc.now() + 60_000);
     s.sc.state.like(fan.id, p.tweet.id);
     s.sc.state.revokeUser(p.tweet.authorId);
-    // as on a new UTC day (the member lookup not yet billed), so the author's liking_users is cheapest
-    await redis.del(s.stores.keys.wmLookupDay());
+    // as if no member had been looked up yet (every lookup still to be billed), so the author's liking_users is cheapest
+    for (let i = 0; i < s.sc.members.length; i++) await redis.hdel(s.stores.keys.wmMember(memberDiscordId(i)), 'seenAt');
     const first = await s.run();
     expect(first.plan!.likes).toBe('authors');
     expect(first.status).toBe('succeeded');
@@ -566,8 +566,8 @@ describe('batch run against the X double', () => {
     const q = posts.find((id) => !s.sc.truth().has(`${id}|${m.id}|retweet`))!;
     s.sc.advanceTo(s.sc.now() + 60_000);
     s.sc.state.retweet(m.id, q);
-    // as on a new UTC day (the member lookup not yet billed): one new repost is cheapest read from the post's side
-    await redis.del(s.stores.keys.wmLookupDay());
+    // as if no member had been looked up yet (every lookup still to be billed): one new repost is cheapest read from the post's side
+    for (let i = 0; i < s.sc.members.length; i++) await redis.hdel(s.stores.keys.wmMember(memberDiscordId(i)), 'seenAt');
     s.x.fail({ endpoint: 'retweeted_by', status: 403, count: 1 });
     const first = await s.run();
     expect(first.plan!.posts).toBe('tweets');

@@ -117,11 +117,15 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** One real batch run (the engine the CronJob runs) at the scenario's current time, against the X double. */
+/**
+ * One real batch run (the engine the CronJob runs) at the scenario's current time, against the X double.
+ * Nobody waits (BATCH_LIKES_DUE_HORIZON as long as the window): every member is looked up and read on every
+ * run, so each run awards what happened before it, on either side of midnight.
+ */
 async function batchRun(onPhase?: (phase: string) => void) {
   await seedStores(stores, sc);
   const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'sandbox-client', bearerToken: 'sandbox-bearer-token', timeoutMs: 10_000 });
-  const out = await runBatch({ stores, x: factory, logger: createLogger('batch-job', 'silent'), now: () => sc.now(), sleep: async () => {} }, { trigger: 'cli', backoffMs: 1, ...(onPhase ? { onPhase } : {}) });
+  const out = await runBatch({ stores, x: factory, logger: createLogger('batch-job', 'silent'), now: () => sc.now(), sleep: async () => {} }, { trigger: 'cli', backoffMs: 1, likesDueHorizonMs: 24 * HOUR, ...(onPhase ? { onPhase } : {}) });
   expect(out.status).toBe('succeeded');
   return out;
 }

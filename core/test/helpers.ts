@@ -1,7 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { createStores, type BoardRetention, type RedisClient, type Stores } from '../src';
+import { startTestRedis, type TestRedis } from '../src/testing';
 
 export const TEST_KEY = 'a'.repeat(64);
+
+/** A real Redis for the tests of one file: started in beforeAll, stopped in afterAll; call `get()` inside tests. */
+export function suiteRedis(): { get(): TestRedis } {
+  let server: TestRedis | undefined;
+  beforeAll(async () => {
+    server = await startTestRedis();
+  });
+  afterAll(async () => server?.stop());
+  return {
+    get() {
+      if (!server) throw new Error('The suite Redis starts in beforeAll: use it inside tests.');
+      return server;
+    },
+  };
+}
 
 /** Stores on a random key prefix with a controllable clock (and the period boards' retention, default the product's). */
 export function makeStores(server: { client(): RedisClient }, start = Date.UTC(2026, 10, 24, 12, 0, 0), boardRetention?: BoardRetention): { stores: Stores; redis: RedisClient; clock: { now: number } } {

@@ -194,3 +194,44 @@ describe('seasons', () => {
     expect(seasonPoints(base, season, usedPost, usedDay)).toBe(expected);
   });
 });
+
+describe('UTC whatever the machine’s time zone: no DST anywhere', () => {
+  // Instants around the 2026 DST switches (EU 29 Mar and 25 Oct at 01:00 UTC, US 8 Mar and 1 Nov), a month
+  // end, and a Sunday night that is already Monday east of UTC: [instant, day, ISO week, month].
+  const instants = [
+    ['2026-03-29T00:59:59.999Z', '2026-03-29', '2026-W13', '2026-03'],
+    ['2026-03-29T01:00:00.000Z', '2026-03-29', '2026-W13', '2026-03'],
+    ['2026-03-31T23:59:59.999Z', '2026-03-31', '2026-W14', '2026-03'],
+    ['2026-10-25T00:30:00.000Z', '2026-10-25', '2026-W43', '2026-10'],
+    ['2026-11-01T06:30:00.000Z', '2026-11-01', '2026-W44', '2026-11'],
+    ['2026-11-29T23:30:00.000Z', '2026-11-29', '2026-W48', '2026-11'],
+  ] as const;
+  // The zone's offset in mid-January (minutes, as getTimezoneOffset gives it): proof the zone is in force.
+  it.each([
+    ['UTC', 0],
+    ['Europe/Berlin', -60],
+    ['America/New_York', 300],
+    ['Australia/Lord_Howe', -660],
+    ['Pacific/Kiritimati', -840],
+  ] as const)('in %s', (zone, januaryOffset) => {
+    const saved = process.env.TZ;
+    process.env.TZ = zone;
+    try {
+      expect(new Date(Date.UTC(2026, 0, 15)).getTimezoneOffset()).toBe(januaryOffset);
+      for (const [iso, day, week, month] of instants) {
+        expect([periodOf('day', at(iso)), periodOf('week', at(iso)), periodOf('month', at(iso))]).toEqual([day, week, month]);
+      }
+      // Days and weeks that hold a DST switch are as long as any other.
+      for (const d of ['2026-03-08', '2026-03-29', '2026-10-25', '2026-11-01']) expect(periodBounds('day', d)).toEqual({ start: at(`${d}T00:00:00Z`), end: at(`${d}T00:00:00Z`) + 86_400_000 });
+      expect(periodBounds('week', '2026-W13')).toEqual({ start: at('2026-03-23T00:00:00Z'), end: at('2026-03-30T00:00:00Z') });
+      expect(periodBounds('month', '2026-10')).toEqual({ start: at('2026-10-01T00:00:00Z'), end: at('2026-11-01T00:00:00Z') });
+      // A season across the October switch ends at its UTC instant.
+      const season: SeasonSpec = { name: 'Autumn', startsAt: at('2026-10-24T00:00:00Z'), endsAt: at('2026-10-26T00:00:00Z') };
+      expect(seasonStatus(season, at('2026-10-25T23:59:59.999Z'))).toBe('running');
+      expect(seasonStatus(season, at('2026-10-26T00:00:00Z'))).toBe('ended');
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+});

@@ -62,6 +62,29 @@ describe('seasons', () => {
     await expect(stores.seasons.update(s.id, { name: 'Late' }, 'admin:1')).rejects.toThrow(/frozen/);
   });
 
+  it('an edit checks again in its script: a season that starts or ends while an admin edits it keeps its start and categories, or stays frozen', async () => {
+    const { stores, clock } = makeStores(server, NOW);
+    const s = await stores.seasons.create({ name: 'Edge', startsAt: NOW + 1000, endsAt: NOW + DAY, categories: ['a'] }, 'admin:1');
+    // The store reads the season at `read` (the first clock reading of the update), and writes at `write`.
+    const readThenWrite = (read: number, write: number) => {
+      let calls = 0;
+      Object.defineProperty(clock, 'now', { configurable: true, get: () => (calls++ === 0 ? read : write) });
+    };
+    readThenWrite(NOW, NOW + 2000);
+    await expect(stores.seasons.update(s.id, { startsAt: NOW + 5000 }, 'admin:1')).rejects.toThrow(/A running season keeps its startsAt and categories/);
+    readThenWrite(NOW, NOW + 2000);
+    await expect(stores.seasons.update(s.id, { categories: ['b'] }, 'admin:1')).rejects.toThrow(/keeps its startsAt and categories/);
+    // What a running season may change goes through.
+    readThenWrite(NOW, NOW + 2000);
+    expect((await stores.seasons.update(s.id, { multiplierPct: 120 }, 'admin:1')).changed).toBe(true);
+    // Read while it runs, written after its end: frozen.
+    readThenWrite(NOW + 2000, NOW + DAY);
+    await expect(stores.seasons.update(s.id, { multiplierPct: 130 }, 'admin:1')).rejects.toThrow(/has ended; its board is frozen/);
+    Object.defineProperty(clock, 'now', { configurable: true, writable: true, value: NOW + 2 * DAY });
+    expect(await stores.seasons.get(s.id)).toMatchObject({ startsAt: NOW + 1000, categories: ['a'], multiplierPct: 120, status: 'ended' });
+    expect((await stores.audit.list({ filter: { target: `season:${s.id}` } })).items.map((a) => a.action)).toEqual(['season.update', 'season.create']);
+  });
+
   it('refuses bad seasons with the field named', async () => {
     const { stores } = makeStores(server, NOW);
     await expect(stores.seasons.create({ name: 'x', startsAt: NOW, endsAt: NOW + 1000 }, 'a')).rejects.toThrow(/endsAt/);
@@ -78,5 +101,22 @@ describe('seasons', () => {
     const t = await stores.seasons.create({ name: 'Now', startsAt: NOW, endsAt: NOW + 2 * DAY }, 'admin:1');
     const firsts = await Promise.all([1, 2, 3].map(() => stores.seasons.markAnnounced(t.id)));
     expect(firsts.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('a delete is audited in the same script, and refused once the season has points, even by a caller whose clock is behind', async () => {
+    const { stores, redis } = makeStores(server, NOW);
+    const s = await stores.seasons.create({ name: 'Gone', startsAt: NOW + DAY, endsAt: NOW + 2 * DAY }, 'admin:1');
+    await stores.seasons.remove(s.id, 'admin:2');
+    const audit = (await stores.audit.list({ filter: { target: `season:${s.id}` } })).items;
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([['season.delete', 'admin:2'], ['season.create', 'admin:1']]);
+    expect(audit[0]!.before).toMatchObject({ name: 'Gone', startsAt: NOW + DAY });
+    await expect(stores.seasons.remove(s.id, 'admin:2')).rejects.toThrow(/No season/);
+
+    // A batch whose clock is past the start has already counted awards on the season's board.
+    const t = await stores.seasons.create({ name: 'Starting', startsAt: NOW + 1000, endsAt: NOW + DAY }, 'admin:1');
+    await redis.zadd(stores.leaderboard.key({ board: 'season', season: t.id }), 6, 'm1');
+    await expect(stores.seasons.remove(t.id, 'admin:1')).rejects.toThrow(/not started can be deleted/);
+    expect((await stores.seasons.get(t.id))?.name).toBe('Starting');
+    expect((await stores.audit.list({ filter: { target: `season:${t.id}` } })).items.map((a) => a.action)).toEqual(['season.create']);
   });
 });

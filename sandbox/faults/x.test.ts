@@ -18,7 +18,7 @@ interface XCase {
 
 // One case at a time: the X double's faults are shared by every case.
 const CASES: XCase[] = [
-  // A storm of 429s X's headers did not announce: the run saves its place and ends partial.
+  // A storm of 429s X's headers did not announce on members' own buckets: those members are skipped (read again by a later run), the run ends partial.
   { name: 'x-429-storm', codes: [4], inject: (x) => x.fail({ endpoint: 'liked_tweets', status: 429, count: 30 }) },
   // 503s on every endpoint, past the retries: partial or failed, never a hang or a lost award.
   { name: 'x-5xx-storm', codes: [1, 4], inject: (x) => x.fail({ status: 503, count: 60 }) },

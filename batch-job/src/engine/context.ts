@@ -66,6 +66,10 @@ export interface RunContext {
    * whose like count moved since then leaves the window before the next run may come.
    */
   likesDueBefore: number;
+  /** `tweetId|kind` (retweet, reply, quote) -> when that count was last seen to move (this run: now). */
+  postsMovedAt: Map<string, number>;
+  /** Per member (Discord id): up to when their posts are known (before this run); a search covers what moved since. */
+  postsKnownAt: Map<string, number>;
   /** The run covers one post only (--tweet). */
   narrowed: boolean;
   /** The first scheduled run at or after a time, when the batch knows its schedule (BATCH_SCHEDULE). */

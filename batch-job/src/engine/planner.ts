@@ -25,12 +25,14 @@ export interface PlanTweet {
 export interface PlanInput {
   now: number;
   tweets: PlanTweet[];
-  /** Linked members to cover. */
+  /** Linked members a member-side read would look up this run (those due, and those already billed today). */
   members: number;
-  /** The member lookup was already billed today (X bills a user once per UTC day). */
-  lookupBilledToday: boolean;
+  /** How many of them X has not billed today (X bills a user once per UTC day). */
+  lookupsUnbilled: number;
   /** Some members' likes must be read this run (deferred reads coming due, refused reads to retry). */
   forceMemberLikes?: boolean;
+  /** Some members' posts must be read this run (a post they may have engaged is about to leave the window). */
+  forceMemberPosts?: boolean;
   /** Average new items a member scan returned recently (page-size and cost hint). */
   itemsPerScan: number;
   /** Members whose recent scans found something (how many reads a run usually needs); 0 = unknown. */
@@ -121,12 +123,13 @@ export function planRun(input: PlanInput): Plan {
     postTweetCost = Infinity;
   }
 
-  // Member-side costs: one lookup of every member (billed once a day), then only members whose
+  // Member-side costs: one lookup of the members due (billed once a day), then only members whose
   // like / post counts moved are read, with pages sized to what moved.
-  const lookupCost = input.lookupBilledToday ? 0 : input.members * PRICE.user;
+  const lookupCost = input.lookupsUnbilled * PRICE.user;
   const lookupReq = Math.ceil(input.members / 100);
   const likeIncrease = reads.like.reduce((s, r) => s + r.items, 0);
-  const postIncrease = [...reads.retweet, ...reads.reply, ...reads.quote].reduce((s, r) => s + r.items, 0);
+  // A forced read of members' posts returns something even when no post moved this run.
+  const postIncrease = [...reads.retweet, ...reads.reply, ...reads.quote].reduce((s, r) => s + r.items, 0) + (input.forceMemberPosts ? 1 : 0);
   // Only members whose counts moved are read; history says how many that usually is.
   const usual = input.activeMembers ? Math.max(input.activeMembers, Math.ceil(input.members / 20)) : input.members;
   const scans = (increase: number) => Math.min(input.members, increase, usual);
@@ -141,11 +144,11 @@ export function planRun(input: PlanInput): Plan {
     : Math.min(postMemberCost, postIncrease * PRICE.post);
 
   const needLikes = reads.like.length > 0 || !!input.forceMemberLikes;
-  const needPosts = reads.retweet.length + reads.reply.length + reads.quote.length > 0;
+  const needPosts = reads.retweet.length + reads.reply.length + reads.quote.length > 0 || !!input.forceMemberPosts;
   const lookupOk = lookupReq <= input.remaining.users_lookup;
   const options: Array<{ likes: Plan['likes']; posts: Plan['posts']; cost: number; requests: number }> = [];
   for (const likes of needLikes ? (input.forceMemberLikes ? (['members'] as const) : (['members', 'authors'] as const)) : (['none'] as const)) {
-    for (const posts of needPosts ? (['members', 'search', 'tweets'] as const) : (['none'] as const)) {
+    for (const posts of needPosts ? (input.forceMemberPosts ? (['members', 'search'] as const) : (['members', 'search', 'tweets'] as const)) : (['none'] as const)) {
       const member = likes === 'members' || posts === 'members' || posts === 'search';
       // A member lookup the rate limits cannot carry this window is a last resort.
       const cost = (member ? lookupCost + (lookupOk ? 0 : 1e6) : 0)

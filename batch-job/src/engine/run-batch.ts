@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { byWindowEnd, RATE_WINDOW_MS, sweepDoneBy } from './deadline';
+import { dueBefore, membersDue } from './due';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
@@ -206,7 +207,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   }, stats);
   const ctx: RunContext = {
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
-    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity,
+    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
@@ -235,22 +236,25 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const conns = [...ctx.members.values()];
     const memberMarks = await wm.memberMarks(conns.map((c) => c.discordId));
     const activity = [...memberMarks.values()].map((m) => m.activity).filter((a) => a > 0);
-    const day = new Date(now()).toISOString().slice(0, 10);
-    // Members whose likes must be read now: a post leaving the window soon had likes since their last read.
-    const movedAt = await wm.likesMovedAt(ids);
+    // Members whose likes / posts must be read now: a post leaving the window soon moved since they were last known.
+    const [movedAt, postsMoved, seen] = await Promise.all([wm.likesMovedAt(ids), wm.postsMovedAt(ids), wm.memberSeen(conns.map((c) => c.discordId))]);
     const horizon = opts.likesDueHorizonMs ?? DEFAULT_LIKES_DUE_HORIZON_MS;
-    const closeBy = now() + horizon;
-    for (const id of ids) {
-      const t = ctx.tracked.get(id)!;
-      const moved = movedAt.get(id);
-      if (moved !== undefined && t.submittedAt + ctx.windowMs <= closeBy) ctx.likesDueBefore = Math.max(ctx.likesDueBefore, moved);
-    }
+    const due = dueBefore(ids.map((id) => ({
+      windowEnd: windowEnd(id), likesMovedAt: movedAt.get(id),
+      postsMovedAt: Math.max(...(['retweet', 'reply', 'quote'] as const).map((k) => postsMoved.get(`${id}|${k}`) ?? -Infinity)),
+    })), now() + horizon);
+    ctx.likesDueBefore = due.likes;
     const refusedBefore = await wm.refusedReads();
     for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
-    // A horizon shorter than the window leaves members waiting, perhaps with nothing else moving: they
-    // come due here.
-    const waiting = horizon < ctx.windowMs;
-    const likesDue = ctx.retryMembers.size > 0 || (waiting && [...memberMarks.values()].some((m) => (m.likesAt ?? m.scannedAt) < ctx.likesDueBefore));
+    // A horizon shorter than the window leaves members waiting (not looked up, or not read), perhaps with
+    // nothing else moving: they come due here. X bills a member lookup once a UTC day: members already
+    // looked up today are looked up every run, the others only when due.
+    const members = membersDue(conns.map((c) => c.discordId), memberMarks, seen, {
+      now: now(), likesDueBefore: due.likes, postsDueBefore: due.posts, retry: ctx.retryMembers, everyone: horizon >= ctx.windowMs,
+    }, ctx.windowStart);
+    ctx.postsKnownAt = members.postsKnownAt;
+    for (const r of new Set(members.reasons.values())) stats.set(`lookupDue_${r}`, [...members.reasons.values()].filter((x) => x === r).length);
+    stats.set('membersWaiting', conns.length - members.reasons.size);
     const planTweets: PlanTweet[] = ids.map((id) => {
         const t = ctx.tracked.get(id)!;
         const author = ctx.byXUserId.get(t.authorId);
@@ -267,9 +271,10 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     plan = planRun({
       now: now(),
       tweets: planTweets,
-      members: conns.length,
-      lookupBilledToday: (await wm.lookupDay()) === day,
-      forceMemberLikes: likesDue,
+      members: members.reasons.size,
+      lookupsUnbilled: members.unbilled,
+      forceMemberLikes: members.force.likes,
+      forceMemberPosts: members.force.posts,
       itemsPerScan: activity.length ? activity.reduce((a, b) => a + b, 0) / activity.length : 5,
       activeMembers: activity.length,
       remaining: {
@@ -281,14 +286,19 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       },
     });
     stats.set('tweetsChanged', new Set(Object.values(plan.changed).flat()).size);
+    // Reposts / replies / quotes that moved: a member looked up later searches for them from when they were last known.
+    const changed = plan.changed;
+    const movedNow = (['retweet', 'reply', 'quote'] as const).flatMap((k) => changed[k].map((id) => `${id}|${k}`));
+    for (const [f, at] of postsMoved) ctx.postsMovedAt.set(f, at);
+    for (const f of movedNow) ctx.postsMovedAt.set(f, now());
+    if (!ctx.dryRun) await wm.setPostsMovedAt(movedNow, now());
     log.info({ likes: plan.likes, posts: plan.posts, changed: stats.get('tweetsChanged'), estimate: plan.estimate }, 'plan');
 
     let marks = new Map(ids.map((id) => [id, metrics.get(id)!]));
     let sweepStartedAt: number | undefined;
     if (plan.memberLookup) {
-      if (!ctx.dryRun) await wm.setLookupDay(day);
       const p = plan;
-      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: conns.length }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd));
+      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: members.reasons.size }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd, new Set(members.reasons.keys())));
       marks = new Map(ids.filter((id) => sweep.snapshot.has(id)).map((id) => [id, sweep.snapshot.get(id)!]));
       sweepStartedAt = sweep.startedAt;
     } else if (!ctx.dryRun) {

@@ -1,4 +1,5 @@
 import { trimHashByAge, withLease, type Engagement, type EngagementKind, type PublicMetrics, type RedisClient, type StoreContext } from '@engagement-tracker/core';
+import type { MemberSeen } from './due';
 import type { Refusal } from './errors';
 import type { ReplyText } from './steps/posts';
 
@@ -25,7 +26,7 @@ export interface MemberMark {
   likesAt?: number;
   /** Average new items per scan, a hint for page sizes. */
   activity: number;
-  /** When the member's posts were last searched (search mode), epoch ms. */
+  /** When the member's posts were last read in full (searched, or their timeline read), epoch ms. */
   postsAt?: number;
   /**
    * A likes read cut short: continue from `token`; `top` becomes likeTop when it completes, and
@@ -46,6 +47,7 @@ export interface SweepState {
 }
 
 const INDEX_TTL_S = 8 * 86_400;
+const POST_KINDS = ['retweet', 'reply', 'quote'] as const;
 /** When a recorded refusal happened (NaN for an entry that cannot be read: it goes). */
 const refusedAt = (v: string) => {
   try {
@@ -143,6 +145,7 @@ export class WatermarkStore {
     const fields: Array<string | number> = ['likeCount', mark.likeCount, 'tweetCount', mark.tweetCount, 'likeTop', mark.likeTop.join(','), 'scannedAt', mark.scannedAt, 'activity', mark.activity];
     if (mark.sinceId) fields.push('sinceId', mark.sinceId);
     if (mark.likesAt) fields.push('likesAt', mark.likesAt);
+    if (mark.postsAt) fields.push('postsAt', mark.postsAt);
     fields.push('likeResume', mark.likeResume ? JSON.stringify(mark.likeResume) : '', 'postResume', mark.postResume ? JSON.stringify(mark.postResume) : '');
     await this.commit({ key: this.ctx.keys.wmMember(discordId), fields }, found, tracked, replies);
   }
@@ -255,20 +258,29 @@ export class WatermarkStore {
    * likes were read before that may have liked it since.
    */
   async likesMovedAt(ids: string[]): Promise<Map<string, number>> {
+    return this.timesOf(this.ctx.keys.wmLikeMoved(), ids);
+  }
+
+  async setLikesMovedAt(ids: string[], at: number): Promise<void> {
+    await this.setTimes(this.ctx.keys.wmLikeMoved(), ids, at);
+  }
+
+  /** Fields of a hash of epoch-ms times (absent fields are left out). */
+  private async timesOf(key: string, fields: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (!ids.length) return out;
-    const res = await this.redis.hmget(this.ctx.keys.wmLikeMoved(), ...ids);
-    ids.forEach((id, i) => {
-      if (res[i]) out.set(id, Number(res[i]));
+    if (!fields.length) return out;
+    const res = await this.redis.hmget(key, ...fields);
+    fields.forEach((f, i) => {
+      if (res[i]) out.set(f, Number(res[i]));
     });
     return out;
   }
 
-  async setLikesMovedAt(ids: string[], at: number): Promise<void> {
-    if (!ids.length) return;
-    await this.redis.multi().hset(this.ctx.keys.wmLikeMoved(), ...ids.flatMap((id) => [id, at])).expire(this.ctx.keys.wmLikeMoved(), INDEX_TTL_S).exec();
+  private async setTimes(key: string, fields: string[], at: number): Promise<void> {
+    if (!fields.length) return;
+    await this.redis.multi().hset(key, ...fields.flatMap((f) => [f, at])).expire(key, INDEX_TTL_S).exec();
     // Posts that left every window: their entries would outlive them (the key's expiry is renewed by each write).
-    await trimHashByAge(this.redis, this.ctx.keys.wmLikeMoved(), at - INDEX_TTL_S * 1000, Number);
+    await trimHashByAge(this.redis, key, at - INDEX_TTL_S * 1000, Number);
   }
 
   /** Record reads X refused, against their member or post, with the reason (cleared by a later good read). */
@@ -305,13 +317,39 @@ export class WatermarkStore {
     return (await this.redis.set(this.ctx.keys.wmReconnectTold(discordId, linkedAt), '1', 'EX', 90 * 86_400, 'NX')) === 'OK';
   }
 
-  /** UTC day of the last member lookup (it is billed once per day). */
-  async lookupDay(): Promise<string | null> {
-    return this.redis.get(this.ctx.keys.wmLookupDay());
+  /** What each member's last lookup showed, and when (X bills a member lookup once per UTC day). */
+  async memberSeen(discordIds: string[]): Promise<Map<string, MemberSeen>> {
+    const out = new Map<string, MemberSeen>();
+    for (let i = 0; i < discordIds.length; i += 500) {
+      const slice = discordIds.slice(i, i + 500);
+      const p = this.redis.pipeline();
+      for (const id of slice) p.hmget(this.ctx.keys.wmMember(id), 'seenAt', 'seenLikes', 'seenTweets');
+      const res = (await p.exec()) ?? [];
+      slice.forEach((id, j) => {
+        const [at, likes, tweets] = (res[j]?.[1] as Array<string | null> | undefined) ?? [];
+        if (at) out.set(id, { at: Number(at), likes: Number(likes ?? 0), tweets: Number(tweets ?? 0) });
+      });
+    }
+    return out;
   }
 
-  async setLookupDay(day: string): Promise<void> {
-    await this.redis.set(this.ctx.keys.wmLookupDay(), day, 'EX', 2 * 86_400);
+  async setSeen(seen: Map<string, MemberSeen>): Promise<void> {
+    if (!seen.size) return;
+    const p = this.redis.pipeline();
+    for (const [id, s] of seen) p.hset(this.ctx.keys.wmMember(id), 'seenAt', s.at, 'seenLikes', s.likes, 'seenTweets', s.tweets);
+    await p.exec();
+  }
+
+  /**
+   * When each tracked post's reposts / replies / quotes were last seen to move, as `tweetId|kind` (epoch
+   * ms of that run): a member whose posts are known only up to before that may have engaged it since.
+   */
+  async postsMovedAt(ids: string[]): Promise<Map<string, number>> {
+    return this.timesOf(this.ctx.keys.wmPostsMoved(), ids.flatMap((id) => POST_KINDS.map((k) => `${id}|${k}`)));
+  }
+
+  async setPostsMovedAt(fields: string[], at: number): Promise<void> {
+    await this.setTimes(this.ctx.keys.wmPostsMoved(), fields, at);
   }
 
   /** One member's token refresh at a time, across processes. */

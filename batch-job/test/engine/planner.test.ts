@@ -8,7 +8,7 @@ const tweet = (id: string, prev: ReturnType<typeof m> | undefined, now: ReturnTy
   tweetId: id, createdAt: NOW - 3_600_000, ...(prev ? { prev } : {}), now, authorCanListLikes,
 });
 const input = (tweets: PlanTweet[], extra: Partial<PlanInput> = {}): PlanInput => ({
-  now: NOW, tweets, members: 1000, lookupBilledToday: false, itemsPerScan: 3,
+  now: NOW, tweets, members: 1000, lookupsUnbilled: extra.members ?? 1000, itemsPerScan: 3,
   remaining: { liking_users: Infinity, retweeted_by: Infinity, quote_tweets: Infinity, search_recent: Infinity, users_lookup: Infinity },
   ...extra,
 });
@@ -61,7 +61,7 @@ describe('planRun', () => {
 
   it('does not use search for posts older than the 7-day search window', () => {
     const old: PlanTweet = { ...tweet('1', m(0, 0, 3), m(0, 0, 9)), createdAt: NOW - 8 * 86_400_000 };
-    const plan = planRun(input([old], { lookupBilledToday: true }));
+    const plan = planRun(input([old], { lookupsUnbilled: 0 }));
     expect(plan.posts).toBe('members');
   });
 

@@ -50,6 +50,18 @@ describe('WatermarkStore commits (one commitFound script call)', () => {
     await wm.commitMemberPosts(member, { tweetCount: 4, postsAt: 2_000 }, [], tracked);
     expect((await wm.memberMarks([member])).get(member)).toMatchObject({ ...mark, tweetCount: 4, postsAt: 2_000, scannedAt: 2_000 });
   });
+
+  it('keeps what each member lookup showed next to the watermark (a later commit leaves it), and when posts last moved, per kind', async () => {
+    await wm.setSeen(new Map([['m3', { at: 5_000, likes: 40, tweets: 7 }]]));
+    await wm.commitMember('m3', { likeCount: 38, tweetCount: 7, likeTop: ['1'], scannedAt: 4_000, activity: 1 }, [], new Set());
+    expect(await wm.memberSeen(['m3', 'nobody'])).toEqual(new Map([['m3', { at: 5_000, likes: 40, tweets: 7 }]]));
+    expect((await wm.memberMarks(['m3'])).get('m3')).toMatchObject({ likeCount: 38, tweetCount: 7 });
+
+    await wm.setPostsMovedAt(['5|retweet', '6|quote'], 7_000);
+    await wm.setPostsMovedAt(['5|retweet'], 9_000);
+    expect(await wm.postsMovedAt(['5', '6', '7'])).toEqual(new Map([['5|retweet', 9_000], ['6|quote', 7_000]]));
+    expect(await redis.ttl(stores.keys.wmPostsMoved())).toBeGreaterThan(7 * 86_400);
+  });
 });
 
 describe('WatermarkStore keys that every run writes stay bounded', () => {

@@ -14,6 +14,8 @@ export enum ScriptErrorCode {
   RoleRuleClash = -8,
   /** More role reward rules than a deployment may have. */
   TooMany = -9,
+  /** A season that has started (or whose board has points) cannot be deleted nor change its start or categories; an ended one cannot change. */
+  SeasonStarted = -10,
 }
 
 /** Per-engagement outcomes returned by awardEngagements. */

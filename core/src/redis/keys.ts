@@ -165,11 +165,12 @@ export class Keys {
   wmReplies = (tweetId: string) => this.k('xwm', 'replies', tweetId);
   wmPending = () => this.k('xwm', 'pending');
   wmSweep = () => this.k('xwm', 'sweep');
-  wmLookupDay = () => this.k('xwm', 'lookupday');
   /** string: per-member token-refresh lock */
   wmRefresh = (discordId: string) => this.k('xwm', 'refresh', discordId);
   /** hash tweetId -> epoch ms of the run that last saw the post's like count move */
   wmLikeMoved = () => this.k('xwm', 'likemoved');
+  /** hash `tweetId|kind` (retweet, reply, quote) -> epoch ms of the run that last saw that count move */
+  wmPostsMoved = () => this.k('xwm', 'postsmoved');
   /** hash `member:<id>` / `post:<id>` -> JSON { endpoint, status, reason, at, runId } of reads X refused */
   wmRefused = () => this.k('xwm', 'refused');
   /** set of resource ids already billed by X on a UTC day (`post`, `user`, `like`) */
@@ -239,7 +240,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'roleRulePending', args: ['ruleId'], type: 'zset', contents: 'Discord ids the bot was about to grant the rule\'s role to, by time (tells its own interrupted grant from a human\'s; expires after a day)' },
   { key: 'roleSyncLease', type: 'string', contents: 'the bot replica running the role sync (a random token, with an expiry renewed while it runs): one sync at a time' },
   { key: 'roleLeftAlone', type: 'zset', contents: '`roleId:discordId` → until when (ms) the role sync leaves the member alone for the role: a human gave it (never taken over or removed) or the member left; shared by bot replicas, entries pass after 10 minutes, at most 50,000, the key expires with its last entry' },
-  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName; removed with its award-log index once older than `BATCH_RUNS_KEEP_DAYS` (90) or beyond the newest `BATCH_RUNS_KEEP` (10,000) runs, unless still running' },
+  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName; removed with its award-log index once older than `BATCH_RUNS_KEEP_DAYS` (90) or beyond the newest `BATCH_RUNS_KEEP` (10,000) runs, unless still running or started in the last two days (the anomaly check reads their award logs)' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time (the run records kept)' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },
   { key: 'batchFence', type: 'string', contents: 'fencing-token counter' },
@@ -262,9 +263,9 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'wmReplies', args: ['tweetId'], type: 'hash', contents: "members' first replies to a post, discordId → `{ id, text }` (judged by the reply rules; expires after 8 days)" },
   { key: 'wmPending', type: 'set', contents: 'engagements found but not yet awarded (survives a crash between finding and awarding)' },
   { key: 'wmSweep', type: 'string', contents: 'cursor and snapshot of a member sweep that a partial run left unfinished' },
-  { key: 'wmLookupDay', type: 'string', contents: 'UTC day the member lookup was last billed' },
   { key: 'wmRefresh', args: ['discordId'], type: 'string', contents: 'per-member token-refresh lock (refresh tokens are single-use)' },
   { key: 'wmLikeMoved', type: 'hash', contents: "tweetId → when the post's like count was last seen to move (expires after 8 days)" },
+  { key: 'wmPostsMoved', type: 'hash', contents: "`tweetId\\|kind` → when the post's repost / reply / quote count was last seen to move (expires after 8 days)" },
   { key: 'wmRefused', type: 'hash', contents: '`member:<id>` / `post:<id>` → a read X refused: endpoint, status, reason, at, runId (cleared by a later good read)' },
   { key: 'wmBilled', args: ['YYYY-MM-DD', 'kind'], type: 'set', contents: 'ids X already billed that UTC day (`post`, `user`, `like`), so cost estimates count each once (2 days)' },
   { key: 'wmReconnectTold', args: ['discordId', 'linkedAt'], type: 'string', contents: 'the member was told (once per link) that their X grant died (90 days)' },

@@ -19,13 +19,14 @@ const SEARCH_FLUSH = 300;
 export type SweepStopped = (stop: StopRun, until: number, unreached: Connection[]) => Promise<void>;
 
 /**
- * Cover every linked member, 100 at a time (one lookup of their counts, then reads of those whose
- * counts moved). A sweep cut short by rate limits, budget or time is saved with its cursor and
- * resumed by the next run. Returns the post counts that may be saved as watermarks: those read
- * when the sweep began, and when it began.
+ * Cover the linked members due this run (`lookup`; all when absent), 100 at a time (one lookup of
+ * their counts, recorded as what each was last seen with, then reads of those whose counts moved). A
+ * sweep cut short by rate limits, budget or time is saved with its cursor and resumed by the next run.
+ * Returns the post counts that may be saved as watermarks: those read when the sweep began, and when
+ * it began.
  */
-export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>, onStop?: SweepStopped): Promise<{ snapshot: Map<string, PublicMetrics>; startedAt: number }> {
-  const ordered = [...conns].sort((a, b) => (a.discordId < b.discordId ? -1 : a.discordId > b.discordId ? 1 : 0));
+export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>, onStop?: SweepStopped, lookup?: Set<string>): Promise<{ snapshot: Map<string, PublicMetrics>; startedAt: number }> {
+  const ordered = conns.filter((c) => !lookup || lookup.has(c.discordId)).sort((a, b) => (a.discordId < b.discordId ? -1 : a.discordId > b.discordId ? 1 : 0));
   const modes = [plan.likes === 'members' ? 'likes' : '', plan.posts === 'members' || plan.posts === 'search' ? plan.posts : ''].filter(Boolean).join('+');
   const saved = await ctx.wm.sweep();
   // A sweep only resumes when it reads the same things; otherwise it starts over.
@@ -53,6 +54,8 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
       const chunk = todo.slice(i, i + CHUNK);
       const counts = await lookupMembers(ctx, chunk);
       lookedUp += chunk.length;
+      // Written before any read: a crash after it leaves the reads pending (counts differ from the watermarks).
+      if (!ctx.dryRun) await ctx.wm.setSeen(new Map([...counts].map(([id, c]) => [id, { at: ctx.now(), likes: c.likeCount, tweets: c.tweetCount }])));
       const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' || plan.posts === 'search' }, ctx);
       if (plan.posts === 'search') {
         // Search never returns a protected member's posts: their own timeline, with their token.

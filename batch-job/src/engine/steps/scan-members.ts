@@ -123,7 +123,7 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
     const mark: MemberMark = {
       likeCount: prev?.likeCount ?? -1, tweetCount: prev?.tweetCount ?? -1, likeTop: prev?.likeTop ?? [],
       ...(prev?.sinceId ? { sinceId: prev.sinceId } : {}), scannedAt: ctx.now(), activity: prev?.activity ?? 0,
-      ...(prev?.likesAt ? { likesAt: prev.likesAt } : {}),
+      ...(prev?.likesAt ? { likesAt: prev.likesAt } : {}), ...(prev?.postsAt ? { postsAt: prev.postsAt } : {}),
       ...(prev?.likeResume ? { likeResume: prev.likeResume } : {}), ...(prev?.postResume ? { postResume: prev.postResume } : {}),
     };
     const likes: LikesRead = { ids: [], top: prev?.likeResume?.top ?? null, token: prev?.likeResume?.token, resumed: !!prev?.likeResume, complete: false };
@@ -200,6 +200,8 @@ export async function scanMembers(ctx: RunContext, jobs: ScanJob[]): Promise<voi
       const count = posts.resumed && prev?.postResume ? (prev.postResume.count ?? prev.tweetCount) : job.counts.tweetCount;
       if (posts.complete) {
         mark.tweetCount = count;
+        // A resumed read covers what existed when it began (earlier): the older time stays.
+        if (!posts.resumed) mark.postsAt = ctx.now();
         if (posts.newest) mark.sinceId = posts.newest;
         delete mark.postResume;
       } else if (posts.token && posts.newest) {

@@ -78,29 +78,63 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
   const floor = ctx.now() - SEARCH_WINDOW_MS + 60_000;
   const startedAt = ctx.now();
   const byXUserId = new Map(jobs.map((j) => [j.conn.xUserId, j]));
-  const since = (group: ScanJob[]) => Math.max(floor, Math.min(...group.map((j) => (j.mark?.postsAt ?? ctx.windowStart) - SEARCH_OVERLAP_MS)));
+  // From when a member's posts are unread: up to when they are known (an older search, or a lookup showing no new post).
+  const from = (j: ScanJob) => ctx.postsKnownAt.get(j.conn.discordId) ?? j.mark?.postsAt ?? ctx.windowStart;
+  const since = (group: ScanJob[]) => Math.max(floor, Math.min(...group.map((j) => from(j) - SEARCH_OVERLAP_MS)));
 
   interface Query { q: string; since: number; expected: number; members: ScanJob[] }
-  const queries: Query[] = [];
+  let queries: Query[] = [];
   // A member searched for the first time: everything they posted in the window (broad), once.
   const first = jobs.filter((j) => !j.mark || j.mark.tweetCount < 0);
   const known = targets ? jobs.filter((j) => j.mark && j.mark.tweetCount >= 0) : [];
+  let broad = targets ? first : jobs;
   if (targets) {
-    const terms = (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).map((id) => `${TERM[k]}:${id}`));
-    for (const g of narrowQueries(known.map((j) => j.conn.xUserId), terms)) {
-      const from = Math.min(...g.terms.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
-      queries.push({
-        q: `(${g.members.map((id) => `from:${id}`).join(' OR ')}) (${g.terms.join(' OR ')})`,
-        since: Math.max(floor, from - SEARCH_OVERLAP_MS), expected: g.terms.length, members: g.members.map((id) => byXUserId.get(id)!),
+    const changed = (Object.keys(TERM) as Array<keyof typeof TERM>).flatMap((k) => (targets.changed[k] ?? []).map((id) => `${TERM[k]}:${id}`));
+    // Members known up to the same time search the same posts: those whose counts moved since (every post
+    // that moved this run, for a member looked up last run; more for one who waited).
+    const groups = new Map<number | undefined, ScanJob[]>();
+    for (const j of known) {
+      const at = ctx.postsKnownAt.get(j.conn.discordId);
+      groups.set(at, [...(groups.get(at) ?? []), j]);
+    }
+    const narrow = (members: ScanJob[], at: number | undefined, terms: string[]): Query[] =>
+      narrowQueries(members.map((j) => j.conn.xUserId), terms).map((g) => {
+        // Engagement is new from when the member was last known (or, known from no lookup, from the posts' last counts).
+        const start = at ?? Math.min(...g.terms.map((t) => targets.readFrom[t.slice(t.indexOf(':') + 1)] ?? ctx.windowStart));
+        return {
+          q: `(${g.members.map((id) => `from:${id}`).join(' OR ')}) (${g.terms.join(' OR ')})`,
+          since: Math.max(floor, start - SEARCH_OVERLAP_MS), expected: g.terms.length, members: g.members.map((id) => byXUserId.get(id)!),
+        };
       });
+    const planned = [...groups].map(([at, members]) => {
+      const terms = at === undefined ? changed : [...new Set([...changed, ...movedTerms(ctx, at)])];
+      return { at, members, terms, queries: narrow(members, at, terms) };
+    });
+    // Narrow while the run can spend the requests (fewest first). A group that does not fit: its members
+    // with the most new posts narrowly, as many as fit, the others (whose few posts cost little) broadly.
+    planned.sort((a, b) => a.queries.length - b.queries.length);
+    for (const p of planned) {
+      const left = NARROW_QUERY_BUDGET - queries.length;
+      if (p.queries.length <= left) {
+        queries = queries.concat(p.queries);
+        continue;
+      }
+      const byPosts = [...p.members].sort((a, b) => newPosts(b) - newPosts(a));
+      let lo = 0;
+      let hi = byPosts.length - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (narrow(byPosts.slice(0, mid), p.at, p.terms).length <= left) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo > 0) queries = queries.concat(narrow(byPosts.slice(0, lo), p.at, p.terms));
+      broad = broad.concat(byPosts.slice(lo));
     }
   }
-  const broad = !targets || queries.length > NARROW_QUERY_BUDGET ? jobs : first;
-  if (broad === jobs) queries.length = 0;
   if (broad.length) {
     for (let i = 0; i < broad.length; i += SEARCH_GROUP) {
       const group = broad.slice(i, i + SEARCH_GROUP);
-      const expected = group.reduce((s, j) => s + (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5), 0);
+      const expected = group.reduce((s, j) => s + newPosts(j), 0);
       queries.push({ q: `(${group.map((j) => `from:${j.conn.xUserId}`).join(' OR ')}) (is:retweet OR is:reply OR is:quote)`, since: since(group), expected, members: group });
     }
     ctx.stats.inc('searchBroad');
@@ -188,6 +222,20 @@ export async function searchFreshPosts(ctx: RunContext, targets: PostTargets, fr
     if (!ctx.dryRun) await ctx.wm.commitFound(found, ctx.pendingScope, replies);
     ctx.found.push(...found);
   });
+}
+
+/** Posts a member made since their watermark (what a broad search of them returns at most). */
+const newPosts = (j: ScanJob) => (j.mark && j.mark.tweetCount >= 0 ? Math.abs(j.counts.tweetCount - j.mark.tweetCount) : 5);
+
+/** Search terms of the tracked posts whose reposts / replies / quotes moved after `at`. */
+function movedTerms(ctx: RunContext, at: number): string[] {
+  const out: string[] = [];
+  for (const [f, movedAt] of ctx.postsMovedAt) {
+    if (movedAt <= at) continue;
+    const [id, kind] = f.split('|') as [string, keyof typeof TERM];
+    if (ctx.tracked.has(id) && TERM[kind]) out.push(`${TERM[kind]}:${id}`);
+  }
+  return out;
 }
 
 /** Every page (up to 50) of an app-token recent search from `since`, the first page sized `firstPage`. */

@@ -11,12 +11,25 @@
   ARGV[4] actor            ARGV[5] action (season.create | season.update)
   ARGV[6] before JSON ('' on create)   ARGV[7] after JSON   ARGV[8] now (ms)
 
-  Output: 1 saved; or { -7, clashingSeasonId } when it clashes with another season (nothing written).
+  Output: 1 saved; or (nothing written) { -7, clashingSeasonId } when it clashes with another season;
+  on an update, { -3 } when the season is gone, { -10, 'ended' } when it has ended (its board is frozen),
+  { -10, 'running' } when it has started and the write changes its start or categories (whatever the caller
+  read before: the season may have started since).
 ]]
 --- @include "addAudit"
 --- @include "setFields"
 local id, windowJson = ARGV[1], ARGV[2]
 local mine = cjson.decode(windowJson)
+
+if ARGV[6] ~= '' then
+  local storedJson = redis.call('HGET', KEYS[2], id)
+  if not storedJson then return { -3 } end
+  local stored, now = cjson.decode(storedJson), tonumber(ARGV[8])
+  if stored.e <= now then return { -10, 'ended' } end
+  if stored.s <= now and (mine.s ~= stored.s or cjson.encode(mine.c) ~= cjson.encode(stored.c)) then
+    return { -10, 'running' }
+  end
+end
 
 local function meets(a, b)
   if #a == 0 or #b == 0 then return true end

@@ -1,7 +1,6 @@
 import { seasonStatus, validateSeason, type Season, type SeasonSpec } from '../../domain';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
-import { AuditLog } from './audit-log';
 import { int, json, type StoreContext } from './context';
 
 /** What an admin may change on a season, by its state: a running season keeps its start and categories. */
@@ -65,10 +64,10 @@ export class SeasonStore {
   async update(id: string, patch: SeasonPatch, actor: string): Promise<{ season: Season; changed: boolean }> {
     const before = await this.get(id);
     if (!before) throw new NotFoundError(`No season ${id}`);
-    if (before.status === 'ended') throw new ConflictError('This season has ended; its board is frozen.', 'season_ended');
+    if (before.status === 'ended') throw seasonEnded();
     if (before.status === 'running') {
       const bad = (Object.keys(patch) as Array<keyof SeasonSpec>).filter((k) => patch[k] !== undefined && !EDITABLE_WHEN_RUNNING.includes(k) && !same(patch[k], before[k]));
-      if (bad.length) throw new ConflictError(`A running season keeps its ${bad.join(' and ')}.`, 'season_running');
+      if (bad.length) throw seasonRunning(bad);
       if (patch.endsAt !== undefined && patch.endsAt <= this.ctx.now()) throw new ValidationError('A running season must end in the future.', 'invalid');
       // A season tracks the usage of the caps it has only: a cap added while it runs would not know what was earned before.
       const added = (['capPerPost', 'capPerDay'] as const).filter((k) => patch[k] !== undefined && before[k] === undefined);
@@ -85,13 +84,14 @@ export class SeasonStore {
   async remove(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
     if (!before) throw new NotFoundError(`No season ${id}`);
-    if (before.status !== 'scheduled') throw new ConflictError('Only a season that has not started can be deleted.', 'season_started');
-    const m = this.ctx.redis.multi();
-    m.del(this.ctx.keys.season(id));
-    m.zrem(this.ctx.keys.seasons(), id);
-    m.hdel(this.ctx.keys.seasonWindows(), id);
-    await m.exec();
-    await new AuditLog(this.ctx).record({ actor, action: 'season.delete', target: `season:${id}`, before: specOf(before) });
+    const started = () => new ConflictError('Only a season that has not started can be deleted.', 'season_started');
+    if (before.status !== 'scheduled') throw started();
+    const k = this.ctx.keys;
+    // The check and the delete are one script, audited in it: a season that starts meanwhile keeps its board.
+    const r = await this.ctx.run('deleteSeason', [k.seasons(), k.seasonWindows(), k.season(id), k.leaderboardSeason(id), k.audit()],
+      [id, actor, JSON.stringify(specOf(before)), this.ctx.now()]);
+    if (r === ScriptErrorCode.NotFound) throw new NotFoundError(`No season ${id}`);
+    if (r === ScriptErrorCode.SeasonStarted) throw started();
   }
 
   /** Mark an ended season announced; true only for the first caller (so one announcement goes out). */
@@ -142,6 +142,9 @@ export class SeasonStore {
     // The clash check and the write are one script: two admins cannot both save clashing seasons.
     const r = await this.ctx.run('saveSeason', [k.seasons(), k.seasonWindows(), k.season(id), k.audit()],
       [id, window, JSON.stringify(fields), actor, action, before ? JSON.stringify(before) : '', JSON.stringify(after), now]);
+    // The season may have started, ended or gone since the caller read it: the script checks again.
+    if (Array.isArray(r) && r[0] === ScriptErrorCode.NotFound) throw new NotFoundError(`No season ${id}`);
+    if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonStarted) throw r[1] === 'ended' ? seasonEnded() : seasonRunning(['startsAt', 'categories']);
     if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonClash) {
       const clash = await this.get(String(r[1]));
       throw new ConflictError(`It overlaps season "${clash?.name ?? r[1]}" (same time, and categories that meet). Give them different categories or times.`, 'season_overlap');
@@ -149,6 +152,9 @@ export class SeasonStore {
   }
 
 }
+
+const seasonEnded = () => new ConflictError('This season has ended; its board is frozen.', 'season_ended');
+const seasonRunning = (fields: string[]) => new ConflictError(`A running season keeps its ${fields.join(' and ')}.`, 'season_running');
 
 function check(spec: SeasonSpec): void {
   const r = validateSeason(spec);

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { MemberMark } from '../../src/engine';
+import { DAILY_LOOKUP_FROM_MS, DAILY_LOOKUP_SPREAD_MS, dueBefore, knownThrough, lookupReason, membersDue, spreadOf, type DueRules, type MemberSeen } from '../../src/engine/due';
+
+const HOUR = 3_600_000;
+const MIDNIGHT = Date.UTC(2026, 10, 25);
+const NOW = MIDNIGHT + 30 * 60_000; // the first run of a fresh UTC day
+const LAST_RUN = MIDNIGHT - 30 * 60_000; // the last run of the day before
+const mark = (o: Partial<MemberMark> = {}): MemberMark => ({ likeCount: 100, tweetCount: 20, likeTop: ['1'], scannedAt: LAST_RUN - 5 * HOUR, likesAt: LAST_RUN - 5 * HOUR, postsAt: LAST_RUN - 3 * HOUR, activity: 1, ...o });
+const seen = (o: Partial<MemberSeen> = {}): MemberSeen => ({ at: LAST_RUN, likes: 100, tweets: 20, ...o });
+const rules = (o: Partial<DueRules> = {}): DueRules => ({ now: NOW, likesDueBefore: -Infinity, postsDueBefore: -Infinity, retry: new Set(), ...o });
+
+describe('knownThrough: up to when nothing a member did is unread', () => {
+  it('is the last lookup when it showed nothing new, else the last complete read of that kind', () => {
+    expect(knownThrough(mark(), seen())).toEqual({ likes: LAST_RUN, posts: LAST_RUN });
+    // the lookup showed 3 new likes (left to wait) and 1 new post (not read that run)
+    expect(knownThrough(mark(), seen({ likes: 103, tweets: 21 }))).toEqual({ likes: LAST_RUN - 5 * HOUR, posts: LAST_RUN - 3 * HOUR });
+    // never looked up: nothing is known
+    expect(knownThrough(mark(), undefined)).toEqual({ likes: -Infinity, posts: -Infinity });
+    // looked up, never read, with likes and posts to read; and a member with nothing at all to read
+    expect(knownThrough(undefined, seen())).toEqual({ likes: -Infinity, posts: -Infinity });
+    expect(knownThrough(undefined, seen({ likes: 0, tweets: 0 }))).toEqual({ likes: LAST_RUN, posts: LAST_RUN });
+  });
+});
+
+describe('lookupReason: which members a fresh UTC day looks up', () => {
+  it('lets a member known last night wait on the first run after midnight', () => {
+    expect(lookupReason('42', mark(), seen(), rules())).toBeNull();
+  });
+
+  it('looks up members already billed today (free), never looked up, to retry, or with a read to resume', () => {
+    expect(lookupReason('42', mark(), seen({ at: MIDNIGHT + 60_000 }), rules())).toBe('billedToday');
+    expect(lookupReason('42', undefined, undefined, rules())).toBe('new');
+    expect(lookupReason('42', mark(), seen(), rules({ retry: new Set(['42']) }))).toBe('retry');
+    expect(lookupReason('42', mark({ likeResume: { token: 't', top: ['9'] } }), seen(), rules())).toBe('resume');
+    expect(lookupReason('42', mark(), seen(), rules({ everyone: true }))).toBe('everyone');
+  });
+
+  it('looks up a member known only up to before something moved on a post about to leave the window', () => {
+    // a like moved after the lookup of last night: the member may have liked it since
+    expect(lookupReason('42', mark(), seen(), rules({ likesDueBefore: LAST_RUN + 1 }))).toBe('likes');
+    expect(lookupReason('42', mark(), seen(), rules({ likesDueBefore: LAST_RUN }))).toBeNull();
+    // likes left waiting at that lookup are known only up to their last read
+    expect(lookupReason('42', mark(), seen({ likes: 103 }), rules({ likesDueBefore: LAST_RUN - 2 * HOUR }))).toBe('likes');
+    expect(lookupReason('42', mark(), seen(), rules({ postsDueBefore: LAST_RUN + 1 }))).toBe('posts');
+    expect(lookupReason('42', mark(), seen({ tweets: 21 }), rules({ postsDueBefore: LAST_RUN - 2 * HOUR }))).toBe('posts');
+  });
+
+  it('spreads the day’s first lookups over the hours after midnight, each member at its own point, every member once a day', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => String(1_300_000_000_000_000_000n + BigInt(i * 7919)));
+    // known since last night, or (a quiet evening: no run needed a lookup) since yesterday noon
+    for (const at of [LAST_RUN, MIDNIGHT - 12 * HOUR]) {
+      const dueBy = (t: number) => ids.filter((id) => lookupReason(id, mark(), seen({ at }), rules({ now: t })) === 'daily').length;
+      expect(dueBy(NOW)).toBe(0);
+      expect(dueBy(MIDNIGHT + DAILY_LOOKUP_FROM_MS - 1)).toBe(0);
+      const mid = dueBy(MIDNIGHT + DAILY_LOOKUP_FROM_MS + DAILY_LOOKUP_SPREAD_MS / 2);
+      expect(mid).toBeGreaterThan(ids.length * 0.4);
+      expect(mid).toBeLessThan(ids.length * 0.6);
+      expect(dueBy(MIDNIGHT + DAILY_LOOKUP_FROM_MS + DAILY_LOOKUP_SPREAD_MS)).toBe(ids.length);
+    }
+    for (const id of ids.slice(0, 50)) {
+      expect(spreadOf(id)).toBe(spreadOf(id));
+      expect(spreadOf(id)).toBeGreaterThanOrEqual(0);
+      expect(spreadOf(id)).toBeLessThan(1);
+    }
+  });
+});
+
+describe('dueBefore', () => {
+  it('is the latest move, per kind, of the posts leaving the window within the horizon', () => {
+    const closeBy = NOW + 3 * HOUR;
+    const posts = [
+      { windowEnd: NOW + HOUR, likesMovedAt: LAST_RUN - 10 * HOUR, postsMovedAt: LAST_RUN - 12 * HOUR },
+      { windowEnd: NOW + 2 * HOUR, likesMovedAt: LAST_RUN - 9 * HOUR },
+      // leaves later: still moving, but members have until it comes close
+      { windowEnd: NOW + 20 * HOUR, likesMovedAt: NOW, postsMovedAt: NOW },
+    ];
+    expect(dueBefore(posts, closeBy)).toEqual({ likes: LAST_RUN - 9 * HOUR, posts: LAST_RUN - 12 * HOUR });
+    expect(dueBefore(posts.slice(2), closeBy)).toEqual({ likes: -Infinity, posts: -Infinity });
+  });
+});
+
+describe('membersDue', () => {
+  it('counts the lookups X will bill, says what must be read, and never dates what is known before the window', () => {
+    const marks = new Map([['a', mark()], ['b', mark()], ['c', mark()], ['d', mark()]]);
+    const seenBy = new Map([
+      ['a', seen({ at: MIDNIGHT + 60_000 })], // billed today: free
+      ['b', seen({ likes: 104 })], // 4 likes waiting since the last read, 5 hours before last night's lookup
+      ['c', seen()], // known last night: waits
+      // 'd': never looked up
+    ]);
+    const windowStart = LAST_RUN - 4 * HOUR;
+    const due = membersDue(['a', 'b', 'c', 'd'], marks, seenBy, rules({ likesDueBefore: LAST_RUN - 2 * HOUR }), windowStart);
+    expect(Object.fromEntries(due.reasons)).toEqual({ a: 'billedToday', b: 'likes', d: 'new' });
+    expect(due.unbilled).toBe(2);
+    expect(due.force).toEqual({ likes: true, posts: false });
+    expect(due.postsKnownAt.get('c')).toBe(LAST_RUN);
+    expect(due.postsKnownAt.get('d')).toBe(windowStart);
+    // nothing due: nothing forced, only the free lookups
+    const quiet = membersDue(['a', 'c'], marks, seenBy, rules(), windowStart);
+    expect([...quiet.reasons.keys()]).toEqual(['a']);
+    expect(quiet).toMatchObject({ unbilled: 0, force: { likes: false, posts: false } });
+  });
+});
