@@ -181,6 +181,13 @@ describe('the season record on award logs and the cap usage', () => {
     expect(await redis.exists(stores.keys.seasonUsage(season.id))).toBe(0);
     await expect(stores.seasons.update(season.id, { capPerPost: 5 }, 'admin:1')).rejects.toThrow(/without a cap per post cannot get one/);
     await expect(stores.seasons.update(season.id, { capPerDay: 5 }, 'admin:1')).rejects.toBeInstanceOf(ConflictError);
+    // checked again in the save script: a season that starts while an admin adds a cap to it keeps none
+    const { stores: racing } = makeStores(server, NOW);
+    const soon = await racing.seasons.create({ name: 'Soon', startsAt: NOW + DAY, endsAt: NOW + 2 * DAY }, 'admin:1');
+    let reads = 0; // the update reads the season before its start, the script runs at it
+    const late = createStores(racing.ctx.redis, { prefix: racing.keys.prefix, encryptionKey: TEST_KEY, now: () => (reads++ === 0 ? NOW : NOW + DAY) });
+    await expect(late.seasons.update(soon.id, { capPerDay: 5 }, 'admin:1')).rejects.toThrow(/without a cap per day cannot get one/);
+    expect((await racing.seasons.get(soon.id))!.capPerDay).toBeUndefined();
     // a cap it has can change (the usage was counted all along)
     const capped = await withSeason({ capPerDay: 5 });
     await capped.stores.ledger.award({ batchId: 'r1', engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'reply' }] });
