@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Housekeeping, utcDay } from '../src';
 import { TweetIndex } from '../src/redis/stores/tweet-index';
 import { startTestRedis, type TestRedis } from '../src/testing';
-import { makeStores } from './helpers';
+import { makeStores, seedCommunity, TWEET } from './helpers';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 let server: TestRedis;
 beforeAll(async () => {
   server = await startTestRedis();
@@ -39,13 +40,40 @@ describe('housekeeping: keys with no bound of their own', () => {
     expect(await redis.zrange(stores.keys.batches(), 0, '-1')).toEqual([ids[0], ...ids.slice(4)]);
     for (const id of ids.slice(1, 4)) expect(await redis.exists(stores.keys.batch(id), stores.keys.batchLogs(id))).toBe(0);
     expect(await redis.exists(stores.keys.batchLogs(ids[0]!))).toBe(1);
-    // At most `runs` records: the newest, plus the running one that cannot go.
+    // At most `runs` records: the newest, plus the running one that cannot go (three days on: the last two days' runs always stay).
+    clock.now += 3 * DAY;
     const few = new Housekeeping(stores.ctx, { ...stores.housekeeping.retention, runs: 3 });
     expect(await few.run()).toMatchObject({ runsRemoved: 2 });
     expect(await redis.zrange(stores.keys.batches(), 0, '-1')).toEqual([ids[0], ...ids.slice(6)]);
     const page = await stores.batches.list({ offset: 0, limit: 2 });
     expect({ total: page.total, ids: page.items.map((r) => r.id) }).toEqual({ total: 4, ids: [ids[8], ids[7]] });
     expect(await stores.housekeeping.run()).toMatchObject({ runsRemoved: 0, statsDaysRemoved: 0, changesTrimmed: 0 });
+  });
+
+  it("never removes a run of the last two days, however many there are: the anomaly check reads their awards", async () => {
+    const { stores, redis, clock } = makeStores(server);
+    await seedCommunity(stores, 2);
+    // A run started 30 hours ago awarded m2 twelve hours ago; five runs since.
+    clock.now -= 30 * HOUR;
+    const awarding = await stores.batches.create({ trigger: 'schedule' });
+    clock.now += 18 * HOUR;
+    expect((await stores.ledger.award({ batchId: awarding.id, engagements: [{ tweetId: TWEET, discordId: 'm2', kind: 'like' }] })).awarded).toBe(1);
+    await stores.batches.finish(awarding.id, 'succeeded');
+    for (let i = 0; i < 5; i++) {
+      clock.now += HOUR;
+      await stores.batches.finish((await stores.batches.create({ trigger: 'schedule' })).id, 'succeeded');
+    }
+    clock.now += HOUR;
+    const before = await stores.points.report();
+    expect(before.last24h).toBeGreaterThan(0);
+    const tight = new Housekeeping(stores.ctx, { ...stores.housekeeping.retention, runDays: 1, runs: 2 });
+    expect(await tight.run()).toMatchObject({ runsRemoved: 0 });
+    expect(await redis.zcard(stores.keys.batches())).toBe(6);
+    expect(await stores.points.report()).toEqual(before);
+    // Two days after it started, the awarding run is past both bounds and goes.
+    clock.now = awarding.startedAt + 2 * DAY + 1;
+    expect(await tight.run()).toMatchObject({ runsRemoved: 1 });
+    expect(await redis.exists(stores.keys.batch(awarding.id), stores.keys.batchLogs(awarding.id))).toBe(0);
   });
 
   it('drops the days of the daily statistics past the kept days; the 30 days the console reads stay whole', async () => {
@@ -82,5 +110,35 @@ describe('housekeeping: keys with no bound of their own', () => {
     await stores.tweets.setStatus('12', 'active', 'test');
     expect((await index.all()).find((r) => r.tweetId === '12')!.status).toBe('active');
     expect(await stores.housekeeping.run()).toMatchObject({ changesTrimmed: 0 });
+  });
+
+  it('a trim landing while a tweet index reads the changes it has not applied makes it reload, not miss them', async () => {
+    const { stores } = makeStores(server);
+    for (const id of ['21', '22', '23']) await stores.tweets.submit({ tweetId: id, url: `https://x.com/a/status/${id}`, authorId: 'x1', authorHandle: 'a', submitterId: 'm1', category: 'c', createdAt: 1 });
+    // The index's Redis runs `between` once, right after its first transaction of a read has answered.
+    let between: (() => Promise<unknown>) | undefined;
+    const redis = new Proxy(stores.ctx.redis, {
+      get(target, prop) {
+        if (prop !== 'multi') return Reflect.get(target, prop, target) as unknown;
+        return () => {
+          const m = target.multi();
+          const exec = m.exec.bind(m);
+          m.exec = async () => {
+            const out = await exec();
+            const run = between;
+            between = undefined;
+            await run?.();
+            return out;
+          };
+          return m;
+        };
+      },
+    });
+    const index = new TweetIndex({ ...stores.ctx, redis });
+    expect((await index.all()).map((r) => r.status)).toEqual(['active', 'active', 'active']);
+    for (const id of ['21', '22', '23']) await stores.tweets.setStatus(id, 'unavailable', 'test');
+    between = () => new Housekeeping(stores.ctx, { ...stores.housekeeping.retention, changes: 1 }).run();
+    expect((await index.all()).map((r) => r.status)).toEqual(['unavailable', 'unavailable', 'unavailable']);
+    expect(between).toBeUndefined();
   });
 });

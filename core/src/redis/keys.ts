@@ -240,7 +240,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'roleRulePending', args: ['ruleId'], type: 'zset', contents: 'Discord ids the bot was about to grant the rule\'s role to, by time (tells its own interrupted grant from a human\'s; expires after a day)' },
   { key: 'roleSyncLease', type: 'string', contents: 'the bot replica running the role sync (a random token, with an expiry renewed while it runs): one sync at a time' },
   { key: 'roleLeftAlone', type: 'zset', contents: '`roleId:discordId` → until when (ms) the role sync leaves the member alone for the role: a human gave it (never taken over or removed) or the member left; shared by bot replicas, entries pass after 10 minutes, at most 50,000, the key expires with its last entry' },
-  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName; removed with its award-log index once older than `BATCH_RUNS_KEEP_DAYS` (90) or beyond the newest `BATCH_RUNS_KEEP` (10,000) runs, unless still running' },
+  { key: 'batch', args: ['batchId'], type: 'hash', contents: 'batch run: status, trigger, startedAt, endedAt, heartbeatAt, progress, stats, error, jobName; removed with its award-log index once older than `BATCH_RUNS_KEEP_DAYS` (90) or beyond the newest `BATCH_RUNS_KEEP` (10,000) runs, unless still running or started in the last two days (the anomaly check reads their award logs)' },
   { key: 'batches', type: 'zset', contents: 'run ids by start time (the run records kept)' },
   { key: 'batchLock', type: 'string', contents: '`runId\\|fence`, with an expiry' },
   { key: 'batchFence', type: 'string', contents: 'fencing-token counter' },

@@ -1,6 +1,7 @@
 import { utcDay } from '../../domain';
 import type { RedisClient } from '../connection';
 import type { StoreContext } from './context';
+import { AWARD_RUNS_READ_MS } from './points-watch';
 
 const DAY = 86_400_000;
 /** Run records removed per round trip. */
@@ -10,7 +11,7 @@ const CHUNK = 500;
 export interface KeyRetention {
   /** Batch run records (and their award-log index) started longer ago than this many days are removed. */
   runDays: number;
-  /** At most this many run records are kept (the newest). */
+  /** At most this many run records are kept (the newest; those of the last two days stay in any case). */
   runs: number;
   /** Days kept in the per-day statistics hashes (`stats:points:daily`, `stats:xcost:daily`). */
   statsDays: number;
@@ -40,8 +41,9 @@ export async function trimHashByAge(redis: RedisClient, key: string, cutoff: num
 
 /**
  * Bounds the keys that no write bounds by itself: run records beyond `runDays` or `runs` (never a
- * running one), the days of the per-day statistics hashes beyond `statsDays`, and `tweets:changed`
- * beyond `changes` change numbers. Run at the end of every batch run and by `migrate:keys`; idempotent.
+ * running one, nor one started in the last two days: the anomaly check reads their award logs), the
+ * days of the per-day statistics hashes beyond `statsDays`, and `tweets:changed` beyond `changes`
+ * change numbers. Run at the end of every batch run and by `migrate:keys`; idempotent.
  * What it removes is nothing a reader still asks for: the console lists and pages the runs kept, the
  * overview and the anomaly check read at most 30 days of statistics.
  */
@@ -60,14 +62,17 @@ export class Housekeeping {
 
   private async pruneRuns(dryRun: boolean): Promise<number> {
     const { redis, keys } = this.ctx;
-    const cutoff = this.ctx.now() - this.retention.runDays * DAY;
+    const now = this.ctx.now();
+    // Runs started since `keep` stay whatever the bounds: the anomaly check (PointsWatch) reads their award logs.
+    const keep = now - AWARD_RUNS_READ_MS;
+    const cutoff = Math.min(now - this.retention.runDays * DAY, keep);
     let removed = 0;
     const spared = new Set<string>();
     for (;;) {
       const over = Math.max(0, (await redis.zcard(keys.batches())) - this.retention.runs);
       const [old, excess] = await Promise.all([
         redis.zrangebyscore(keys.batches(), '-inf', `(${cutoff}`, 'LIMIT', 0, CHUNK + spared.size),
-        over ? redis.zrange(keys.batches(), 0, String(Math.min(over, CHUNK + spared.size) - 1)) : Promise.resolve([]),
+        over ? redis.zrangebyscore(keys.batches(), '-inf', `(${keep}`, 'LIMIT', 0, Math.min(over, CHUNK + spared.size)) : Promise.resolve([]),
       ]);
       const ids = [...new Set([...old, ...excess])].filter((id) => !spared.has(id)).slice(0, CHUNK);
       if (!ids.length) return removed;

@@ -46,6 +46,11 @@ export interface PointsReport {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/**
+ * How far back the report looks for batch runs whose award logs it reads (their day, and the day before:
+ * a run started then can still have awarded inside the day). Housekeeping never removes these runs.
+ */
+export const AWARD_RUNS_READ_MS = 2 * DAY;
 
 /**
  * Anomalous point accumulation, computed from what the ledger already writes: the award logs of the
@@ -70,7 +75,7 @@ export class PointsWatch {
     };
 
     // Awards: runs that started up to a day before the window can still have awarded inside it.
-    const runIds = await redis.zrangebyscore(keys.batches(), since - DAY, '+inf');
+    const runIds = await redis.zrangebyscore(keys.batches(), now - AWARD_RUNS_READ_MS, '+inf');
     const p = redis.pipeline();
     for (const id of runIds) p.zrangebyscore(keys.batchLogs(id), since, '+inf', 'WITHSCORES');
     const awards: Array<{ logId: string; at: number }> = [];

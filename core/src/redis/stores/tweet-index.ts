@@ -72,19 +72,23 @@ export class TweetIndex {
     const { redis, keys } = this.ctx;
     const [top, trimmed] = ((await redis.multi().zrevrange(keys.tweetsChanged(), 0, 0, 'WITHSCORES').get(keys.tweetsChangedTrimmed()).exec()) ?? []).map(([, v]) => v);
     const latest = Number((top as string[] | undefined)?.[1] ?? 0);
-    if (this.applied < 0 || latest < this.applied || Number(trimmed ?? 0) > this.applied) {
-      // First load, the change set was reset, or changes this copy has not applied were trimmed from it:
-      // read everything, then follow changes after `latest`.
-      const ids = await redis.zrange(keys.tweetsRecent(), 0, '-1');
-      this.rows.clear();
-      await this.read(ids);
-      this.applied = latest;
-      return;
-    }
+    // First load, or the change set was reset, or changes this copy has not applied were trimmed from it.
+    if (this.applied < 0 || latest < this.applied || Number(trimmed ?? 0) > this.applied) return this.reload(latest);
     if (latest === this.applied) return;
-    const flat = await redis.zrangebyscore(keys.tweetsChanged(), `(${this.applied}`, latest, 'WITHSCORES');
+    // The changes and the trimmed mark in one transaction: a trim between two reads would drop changes unseen.
+    const [flat, trimmedNow] = ((await redis.multi().zrangebyscore(keys.tweetsChanged(), `(${this.applied}`, latest, 'WITHSCORES').get(keys.tweetsChangedTrimmed()).exec()) ?? []).map(([, v]) => v);
+    if (Number(trimmedNow ?? 0) > this.applied) return this.reload(latest);
+    const changes = (flat as string[] | null) ?? [];
     const ids: string[] = [];
-    for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!);
+    for (let i = 0; i < changes.length; i += 2) ids.push(changes[i]!);
+    await this.read(ids);
+    this.applied = latest;
+  }
+
+  /** Read every tweet, then follow the changes numbered after `latest` (read before this). */
+  private async reload(latest: number): Promise<void> {
+    const ids = await this.ctx.redis.zrange(this.ctx.keys.tweetsRecent(), 0, '-1');
+    this.rows.clear();
     await this.read(ids);
     this.applied = latest;
   }
