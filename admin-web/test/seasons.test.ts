@@ -1,7 +1,7 @@
 import { createStores, periodBounds, periodOf, SANDBOX_ENCRYPTION_KEY, shiftPeriod } from '@engagement-tracker/core';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { suiteBrowser } from './helpers/browser';
+import { openBrowser, suiteBrowser } from './helpers/browser';
 import { consoleStack } from './helpers/console-stack';
 
 /** The console's Seasons page and the Leaderboard's past periods and seasons, driven in the browser. */
@@ -9,9 +9,10 @@ const s = consoleStack('webseasons');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-async function signIn(page: Page) {
+/** Signs in as the sandbox admin (or core member), unless the browser's session already is. */
+async function signIn(page: Page, role: 'admin' | 'core' = 'admin') {
   await page.goto('/');
-  const button = page.getByRole('button', { name: 'Sandbox admin' });
+  const button = page.getByRole('button', { name: role === 'admin' ? 'Sandbox admin' : 'Sandbox core member' });
   const dashboard = page.getByTestId('dashboard');
   // The first load of the console can be slow on a busy machine.
   await button.or(dashboard).first().waitFor({ timeout: 60_000 });
@@ -159,5 +160,43 @@ describe('seasons and past boards in the console', () => {
       expect.stringMatching(/^3,"300000000000000002","Ben Past",.*,2$/),
     ]);
     expect(b.pageErrors).toEqual([]);
+  });
+
+  it('a core member reads the seasons but cannot change one; the list fits a phone screen', async () => {
+    const season = (await s.stores.seasons.list()).find((x) => x.name === 'Winter sprint')!;
+    const core = await openBrowser({ baseURL: s.api.url });
+    try {
+      const { page } = core;
+      await signIn(page, 'core');
+      await page.getByRole('menuitem', { name: 'Seasons' }).click();
+      const row = page.getByRole('row').filter({ hasText: 'Winter sprint' });
+      await expect.poll(() => row.textContent()).toContain('×2');
+      expect(await page.getByRole('link', { name: 'Create' }).count()).toBe(0);
+      // A row leads nowhere it cannot go: the list stays, no "Access denied" page.
+      await row.click();
+      await page.getByRole('menuitem', { name: 'Role rewards' }).click();
+      await page.goBack();
+      await row.waitFor();
+      expect(page.url()).toMatch(/#\/seasons$/);
+      expect(await page.getByText('Access denied').count()).toBe(0);
+      await core.screenshot('34-seasons-core');
+      const csrf = (await core.context.cookies()).find((c) => c.name === 'et_csrf')?.value ?? '';
+      const put = await page.request.put(`/api/seasons/${season.id}`, { data: { ...season, multiplierPct: 900 }, headers: { 'x-csrf-token': csrf } });
+      expect(put.status()).toBe(403);
+      expect((await s.stores.seasons.get(season.id))?.multiplierPct).toBe(200);
+    } finally {
+      await core.close();
+    }
+    const phone = await openBrowser({ baseURL: s.api.url, viewport: { width: 390, height: 844 } });
+    try {
+      await signIn(phone.page);
+      await phone.page.goto('/#/seasons');
+      await phone.page.getByText('Winter sprint').waitFor();
+      await phone.page.getByText('Autumn sprint').waitFor();
+      expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await phone.screenshot('35-seasons-phone');
+    } finally {
+      await phone.close();
+    }
   });
 });

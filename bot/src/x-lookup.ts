@@ -58,12 +58,15 @@ export function createTweetLookup(x: XClientFactory, opts: TweetLookupOptions = 
 
 /** A token this close to its expiry is refreshed first (a lookup must not race its end). */
 const EARLY_REFRESH_MS = 60_000;
+/** How often a lookup waiting for someone else's refresh of the member's token looks again. */
+const LOCK_POLL_MS = 250;
 
 /**
  * The member's X access token for a lookup with their own rights, refreshed first when it has expired
  * (access tokens last 2 hours). Refresh tokens are single use: the refresh runs under the same
  * per-member lock as the batch job's (`wmRefresh`), and a token someone else refreshed meanwhile is
- * taken as it is. Null when there is no usable token (not linked, needs reconnect, X refused the refresh).
+ * taken as it is (waited for as long as their lock can last). Null when there is no usable token (not
+ * linked, needs reconnect, X refused the refresh).
  */
 export async function memberAccessToken(deps: { stores: Stores; x: XClientFactory; now: () => number }, discordId: string): Promise<string | null> {
   const { stores, x, now } = deps;
@@ -73,7 +76,9 @@ export async function memberAccessToken(deps: { stores: Stores; x: XClientFactor
   if (!stale) return null;
   if (fresh(stale)) return stale.accessToken;
   const ttl = 2 * (x.config.timeoutMs ?? 15_000) + 10_000;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // Another holder of the lock (the batch, another /submit) ends or loses it within `ttl`: wait that long at most.
+  const waitUntil = Date.now() + ttl;
+  for (;;) {
     const r = await withLease(stores.ctx, stores.keys.wmRefresh(discordId), ttl, async () => {
       const current = await stores.connections.getTokens(discordId);
       if (!current) return null;
@@ -87,10 +92,10 @@ export async function memberAccessToken(deps: { stores: Stores; x: XClientFactor
       }
     });
     if (r.ran) return r.value;
-    // Someone (the batch) is refreshing this member's token right now: take theirs when it is saved.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (Date.now() >= waitUntil) return null;
+    // Someone is refreshing this member's token right now: take theirs once it is saved.
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     const now2 = await stores.connections.getTokens(discordId);
     if (now2 && now2.accessToken !== stale.accessToken && fresh(now2)) return now2.accessToken;
   }
-  return null;
 }

@@ -201,6 +201,12 @@ describe('the ISO week rolling over, Sunday 23:59 -> Monday 00:00 UTC', () => {
     const periods = (await (await fetch(`${apiUrl}/api/leaderboard/periods?board=weekly`, { headers: { cookie } })).json()) as string[];
     expect(periods).toEqual(expect.arrayContaining([OLD_WEEK, NEW_WEEK]));
     expect(periods.indexOf(NEW_WEEK)).toBeLessThan(periods.indexOf(OLD_WEEK));
+    // And in Discord: /leaderboard offers last week by autocomplete and shows its board, ended.
+    const offered = await discord.interact({ as: m[0]!, autocomplete: 'leaderboard', focused: 'period', options: { window: 'weekly', period: '' } });
+    expect(offered.choices.slice(0, 2).map((c) => c.value)).toEqual([NEW_WEEK, OLD_WEEK]);
+    const lastWeek = (await (await discord.interact({ as: m[0]!, command: 'leaderboard', options: { period: OLD_WEEK } })).reply(60_000)).embeds[0] as { title: string; description: string };
+    expect(lastWeek.title).toBe(`Weekly leaderboard (${OLD_WEEK}, ended)`);
+    expect(lastWeek.description).toMatch(new RegExp(`^\\*\\*1\\.\\*\\* <@${m[0]}> — \\d+ pts\\n\\*\\*2\\.\\*\\* <@${m[1]}>`));
   }, 300_000);
 
   it('a season ending mid-run: awards the run makes after the end count on the week, not on the ended season, whose final board is announced', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createStores, createXClientFactory, SANDBOX_CREDENTIALS, type Stores } from '@engagement-tracker/core';
+import { createStores, createXClientFactory, SANDBOX_CREDENTIALS, withLease, type Stores } from '@engagement-tracker/core';
 import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,5 +64,30 @@ describe('submission lookup', () => {
     x.state.revokeUser(locked.id);
     expect(await memberAccessToken(deps, discordId)).toBeNull();
     expect(await memberAccessToken(deps, '555000000000000002')).toBeNull();
+  });
+
+  it("waits as long as someone else may hold the member's refresh lock (a slow X), and takes the token they save", async () => {
+    const f = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID, bearerToken: 'sandbox-bearer-token' });
+    const locked = x.state.addUser({ username: 'locked_slow', protected: true });
+    const issued = x.state.issueTokens(locked.id);
+    const discordId = '555000000000000003';
+    await stores.connections.link({ discordId, displayName: 'slow', xUserId: locked.id, handle: 'locked_slow', scopes: issued.scopes, tokens: { accessToken: issued.accessToken, refreshToken: issued.refreshToken!, expiresAt: Date.now() - 1, scopes: issued.scopes } });
+    const refreshes = () => x.requests.filter((r) => r.endpoint === 'oauth' && r.path.endsWith('/token')).length;
+    const before = refreshes();
+    // The batch holds the member's refresh lock for 3 s (a slow X), then saves the token it got.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const batch = withLease(stores.ctx, stores.keys.wmRefresh(discordId), 30_000, async () => {
+      await held;
+      await stores.connections.saveTokens(discordId, { accessToken: 'batch-refreshed', refreshToken: 'next', expiresAt: Date.now() + 7_200_000, scopes: issued.scopes }, { xUserId: locked.id });
+    });
+    let answered = false;
+    const lookup = memberAccessToken({ stores, x: f, now: () => Date.now() }, discordId).finally(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(answered).toBe(false);
+    release();
+    expect(await lookup).toBe('batch-refreshed');
+    expect((await batch).ran).toBe(true);
+    expect(refreshes() - before).toBe(0);
   });
 });

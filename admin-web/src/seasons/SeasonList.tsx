@@ -1,4 +1,4 @@
-import { CreateButton, DataTable, DateField, ExportButton, List, SimpleList, TopToolbar } from 'react-admin';
+import { CreateButton, DataTable, DateField, ExportButton, List, SimpleList, TopToolbar, useCanAccess } from 'react-admin';
 import { EmptyState } from '../common/EmptyState';
 import { formatShort } from '../common/format';
 import { StatusChip } from '../common/StatusChip';
@@ -26,12 +26,14 @@ const multiplier = (r: SeasonRecord) => `×${((r.multiplierPct ?? 100) / 100).to
 
 export const SeasonList = () => {
   const small = useSmall();
+  // A core member reads the list; a row opens the edit form for admins only (no dead end on "Access denied").
+  const { canAccess: canEdit } = useCanAccess({ resource: 'seasons', action: 'edit' });
   return (
     <List sort={{ field: 'startsAt', order: 'DESC' }} empty={<Empty />} actions={<Actions />}>
       {small ? (
-        <SimpleList<SeasonRecord> primaryText={(r) => r.name} secondaryText={(r) => `${formatShort(r.startsAt)} – ${formatShort(r.endsAt)}`} tertiaryText={(r) => r.status} linkType="edit" />
+        <SimpleList<SeasonRecord> primaryText={(r) => r.name} secondaryText={(r) => `${formatShort(r.startsAt)} – ${formatShort(r.endsAt)}`} tertiaryText={(r) => r.status} linkType={canEdit ? 'edit' : false} />
       ) : (
-        <DataTable rowClick="edit">
+        <DataTable rowClick={canEdit ? 'edit' : false}>
           <Col source="name" />
           <Col source="status" render={(r) => <StatusChip status={r.status} />} />
           <Col source="startsAt" label="Starts">
