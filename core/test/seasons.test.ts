@@ -34,7 +34,12 @@ describe('seasons', () => {
     await expect(stores.seasons.create({ name: 'B', startsAt: NOW + 5 * DAY, endsAt: NOW + 20 * DAY }, 'admin:1')).rejects.toBeInstanceOf(ConflictError);
     await stores.seasons.create({ name: 'C', startsAt: NOW + 5 * DAY, endsAt: NOW + 20 * DAY, categories: ['nft'] }, 'admin:1');
     // back to back is fine: the end is exclusive
-    await stores.seasons.create({ name: 'D', startsAt: NOW + 10 * DAY, endsAt: NOW + 12 * DAY, categories: ['defi'] }, 'admin:1');
+    const d = await stores.seasons.create({ name: 'D', startsAt: NOW + 10 * DAY, endsAt: NOW + 12 * DAY, categories: ['defi'] }, 'admin:1');
+    // an edit is checked too: A (running) may not run into D, nor D start inside A
+    const a = (await stores.seasons.list()).find((x) => x.name === 'A')!;
+    await expect(stores.seasons.update(a.id, { endsAt: NOW + 11 * DAY }, 'admin:1')).rejects.toThrow(/overlaps season "D"/);
+    await expect(stores.seasons.update(d.id, { startsAt: NOW + 9 * DAY }, 'admin:1')).rejects.toThrow(/overlaps season "A"/);
+    expect([(await stores.seasons.get(a.id))?.endsAt, (await stores.seasons.get(d.id))?.startsAt]).toEqual([NOW + 10 * DAY, NOW + 10 * DAY]);
     // ten admins create the same clashing season at once: exactly one wins
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) => stores.seasons.create({ name: `E${i}`, startsAt: NOW + 30 * DAY, endsAt: NOW + 40 * DAY }, 'admin:1')),
