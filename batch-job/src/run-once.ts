@@ -45,8 +45,9 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
         ...(req.signal ? { signal: req.signal } : {}),
       });
       span.setAttributes({ 'batch.run_id': out.runId, 'batch.status': out.status, 'batch.requests': out.stats.requests ?? 0, 'batch.awarded': out.stats.awarded ?? 0 });
-      // Old run records, old days of the daily statistics, old tweet changes: bounded after every run (not a skipped one).
-      if (out.status !== 'skipped' && !req.dryRun) await housekeep(stores, logger);
+      // Old run records, old days of the daily statistics, old tweet changes: bounded after every run (not a
+      // skipped one, nor one asked to stop: SIGTERM's grace period is for ending, the next run does it).
+      if (out.status !== 'skipped' && !req.dryRun && !req.signal?.aborted) await housekeep(stores, logger);
       return out;
     });
   } finally {

@@ -6,6 +6,7 @@ import { buildScenario, seedStores, startXDouble, type XDouble } from '@engageme
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand, UsageError } from '../src/args';
 import { loadJobConfig } from '../src/config';
+import { runOnce } from '../src/run-once';
 import { startScheduler } from '../src/scheduler';
 
 const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
@@ -87,6 +88,17 @@ describe('batch-job CLI', () => {
 
     expect((await cli(['run', '--window', 'forever'])).code).toBe(2);
   }, 120_000); // three processes one after the other: slow on a busy machine
+
+  it('a run asked to stop (SIGTERM) leaves bounding old keys to the next run', async () => {
+    const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
+    const old = await createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY, now: () => Date.now() - 120 * 86_400_000 }).batches.create({ trigger: 'schedule', status: 'failed' });
+    const abort = new AbortController();
+    abort.abort();
+    const out = await runOnce(loadJobConfig(env), createLogger('batch-job', 'silent'), { trigger: 'cli', signal: abort.signal });
+    expect(out.status).not.toBe('skipped');
+    expect(await stores.batches.get(old.id)).toMatchObject({ status: 'failed' });
+    expect(await stores.housekeeping.run()).toMatchObject({ runsRemoved: 1 });
+  });
 
   it('records the run under BATCH_RUN_ID (the record the admin API wrote first), and never reruns an ended one', async () => {
     const stores = createStores(server.client(), { prefix, encryptionKey: SANDBOX_ENCRYPTION_KEY });
