@@ -65,21 +65,21 @@ export function spreadOf(discordId: string): number {
 }
 
 /**
- * Why a member must be looked up this run, or null when they can wait. Looked up: every member already
- * billed today (further lookups that day are free), members never looked up, reads to retry or resume,
- * members whose likes or posts are known only up to before something moved on a post about to leave
- * the window (so nothing they did is lost), and members whose daily lookup comes due.
- * Pure: no I/O.
+ * Why a member must be looked up this run, or null when they can wait. Looked up: members never looked
+ * up, reads to retry or resume, members whose likes or posts are known only up to before something
+ * moved on a post about to leave the window (so nothing they did is lost), members whose daily lookup
+ * comes due, and (only a free re-check, 'billedToday': further lookups that day are not billed) every
+ * other member already looked up today. Pure: no I/O.
  */
 export function lookupReason(discordId: string, mark: MemberMark | undefined, seen: MemberSeen | undefined, rules: DueRules): DueReason | null {
   if (rules.everyone) return 'everyone';
   if (!seen) return 'new';
-  if (DAY(seen.at) === DAY(rules.now)) return 'billedToday';
   if (rules.retry.has(discordId)) return 'retry';
   if (mark?.likeResume || mark?.postResume) return 'resume';
   const must = mustRead(mark, seen, rules);
   if (must.likes) return 'likes';
   if (must.posts) return 'posts';
+  if (DAY(seen.at) === DAY(rules.now)) return 'billedToday';
   if (rules.now - Date.parse(DAY(rules.now)) >= DAILY_LOOKUP_FROM_MS + spreadOf(discordId) * DAILY_LOOKUP_SPREAD_MS) return 'daily';
   return null;
 }
@@ -102,6 +102,11 @@ export function dueBefore(posts: Array<{ windowEnd: number; likesMovedAt?: numbe
 export interface MembersDue {
   /** Members to look up this run, and why. */
   reasons: Map<string, DueReason>;
+  /**
+   * Those of them looked up only as a free re-check ('billedToday'), longest since their last lookup
+   * first: done after the due ones with what X's rate limits leave, and never making a run partial.
+   */
+  recheck: string[];
   /** How many of them X has not billed today. */
   unbilled: number;
   /** Some member's likes / posts must be read this run, whatever else moved. */
@@ -112,7 +117,7 @@ export interface MembersDue {
 
 /** Which members this run looks up, and what it must read of them. Pure: no I/O. */
 export function membersDue(ids: string[], marks: Map<string, MemberMark>, seen: Map<string, MemberSeen>, rules: DueRules, windowStart: number): MembersDue {
-  const out: MembersDue = { reasons: new Map(), unbilled: 0, force: { likes: rules.retry.size > 0, posts: false }, postsKnownAt: new Map() };
+  const out: MembersDue = { reasons: new Map(), recheck: [], unbilled: 0, force: { likes: rules.retry.size > 0, posts: false }, postsKnownAt: new Map() };
   for (const id of ids) {
     const mark = marks.get(id);
     const last = seen.get(id);
@@ -120,11 +125,13 @@ export function membersDue(ids: string[], marks: Map<string, MemberMark>, seen: 
     const why = lookupReason(id, mark, last, rules);
     if (!why) continue;
     out.reasons.set(id, why);
+    if (why === 'billedToday') out.recheck.push(id);
     if (!last || DAY(last.at) !== DAY(rules.now)) out.unbilled++;
     if (rules.everyone) continue;
     const must = mustRead(mark, last, rules);
     out.force.likes ||= must.likes;
     out.force.posts ||= must.posts;
   }
+  out.recheck.sort((a, b) => seen.get(a)!.at - seen.get(b)!.at || (a < b ? -1 : a > b ? 1 : 0));
   return out;
 }

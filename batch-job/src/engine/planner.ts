@@ -29,6 +29,8 @@ export interface PlanInput {
   members: number;
   /** How many of them X has not billed today (X bills a user once per UTC day). */
   lookupsUnbilled: number;
+  /** How many of them are only free re-checks: looked up with what the users_lookup window leaves, never needed. */
+  recheck?: number;
   /** Some members' likes must be read this run (deferred reads coming due, refused reads to retry). */
   forceMemberLikes?: boolean;
   /** Some members' posts must be read this run (a post they may have engaged is about to leave the window). */
@@ -145,7 +147,8 @@ export function planRun(input: PlanInput): Plan {
 
   const needLikes = reads.like.length > 0 || !!input.forceMemberLikes;
   const needPosts = reads.retweet.length + reads.reply.length + reads.quote.length > 0 || !!input.forceMemberPosts;
-  const lookupOk = lookupReq <= input.remaining.users_lookup;
+  // Free re-checks wait when the window cannot carry them: only the due members' lookups must fit.
+  const lookupOk = Math.ceil((input.members - (input.recheck ?? 0)) / 100) <= input.remaining.users_lookup;
   const options: Array<{ likes: Plan['likes']; posts: Plan['posts']; cost: number; requests: number }> = [];
   for (const likes of needLikes ? (input.forceMemberLikes ? (['members'] as const) : (['members', 'authors'] as const)) : (['none'] as const)) {
     for (const posts of needPosts ? (input.forceMemberPosts ? (['members', 'search'] as const) : (['members', 'search', 'tweets'] as const)) : (['none'] as const)) {

@@ -273,6 +273,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       tweets: planTweets,
       members: members.reasons.size,
       lookupsUnbilled: members.unbilled,
+      recheck: members.recheck.length,
       forceMemberLikes: members.force.likes,
       forceMemberPosts: members.force.posts,
       itemsPerScan: activity.length ? activity.reduce((a, b) => a + b, 0) / activity.length : 5,
@@ -298,7 +299,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     let sweepStartedAt: number | undefined;
     if (plan.memberLookup) {
       const p = plan;
-      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: members.reasons.size }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd, new Set(members.reasons.keys())));
+      const sweep = await withSpan('batch.members', { likes: p.likes, posts: p.posts, members: members.reasons.size }, () => memberSweep(ctx, p, conns, memberMarks, metrics, beforeWindowEnd, new Set(members.reasons.keys()), new Set(members.recheck)));
       marks = new Map(ids.filter((id) => sweep.snapshot.has(id)).map((id) => [id, sweep.snapshot.get(id)!]));
       sweepStartedAt = sweep.startedAt;
     } else if (!ctx.dryRun) {

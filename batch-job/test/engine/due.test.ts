@@ -30,6 +30,12 @@ describe('lookupReason: which members a fresh UTC day looks up', () => {
 
   it('looks up members already billed today (free), never looked up, to retry, or with a read to resume', () => {
     expect(lookupReason('42', mark(), seen({ at: MIDNIGHT + 60_000 }), rules())).toBe('billedToday');
+    // looked up today, but with something that must be read: due, not only a free re-check
+    const today = seen({ at: MIDNIGHT + 60_000, likes: 103, tweets: 21 });
+    expect(lookupReason('42', mark(), today, rules({ likesDueBefore: NOW }))).toBe('likes');
+    expect(lookupReason('42', mark(), today, rules({ postsDueBefore: NOW }))).toBe('posts');
+    expect(lookupReason('42', mark(), today, rules({ retry: new Set(['42']) }))).toBe('retry');
+    expect(lookupReason('42', mark({ postResume: { token: 't', newest: '9' } }), today, rules())).toBe('resume');
     expect(lookupReason('42', undefined, undefined, rules())).toBe('new');
     expect(lookupReason('42', mark(), seen(), rules({ retry: new Set(['42']) }))).toBe('retry');
     expect(lookupReason('42', mark({ likeResume: { token: 't', top: ['9'] } }), seen(), rules())).toBe('resume');
@@ -92,6 +98,7 @@ describe('membersDue', () => {
     const windowStart = LAST_RUN - 4 * HOUR;
     const due = membersDue(['a', 'b', 'c', 'd'], marks, seenBy, rules({ likesDueBefore: LAST_RUN - 2 * HOUR }), windowStart);
     expect(Object.fromEntries(due.reasons)).toEqual({ a: 'billedToday', b: 'likes', d: 'new' });
+    expect(due.recheck).toEqual(['a']);
     expect(due.unbilled).toBe(2);
     expect(due.force).toEqual({ likes: true, posts: false });
     expect(due.postsKnownAt.get('c')).toBe(LAST_RUN);
@@ -99,6 +106,20 @@ describe('membersDue', () => {
     // nothing due: nothing forced, only the free lookups
     const quiet = membersDue(['a', 'c'], marks, seenBy, rules(), windowStart);
     expect([...quiet.reasons.keys()]).toEqual(['a']);
-    expect(quiet).toMatchObject({ unbilled: 0, force: { likes: false, posts: false } });
+    expect(quiet).toMatchObject({ unbilled: 0, recheck: ['a'], force: { likes: false, posts: false } });
+  });
+
+  it('lists the free re-checks apart, the longest since their last lookup first', () => {
+    const seenBy = new Map([
+      ['a', seen({ at: MIDNIGHT + 20 * 60_000 })],
+      ['b', seen({ at: MIDNIGHT + 5 * 60_000 })],
+      ['c', seen({ at: MIDNIGHT + 5 * 60_000 })],
+      ['d', seen({ at: MIDNIGHT + 5 * 60_000, tweets: 21 })], // billed today, posts pending and due
+    ]);
+    const marks = new Map(['a', 'b', 'c', 'd'].map((id) => [id, mark()]));
+    const due = membersDue(['c', 'a', 'd', 'b'], marks, seenBy, rules({ postsDueBefore: MIDNIGHT + 60_000 }), LAST_RUN - 4 * HOUR);
+    expect(due.recheck).toEqual(['b', 'c', 'a']);
+    expect(due.reasons.get('d')).toBe('posts');
+    expect(due.force.posts).toBe(true);
   });
 });

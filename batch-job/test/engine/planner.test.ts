@@ -59,6 +59,17 @@ describe('planRun', () => {
     expect(plan.posts).not.toBe('tweets');
   });
 
+  it('counts only the due members\' lookups against the users_lookup window, not the free re-checks', () => {
+    const replies = [tweet('1', m(0, 0, 3), m(0, 0, 9))];
+    const oneLeft = { liking_users: Infinity, retweeted_by: Infinity, quote_tweets: Infinity, search_recent: Infinity, users_lookup: 1 };
+    // 300 members to look up, 3 requests: the window cannot carry them, the post side is read instead
+    expect(planRun(input(replies, { members: 300, lookupsUnbilled: 0, remaining: oneLeft })).posts).toBe('tweets');
+    // 250 of them only free re-checks: the 50 due fit in the one request left
+    const plan = planRun(input(replies, { members: 300, lookupsUnbilled: 0, recheck: 250, remaining: oneLeft }));
+    expect(plan.posts).not.toBe('tweets');
+    expect(plan.memberLookup).toBe(true);
+  });
+
   it('does not use search for posts older than the 7-day search window', () => {
     const old: PlanTweet = { ...tweet('1', m(0, 0, 3), m(0, 0, 9)), createdAt: NOW - 8 * 86_400_000 };
     const plan = planRun(input([old], { lookupsUnbilled: 0 }));

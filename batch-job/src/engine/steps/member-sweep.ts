@@ -4,7 +4,7 @@ import { RATE_WINDOW_MS, sweepDoneBy } from '../deadline';
 import { StopRun } from '../errors';
 import type { Plan } from '../planner';
 import type { MemberMark } from '../watermarks';
-import { lookupMembers, scanJobs, scanMembers, type ScanJob } from './scan-members';
+import { lookupMembers, scanJobs, scanMembers, type MemberCounts, type ScanJob } from './scan-members';
 import { SEARCH_OVERLAP_MS, searchFreshPosts, searchMemberPosts } from './search-posts';
 
 const CHUNK = 100;
@@ -22,10 +22,14 @@ export type SweepStopped = (stop: StopRun, until: number, unreached: Connection[
  * Cover the linked members due this run (`lookup`; all when absent), 100 at a time (one lookup of
  * their counts, recorded as what each was last seen with, then reads of those whose counts moved). A
  * sweep cut short by rate limits, budget or time is saved with its cursor and resumed by the next run.
+ * Free re-checks (`recheck`: nothing of theirs has to be read this run) never take a users_lookup
+ * request due members need: once the last headers say the window cannot carry everyone left, they
+ * wait (and the due members are looked up without them); when only they are left and the window is
+ * used up, the sweep ends there without stopping the run.
  * Returns the post counts that may be saved as watermarks: those read when the sweep began, and when
  * it began.
  */
-export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>, onStop?: SweepStopped, lookup?: Set<string>): Promise<{ snapshot: Map<string, PublicMetrics>; startedAt: number }> {
+export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection[], marks: Map<string, MemberMark>, metrics: Map<string, PublicMetrics>, onStop?: SweepStopped, lookup?: Set<string>, recheck: ReadonlySet<string> = new Set()): Promise<{ snapshot: Map<string, PublicMetrics>; startedAt: number }> {
   const ordered = conns.filter((c) => !lookup || lookup.has(c.discordId)).sort((a, b) => (a.discordId < b.discordId ? -1 : a.discordId > b.discordId ? 1 : 0));
   const modes = [plan.likes === 'members' ? 'likes' : '', plan.posts === 'members' || plan.posts === 'search' ? plan.posts : ''].filter(Boolean).join('+');
   const saved = await ctx.wm.sweep();
@@ -40,6 +44,8 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
   if (prior) ctx.stats.set('resumedSweep', 1);
   let cursor = prior?.cursor ?? '';
   let lookedUp = 0;
+  /** Members not looked up yet, in id order. */
+  let rest = todo;
   // Searches run over many chunks' members at once (narrow queries combine members and posts); the
   // cursor moves past a chunk once its likes are read and its members' searches are done.
   const searchJobs: ScanJob[] = [];
@@ -50,9 +56,13 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
     cursor = readCursor;
   };
   try {
-    for (let i = 0; i < todo.length; i += CHUNK) {
-      const chunk = todo.slice(i, i + CHUNK);
-      const counts = await lookupMembers(ctx, chunk);
+    while (rest.length) {
+      // Once the last headers say the window cannot carry everyone left, free re-checks give way to due members.
+      if (rest.length > ctx.gw.remaining('users_lookup', 'app') * CHUNK) rest = rest.filter((c) => !recheck.has(c.discordId));
+      const chunk = rest.slice(0, CHUNK);
+      const counts = rest.every((c) => recheck.has(c.discordId)) ? await recheckIfAllowed(ctx, chunk) : await lookupMembers(ctx, chunk);
+      if (!counts) break;
+      rest = rest.slice(CHUNK);
       lookedUp += chunk.length;
       // Written before any read: a crash after it leaves the reads pending (counts differ from the watermarks).
       if (!ctx.dryRun) await ctx.wm.setSeen(new Map([...counts].map(([id, c]) => [id, { at: ctx.now(), likes: c.likeCount, tweets: c.tweetCount }])));
@@ -67,8 +77,9 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
         await scanMembers(ctx, jobs);
         cursor = readCursor = chunk[chunk.length - 1]!.discordId;
       }
-      ctx.progress('members', i + chunk.length, todo.length);
+      ctx.progress('members', todo.length - rest.length, todo.length);
     }
+    ctx.stats.set('recheckWaiting', todo.length - lookedUp);
     await flush();
     const fresh = plan.fresh.filter((id) => !prior || !(id in prior.snapshot));
     if (plan.posts === 'search' && fresh.length) {
@@ -79,8 +90,7 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
     }
   } catch (err) {
     if (err instanceof StopRun && onStop) {
-      const left = todo.length - lookedUp;
-      await onStop(err, sweepDoneBy(err.resumeAt ?? ctx.now() + RATE_WINDOW_MS, left, Math.max(CHUNK, lookedUp), ctx.nextRunAt), todo.slice(lookedUp));
+      await onStop(err, sweepDoneBy(err.resumeAt ?? ctx.now() + RATE_WINDOW_MS, rest.length, Math.max(CHUNK, lookedUp), ctx.nextRunAt), rest);
     }
     if (err instanceof StopRun && !ctx.dryRun) {
       // What was read before the stop is searched now if X still allows it, so the cursor can move on.
@@ -97,4 +107,18 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
   }
   if (saved && !ctx.dryRun) await ctx.wm.clearSweep();
   return { snapshot, startedAt };
+}
+
+/**
+ * A free re-check's lookup, only when the users_lookup window has a request left (from the last
+ * headers); null when it has none or X answers 429: those members wait, and the run is not stopped.
+ */
+async function recheckIfAllowed(ctx: RunContext, chunk: Connection[]): Promise<Map<string, MemberCounts> | null> {
+  if (ctx.gw.remaining('users_lookup', 'app') < 1) return null;
+  try {
+    return await lookupMembers(ctx, chunk);
+  } catch (err) {
+    if (err instanceof StopRun && err.reason === 'rate_limited') return null;
+    throw err;
+  }
 }
