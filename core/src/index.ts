@@ -12,6 +12,7 @@ export { keySlot } from './redis/key-slot';
 export { withLease, type Lease } from './redis/lease';
 export { migrateKeys, type KeyMigrationSummary } from './redis/migrate-keys';
 export { expirePeriodBoards, type PeriodBoardSummary } from './redis/expire-period-boards';
+export { expireSeasonUsage, type SeasonUsageSummary } from './redis/expire-season-usage';
 export * from './redis/stores';
 export * from './errors';
 export { TokenCipher, SANDBOX_ENCRYPTION_KEY, parseKey } from './crypto/token-cipher';

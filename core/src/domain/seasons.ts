@@ -113,3 +113,33 @@ export function seasonPoints(
   if (season.capPerDay !== undefined) pts = Math.min(pts, season.capPerDay - usedOnDay);
   return Math.max(0, pts);
 }
+
+/**
+ * How long a season's cap usage (points per member per post and per day) is kept after the season ends:
+ * nothing reads it once the season is over (awards after the end do not count; the ledger check
+ * recomputes season boards from the award logs), so it expires then, with a week's grace for a late
+ * batch still awarding at a time inside the season.
+ */
+export const SEASON_USAGE_GRACE_MS = 7 * 86_400_000;
+
+/** What an award log records about its season: the season, its points there and the multiplier in force. */
+export interface LogSeason {
+  seasonId: string;
+  seasonPoints: number;
+  seasonMultiplierPct: number;
+}
+
+/**
+ * The season record of an award log. Award logs carry one field `season` = `<seasonId>:<points>:<pct>`
+ * (written by the award script); logs written before it carry `seasonId`, `seasonPoints` and
+ * `seasonMultiplierPct`. Both read the same.
+ */
+export function logSeason(h: { season?: string; seasonId?: string; seasonPoints?: string; seasonMultiplierPct?: string }): LogSeason | undefined {
+  if (h.season) {
+    const m = /^([^:]+):(-?\d+):(\d+)$/.exec(h.season);
+    return m ? { seasonId: m[1]!, seasonPoints: Number(m[2]), seasonMultiplierPct: Number(m[3]) } : undefined;
+  }
+  if (!h.seasonId) return undefined;
+  const pct = h.seasonMultiplierPct ? Number(h.seasonMultiplierPct) : 100;
+  return { seasonId: h.seasonId, seasonPoints: h.seasonPoints ? Number(h.seasonPoints) : 0, seasonMultiplierPct: pct };
+}

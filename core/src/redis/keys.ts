@@ -94,7 +94,7 @@ export class Keys {
   seasonWindows = () => this.k('seasons', 'windows');
   /** zset discordId -> season points (multiplier and caps applied) */
   leaderboardSeason = (id: string) => this.k('leaderboard', 'season', id);
-  /** hash: season points used per member and post (p:{tweetId}:{discordId}) and per member and day (d:{day}:{discordId}) */
+  /** hash: season points used per member and post (p:{tweetId}:{discordId}) and per member and day (d:{day}:{discordId}), for the caps the season has; expires a week after the season ends */
   seasonUsage = (id: string) => this.k('season', id, 'usage');
 
   // Role rewards
@@ -206,7 +206,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'tweetsRecent', type: 'zset', contents: 'tweetId by submittedAt' },
   { key: 'tweetsChanged', type: 'zset', contents: 'tweetId by change number: raised by every script that changes the tweet (readers re-read what changed since they last looked); the last 10,000 change numbers are kept (trimmed after each batch run and by `migrate:keys`)' },
   { key: 'tweetsChangedTrimmed', type: 'string', contents: 'the highest change number trimmed from `tweets:changed`: a tweet index that applied less reloads every tweet' },
-  { key: 'log', args: ['logId'], type: 'hash', contents: 'one ledger entry: `award:<tweetId>:<discordId>:<kind>` (tier, points, week, day, batchId, revokedAt) or `adj:<n>` (points, reason, actor)' },
+  { key: 'log', args: ['logId'], type: 'hash', contents: 'one ledger entry: `award:<tweetId>:<discordId>:<kind>` (tier, points, week, day, batchId, revokedAt; inside a season `season` = `<seasonId>:<seasonPoints>:<multiplierPct>`, or on logs of earlier releases seasonId, seasonPoints, seasonMultiplierPct) or `adj:<n>` (points, reason, actor)' },
   { key: 'logSeq', type: 'string', contents: 'adjustment log sequence' },
   { key: 'userLogs', args: ['discordId'], type: 'zset', contents: "the member's log ids by time" },
   { key: 'tweetLogs', args: ['tweetId'], type: 'zset', contents: "the tweet's award log ids by time" },
@@ -230,7 +230,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'season', args: ['seasonId'], type: 'hash', contents: 'one season: name, startsAt, endsAt, multiplierPct, capPerPost, capPerDay, categories, rewardTop, announcedAt' },
   { key: 'seasons', type: 'zset', contents: 'seasonId by startsAt' },
   { key: 'seasonWindows', type: 'hash', contents: 'seasonId → `{ s, e, c }` (start, end, categories): what the clash check reads' },
-  { key: 'seasonUsage', args: ['seasonId'], type: 'hash', contents: 'season points used per member and post (`p:<tweetId>:<discordId>`) and per member and day (`d:<day>:<discordId>`), for the caps' },
+  { key: 'seasonUsage', args: ['seasonId'], type: 'hash', contents: 'season points used per member and post (`p:<tweetId>:<discordId>`) and per member and day (`d:<day>:<discordId>`), only for the caps the season has; expires 7 days after the season ends (the award script sets it with each write; nothing reads it after the end)' },
   { key: 'roleRule', args: ['ruleId'], type: 'hash', contents: 'one role reward rule: name, roleId, condition (JSON: points or rank), removeWhenLost, enabled, createdAt, updatedAt' },
   { key: 'roleRules', type: 'zset', contents: 'role reward rule ids by creation time' },
   { key: 'roleRuleRoles', type: 'hash', contents: 'ruleId → `roleId\\|removeWhenLost`: what the same-role check reads' },

@@ -27,14 +27,15 @@
   ARGV[6] rule cells of KEYS[10..], JSON array like ["1-like", "1-retweet", ...]
   ARGV[7] default points, JSON object {"1-like":1, ...} used when a rule key is unset
   ARGV[8] JSON {"weekTtl": seconds, "dayTtl": seconds, "monthTtl": seconds, "weeksFrom": oldest week still kept,
-                "seasons": [ids of the seasons running at ARGV[3] ] }
-          the week, day and month boards live ...Ttl seconds from now; the weeks index forgets weeks before weeksFrom
+                "seasons": [ids of the seasons running at ARGV[3] ], "usageGraceMs": ms }
+          the week, day and month boards live ...Ttl seconds from now; the weeks index forgets weeks before weeksFrom;
+          a season's usage hash lives until usageGraceMs after the season's end
   ARGV[9..] quadruples: tweetId, discordId, kind, hold
             hold: '' award; '+' admin approval (award even if held or dismissed);
                   otherwise JSON {"reason":"ineligible"|"reply", "code":..., "detail":..., "text":...}: hold back
 
   An award inside a season also counts on that season's board (see addSeasonPoints: multiplier and caps
-  applied), recorded on the award log (seasonId, seasonPoints, seasonMultiplierPct).
+  applied), recorded on the award log in one field: season = '<seasonId>:<seasonPoints>:<multiplierPct>'.
   Each award writes its log hash at once (so a repeat within the call is a duplicate); the log indexes and
   the totals it adds to are collected per member, per tweet and per season and written once after the loop,
   in the same call (a season's usage of its caps is read for the whole call first).
@@ -150,22 +151,34 @@ local function addUp(memberKey, memberLogsKey, discordId, tweetKey, tweetLogsKey
   end
 end
 
--- The usage fields of the seasons' caps this call may touch: each (post, member) and each member today.
-local postFields, dayFields, seen, postFieldOf, dayFieldOf = {}, {}, {}, {}, {}
-local function collect(list, field)
-  if not seen[field] then
-    seen[field] = true
-    list[#list + 1] = field
-  end
-  return field
-end
-if #seasons > 0 then
+-- The usage fields of the seasons' caps this call may touch: each (post, member) if a season caps points per
+-- post, each member today if one caps points per day; per engagement, the positions of its two in that list.
+local usageFields, postUsageOf, dayUsageOf = {}, {}, {}
+local anyPostCap, anyDayCap = prepareSeasons(seasons)
+if anyPostCap or anyDayCap then
+  local postAt, dayAt, count = {}, {}, 0
   for n = 0, (#ARGV - 8) / 4 - 1 do
-    postFieldOf[n] = collect(postFields, 'p:' .. ARGV[9 + 4 * n] .. ':' .. ARGV[10 + 4 * n])
-    dayFieldOf[n] = collect(dayFields, 'd:' .. day .. ':' .. ARGV[10 + 4 * n])
+    local discordId = ARGV[10 + 4 * n]
+    if anyPostCap then
+      local field = 'p:' .. ARGV[9 + 4 * n] .. ':' .. discordId
+      local i = postAt[field]
+      if not i then
+        count = count + 1
+        usageFields[count], postAt[field], i = field, count, count
+      end
+      postUsageOf[n] = i
+    end
+    if anyDayCap then
+      local i = dayAt[discordId]
+      if not i then
+        count = count + 1
+        usageFields[count], dayAt[discordId], i = 'd:' .. day .. ':' .. discordId, count, count
+      end
+      dayUsageOf[n] = i
+    end
   end
+  readSeasonUsage(seasons, usageFields)
 end
-prepareSeasons(seasons, postFields, dayFields)
 
 for n = 0, (#ARGV - 8) / 4 - 1 do
   local tweetId, discordId, kind, holdSpec = ARGV[9 + 4 * n], ARGV[10 + 4 * n], ARGV[11 + 4 * n], ARGV[12 + 4 * n]
@@ -209,11 +222,12 @@ for n = 0, (#ARGV - 8) / 4 - 1 do
         points = pointsOf(m.tier .. '-' .. kind)
         local log = { 'id', logId, 'source', 'award', 'discordId', discordId, 'tweetId', tweetId,
           'kind', kind, 'tier', m.tier, 'points', points, 'week', week, 'day', day, 'createdAt', now, 'batchId', batchId }
-        local seasonId, seasonPts, seasonPct = addSeasonPoints(seasons, nowMs, t[4] or '', postFieldOf[n], dayFieldOf[n], discordId, points)
-        if seasonId then -- after the 11 field/value pairs above
-          log[23], log[24], log[25], log[26], log[27], log[28] = 'seasonId', seasonId, 'seasonPoints', seasonPts, 'seasonMultiplierPct', seasonPct
+        local season = #seasons > 0 and addSeasonPoints(seasons, nowMs, t[4] or '', postUsageOf[n], dayUsageOf[n], discordId, points)
+        if season then
+          redis.call('HSET', logKey, 'season', season, unpack(log))
+        else
+          redis.call('HSET', logKey, unpack(log))
         end
-        redis.call('HSET', logKey, unpack(log))
         -- A held item awarded later (the member became eligible, or an admin approved it) leaves the queue.
         if heldStatus then
           redis.call('HSET', heldKey, 'status', holdSpec == '+' and 'approved' or 'awarded', 'resolvedAt', now,
@@ -242,7 +256,7 @@ for _, t in ipairs(tweetOrder) do
   redis.call('HINCRBY', t.key, 'engagementCount', t.count)
   touchTweet(KEYS[8], t.id)
 end
-flushSeasonPoints(seasons)
+flushSeasonPoints(seasons, usageFields, extras.usageGraceMs)
 if awarded > 0 then
   redis.call('ZADD', KEYS[5], unpack(batchLogs))
   indexWeek(KEYS[3], week, extras.weeksFrom)

@@ -5,8 +5,9 @@
   KEYS[4] daily points hash   KEYS[5] audit stream   KEYS[6] changed tweets zset
   with revoke, 7 keys per log id in ARGV[6..] (same order): log hash, member hash, leaderboard of the log's
   ISO week, of its UTC day and of its month (each only while it exists: an expired board stays gone), and the hash and
-  board of the log's season (used only when the log has a season; taken back only before the season ends:
-  a season's final board stands)
+  board of the log's season (used only when the log has a season, read from its `season` field or, on logs
+  of earlier releases, from seasonId/seasonPoints; taken back only before the season ends: a season's final
+  board stands)
 
   ARGV[1] tweet id   ARGV[2] revoke (1/0)   ARGV[3] actor   ARGV[4] now (ms)
   ARGV[5] number of log ids that follow
@@ -35,7 +36,7 @@ if revoke then
     local b = 6 + 7 * (i - 1)
     local logKey, memberKey, weeklyKey = KEYS[b + 1], KEYS[b + 2], KEYS[b + 3]
     local dayBoardKey, monthBoardKey, seasonKey, seasonBoardKey = KEYS[b + 4], KEYS[b + 5], KEYS[b + 6], KEYS[b + 7]
-    local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt', 'seasonId', 'seasonPoints')
+    local l = redis.call('HMGET', logKey, 'source', 'discordId', 'points', 'week', 'day', 'kind', 'revokedAt', 'season', 'seasonId', 'seasonPoints')
     if l[1] == 'award' and not l[7] then
       local p = tonumber(l[3])
       local neg = 0 - p -- not -p: Lua's -0 reaches Redis as "-0", which HINCRBY refuses
@@ -44,8 +45,13 @@ if revoke then
       redis.call('HSET', memberKey, 'updatedAt', now)
       redis.call('ZINCRBY', KEYS[3], neg, l[2])
       addPeriodPoints({ weeklyKey, dayBoardKey, monthBoardKey }, {}, l[2], neg)
-      local sp = tonumber(l[9] or '0')
-      if l[8] and sp > 0 then
+      -- the log's season: `season` = '<id>:<points>:<pct>', or (logs of earlier releases) seasonId and seasonPoints
+      local seasonId, sp = l[9], tonumber(l[10] or '0')
+      if l[8] then
+        local id, pts = string.match(l[8], '^([^:]+):(%-?%d+):')
+        seasonId, sp = id, tonumber(pts or '0')
+      end
+      if seasonId and sp > 0 then
         local endsAt = tonumber(redis.call('HGET', seasonKey, 'endsAt') or '0')
         if tonumber(now) < endsAt then redis.call('ZINCRBY', seasonBoardKey, 0 - sp, l[2]) end
       end

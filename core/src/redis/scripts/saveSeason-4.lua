@@ -13,8 +13,9 @@
 
   Output: 1 saved; or (nothing written) { -7, clashingSeasonId } when it clashes with another season;
   on an update, { -3 } when the season is gone, { -10, 'ended' } when it has ended (its board is frozen),
-  { -10, 'running' } when it has started and the write changes its start or categories (whatever the caller
-  read before: the season may have started since).
+  { -10, 'running' } when it has started and the write changes its start or categories, { -10, 'cap' } when it
+  has started and the write gives it a cap per post or per day it did not have (it tracks the usage of the caps
+  it has only) (whatever the caller read before: the season may have started since).
 ]]
 --- @include "addAudit"
 --- @include "setFields"
@@ -28,6 +29,12 @@ if ARGV[6] ~= '' then
   if stored.e <= now then return { -10, 'ended' } end
   if stored.s <= now and (mine.s ~= stored.s or cjson.encode(mine.c) ~= cjson.encode(stored.c)) then
     return { -10, 'running' }
+  end
+  if stored.s <= now then
+    local f, caps = cjson.decode(ARGV[3]), redis.call('HMGET', KEYS[3], 'capPerPost', 'capPerDay')
+    if (f.capPerPost ~= '' and (caps[1] or '') == '') or (f.capPerDay ~= '' and (caps[2] or '') == '') then
+      return { -10, 'cap' }
+    end
   end
 end
 

@@ -1,5 +1,5 @@
 import {
-  DEFAULT_BOARD_RETENTION, DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, oldestKeptPeriod, periodBoardTtlSeconds, periodOf, ruleCells, utcDay,
+  DEFAULT_BOARD_RETENTION, DEFAULT_RULES, ENGAGEMENT_KINDS, isoWeek, logSeason, oldestKeptPeriod, periodBoardTtlSeconds, periodOf, ruleCells, SEASON_USAGE_GRACE_MS, utcDay,
   type BoardRetention, type Engagement, type EngagementKind, type EngagementLog, type Hold, type Tier,
 } from '../../domain';
 import { NotFoundError, StaleFenceError, ValidationError } from '../../errors';
@@ -64,7 +64,7 @@ export class Ledger {
     }
     const { week, day, month, ...periods } = this.periodsOf(at);
     const seasons = await new SeasonStore(this.ctx).runningIds(at);
-    const extras = JSON.stringify({ ...periods, seasons });
+    const extras = JSON.stringify({ ...periods, seasons, usageGraceMs: SEASON_USAGE_GRACE_MS });
     const fixedKeys = [
       keys.batchLock(), keys.leaderboardAllTime(), keys.leaderboardWeeks(), keys.pointsDaily(), keys.batchLogs(input.batchId),
       keys.bans(), keys.heldOpen(), keys.tweetsChanged(), keys.leaderboardWeekly(week),
@@ -322,10 +322,7 @@ export function toLog(h: Record<string, string> | null | undefined): EngagementL
   if (h.actor) log.actor = h.actor;
   if (h.revokedAt) log.revokedAt = int(h.revokedAt);
   if (h.revokedBy) log.revokedBy = h.revokedBy;
-  if (h.seasonId) {
-    log.seasonId = h.seasonId;
-    log.seasonPoints = int(h.seasonPoints);
-    log.seasonMultiplierPct = int(h.seasonMultiplierPct, 100);
-  }
+  const season = logSeason(h);
+  if (season) Object.assign(log, season);
   return log;
 }

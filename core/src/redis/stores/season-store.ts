@@ -69,6 +69,9 @@ export class SeasonStore {
       const bad = (Object.keys(patch) as Array<keyof SeasonSpec>).filter((k) => patch[k] !== undefined && !EDITABLE_WHEN_RUNNING.includes(k) && !same(patch[k], before[k]));
       if (bad.length) throw seasonRunning(bad);
       if (patch.endsAt !== undefined && patch.endsAt <= this.ctx.now()) throw new ValidationError('A running season must end in the future.', 'invalid');
+      // A season tracks the usage of the caps it has only: a cap added while it runs would not know what was earned before.
+      const added = (['capPerPost', 'capPerDay'] as const).filter((k) => patch[k] !== undefined && before[k] === undefined);
+      if (added.length) throw capAdded(added);
     }
     const after = normalise({ ...specOf(before), ...patch });
     check(after);
@@ -141,7 +144,9 @@ export class SeasonStore {
       [id, window, JSON.stringify(fields), actor, action, before ? JSON.stringify(before) : '', JSON.stringify(after), now]);
     // The season may have started, ended or gone since the caller read it: the script checks again.
     if (Array.isArray(r) && r[0] === ScriptErrorCode.NotFound) throw new NotFoundError(`No season ${id}`);
-    if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonStarted) throw r[1] === 'ended' ? seasonEnded() : seasonRunning(['startsAt', 'categories']);
+    if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonStarted) {
+      throw r[1] === 'ended' ? seasonEnded() : r[1] === 'cap' ? capAdded((['capPerPost', 'capPerDay'] as const).filter((k) => before?.[k] === undefined && after[k] !== undefined)) : seasonRunning(['startsAt', 'categories']);
+    }
     if (Array.isArray(r) && r[0] === ScriptErrorCode.SeasonClash) {
       const clash = await this.get(String(r[1]));
       throw new ConflictError(`It overlaps season "${clash?.name ?? r[1]}" (same time, and categories that meet). Give them different categories or times.`, 'season_overlap');
@@ -152,6 +157,8 @@ export class SeasonStore {
 
 const seasonEnded = () => new ConflictError('This season has ended; its board is frozen.', 'season_ended');
 const seasonRunning = (fields: string[]) => new ConflictError(`A running season keeps its ${fields.join(' and ')}.`, 'season_running');
+const capAdded = (caps: string[]) =>
+  new ConflictError(`A running season without a ${caps.map((k) => (k === 'capPerPost' ? 'cap per post' : 'cap per day')).join(' or ')} cannot get one: it has not counted what members earned so far.`, 'season_running');
 
 function check(spec: SeasonSpec): void {
   const r = validateSeason(spec);

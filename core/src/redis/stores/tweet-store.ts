@@ -1,4 +1,4 @@
-import { utcDay, type PublicMetrics, type TrackedTweet, type TweetStatus } from '../../domain';
+import { logSeason, utcDay, type PublicMetrics, type TrackedTweet, type TweetStatus } from '../../domain';
 import { ConflictError, NotFoundError } from '../../errors';
 import { ScriptErrorCode } from '../error-codes';
 import { int, type Page, type PageResult, type StoreContext } from './context';
@@ -121,10 +121,11 @@ export class TweetStore {
       const perLog: string[] = [];
       if (logIds.length) {
         const p = redis.pipeline();
-        for (const id of logIds) p.hmget(keys.log(id), 'discordId', 'week', 'createdAt', 'seasonId');
+        for (const id of logIds) p.hmget(keys.log(id), 'discordId', 'week', 'createdAt', 'season', 'seasonId');
         const rows = ((await p.exec()) ?? []).map(([, v]) => v as Array<string | null>);
         logIds.forEach((id, i) => {
-          const [discordId, week, createdAt, seasonId] = rows[i] ?? [];
+          const [discordId, week, createdAt, season, oldSeasonId] = rows[i] ?? [];
+          const seasonId = logSeason({ season: season ?? undefined, seasonId: oldSeasonId ?? undefined })?.seasonId;
           const day = utcDay(Number(createdAt ?? 0));
           // The script skips a log whose hash is gone; it still gets keys in its place (and a season
           // key pair it never touches when the award was in no season).
