@@ -510,6 +510,30 @@ describe('batch run against the X double', () => {
     expect(r.extra).toEqual([]);
   });
 
+  it("a run asked to stop (SIGTERM) while it waits for a member's X rate limit stops waiting, awards what it found and ends partial", async () => {
+    const s = await sim({ ...small, seed: 97, quietAfterEnd: true }, { limits: { liked_tweets: { user: 5 } } });
+    await s.advanceTo(SIM_END);
+    const { m } = await burnMemberLikes(s, 5);
+    s.sc.advanceTo(s.sc.now() + 14.5 * 60_000);
+    const stop = new AbortController();
+    // The wait for the member's window never ends by itself: only the stop request ends it.
+    const out = await s.run({ signal: stop.signal }, {
+      sleep: (ms) => {
+        if (ms < 30_000) return Promise.resolve();
+        stop.abort();
+        return new Promise<void>(() => {});
+      },
+    });
+    expect(out.status).toBe('partial');
+    expect(out.stats.stopped_cancelled).toBe(1);
+    expect(out.stats.throttledRetried).toBe(1);
+    const truth = s.sc.truth();
+    const got = await s.awarded();
+    expect(got.size).toBeGreaterThan(0);
+    expect([...truth].filter((k) => !k.includes(`|${m.id}|like`) && !got.has(k))).toEqual([]);
+    expect(await s.stores.batches.get(out.runId)).toMatchObject({ status: 'partial' });
+  }, 120_000);
+
   it('--tweet narrows the awards to one post and leaves the rest for the next full run', async () => {
     const s = await sim({ ...small, seed: 43, quietAfterEnd: true });
     await s.advanceTo(SIM_END - 2 * 3_600_000);

@@ -18,7 +18,8 @@ export const botSchema = baseSchema.extend({
   CORE_ROLE_IDS: env.snowflakes().default([]),
   TWEET_CATEGORIES: env.list().default(['general']),
   SUBMIT_RATE_LIMIT_PER_DAY: env.int(10, 1, 10_000),
-  TRACKING_WINDOW_HOURS: env.int(24, 1, 24 * 30),
+  // The batch reads a post for at most 7 days (BATCH_WINDOW, and X's recent search): /submit never takes an older one.
+  TRACKING_WINDOW_HOURS: env.int(24, 1, 24 * 7),
   /** The admin API's public URL: /connect links point at `${PUBLIC_BASE_URL}/connect/x/start`. */
   PUBLIC_BASE_URL: env.url().default('http://localhost:8080'),
   /** Reply deadline guard: defer an interaction still unanswered after this many ms (Discord allows 3000). */

@@ -29,6 +29,12 @@ describe('bot configuration', () => {
     expect(c.x.bearerToken).toBeTruthy();
   });
 
+  it('keeps the submit window inside the 7 days the batch reads a post for', () => {
+    expect(loadBotConfig({ TRACKING_WINDOW_HOURS: '168' }).trackingWindowMs).toBe(7 * 86_400_000);
+    expect(() => loadBotConfig({ TRACKING_WINDOW_HOURS: '169' })).toThrow(/TRACKING_WINDOW_HOURS/);
+    expect(() => loadBotConfig({ TRACKING_WINDOW_HOURS: '0' })).toThrow(/TRACKING_WINDOW_HOURS/);
+  });
+
   it('parses lists and refuses bad values all at once', () => {
     const c = loadBotConfig({ TWEET_CATEGORIES: 'art, news ,', ADMIN_ROLE_IDS: '123456789012345678,223456789012345678', SANDBOX: 'true' });
     expect(c.categories).toEqual(['art', 'news']);

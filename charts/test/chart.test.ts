@@ -335,6 +335,8 @@ describe('bad input is refused with a message naming the problem', () => {
     expect(unknown.stderr).toMatch(/additional properties 'replicaCount' not allowed/);
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.schedule': 'every 30 minutes' } })).toMatch(/batch\/schedule.*does not match pattern/);
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.schedule': '*/30 * * *' } })).toMatch(/batch\/schedule/);
+    // The bot would refuse to start: the batch reads a post for at most 7 days.
+    expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'config.trackingWindowHours': '169' } })).toMatch(/config\/trackingWindowHours/);
   });
 
   it('an activeDeadlineSeconds not above the wall-time cap plus the watchdog margin, and a missing Redis', async () => {

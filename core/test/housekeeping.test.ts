@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Housekeeping, utcDay } from '../src';
 import { TweetIndex } from '../src/redis/stores/tweet-index';
-import { startTestRedis, type TestRedis } from '../src/testing';
-import { makeStores, seedCommunity, TWEET } from './helpers';
+import { makeStores, seedCommunity, suiteRedis, TWEET } from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-let server: TestRedis;
-beforeAll(async () => {
-  server = await startTestRedis();
-});
-afterAll(async () => server.stop());
+const redisServer = suiteRedis();
 
 describe('housekeeping: keys with no bound of their own', () => {
   it('removes run records past the kept days or count, with their award-log index, never a running one; the run list still pages', async () => {
-    const { stores, redis, clock } = makeStores(server);
+    const { stores, redis, clock } = makeStores(redisServer.get());
     const start = clock.now;
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -51,7 +46,7 @@ describe('housekeeping: keys with no bound of their own', () => {
   });
 
   it("never removes a run of the last two days, however many there are: the anomaly check reads their awards", async () => {
-    const { stores, redis, clock } = makeStores(server);
+    const { stores, redis, clock } = makeStores(redisServer.get());
     await seedCommunity(stores, 2);
     // A run started 30 hours ago awarded m2 twelve hours ago; five runs since.
     clock.now -= 30 * HOUR;
@@ -77,7 +72,7 @@ describe('housekeeping: keys with no bound of their own', () => {
   });
 
   it('drops the days of the daily statistics past the kept days; the 30 days the console reads stay whole', async () => {
-    const { stores, redis, clock } = makeStores(server);
+    const { stores, redis, clock } = makeStores(redisServer.get());
     const days = Array.from({ length: 500 }, (_, i) => utcDay(clock.now - i * DAY));
     await redis.hset(stores.keys.pointsDaily(), ...days.flatMap((d, i) => [d, i + 1]));
     await redis.hset(stores.keys.xCostDaily(), days[0]!, '1.5', days[450]!, '2.5');
@@ -91,7 +86,7 @@ describe('housekeeping: keys with no bound of their own', () => {
   });
 
   it('keeps the last change numbers of tweets:changed; a tweet index that fell behind the trim reloads instead of missing a change', async () => {
-    const { stores, redis } = makeStores(server);
+    const { stores, redis } = makeStores(redisServer.get());
     for (const id of ['11', '12', '13']) await stores.tweets.submit({ tweetId: id, url: `https://x.com/a/status/${id}`, authorId: 'x1', authorHandle: 'a', submitterId: 'm1', category: 'c', createdAt: 1 });
     const index = new TweetIndex(stores.ctx);
     expect((await index.all()).map((r) => r.status)).toEqual(['active', 'active', 'active']);
@@ -113,7 +108,7 @@ describe('housekeeping: keys with no bound of their own', () => {
   });
 
   it('a trim landing while a tweet index reads the changes it has not applied makes it reload, not miss them', async () => {
-    const { stores } = makeStores(server);
+    const { stores } = makeStores(redisServer.get());
     for (const id of ['21', '22', '23']) await stores.tweets.submit({ tweetId: id, url: `https://x.com/a/status/${id}`, authorId: 'x1', authorHandle: 'a', submitterId: 'm1', category: 'c', createdAt: 1 });
     // The index's Redis runs `between` once, right after its first transaction of a read has answered.
     let between: (() => Promise<unknown>) | undefined;

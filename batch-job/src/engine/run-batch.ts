@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
@@ -317,7 +318,9 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     reads = byWindowEnd(reads, windowEnd);
     if (reads.length) await withSpan('batch.posts_side', { reads: reads.length }, () => readTweetSide(ctx, reads));
     if (ctx.throttled.length) {
-      await retryThrottled(ctx, { maxWaitMs: opts.throttledWaitMs ?? DEFAULT_THROTTLED_WAIT_MS, deadlineAt: opts.maxWallMs ? started + opts.maxWallMs : 0, sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))) });
+      // The default sleep's timer goes with an aborted run (it would keep a stopping process alive).
+      const sleep = deps.sleep ?? ((ms: number) => delay(ms, undefined, { signal: abort.signal }).catch(() => undefined));
+      await retryThrottled(ctx, { maxWaitMs: opts.throttledWaitMs ?? DEFAULT_THROTTLED_WAIT_MS, deadlineAt: opts.maxWallMs ? started + opts.maxWallMs : 0, sleep, signal: abort.signal });
     }
     ctx.progress('award', 0, 1);
     awarded = true;
