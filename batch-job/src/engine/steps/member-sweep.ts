@@ -51,7 +51,9 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
   const searchJobs: ScanJob[] = [];
   let readCursor = cursor;
   const flush = async () => {
-    if (searchJobs.length) await searchMemberPosts(ctx, searchJobs, ctx.narrowed ? undefined : { changed: plan.changed, readFrom: plan.readFrom });
+    // Members a stopped search already finished (committed) are not searched again.
+    const owed = searchJobs.filter((j) => !ctx.readOk.has(`member:${j.conn.discordId}|search_recent`));
+    if (owed.length) await searchMemberPosts(ctx, owed, ctx.narrowed ? undefined : { changed: plan.changed, readFrom: plan.readFrom });
     searchJobs.length = 0;
     cursor = readCursor;
   };

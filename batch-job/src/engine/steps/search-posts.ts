@@ -143,6 +143,17 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
   const found = new Map<string, Engagement[]>();
   const replies = new Map<string, ReplyText[]>();
   const failed = new Set<string>();
+  // Each member is committed once all their queries are done, so a search stopped part way (rate limit,
+  // budget, time) keeps what it finished: the next run searches only the members still owed.
+  const owed = new Map<string, number>();
+  for (const query of queries) for (const j of query.members) owed.set(j.conn.discordId, (owed.get(j.conn.discordId) ?? 0) + 1);
+  const settle = async (job: ScanJob) => {
+    if (failed.has(job.conn.discordId)) return;
+    const list = found.get(job.conn.discordId) ?? [];
+    if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, list, scope, replies.get(job.conn.discordId));
+    ctx.readOk.add(`member:${job.conn.discordId}|search_recent`);
+    for (const e of list) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
+  };
   let done = 0;
   await pool(queries, Math.min(4, ctx.concurrency), async (query) => {
     try {
@@ -170,14 +181,14 @@ export async function searchMemberPosts(ctx: RunContext, jobs: ScanJob[], target
     }
     ctx.stats.inc('searchQueries');
     ctx.progress('search', ++done, queries.length);
+    for (const j of query.members) {
+      const left = owed.get(j.conn.discordId)! - 1;
+      owed.set(j.conn.discordId, left);
+      if (left === 0) await settle(j);
+    }
   });
-  for (const job of jobs) {
-    if (failed.has(job.conn.discordId)) continue;
-    const list = found.get(job.conn.discordId) ?? [];
-    if (!ctx.dryRun) await ctx.wm.commitMemberPosts(job.conn.discordId, { tweetCount: job.counts.tweetCount, postsAt: startedAt }, list, scope, replies.get(job.conn.discordId));
-    ctx.readOk.add(`member:${job.conn.discordId}|search_recent`);
-    for (const e of list) if (trackedIds.has(e.tweetId)) ctx.found.push(e);
-  }
+  // Members no query covered (nothing to search for them) are known up to now too.
+  for (const job of jobs) if (!owed.has(job.conn.discordId)) await settle(job);
 }
 
 /**
