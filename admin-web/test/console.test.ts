@@ -267,7 +267,7 @@ describe('admin console as an admin', () => {
 
     await openTab(page, 'API tokens');
     await page.getByRole('link', { name: 'Create a token' }).first().click();
-    await page.getByLabel('Name').fill('nightly export');
+    await page.getByRole('textbox', { name: /^Name/ }).fill('nightly export');
     await page.getByRole('button', { name: 'Save' }).click();
     const secret = await page.getByTestId('token-secret').textContent();
     expect(secret).toMatch(/^et_/);

@@ -47,7 +47,7 @@ describe('seasons and past boards in the console', () => {
     // Whole minutes: the input has no seconds.
     const startsAt = Math.floor((Date.now() - HOUR) / 60_000) * 60_000;
     const endsAt = startsAt + 14 * DAY;
-    await page.getByLabel('Name').fill('Winter sprint');
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Winter sprint');
     await page.getByLabel(/^Starts/).fill(await localInput(page, startsAt));
     await page.getByLabel(/^Ends/).fill(await localInput(page, endsAt));
     await page.getByLabel(/^Multiplier/).fill('150');
@@ -66,7 +66,8 @@ describe('seasons and past boards in the console', () => {
 
     // Same time, a category in common: refused, with the season it clashes with named.
     await page.getByRole('link', { name: 'Create' }).first().click();
-    await page.getByLabel('Name').fill('Meme week');
+    // The form's field, not the list's "Sort by name" header still shown while the form opens.
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Meme week');
     await page.getByLabel(/^Starts/).fill(await localInput(page, startsAt + 2 * DAY));
     await page.getByLabel(/^Ends/).fill(await localInput(page, startsAt + 9 * DAY));
     await page.getByLabel(/^Categories/).fill('memes');
