@@ -1,31 +1,17 @@
-import type { RedisClient } from '@engagement-tracker/core';
-import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
 import { memberDiscordId } from '@engagement-tracker/sandbox/x';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WatermarkStore } from '../src/engine';
-import { score, startSim, type Sim } from './harness';
+import { score, simSuite } from './harness';
 
-let server: TestRedis;
-let redis: RedisClient;
-let s: Sim | undefined;
+const suite = simSuite();
 const HOUR = 3_600_000;
 const MIDNIGHT = Date.UTC(2026, 10, 25);
 /** The scenario's posts are submitted over the day before 22:00 UTC; most stay tracked until the next afternoon. */
 const END = MIDNIGHT - 2 * HOUR;
 
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = server.client();
-});
-afterAll(async () => {
-  await s?.close();
-  await server.stop();
-});
-
 describe('member lookups on a fresh UTC day', () => {
   it('looks up only the members due on the first run after midnight, the rest on later runs (each billed once), and misses nothing', async () => {
-    s = await startSim(redis, { seed: 101, members: 40, tweets: 16, memberRates: { like: 5, retweet: 2, reply: 1.5, quote: 1 }, outsiderRates: { like: 20, retweet: 4, reply: 3, quote: 1 }, quietAfterEnd: true, end: END });
-    const sim = s;
+    const sim = await suite.start({ seed: 101, members: 40, tweets: 16, memberRates: { like: 5, retweet: 2, reply: 1.5, quote: 1 }, outsiderRates: { like: 20, retweet: 4, reply: 3, quote: 1 }, quietAfterEnd: true, end: END });
     await sim.advanceTo(END);
     expect((await sim.run()).status).toBe('succeeded');
     const midnight = MIDNIGHT;

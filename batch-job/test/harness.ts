@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, createStores, createXClientFactory, type RedisClient, type Stores, type XClientFactory } from '@engagement-tracker/core';
 import { buildScenario, memberDiscordId, seedStores, startXDouble, type LimitOverrides, type Scenario, type ScenarioOptions, type XDouble } from '@engagement-tracker/sandbox/x';
+import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { runBatch, type BatchDeps, type BatchOptions, type BatchOutcome } from '../src/engine';
 
 export const SIM_KEY = 'b'.repeat(64);
@@ -47,6 +49,30 @@ export async function startSim(redis: RedisClient, scenario: Omit<ScenarioOption
       return out;
     },
     close: () => x.close(),
+  };
+}
+
+/**
+ * A real Redis for the tests of one file (started in beforeAll) and the simulation a test starts on it; afterAll
+ * closes the simulation and stops Redis. Starting another simulation closes the one before.
+ */
+export function simSuite(): { start(...args: Parameters<typeof startSim> extends [unknown, ...infer R] ? R : never): Promise<Sim> } {
+  let server: TestRedis | undefined;
+  let sim: Sim | undefined;
+  beforeAll(async () => {
+    server = await startTestRedis();
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await server?.stop();
+  });
+  return {
+    async start(...args) {
+      if (!server) throw new Error('The suite Redis starts in beforeAll: start a simulation inside tests.');
+      await sim?.close();
+      sim = await startSim(server.client(), ...args);
+      return sim;
+    },
   };
 }
 

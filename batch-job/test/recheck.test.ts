@@ -1,22 +1,9 @@
-import type { RedisClient } from '@engagement-tracker/core';
-import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIM_END, startSim, type Sim } from './harness';
+import { describe, expect, it } from 'vitest';
+import { SIM_END, simSuite, type Sim } from './harness';
 
-let server: TestRedis;
-let redis: RedisClient;
-let s: Sim | undefined;
+const suite = simSuite();
 const WINDOW = 15 * 60_000;
 const HOUR = 3_600_000;
-
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = server.client();
-});
-afterAll(async () => {
-  await s?.close();
-  await server.stop();
-});
 
 /** Members whose lookup X answered since `from`. */
 const lookedUp = (sim: Sim, from: number) => sim.x.requestsTo('users_lookup').filter((r) => r.at >= from && r.status === 200).flatMap((r) => (r.query.ids ?? '').split(','));
@@ -35,8 +22,7 @@ async function linkLate(sim: Sim, discordId: string): Promise<string> {
 describe('free member re-checks under a tight users_lookup limit', () => {
   it('leaves re-checks the window cannot carry waiting without ending partial, and ends partial when a due member cannot be looked up', async () => {
     // 250 members, one users_lookup request (100 members) per 15-minute window
-    s = await startSim(redis, { seed: 71, members: 250, tweets: 12, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 } } });
-    const sim = s;
+    const sim = await suite.start({ seed: 71, members: 250, tweets: 12, quietAfterEnd: true }, { limits: { users_lookup: { app: 1 } } });
     await sim.advanceTo(SIM_END);
     // the first runs look everyone up (new members are due) and end partial until all are read
     let out = await sim.run();

@@ -1,27 +1,13 @@
-import type { RedisClient } from '@engagement-tracker/core';
-import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { score, SIM_END, startSim, type Sim } from './harness';
+import { describe, expect, it } from 'vitest';
+import { score, SIM_END, simSuite } from './harness';
 
-let server: TestRedis;
-let redis: RedisClient;
-let s: Sim | undefined;
+const suite = simSuite();
 const WINDOW = 15 * 60_000;
-
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = server.client();
-});
-afterAll(async () => {
-  await s?.close();
-  await server.stop();
-});
 
 describe('member sweep under a search_recent limit its searches exceed', () => {
   it('keeps the searches each run finished, so every run moves on and every member is read', async () => {
     // 250 members searched 16 to a query, two searches per 15-minute window: one run cannot search them all
-    s = await startSim(redis, { seed: 83, members: 250, tweets: 20, memberRates: { like: 2, retweet: 3, reply: 2, quote: 1 }, quietAfterEnd: true }, { limits: { search_recent: { app: 2 } } });
-    const sim = s;
+    const sim = await suite.start({ seed: 83, members: 250, tweets: 20, memberRates: { like: 2, retweet: 3, reply: 2, quote: 1 }, quietAfterEnd: true }, { limits: { search_recent: { app: 2 } } });
     await sim.advanceTo(SIM_END);
     const truth = sim.sc.truth();
     const posts = new Set([...truth].filter((k) => !k.endsWith('|like')));
