@@ -210,7 +210,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   }, stats);
   const ctx: RunContext = {
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
-    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(),
+    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(), likesKnownAt: new Map(),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
@@ -256,6 +256,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       now: now(), likesDueBefore: due.likes, postsDueBefore: due.posts, retry: ctx.retryMembers, everyone: horizon >= ctx.windowMs,
     }, ctx.windowStart);
     ctx.postsKnownAt = members.postsKnownAt;
+    ctx.likesKnownAt = members.likesKnownAt;
     for (const r of new Set(members.reasons.values())) stats.set(`lookupDue_${r}`, [...members.reasons.values()].filter((x) => x === r).length);
     stats.set('membersWaiting', conns.length - members.reasons.size);
     const planTweets: PlanTweet[] = ids.map((id) => {
