@@ -73,9 +73,10 @@ export interface BatchOptions {
   /**
    * A member with only a few new likes, not read yet today, waits for a later run (their page would be
    * mostly likes already known, billed again on a fresh UTC day) until enough are new, or until a tracked
-   * post whose likes moved since their last read leaves the window within this time (default 3 h: the
-   * runs between must come within it). Their likes of tracked posts are then found later, but always
-   * before the post leaves the window. The whole window or more: no member waits while a like may be new.
+   * post whose likes moved since their likes were last known leaves the window before the next scheduled
+   * run (`nextRunAt`), or, without a schedule, within this time (default 3 h: the runs between must come
+   * within it). Their likes of tracked posts are then found later, but always before the post leaves the
+   * window. The whole window or more: no member waits while a like may be new.
    */
   likesDueHorizonMs?: number;
   /**
