@@ -62,6 +62,7 @@ const RULES: Record<string, Schema> = {
   'batch.heapPercent': { type: 'integer', minimum: 25, maximum: 90 },
   'batch.backoffLimit': { type: 'integer', minimum: 0, maximum: 6 },
   'batch.deadlineLikesBudgetUsd': { type: 'number', minimum: 0, maximum: 10000 },
+  'batch.reconnectLikesBudgetUsd': { type: 'number', minimum: 0, maximum: 10000 },
   // The batch reads a post for at most 7 days: the bot refuses more.
   'config.trackingWindowHours': { type: 'integer', minimum: 1, maximum: 168 },
   'batch.resources': { type: 'object', required: ['limits'], properties: { limits: { type: 'object', required: ['memory'], properties: { memory } } } },

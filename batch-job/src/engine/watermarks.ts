@@ -312,11 +312,6 @@ export class WatermarkStore {
     return Number(res?.[0]?.[1] ?? 0);
   }
 
-  /** True once per member and link: the caller may tell the member their grant died. */
-  async claimReconnectNotice(discordId: string, linkedAt: number): Promise<boolean> {
-    return (await this.redis.set(this.ctx.keys.wmReconnectTold(discordId, linkedAt), '1', 'EX', 90 * 86_400, 'NX')) === 'OK';
-  }
-
   /** What each member's last lookup showed, and when (X bills a member lookup once per UTC day). */
   async memberSeen(discordIds: string[]): Promise<Map<string, MemberSeen>> {
     const out = new Map<string, MemberSeen>();

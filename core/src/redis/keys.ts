@@ -156,6 +156,8 @@ export class Keys {
   connectUsed = (nonce: string) => this.k('connect', 'used', nonce);
   /** string: the tokens of an authorization whose /2/users/me failed, kept (encrypted) to finish linking */
   connectHeld = (nonce: string) => this.k('connect', 'held', nonce);
+  /** string: set while /2/users/me is being asked again for a held authorization (one attempt per gap) */
+  connectRetry = (nonce: string) => this.k('connect', 'retry', nonce);
 
   // The batch engine's watermarks
   wmTweet = (tweetId: string) => this.k('xwm', 'tweet', tweetId);
@@ -257,6 +259,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'connectPending', args: ['nonce'], type: 'string', contents: 'a pending X authorization (PKCE verifier), read once by the callback' },
   { key: 'connectUsed', args: ['nonce'], type: 'string', contents: 'marks a `/connect` link as spent (expires with it)' },
   { key: 'connectHeld', args: ['nonce'], type: 'string', contents: 'tokens of an authorization X granted but whose `/2/users/me` failed (encrypted), kept for 10 minutes so the member can finish linking' },
+  { key: 'connectRetry', args: ['nonce'], type: 'string', contents: 'a held authorization was just asked about again (`/2/users/me`): the next attempt, by the page or the server, waits for it to expire (one every 15 s at most)' },
   { key: 'wmTweet', args: ['tweetId'], type: 'hash', contents: "batch watermark: the post's counts at the last complete run (expires after 8 days)" },
   { key: 'wmMember', args: ['discordId'], type: 'hash', contents: "batch watermark: the member's like/post counts, newest likes and posts seen, paging positions of cut-short reads" },
   { key: 'wmEngaged', args: ['tweetId'], type: 'set', contents: 'engagements already found for a post (`discordId\\|kind`)' },
