@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { byWindowEnd, RATE_WINDOW_MS, sweepDoneBy } from './deadline';
-import { dueBefore, membersDue } from './due';
+import { dueBefore, dueHorizon, membersDue } from './due';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
@@ -245,7 +245,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const due = dueBefore(ids.map((id) => ({
       windowEnd: windowEnd(id), likesMovedAt: movedAt.get(id),
       postsMovedAt: Math.max(...(['retweet', 'reply', 'quote'] as const).map((k) => postsMoved.get(`${id}|${k}`) ?? -Infinity)),
-    })), now() + horizon);
+    })), dueHorizon(now(), horizon, opts.nextRunAt));
     ctx.likesDueBefore = due.likes;
     const refusedBefore = await wm.refusedReads();
     for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
