@@ -91,6 +91,7 @@ export async function main(): Promise<void> {
     () => clearInterval(reaper),
     () => new Promise<void>((resolve) => server.close(() => resolve())),
     () => watcher?.stop(),
+    () => connect.close(),
     () => launcher.close(),
     () => runs.close(),
     () => redis.quit(),

@@ -7,6 +7,7 @@ import { ConnectTicketSigner, connectStartUrl, createLogger, createRedis, create
 import { startRedisServer, type TestRedisServer } from '@engagement-tracker/core/testing';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { createConnectXRouter } from '../src/connect';
+import type { HeldRetryOptions } from '../src/connect/held-finisher';
 
 let redis: TestRedisServer;
 let x: XDouble;
@@ -18,40 +19,54 @@ const notices: Array<[string, string]> = [];
 const key = randomBytes(32).toString('hex');
 const signer = new ConnectTicketSigner(key, () => clock);
 
+/** The admin API's connect routes on their own server: `heldRetry` as given (production defaults otherwise). */
+async function connectServer(heldRetry?: HeldRetryOptions) {
+  const app = express();
+  const logger = createLogger('connect-x-test', 'silent');
+  const srv = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  const router = createConnectXRouter({
+    stores,
+    x: createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'sandbox-client' }),
+    publicBaseUrl: url,
+    encryptionKey: key,
+    logger,
+    now: () => clock,
+    notify: async (id, text) => {
+      notices.push([id, text]);
+      return true;
+    },
+    ...(heldRetry ? { heldRetry } : {}),
+  });
+  app.use(router);
+  routers.push(router);
+  return { server: srv, url };
+}
+const routers: Array<{ close(): void }> = [];
+/** A second admin API whose own retries of a held authorization come fast (a gap of 300 ms, up to 600 ms). */
+let fast: { server: Server; url: string };
+const FAST_GAP_MS = 300;
+
 beforeAll(async () => {
   redis = await startRedisServer({ aof: false });
   x = await startXDouble();
   stores = createStores(createRedis(redis.url), { prefix: `cx${randomBytes(3).toString('hex')}`, encryptionKey: key });
-  const app = express();
-  const logger = createLogger('connect-x-test', 'silent');
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app.use(
-    createConnectXRouter({
-      stores,
-      x: createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'sandbox-client' }),
-      publicBaseUrl: base,
-      encryptionKey: key,
-      logger,
-      now: () => clock,
-      notify: async (id, text) => {
-        notices.push([id, text]);
-        return true;
-      },
-    }),
-  );
+  ({ server, url: base } = await connectServer());
+  fast = await connectServer({ gapMs: FAST_GAP_MS, maxDelayMs: 2 * FAST_GAP_MS });
 });
 
 afterAll(async () => {
+  for (const r of routers) r.close();
+  await new Promise((r) => fast?.server.close(r));
   await new Promise((r) => server?.close(r));
   stores?.ctx.redis.disconnect();
   await x?.close();
   await redis?.stop();
 });
 
-const ticketFor = (discordId: string) => connectStartUrl(base, signer.sign({ kind: 'ticket', discordId, displayName: `member ${discordId}` }).token);
+const ticketFor = (discordId: string, at = base) => connectStartUrl(at, signer.sign({ kind: 'ticket', discordId, displayName: `member ${discordId}` }).token);
 /** A browser: follows nothing by itself, keeps the cookies the admin API sets (one jar, enough here). */
 function browser() {
   const jar = new Map<string, string>();
@@ -70,15 +85,15 @@ function browser() {
 const get = browser();
 
 /** Link `discordId` to a new X account, X answering 503 to the next `failures` /2/users/me: the callback's answer. */
-async function callbackWhileMeFails(username: string, discordId: string, failures: number) {
+async function callbackWhileMeFails(username: string, discordId: string, failures: number, via = { url: base, get }) {
   const xu = x.state.addUser({ username });
   x.state.authorizeAs = xu.id;
-  const start = await get(ticketFor(discordId));
-  const approved = await get(start.headers.get('location')!);
+  const start = await via.get(ticketFor(discordId, via.url));
+  const approved = await via.get(start.headers.get('location')!);
   x.state.authorizeAs = null;
   x.fail({ endpoint: 'users_me', status: 503, count: failures });
   const exchanges = x.requests.filter((r) => r.endpoint === 'oauth').length;
-  return { xu, exchanges, cb: await get(approved.headers.get('location')!) };
+  return { xu, exchanges, cb: await via.get(approved.headers.get('location')!) };
 }
 
 describe('createConnectXRouter', () => {
@@ -171,6 +186,55 @@ describe('createConnectXRouter', () => {
     expect(notices.at(-1)).toEqual(['888888', expect.stringContaining('is now linked')]);
     expect(await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`)).toEqual([]);
     expect((await get(`${base}${retry}`)).status).toBe(400);
+  });
+
+  it('finishes linking by itself once X answers /2/users/me again: no click, one code exchange, the tokens kept until then', async () => {
+    const b = browser();
+    const startedAt = Date.now();
+    // 4 failures inside the callback, then 3 more for the server's own retries, then X answers
+    const { xu, exchanges, cb } = await callbackWhileMeFails('back_later', '999001', 4 + 3, { url: fast.url, get: b });
+    expect(cb.status).toBe(503);
+    const html = await cb.text();
+    expect(html).toContain('Almost linked');
+    // the page itself opens /connect/x/finish again after a while (no script)
+    const refresh = /<meta http-equiv="refresh" content="(\d+);url=([^"]+)">/.exec(html)!;
+    expect(Number(refresh[1])).toBeGreaterThanOrEqual(1);
+    const finishHref = refresh[2]!.replace(/&#38;/g, '&');
+    expect(finishHref).toMatch(/^\/connect\/x\/finish\?state=/);
+    expect(await stores.connections.get('999001')).toBeNull();
+    // Nobody touches the page: the server asks X again with backoff and links.
+    await expect.poll(() => stores.connections.get('999001'), { timeout: 60_000, interval: 100 }).toMatchObject({ status: 'linked', xUserId: xu.id });
+    expect(await stores.connections.getTokens('999001')).toMatchObject({ accessToken: expect.stringMatching(/^ua-/) });
+    expect(x.requests.filter((r) => r.endpoint === 'oauth').length - exchanges).toBe(1);
+    const me = x.requestsTo('users_me').filter((r) => r.userId === xu.id).map((r) => r.status);
+    expect(me).toEqual([503, 503, 503, 503, 503, 503, 503, 200]);
+    // backoff: the server's 4 attempts were a gap, then two gaps, then (capped) two gaps apart, at the least
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(7 * FAST_GAP_MS);
+    await expect.poll(() => notices.find(([id]) => id === '999001')?.[1]).toContain('is now linked');
+    expect(await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`)).toEqual([]);
+    // the member's page, when it refreshes, shows the link (and forgets the browser binding)
+    const shown = await b(`${fast.url}${finishHref}`);
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain('Linked @back_later');
+    expect((await b(`${fast.url}${finishHref}`)).status).toBe(400);
+  });
+
+  it('asks X again at most once a gap per held authorization, however often the page is reloaded', async () => {
+    const b = browser();
+    const { xu, cb } = await callbackWhileMeFails('reloads', '999002', 1000, { url: fast.url, get: b });
+    const finishHref = /url=([^"]+)">/.exec(await cb.text())![1]!.replace(/&#38;/g, '&');
+    const asked = () => x.requestsTo('users_me').filter((r) => r.userId === xu.id).length;
+    const before = asked();
+    const t0 = Date.now();
+    const pages = await Promise.all(Array.from({ length: 10 }, () => b(`${fast.url}${finishHref}`)));
+    const elapsed = Date.now() - t0;
+    for (const p of pages) expect(p.status).toBe(503);
+    // ten reloads at once, and the server's own attempts: one request to X per gap at most
+    expect(asked() - before).toBeLessThanOrEqual(1 + Math.ceil(elapsed / FAST_GAP_MS));
+    expect(asked() - before).toBeLessThan(10);
+    expect(await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`)).toHaveLength(1);
+    x.clearFaults();
+    await expect.poll(() => stores.connections.get('999002'), { timeout: 60_000, interval: 100 }).toMatchObject({ status: 'linked', xUserId: xu.id });
   });
 
   it('tells a member who links what they miss to earn and when they qualify; records the X facts', async () => {

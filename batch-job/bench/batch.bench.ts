@@ -21,8 +21,8 @@ import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLi
 import type { Redis } from 'ioredis';
 import { bundleRunner, startBundledRunner, type Runner, type RunnerResult } from './bundle-runner';
 import { CostBreakdown, type Breakdown } from './breakdown';
-import type { Parts } from './no-oracle';
 import { References, WINDOW_MS } from './references';
+import { referenceLines, stamp, targets, usd, type NoOracleAt, type ReferenceLine, type Row } from './report';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -165,8 +165,6 @@ function wouldBeRefused(requests: RecordedRequest[]): number {
 }
 
 const UNLIMITED: LimitOverrides = Object.fromEntries(Object.keys(ENDPOINT_LIMITS).map((k) => [k, { app: 1e9, user: 1e9 }]));
-const usd = (n: number) => Math.round(n * 100) / 100;
-const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
 async function runScenario(redis: Redis, redisUrl: string, name: string, def: BenchScenario, strategy: Strategy, withReferences: boolean): Promise<{ line: Line; runs: RunCost[]; references: References | null }> {
   const sc = def.build ? def.build(def.end) : buildScenario({ ...def.scenario, end: def.end });
@@ -331,46 +329,6 @@ function compact(statuses: string[]): string[] {
   return [...n].map(([s, k]) => (k > 1 ? `${s} x${k}` : s));
 }
 
-interface ReferenceLine {
-  scenario: string;
-  strategy: 'omniscient' | 'lowerBound' | 'streams' | 'noOracle';
-  costUsd: number;
-  perDay: Record<string, number>;
-  /** noOracle: USD by step of its argument (see no-oracle.ts), over the measured days. */
-  parts?: Parts;
-  /**
-   * noOracle: what each day must pay on its own, and what the full days (all but the first and last
-   * measured) must pay together, whatever the other days do (perDay attributes the total instead).
-   */
-  withinDay?: Record<string, number>;
-  withinFullDays?: { from: string; to: string; usd: number };
-}
-
-/** The references' lines over the days in `measured` (all of them when absent), and each run's noOracle. */
-function referenceLines(name: string, refs: References, measured?: Set<string>): { lines: ReferenceLine[]; noOracleAt: Map<string, number> } {
-  const keep = (perDay: Record<string, number>) => Object.fromEntries(Object.entries(perDay).filter(([d]) => !measured || measured.has(d)));
-  const line = (strategy: ReferenceLine['strategy'], perDay: Record<string, number>): ReferenceLine => ({ scenario: name, strategy, costUsd: usd(Object.values(perDay).reduce((a, b) => a + b, 0)), perDay });
-  const lines = (['omniscient', 'lowerBound', 'streams'] as const).map((k) => line(k, keep(refs.perDay(k))));
-  const bound = refs.noOracle();
-  const noOracleAt = new Map(refs.runs.map((t, i) => [stamp(t), bound.perRun[i]!]));
-  const parts: Parts = { likes: 0, quiet: 0, linkedAuthors: 0, engagement: 0 };
-  refs.runs.forEach((t, i) => {
-    if (measured && !measured.has(utcDay(t))) return;
-    for (const k of Object.keys(parts) as Array<keyof Parts>) parts[k] += bound.perRunParts[i]![k];
-  });
-  const days = Object.keys(keep(bound.perDay)).sort();
-  const full = days.slice(1, -1);
-  lines.push({
-    ...line('noOracle', keep(bound.perDay)),
-    parts: { likes: usd(parts.likes), quiet: usd(parts.quiet), linkedAuthors: usd(parts.linkedAuthors), engagement: usd(parts.engagement) },
-    withinDay: Object.fromEntries(days.map((d) => [d, usd(bound.within(d, d))])),
-    ...(full.length ? { withinFullDays: { from: full[0]!, to: full[full.length - 1]!, usd: usd(bound.within(full[0]!, full[full.length - 1]!)) } } : {}),
-  });
-  return { lines, noOracleAt };
-}
-
-const stamp = (t: number) => new Date(t).toISOString().slice(5, 16);
-
 async function main() {
   const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
   const server = await startRedisServer();
@@ -424,7 +382,7 @@ async function main() {
           under5Pct: spent <= 0.05 * wall,
         });
       }
-      let noOracleAt = new Map<string, number>();
+      let noOracleAt: NoOracleAt = new Map();
       if (refs) {
         const measured = new Set(Object.keys((lines.find((l) => l.scenario === name && 'recall' in l) as Line).perDay));
         const out = referenceLines(name, refs, measured);
@@ -438,7 +396,7 @@ async function main() {
       const naive = perRun.naive ?? [];
       const rows: Row[] = planner.map((r, i) => ({
         at: r.at, planner: r.billed, estimate: r.estimate, naive: naive[i]?.billed, omniscient: r.omniscient, lowerBound: r.lowerBound, streams: r.streams,
-        ...(noOracleAt.has(r.at) ? { noOracle: usd(noOracleAt.get(r.at)!) } : {}), ...(r.why ? { why: r.why } : {}),
+        ...noOracleAt.get(r.at), ...(r.why ? { why: r.why } : {}),
       }));
       firstRuns.set(name, rows.filter((r) => r.at.slice(6, 8) === '00'));
       emit({ scenario: name, perRun: rows });
@@ -451,19 +409,6 @@ async function main() {
   emit(targets(lines, firstRuns.get('realistic') ?? []));
 }
 
-/** One run of a scenario: what the planner and naive billed, next to the references. */
-interface Row {
-  at: string;
-  planner?: number;
-  estimate?: number;
-  naive?: number;
-  omniscient?: number;
-  lowerBound?: number;
-  streams?: number;
-  noOracle?: number;
-  why?: Breakdown;
-}
-
 /** BENCH_REFERENCES_ONLY: the scenario advanced run by run with only the references computed (no batch, no X double). */
 function referencesAlone(name: string, def: BenchScenario): { lines: ReferenceLine[]; rows: Row[] } {
   const sc = def.build!(def.end);
@@ -473,65 +418,8 @@ function referencesAlone(name: string, def: BenchScenario): { lines: ReferenceLi
     return { at: stamp(t), ...refs.step(t) };
   });
   const { lines, noOracleAt } = referenceLines(name, refs);
-  const rows = steps.map((r) => ({ at: r.at, omniscient: usd(r.omniscient), lowerBound: usd(r.lowerBound), streams: usd(r.streams), noOracle: usd(noOracleAt.get(r.at) ?? 0) }));
+  const rows = steps.map((r) => ({ at: r.at, omniscient: usd(r.omniscient), lowerBound: usd(r.lowerBound), streams: usd(r.streams), ...noOracleAt.get(r.at) }));
   return { lines, rows };
-}
-
-function targets(lines: Array<Line | ReferenceLine>, firstRuns: Row[]) {
-  const get = (s: string, k: string) => lines.find((l) => l.scenario === s && l.strategy === k);
-  const planners = lines.filter((l): l is Line => l.strategy === 'planner');
-  const std = get('standard', 'planner') as Line | undefined;
-  const stdNaive = get('standard', 'naive') as Line | undefined;
-  const idle = get('idle', 'planner') as Line | undefined;
-  const real = get('realistic', 'planner') as Line | undefined;
-  const realNaive = get('realistic', 'naive') as Line | undefined;
-  const omni = get('realistic', 'omniscient');
-  const lb = get('realistic', 'lowerBound');
-  const streams = get('realistic', 'streams');
-  const noOracle = get('realistic', 'noOracle') as ReferenceLine | undefined;
-  // Full measured days of the realistic scenario (the first, begun mid-day with every member new, is
-  // warm-up; the last, one run after midnight, is not a day).
-  const days = real ? Object.keys(real.perDay).sort().slice(1) : omni ? Object.keys(omni.perDay).sort().slice(1, -1) : [];
-  const perDay = days.filter((d) => !real || real.perDay[d]! > 0).map((d) => ({
-    day: d, planner: real?.perDay[d], naive: realNaive?.perDay[d], omniscient: omni?.perDay[d], lowerBound: lb?.perDay[d],
-    streams: streams?.perDay[d], noOracle: noOracle?.perDay[d], noOracleWithinDay: noOracle?.withinDay?.[d],
-    ...(real ? {
-      ratio: ratio(real.perDay[d]!, omni?.perDay[d] ?? 0), lowerBoundRatio: ratio(real.perDay[d]!, lb?.perDay[d] ?? 0), streamsRatio: ratio(real.perDay[d]!, streams?.perDay[d] ?? 0),
-      'planner/noOracle': ratio(real.perDay[d]!, noOracle?.perDay[d] ?? 0),
-    } : {}),
-    'omniscient×1.5 vs noOracle': { omniscientX1_5: usd(1.5 * (omni?.perDay[d] ?? 0)), noOracle: noOracle?.perDay[d], noOracleToOmniscient: ratio(noOracle?.perDay[d] ?? 0, omni?.perDay[d] ?? 0) },
-  }));
-  return {
-    check: 'targets',
-    recallPrecision100: planners.every((l) => l.recall === 1 && l.precision === 1),
-    realisticPerDay: perDay,
-    realisticDayAtMost1_5xOmniscient: real && perDay.length ? perDay.every((d) => (ratio(d.planner ?? 0, d.omniscient ?? 0) ?? Infinity) <= 1.5) : null,
-    // noOracle's share of each day against 1.5× omniscient (a split of the bound: a strategy may move reads
-    // between days; the next field is the proof over the full days together).
-    realisticNoOracleOver1_5xOmniscient: perDay.length ? perDay.every((d) => (d.noOracle ?? 0) > 1.5 * (d.omniscient ?? Infinity)) : null,
-    // The proof that does not rest on how the bound's total is split into days: what the full days must
-    // pay together against 1.5× what omniscient pays on them.
-    realisticFullDaysNoOracleVs1_5xOmniscient: noOracle?.withinFullDays && omni ? (() => {
-      const { from, to, usd: must } = noOracle.withinFullDays;
-      const omniUsd = Object.entries(omni.perDay).filter(([d]) => d >= from && d <= to).reduce((a, [, v]) => a + v, 0);
-      return { from, to, noOracleWithin: must, omniscientX1_5: usd(1.5 * omniUsd), unreachable: must > 1.5 * omniUsd };
-    })() : null,
-    // The target a planner without an oracle can be held to (README: What it costs): each full day at most 1.5× noOracle's share of it.
-    realisticFullDayAtMost1_5xNoOracle: real && noOracle?.withinFullDays ? perDay.filter((d) => d.day >= noOracle.withinFullDays!.from && d.day <= noOracle.withinFullDays!.to).every((d) => (ratio(d.planner ?? 0, d.noOracle ?? 0) ?? Infinity) <= 1.5) : null,
-    realisticFirstRunAfterMidnight: firstRuns.map((r) => ({
-      at: r.at, planner: r.planner, omniscient: r.omniscient, noOracle: r.noOracle,
-      ...(r.planner !== undefined ? { ratio: ratio(r.planner, r.omniscient ?? 0), 'planner/noOracle': ratio(r.planner, r.noOracle ?? 0) } : {}),
-      'omniscient×2 vs noOracle': { omniscientX2: usd(2 * (r.omniscient ?? 0)), noOracle: r.noOracle },
-    })),
-    realisticFirstRunAtMost2xOmniscient: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.omniscient ?? 0) ?? Infinity) <= 2) : null,
-    realisticFirstRunAtMost2xNoOracle: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.noOracle ?? 0) ?? Infinity) <= 2) : null,
-    estimateWithin5Pct: planners.every((l) => (l.estimateMaxErrorPct ?? 0) <= 5),
-    standardCostRatioToNaive: std && stdNaive ? ratio(std.costUsd, stdNaive.costUsd) : null,
-    idleOnlyMetricsLookups: idle ? idle.requests <= Math.ceil(300 / 100) && idle.billedUsers === 0 && idle.billedPosts <= 300 : null,
-    noRefusedExceptRatelimited: planners.filter((l) => l.scenario !== 'ratelimited').every((l) => l.rateLimited === 0),
-    // Under 256 MB with no heap cap: node's default limit is gigabytes; a cap near 256 MB could be what held the process under it.
-    under256MbRss: planners.filter((l) => l.scenario === 'standard' || l.scenario === 'realistic').map((l) => ({ scenario: l.scenario, rssMb: l.rssMb, heapLimitMb: l.heapLimitMb, ok: l.rssMb < 256 && l.heapLimitMb > 512 })),
-  };
 }
 
 await main();

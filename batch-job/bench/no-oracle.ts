@@ -46,27 +46,47 @@
  *     liked_tweets and liking_users return it) and, when the post's author never links in time, the
  *     post; a reply or quote by the member's post; a repost is counted at 0, since retweeted_by
  *     shows it as the member's user object, which may also serve as that day's observation of (2).
+ *  5. A page of a member's likes holds at least 10 (LIKES_PAGE_MIN: the smallest `max_results` every
+ *     source accepts, and the double's). Take a like of (1) whose post's author is not a member, so
+ *     only m's own list can show it, due from run r (the first run at or after the like and m's link)
+ *     to a deadline d that is a run stepped (so every like made by d is known). The read that shows
+ *     it, at a run t in [r, d], is either a read from the top or a page after a pagination token;
+ *     a token continues the listing that issued it below that listing's last entry (tokens are
+ *     opaque: a strategy cannot make one up), and the like is below it only if the listing's read
+ *     from the top was made after the like, so at a run in [r, t]. Either way some read from the top
+ *     happens at a run in [r, d], and its first page returns every like made by r (listed then) that
+ *     is among the 10 newest made by d (nothing made since can have pushed it off); a post X may hide
+ *     (deleted, or by a suspended or protected author; both only ever turn on) is not claimed but
+ *     still counts as a place. Each such like's object and post are billed on the UTC day of that
+ *     read, a day in [day of r, day of d]: one more window for each, in the same groups as (1) and
+ *     (4), so an object billed anyway that day costs nothing more (a member who made 10 likes since
+ *     pays nothing here). A like whose post has a member author may be read through that post's
+ *     likers instead and forces no read; a deadline past the last run stepped forces none either.
  * Objects are billed once a UTC day, so each one costs at least the least number of UTC days that meet
  * every window in which it must be billed (a window runs from the UTC day of the run that makes it due
  * to the day of its deadline; a deadline after the last run stepped is the window end itself); windows
  * are met greedily, at their first day (optimal for intervals on a line), and each billed day is
- * attributed to the run that opened that window. No object is priced by two steps (the members' user
- * objects only in (2), outsiders only in (3), member-specific like objects once, posts once a day).
- * Conservative throughout: page minimums, re-reads, metrics lookups and what reaching an entry deep in
- * a list returns are all left out; unlikes and X's like-event stream (Activity API, not served by the
- * double) are out of scope. `total` is the bound. `perRun` and `perDay` split it as the greedy schedule
+ * attributed to the run that opened that window (step 5's part is the days its windows add to an
+ * object's count). No object is priced by two steps (the members' user objects only in (2), outsiders
+ * only in (3), member-specific like objects and posts in one group each across (1), (4) and (5), once a
+ * day). Conservative throughout: whatever a read from the top returns that was made after the like's
+ * run, pages below the first, a second read from the top the same day, metrics lookups and what
+ * reaching an entry deep in a list returns are all left out; unlikes and X's like-event stream
+ * (Activity API, not served by the double) are out of scope. `total` is the bound (with
+ * `pageMinimum: 0`, the bound without step 5). `perRun` and `perDay` split it as the greedy schedule
  * pays it; a strategy may move a read to a later day before its deadline, so a day on its own is held
  * only to `within(day, day)`, and a span of days to `within(first, last)`.
  */
 import { X_PRICES } from '@engagement-tracker/core';
 import type { Scenario, ScenarioEvent } from '@engagement-tracker/sandbox/x';
+import { firstIndex, pageHead } from './page-minimum';
 
 export interface NoOracle {
   total: number;
   perDay: Record<string, number>;
   /** USD attributed to each run (the order of `runs`). */
   perRun: number[];
-  /** USD by step of the argument: member likes read (1), quiet members observed (2), linked authors (3), engagement shown (4). */
+  /** USD by step of the argument: member likes read (1), quiet members observed (2), linked authors (3), engagement shown (4), page minimum (5). */
   parts: Parts;
   /** The same, for each run. */
   perRunParts: Parts[];
@@ -84,6 +104,7 @@ export interface Parts {
   quiet: number;
   linkedAuthors: number;
   engagement: number;
+  pageMinimum: number;
 }
 
 /** An engagement the truth counts, as the run that could first find it saw it. */
@@ -121,9 +142,18 @@ const DAY = 86_400_000;
 const dayOf = (t: number) => Math.floor(t / DAY);
 const isoDay = (d: number) => new Date(d * DAY).toISOString().slice(0, 10);
 
-export function noOracleBound(sc: Scenario, runs: number[], found: Found[], windowMs: number): NoOracle {
+/** The smallest `max_results` liked_tweets takes (X's sources say 5 or 10; the double, like the product, takes 10). */
+export const LIKES_PAGE_MIN = 10;
+
+export interface NoOracleOptions {
+  /** The smallest page of a member's likes (step 5); 0 leaves the page minimum out (the bound before it). */
+  pageMinimum?: number;
+}
+
+export function noOracleBound(sc: Scenario, runs: number[], found: Found[], windowMs: number, opts: NoOracleOptions = {}): NoOracle {
   const K = runs.length;
-  const noParts = (): Parts => ({ likes: 0, quiet: 0, linkedAuthors: 0, engagement: 0 });
+  const pageMin = opts.pageMinimum ?? LIKES_PAGE_MIN;
+  const noParts = (): Parts => ({ likes: 0, quiet: 0, linkedAuthors: 0, engagement: 0, pageMinimum: 0 });
   const out: NoOracle = { total: 0, perDay: {}, perRun: runs.map(() => 0), parts: noParts(), perRunParts: runs.map(noParts), within: () => 0 };
   if (!K) return out;
   const s = sc.state;
@@ -136,6 +166,12 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
   /** First run at or after t (K if none): the interval a like at t falls in. */
   const runAtOrAfter = (t: number) => firstIndex(K, (i) => runs[i]! >= t);
   const authorIsMember = (u: string) => index.has(s.tweets.get(u)?.authorId ?? '');
+  /** Post u is in m's likes listing whenever m looks (never deleted, author never suspended or protected from m: both only ever turn on). */
+  const shown = (u: string, m: string) => {
+    const t = s.tweets.get(u);
+    const a = t && s.users.get(t.authorId);
+    return !!t && !t.deleted && !a?.suspended && (!a?.protected || a.id === m);
+  };
 
   const tracked = new Map<string, TrackedInfo>();
   const byInterval: TrackedInfo[][] = runs.map(() => []);
@@ -184,6 +220,8 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     for (let d = dayOf(runs[run]!); d <= end; d++) set.add(d);
   };
   const quiet = new Map<string, Window[]>();
+  /** Step 5: per member, the reads of their list from the top that step 1 forces: from runs[run] to `by` (`run:by` keys). */
+  const forced = new Map<string, Map<string, { run: number; by: number }>>();
   const linkedOnly: Array<{ m: string; u: string; run: number; cands: TrackedInfo[]; k: number }> = [];
 
   // Steps 1-3: each member, interval by interval.
@@ -204,9 +242,16 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
         const { id: u, at: tau } = likes[j]!;
         const viaOpen = open.filter((p) => p.createdAt <= tau && swappable(p, k, u));
         if (viaOpen.length) {
-          const end = dayOf(Math.min(...viaOpen.map((p) => p.deadline)));
+          const by = Math.min(...viaOpen.map((p) => p.deadline));
+          const end = dayOf(by);
+          // Only m's own list can show it when u's author is not a member: a read from the top is due from `run` to `by`.
           add(likeReqs, `${u}|${m}`, { run, end, part: 'likes' });
           if (!authorIsMember(u)) add(postReqs, u, { run, end, part: 'likes' });
+          if (pageMin > 0 && !authorIsMember(u) && by <= last && shown(u, m)) {
+            let reads = forced.get(m);
+            if (!reads) forced.set(m, (reads = new Map()));
+            reads.set(`${run}:${by}`, { run, by });
+          }
           markDays(m, run, end);
           continue;
         }
@@ -239,6 +284,18 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     out.parts[part] += usd;
     out.perRunParts[run]![part] += usd;
   };
+  // Step 5: the page minimum. Each read from the top that step 1 forces returns the head of the list.
+  for (const [m, reads] of forced) {
+    const likes = s.likesByUser.get(m) ?? [];
+    for (const { run, by } of reads.values()) {
+      const end = dayOf(by);
+      for (const u of pageHead(likes, runs[run]!, by, pageMin, (id) => shown(id, m))) {
+        add(likeReqs, `${u}|${m}`, { run, end, part: 'pageMinimum' });
+        add(postReqs, u, { run, end, part: 'pageMinimum' });
+      }
+    }
+  }
+
   /** Each object (or member observation) with the windows it must be billed in, and its price on a day. */
   const groups: Array<{ windows: Window[]; price: (day: number) => number }> = [];
   for (const windows of likeReqs.values()) groups.push({ windows, price: () => X_PRICES.like });
@@ -299,7 +356,18 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
       });
     }
   }
-  for (const g of groups) for (const w of stab(g.windows, runs)) charge(w.run, g.price(dayOf(runs[w.run]!)), w.part);
+  for (const g of groups) {
+    // Steps 1-4 as without the page minimum; the days step 5 adds on top are its part.
+    const base = g.windows.filter((w) => w.part !== 'pageMinimum');
+    const chosen = stab(base, runs);
+    for (const w of chosen) charge(w.run, g.price(dayOf(runs[w.run]!)), w.part);
+    if (base.length === g.windows.length) continue;
+    const extra = stab(g.windows, runs).length - chosen.length;
+    const paid = new Set(chosen.map((w) => dayOf(runs[w.run]!)));
+    const unpaid = stab(g.windows.filter((w) => w.part === 'pageMinimum' && !paid.has(w.end)), runs);
+    for (const w of unpaid.slice(0, extra)) charge(w.run, g.price(w.end), 'pageMinimum');
+  }
+
   out.within = (from, to) => {
     const [a, b] = [dayOf(Date.parse(from)), dayOf(Date.parse(to))];
     let usd = 0;
@@ -318,7 +386,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
   out.total = round(out.total);
   out.perRun = out.perRun.map(round);
   out.perDay = Object.fromEntries(Object.entries(out.perDay).map(([d, v]) => [d, round(v)]));
-  const roundParts = (p: Parts): Parts => ({ likes: round(p.likes), quiet: round(p.quiet), linkedAuthors: round(p.linkedAuthors), engagement: round(p.engagement) });
+  const roundParts = (p: Parts): Parts => ({ likes: round(p.likes), quiet: round(p.quiet), linkedAuthors: round(p.linkedAuthors), engagement: round(p.engagement), pageMinimum: round(p.pageMinimum) });
   out.parts = roundParts(out.parts);
   out.perRunParts = out.perRunParts.map(roundParts);
   return out;
@@ -346,18 +414,6 @@ export function stab(windows: Window[], runs: number[]): Window[] {
 function newestBy(likes: Array<{ id: string; at: number }>, t: number): string | undefined {
   const i = firstIndex(likes.length, (j) => likes[j]!.at > t);
   return i ? likes[i - 1]!.id : undefined;
-}
-
-/** The first index in [0, n) where `after` holds (it holds from there on), n if none. */
-function firstIndex(n: number, after: (i: number) => boolean): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (after(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 const round = (n: number) => Math.round(n * 10_000) / 10_000;

@@ -19,13 +19,14 @@
  *   of a quiet member), and reposts, replies and quotes at the lower bound (narrow searches).
  *
  * - noOracle: a proven lower bound on what any strategy that cannot know who liked what pays for
- *   recall 1.0 for certain, from what it can observe (see no-oracle.ts for the argument); computed
+ *   recall 1.0 for certain, from what it can observe (see no-oracle.ts for the argument), with or
+ *   without the likes X's smallest page returns on a member's first read of a UTC day; computed
  *   once every run is known.
  *
  * All bill with the double's rules (X_PRICES, once per UTC day), in their own ledgers.
  */
 import { Billing, cost, type Scenario, type ScenarioEvent } from '@engagement-tracker/sandbox/x';
-import { noOracleBound, type Found, type NoOracle } from './no-oracle';
+import { LIKES_PAGE_MIN, noOracleBound, type Found, type NoOracle } from './no-oracle';
 
 export interface ReferenceStep {
   omniscient: number;
@@ -58,7 +59,8 @@ export class References {
   /** The runs stepped so far, and the engagement each made findable (for noOracle). */
   readonly runs: number[] = [];
   private readonly found: Found[] = [];
-  private bound: NoOracle | null = null;
+  /** noOracle by page minimum, for the runs stepped so far. */
+  private readonly bounds = new Map<number, NoOracle>();
 
   constructor(private readonly sc: Scenario) {
     this.tracked = new Map(sc.tracked.map((p) => [p.tweet.id, { submittedAt: p.submittedAt, submitter: sc.members[p.submitter]!.id, authorId: p.tweet.authorId }]));
@@ -115,7 +117,7 @@ export class References {
     const events = this.fresh(t);
     const run = this.runs.length;
     this.runs.push(t);
-    this.bound = null;
+    this.bounds.clear();
     let omniscient = 0;
     let lowerBound = 0;
     let streams = this.streamLikes(t);
@@ -196,9 +198,14 @@ export class References {
     return this.charge(this.streamsLedger, t, r);
   }
 
-  /** The no-oracle lower bound over the runs stepped so far (per run in step order, per UTC day, total). */
-  noOracle(): NoOracle {
-    return (this.bound ??= noOracleBound(this.sc, this.runs, this.found, WINDOW_MS));
+  /**
+   * The no-oracle lower bound over the runs stepped so far (per run in step order, per UTC day, total),
+   * with X's smallest page of a member's likes counted (step 5), or without it (`pageMinimum: 0`).
+   */
+  noOracle(pageMinimum = LIKES_PAGE_MIN): NoOracle {
+    let b = this.bounds.get(pageMinimum);
+    if (!b) this.bounds.set(pageMinimum, (b = noOracleBound(this.sc, this.runs, this.found, WINDOW_MS, { pageMinimum })));
+    return b;
   }
 
   /** Billed USD per UTC day. */

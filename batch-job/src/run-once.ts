@@ -36,6 +36,7 @@ export async function runOnce(cfg: JobConfig, logger: Logger, req: RunRequest): 
         concurrency: cfg.env.BATCH_CONCURRENCY,
         likesDueHorizonMs: cfg.env.BATCH_LIKES_DUE_HORIZON,
         deadlineLikesBudgetUsd: cfg.env.BATCH_DEADLINE_LIKES_BUDGET_USD,
+        reconnectLikesBudgetUsd: cfg.env.BATCH_RECONNECT_LIKES_BUDGET_USD,
         ...(schedule ? { nextRunAt: nextRunOf(schedule, cfg.env.BATCH_TIME_ZONE) } : {}),
         heartbeatMs: cfg.env.BATCH_HEARTBEAT_SECONDS * 1000,
         ...(req.onPhase ? { onPhase: req.onPhase } : {}),

@@ -75,6 +75,23 @@ describe('bot process against the Discord double, the X double and Redis', () =>
     expect(await s.stores.tweets.get(old.id)).toBeNull();
   });
 
+  it("/submit of a protected member's own post when X refuses to refresh their grant: marked needs_reconnect at once, told to /connect (reply + one DM)", async () => {
+    const locked = s.x.state.addUser({ username: 'alice_locked', protected: true });
+    const post = s.x.state.addTweet({ authorId: locked.id, text: 'members only', createdAt: Date.now() - HOUR });
+    const issued = s.x.state.issueTokens(locked.id, tokens.scopes, 'sandbox-client');
+    await s.stores.connections.link({ discordId: IDS.alice, displayName: 'alice', xUserId: locked.id, handle: 'alice_locked', scopes: tokens.scopes, tokens: { ...tokens, accessToken: issued.accessToken, refreshToken: issued.refreshToken!, expiresAt: Date.now() - 1 } });
+    s.x.state.revokeUser(locked.id);
+    const reply = await (await submit(IDS.alice, `https://x.com/alice_locked/status/${post.id}`)).reply();
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toMatch(/Run \/connect to link your X account again/);
+    expect((await s.stores.connections.get(IDS.alice))!.status).toBe('needs_reconnect');
+    expect((await s.discord.waitForDm(IDS.alice, (m) => m.content.includes('/connect'))).content).toMatch(/no longer accepts/);
+    // Submitting again: same answer, no second DM.
+    expect((await (await submit(IDS.alice, `https://x.com/alice_locked/status/${post.id}`)).reply()).content).toMatch(/Run \/connect/);
+    expect(s.discord.dms(IDS.alice).filter((m) => m.content.includes('/connect'))).toHaveLength(1);
+    await s.stores.connections.unlink(IDS.alice, 'test');
+  });
+
   it('/submit applies the daily rate limit (3 here) but not to core-role members', async () => {
     const make = () => s.x.state.addTweet({ authorId: author.id, createdAt: Date.now() - HOUR });
     // bob already used one submission above

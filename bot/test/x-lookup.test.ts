@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { createStores, createXClientFactory, SANDBOX_CREDENTIALS, withLease, type Stores } from '@engagement-tracker/core';
+import { createDiscordDmNotifier, createLogger, createStores, createXClientFactory, SANDBOX_CREDENTIALS, withLease, type Stores } from '@engagement-tracker/core';
 import { startTestRedis, type TestRedis } from '@engagement-tracker/core/testing';
+import { MemberTokens, RunStats, TokenRevoked, WatermarkStore } from '@engagement-tracker/batch-job/engine';
+import { startDiscordDouble, type DiscordDouble } from '@engagement-tracker/sandbox/discord';
 import { startXDouble, type XDouble } from '@engagement-tracker/sandbox/x';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTweetLookup, memberAccessToken } from '../src/x-lookup';
 
 let x: XDouble;
+let discord: DiscordDouble;
 let redis: TestRedis;
 let stores: Stores;
 beforeAll(async () => {
   x = await startXDouble();
+  discord = await startDiscordDouble({ guilds: [{ channels: [{ name: 'general' }], members: [{ id: '555000000000000010', username: 'gone' }, { id: '555000000000000011', username: 'flaky' }] }] });
   redis = await startTestRedis();
   stores = createStores(redis.client(), { prefix: `xl${randomBytes(3).toString('hex')}`, encryptionKey: randomBytes(32).toString('hex') });
 });
 afterAll(async () => {
   await x.close();
+  await discord.close();
   await redis.stop();
 });
 
@@ -51,19 +56,19 @@ describe('submission lookup', () => {
     const refreshes = () => x.requests.filter((r) => r.endpoint === 'oauth' && r.path.endsWith('/token')).length;
     const before = refreshes();
     // two submissions at once: one refresh (refresh tokens are single use), both get the new token
-    const [a, b] = await Promise.all([memberAccessToken(deps, discordId), memberAccessToken(deps, discordId)]);
+    const [a, b] = (await Promise.all([memberAccessToken(deps, discordId), memberAccessToken(deps, discordId)])).map((t) => t.token);
     expect(a).toMatch(/^ua-/);
     expect(b).toBe(a);
     expect(a).not.toBe(issued.accessToken);
     expect(refreshes() - before).toBe(1);
     expect((await stores.connections.getTokens(discordId))!.accessToken).toBe(a);
-    expect(await createTweetLookup(f, { memberToken: () => memberAccessToken(deps, discordId) })(post.id)).toMatchObject({ id: post.id, authorId: locked.id });
-    // a grant X no longer honours: no token, no error
+    expect(await createTweetLookup(f, { memberToken: async () => (await memberAccessToken(deps, discordId)).token })(post.id)).toMatchObject({ id: post.id, authorId: locked.id });
+    // a grant X no longer honours: no token, no error (the member must reconnect); not linked: no token
     x.state.expireAccessTokens(locked.id);
     await stores.connections.saveTokens(discordId, { ...(await stores.connections.getTokens(discordId))!, expiresAt: Date.now() - 1 });
     x.state.revokeUser(locked.id);
-    expect(await memberAccessToken(deps, discordId)).toBeNull();
-    expect(await memberAccessToken(deps, '555000000000000002')).toBeNull();
+    expect(await memberAccessToken(deps, discordId)).toEqual({ token: null, reconnect: true });
+    expect(await memberAccessToken(deps, '555000000000000002')).toEqual({ token: null });
   });
 
   it("waits as long as someone else may hold the member's refresh lock (a slow X), and takes the token they save", async () => {
@@ -86,8 +91,60 @@ describe('submission lookup', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(answered).toBe(false);
     release();
-    expect(await lookup).toBe('batch-refreshed');
+    expect((await lookup).token).toBe('batch-refreshed');
     expect((await batch).ran).toBe(true);
     expect(refreshes() - before).toBe(0);
+  });
+
+  /** A protected member linked with tokens whose access token has expired (the next use refreshes). */
+  async function expiredMember(discordId: string, username: string) {
+    const user = x.state.addUser({ username, protected: true });
+    const issued = x.state.issueTokens(user.id, undefined, SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID);
+    await stores.connections.link({ discordId, displayName: username, xUserId: user.id, handle: username, scopes: issued.scopes, tokens: { accessToken: issued.accessToken, refreshToken: issued.refreshToken!, expiresAt: Date.now() - 1, scopes: issued.scopes } });
+    return user;
+  }
+  const factory = (timeoutMs?: number) =>
+    createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: SANDBOX_CREDENTIALS.TWITTER_CLIENT_ID, bearerToken: 'sandbox-bearer-token', ...(timeoutMs ? { timeoutMs } : {}) });
+  const logger = createLogger('test', 'silent');
+  const notify = () => createDiscordDmNotifier({ apiBaseUrl: discord.url, botToken: discord.botToken, logger });
+
+  it('a refresh X refuses (dead grant) marks the member needs_reconnect at once and DMs them once, shared with the batch', async () => {
+    const discordId = '555000000000000010';
+    const user = await expiredMember(discordId, 'locked_gone');
+    x.state.revokeUser(user.id);
+    const deps = { stores, x: factory(), now: () => Date.now(), notify: notify(), logger };
+    const linkedAt = (await stores.connections.get(discordId))!.linkedAt;
+    expect(await memberAccessToken(deps, discordId)).toEqual({ token: null, reconnect: true });
+    expect(await stores.connections.get(discordId)).toMatchObject({ status: 'needs_reconnect', linkedAt });
+    const dm = await discord.waitForDm(discordId);
+    expect(dm.content).toMatch(/Run \/connect/);
+    // Asked again (another /submit), or the batch finding the same dead grant: no second DM.
+    expect(await memberAccessToken(deps, discordId)).toEqual({ token: null, reconnect: true });
+    const stats = new RunStats();
+    const batch = new MemberTokens({ stores, wm: new WatermarkStore(stores.ctx), x: deps.x, now: deps.now, stats, logger, notify: deps.notify });
+    const conn = { ...(await stores.connections.get(discordId))!, status: 'linked' as const };
+    await expect(batch.revoked(conn, 'X refused to refresh the authorization')).rejects.toBeInstanceOf(TokenRevoked);
+    expect(stats.get('membersNeedReconnect')).toBe(1);
+    expect(stats.get('membersToldToReconnect')).toBe(0);
+    expect(discord.dms(discordId)).toHaveLength(1);
+  });
+
+  it('a refresh X does not answer (5xx, connection closed, timeout) marks nothing and tells nobody; the next one works', async () => {
+    const discordId = '555000000000000011';
+    await expiredMember(discordId, 'locked_flaky');
+    const deps = { stores, x: factory(1500), now: () => Date.now(), notify: notify(), logger };
+    x.state.expireAccessTokens((await stores.connections.get(discordId))!.xUserId);
+    x.fail({ endpoint: 'oauth', status: 503 });
+    expect(await memberAccessToken(deps, discordId)).toEqual({ token: null });
+    x.fail({ endpoint: 'oauth', close: true });
+    expect(await memberAccessToken(deps, discordId)).toEqual({ token: null });
+    x.fail({ endpoint: 'oauth', delayMs: 4000, status: 503 }); // longer than the client's timeout
+    expect(await memberAccessToken(deps, discordId)).toEqual({ token: null });
+    expect((await stores.connections.get(discordId))!.status).toBe('linked');
+    expect(discord.dms(discordId)).toHaveLength(0);
+    // X answers again: the same (unspent) refresh token works
+    const again = await memberAccessToken(deps, discordId);
+    expect(again.token).toMatch(/^ua-/);
+    expect((await stores.connections.getTokens(discordId))!.accessToken).toBe(again.token);
   });
 });

@@ -191,10 +191,20 @@ describe('components', () => {
     expect(env.BATCH_TIME_ZONE).toBeUndefined();
     expect(Number(env.BATCH_DEADLINE_LIKES_BUDGET_USD!.value)).toBe(2);
     expect(env.BATCH_LIKES_DUE_HORIZON!.value).toBe('3h');
+    expect(Number(env.BATCH_RECONNECT_LIKES_BUDGET_USD!.value)).toBe(0.5);
     expect(env.JOB_NAME!.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(c.resources?.limits?.memory).toBe('256Mi');
     expect(env.NODE_OPTIONS!.value).toBe('--max-old-space-size=192');
     expect(c.args).toEqual(['run']);
+  });
+
+  it("batch.reconnectLikesBudgetUsd reaches the CronJob's BATCH_RECONNECT_LIKES_BUDGET_USD and the batch's config; a negative one is refused", async () => {
+    const objects = await helmTemplate({ valuesFiles: [scenario('sandbox')], setJson: { 'batch.reconnectLikesBudgetUsd': 1.25 } });
+    const c = (find(objects, 'CronJob', '-batch').spec as { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } }).jobTemplate.spec.template.spec.containers[0]!;
+    const budget = c.env?.find((e) => e.name === 'BATCH_RECONNECT_LIKES_BUDGET_USD');
+    expect(budget?.value).toBe('1.25');
+    expect(loadJobConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: budget!.value! }).env.BATCH_RECONNECT_LIKES_BUDGET_USD).toBe(1.25);
+    expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], setJson: { 'batch.reconnectLikesBudgetUsd': -1 } })).toMatch(/batch\/reconnectLikesBudgetUsd/);
   });
 
   it('admin API: the only pod with a service account token; Ingress routes /api, /auth, /connect to it and the rest to the console', () => {

@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
-  checkEligibility, ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, describeEligibility, exchangeCode, generateAuthLink, identify, transient, X_SCOPES,
+  checkEligibility, ConflictError, ConnectTicketSigner, CONNECT_TICKET_TTL_MS, describeEligibility, exchangeCode, generateAuthLink, X_SCOPES,
   XIdentityUnavailable, type LinkedXAccount, type Logger, type Stores, type XClientFactory,
 } from '@engagement-tracker/core';
 import { ConnectStore } from './connect-store';
+import { HeldFinisher, type HeldRetryOptions } from './held-finisher';
 import type { MemberNotifier } from './notify';
 import { resultPage } from './page';
 
@@ -20,6 +21,15 @@ export interface ConnectXDeps {
   /** Tells the member the outcome in Discord (see createDiscordDmNotifier). */
   notify?: MemberNotifier;
   now?: () => number;
+  /** How an authorization whose `/2/users/me` failed is asked about again (server and page). */
+  heldRetry?: HeldRetryOptions;
+}
+
+/** The end of a linking attempt, as the member's page shows it. */
+interface Outcome {
+  status: number;
+  title: string;
+  message: string;
 }
 
 const startQuery = z.object({ ticket: z.string().min(10).max(2000) });
@@ -60,7 +70,7 @@ const callbackQuery = z.object({
  *  GET /connect/x/callback?code&state   verify the signed state, take the verifier (once), exchange
  *                                       the code, store the link with encrypted tokens, tell the member.
  */
-export function createConnectXRouter(deps: ConnectXDeps): Router {
+export function createConnectXRouter(deps: ConnectXDeps): Router & { close(): void } {
   const now = deps.now ?? Date.now;
   const signer = new ConnectTicketSigner(deps.encryptionKey, now);
   const store = new ConnectStore(deps.stores);
@@ -70,8 +80,10 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
   const notify = deps.notify ?? (async () => false);
   const router = Router();
 
-  const page = (res: Response, status: number, title: string, message: string, action?: { href: string; label: string }) =>
-    res.status(status).set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).type('html').send(resultPage(title, message, status < 400, action));
+  const page = (res: Response, status: number, title: string, message: string, action?: { href: string; label: string }, refreshAfterS?: number) =>
+    res.status(status).set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).type('html').send(resultPage(title, message, status < 400, action, refreshAfterS));
+  const outcome = (status: number, title: string, message: string): Outcome => ({ status, title, message });
+  const show = (res: Response, o: Outcome) => page(res, o.status, o.title, o.message);
 
   router.get('/connect/x/start', async (req, res, next) => {
     try {
@@ -99,11 +111,11 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
   });
 
   /** Store the link of an authorization X granted and told us the owner of, and tell the member. */
-  const finishLink = async (res: Response, pending: { discordId: string; displayName: string }, account: LinkedXAccount) => {
+  const completeLink = async (pending: { discordId: string; displayName: string }, account: LinkedXAccount): Promise<Outcome> => {
     const missing = X_SCOPES.filter((s) => !account.tokens.scopes.includes(s));
     if (missing.length) {
       log.info({ discordId: pending.discordId, missing }, 'X authorization lacks scopes');
-      return page(res, 400, 'Linking failed', `X granted fewer permissions than needed (missing ${missing.join(', ')}). Run /connect and approve all of them.`);
+      return outcome(400, 'Linking failed', `X granted fewer permissions than needed (missing ${missing.join(', ')}). Run /connect and approve all of them.`);
     }
     try {
       await deps.stores.connections.link(
@@ -114,7 +126,7 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
       if (err instanceof ConflictError) {
         log.info({ discordId: pending.discordId, xUserId: account.user.id, code: err.code }, 'X account already linked to another member');
         await notify(pending.discordId, `⚠️ ${err.message}`);
-        return page(res, 409, 'Account already linked', err.message);
+        return outcome(409, 'Account already linked', err.message);
       }
       throw err;
     }
@@ -128,10 +140,18 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
       log.info({ discordId: pending.discordId, unmet: verdict.unmet.map((u) => u.code) }, 'linked member not eligible yet');
       const text = describeEligibility(verdict);
       await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked.\n⚠️ ${text}`);
-      return page(res, 200, `Linked @${account.user.username}`, `Your X account is linked to your Discord account. ${text.replace(/\n•/g, ' •')}`);
+      return outcome(200, `Linked @${account.user.username}`, `Your X account is linked to your Discord account. ${text.replace(/\n•/g, ' •')}`);
     }
     await notify(pending.discordId, `✅ Your X account @${account.user.username} is now linked. Likes, retweets and replies on tracked posts will earn you points.`);
-    return page(res, 200, `Linked @${account.user.username}`, 'Your X account is linked to your Discord account.');
+    return outcome(200, `Linked @${account.user.username}`, 'Your X account is linked to your Discord account.');
+  };
+
+  const finishLink = async (res: Response, pending: { discordId: string; displayName: string }, account: LinkedXAccount) => show(res, await completeLink(pending, account));
+  const finisher = new HeldFinisher({ store, x: deps.x, log, finish: completeLink }, deps.heldRetry);
+  /** The page of an authorization still held: it asks again by itself (a gap later), or on "Try again". */
+  const waiting = (res: Response, state: string, message: string) => {
+    const href = `/connect/x/finish?state=${encodeURIComponent(state)}`;
+    return page(res, 503, 'Almost linked', `${message} Nothing is lost: this page tries again by itself for 10 minutes (or use Try again).`, { href, label: 'Try again' }, Math.ceil(finisher.gapMs / 1000) + 1);
   };
 
   /**
@@ -141,8 +161,19 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
   const hold = async (res: Response, nonce: string, state: string, pending: { discordId: string; displayName: string }, err: XIdentityUnavailable) => {
     log.warn({ discordId: pending.discordId, err: (err.cause as Error)?.message }, 'X granted access but /2/users/me failed; tokens kept to finish linking');
     await store.holdTokens(nonce, { discordId: pending.discordId, displayName: pending.displayName }, err.tokens, HELD_TTL_MS);
+    finisher.start(nonce, Date.now() + HELD_TTL_MS);
     res.cookie(BROWSER_COOKIE, nonce, { ...cookieOptions, maxAge: HELD_TTL_MS });
-    return page(res, 503, 'Almost linked', 'X granted access but did not answer who you are. Nothing is lost: try again in a minute (within 10 minutes).', { href: `/connect/x/finish?state=${encodeURIComponent(state)}`, label: 'Try again' });
+    return waiting(res, state, 'X granted access but did not answer who you are yet.');
+  };
+
+  /** Nothing held for this page any more: linked meanwhile (by the server's own attempt), or expired. */
+  const afterHold = async (res: Response, discordId: string) => {
+    const link = await deps.stores.connections.get(discordId);
+    if (link?.status === 'linked') {
+      res.clearCookie(BROWSER_COOKIE, cookieOptions);
+      return page(res, 200, `Linked @${link.handle}`, 'Your X account is linked to your Discord account.');
+    }
+    return page(res, 409, 'Linking failed', 'This authorization was already used or has expired. Run /connect in Discord to try again.');
   };
 
   router.get('/connect/x/finish', async (req, res, next) => {
@@ -154,20 +185,15 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
         return page(res, 400, 'Linking failed', 'This page is not valid here. Run /connect in Discord to try again.');
       }
       const held = await store.heldTokens(v.ticket.nonce);
-      if (!held || held.discordId !== v.ticket.discordId) {
+      if (held && held.discordId !== v.ticket.discordId) {
         return page(res, 409, 'Linking failed', 'This authorization was already used or has expired. Run /connect in Discord to try again.');
       }
-      let account;
-      try {
-        account = await identify(deps.x, held.tokens);
-      } catch (err) {
-        if (!transient(err)) throw err;
-        log.warn({ discordId: held.discordId, err: (err as Error).message }, 'X /2/users/me still failing; tokens still kept');
-        return page(res, 503, 'Almost linked', 'X still does not answer who you are. Nothing is lost: try again in a minute (within 10 minutes).', { href: `/connect/x/finish?state=${encodeURIComponent(q.data!.state)}`, label: 'Try again' });
-      }
-      await store.dropHeld(v.ticket.nonce);
+      // X is asked at most once a gap per authorization, whether by this page or the server's own retries.
+      const r = held ? await finisher.attempt(v.ticket.nonce) : ({ kind: 'gone' } as const);
+      if (r.kind === 'waiting') return waiting(res, q.data!.state, 'X still does not answer who you are.');
+      if (r.kind === 'gone') return await afterHold(res, v.ticket.discordId);
       res.clearCookie(BROWSER_COOKIE, cookieOptions);
-      return await finishLink(res, held, account);
+      return show(res, r.value);
     } catch (err) {
       next(err);
     }
@@ -210,7 +236,7 @@ export function createConnectXRouter(deps: ConnectXDeps): Router {
     }
   });
 
-  return router;
+  return Object.assign(router, { close: () => finisher.close() });
 }
 
 export { createDiscordDmNotifier, type MemberNotifier } from './notify';

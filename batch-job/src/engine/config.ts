@@ -61,6 +61,11 @@ export const batchConfigSchema = baseSchema.extend(xConfigSchema.shape).extend({
    * posts that leave the window before a later run could read them (0 = none: such likes may be lost).
    */
   BATCH_DEADLINE_LIKES_BUDGET_USD: z.coerce.number().min(0).max(10_000).default(2),
+  /**
+   * USD a run may spend reading the likers of linked members' posts (`liking_users`), the only way to
+   * find the likes of members who must reconnect (0 = none: their likes wait for their reconnect).
+   */
+  BATCH_RECONNECT_LIKES_BUDGET_USD: z.coerce.number().min(0).max(10_000).default(0.5),
   /** Stop as partial after this many seconds (0 = no cap). */
   BATCH_MAX_WALL_SECONDS: env.int(600),
   /** How the run was started: schedule (CronJob / scheduler), manual (admin console), cli. */

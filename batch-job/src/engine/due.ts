@@ -84,6 +84,23 @@ export function lookupReason(discordId: string, mark: MemberMark | undefined, se
   return null;
 }
 
+/** A run starts a little after its scheduled time and reads members some minutes into it. */
+export const NEXT_RUN_SLACK_MS = 5 * 60_000;
+
+/**
+ * Posts leaving the window before this time must have their candidate likers read by this run: with
+ * the batch's schedule known (`nextRunAt`), those leaving before the next run can read them (its start
+ * plus NEXT_RUN_SLACK_MS), so a member waits until the last run before the first post they may have
+ * engaged leaves (each read then carries as many new likes as it can); without it, those leaving within
+ * `horizonMs` (the runs between must come within it). Pure.
+ */
+export function dueHorizon(now: number, horizonMs: number, nextRunAt?: (after: number) => number): number {
+  if (!nextRunAt) return now + horizonMs;
+  // No later run known (the schedule's answer is the time asked): the horizon.
+  const next = nextRunAt(now + 1);
+  return next > now + 1 ? next + NEXT_RUN_SLACK_MS : now + horizonMs;
+}
+
 /**
  * The latest time something of each kind moved on a post leaving the window within the horizon
  * (`closeBy`): a member known only up to before it must be looked up now. -Infinity: nothing.

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { isRedisUnavailable, withSpan, type BatchStatus, type BatchTrigger, type Connection, type MemberNotifier, type Stores, type TrackedTweet, type XClientFactory } from '@engagement-tracker/core';
 import type { RunContext } from './context';
 import { byWindowEnd, RATE_WINDOW_MS, sweepDoneBy } from './deadline';
-import { dueBefore, membersDue } from './due';
+import { dueBefore, dueHorizon, membersDue } from './due';
 import { StopRun } from './errors';
 import { planRun, reconnectLikeReads, type Plan, type PlanTweet } from './planner';
 import { RunStats } from './stats';
@@ -93,7 +93,7 @@ export interface BatchOptions {
    * posts leave the window before a later run comes. Unset: a run is assumed as soon as X's window reopens.
    */
   nextRunAt?: (after: number) => number;
-  /** USD a run may spend reading likers of linked members' posts for members who must reconnect. */
+  /** USD a run may spend reading likers of linked members' posts for members who must reconnect (default DEFAULT_RECONNECT_LIKES_BUDGET_USD). */
   reconnectLikesBudgetUsd?: number;
   signal?: AbortSignal;
   /** Record the run under this id (BATCH_RUN_ID), e.g. the record the admin API created for a manual run. */
@@ -116,6 +116,8 @@ export interface BatchOutcome {
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 /** USD a throttled run may spend on likes reads for posts leaving the window (BATCH_DEADLINE_LIKES_BUDGET_USD). */
 export const DEFAULT_DEADLINE_LIKES_BUDGET_USD = 2;
+/** USD a run may spend on liking_users reads for members who must reconnect (BATCH_RECONNECT_LIKES_BUDGET_USD). */
+export const DEFAULT_RECONNECT_LIKES_BUDGET_USD = 0.5;
 /** How long a run waits for a member's X rate limit to reopen to read what it held back (see BatchOptions). */
 export const DEFAULT_THROTTLED_WAIT_MS = 60_000;
 /** How long before a tracked post leaves the window every member who may have liked it is read (see BatchOptions). */
@@ -243,7 +245,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     const due = dueBefore(ids.map((id) => ({
       windowEnd: windowEnd(id), likesMovedAt: movedAt.get(id),
       postsMovedAt: Math.max(...(['retweet', 'reply', 'quote'] as const).map((k) => postsMoved.get(`${id}|${k}`) ?? -Infinity)),
-    })), now() + horizon);
+    })), dueHorizon(now(), horizon, opts.nextRunAt));
     ctx.likesDueBefore = due.likes;
     const refusedBefore = await wm.refusedReads();
     for (const k of Object.keys(refusedBefore)) if (k.startsWith('member:')) ctx.retryMembers.add(k.slice(7));
@@ -310,7 +312,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     if (plan.likes === 'members' && (conns.some((c) => c.status === 'needs_reconnect') || stats.get('membersNeedReconnect') > 0)) {
       // Members who must reconnect: their likes of linked members' posts, from the authors' side.
       const planned = new Set(reads.filter((r) => r.kind === 'like').map((r) => r.tweetId));
-      const extra = reconnectLikeReads(planTweets, opts.reconnectLikesBudgetUsd ?? 0.5).filter((r) => !planned.has(r.tweetId));
+      const extra = reconnectLikeReads(planTweets, opts.reconnectLikesBudgetUsd ?? DEFAULT_RECONNECT_LIKES_BUDGET_USD).filter((r) => !planned.has(r.tweetId));
       stats.set('reconnectLikeReads', extra.length);
       reads = [...reads, ...extra];
     }

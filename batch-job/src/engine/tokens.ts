@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
 import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
-import { refreshTokens, type Connection, type MemberNotifier, type Stores, type XClientFactory, type XTokens } from '@engagement-tracker/core';
+import { markNeedsReconnect, refreshRefused, refreshTokens, type Connection, type MemberNotifier, type Stores, type XClientFactory, type XTokens } from '@engagement-tracker/core';
 import { StopRun, TokenBusy, TokenRevoked } from './errors';
 import type { RunStats } from './stats';
 import type { WatermarkStore } from './watermarks';
 
 const EARLY_REFRESH_MS = 60_000;
 const LOCK_TTL_MS = 30_000;
-export const RECONNECT_MESSAGE = '⚠️ X no longer accepts the authorization you gave this community, so your likes cannot be counted. Run /connect to link your X account again (reposts, replies and quotes still count meanwhile).';
 
 /**
  * Members' OAuth 2.0 user clients. Refreshes an expiring token under a per-member Redis lock (X
@@ -92,7 +91,7 @@ export class MemberTokens {
             const resumeAt = err.rateLimit ? err.rateLimit.reset * 1000 : now() + 15 * 60_000;
             throw new StopRun('rate_limited', 'X answered 429 to a token refresh.', resumeAt);
           }
-          if (err instanceof ApiResponseError && err.code >= 400 && err.code < 500) {
+          if (refreshRefused(err)) {
             return this.revoked(conn, 'X refused to refresh the authorization (revoked or expired): reconnect with /connect.');
           }
           throw err;
@@ -117,19 +116,12 @@ export class MemberTokens {
     }
   }
 
-  /** Mark the member needs_reconnect, tell them once, and skip them. */
+  /** Mark the member needs_reconnect, tell them once (whichever process finds it first), and skip them. */
   async revoked(conn: Connection, reason: string): Promise<never> {
-    this.deps.stats.inc('membersNeedReconnect');
-    this.deps.logger.warn({ discordId: conn.discordId }, 'member X authorization unusable; marked needs_reconnect');
-    await this.deps.stores.connections.setStatus(conn.discordId, 'needs_reconnect', reason);
-    await this.tell(conn);
+    const { stores, notify, logger, stats } = this.deps;
+    stats.inc('membersNeedReconnect');
+    const { told } = await markNeedsReconnect({ stores, notify, logger }, conn, reason);
+    if (told !== null) stats.inc(told ? 'membersToldToReconnect' : 'reconnectNoticeFailed');
     throw new TokenRevoked(conn.discordId, reason);
-  }
-
-  /** One DM per dead grant (per link), never a failure of the run. */
-  private async tell(conn: Connection): Promise<void> {
-    if (!this.deps.notify || !(await this.deps.wm.claimReconnectNotice(conn.discordId, conn.linkedAt))) return;
-    const sent = await this.deps.notify(conn.discordId, RECONNECT_MESSAGE);
-    this.deps.stats.inc(sent ? 'membersToldToReconnect' : 'reconnectNoticeFailed');
   }
 }

@@ -1,6 +1,7 @@
 import { createXClientFactory, SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { buildRealistic, Scenario, snowflake, startXDouble, utcDay, type XUser } from '@engagement-tracker/sandbox/x';
 import { describe, expect, it } from 'vitest';
+import { pageHead } from '../../bench/page-minimum';
 import { References, WINDOW_MS } from '../../bench/references';
 
 const MIN = 60_000;
@@ -36,7 +37,7 @@ function community(o: { memberNames: string[]; author: 'brand' | number }) {
   return { sc, members, post, untracked, like };
 }
 
-/** Step the references at each run and return the no-oracle bound and the lower bound. */
+/** Step the references at each run and return the no-oracle bound (with and without X's page minimum) and the lower bound. */
 function bound(sc: Scenario, runs = [run]) {
   sc.seal();
   const refs = new References(sc);
@@ -44,7 +45,7 @@ function bound(sc: Scenario, runs = [run]) {
     sc.advanceTo(t);
     refs.step(t);
   }
-  return { noOracle: refs.noOracle(), lowerBound: refs.total('lowerBound') };
+  return { noOracle: refs.noOracle(), withoutPageMinimum: refs.noOracle(0), lowerBound: refs.total('lowerBound') };
 }
 
 /** What the X double bills for `read` (real twitter-api-v2 clients, members' own tokens). */
@@ -69,7 +70,7 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     const { noOracle } = bound(sc);
     // busy's three likes could each have been the like of the post: every one must be read (post +
     // like object, $0.006); fan's like is shown ($0.006); the submitter cannot earn on it.
-    expect(noOracle.parts).toEqual({ likes: 0.018, quiet: 0, linkedAuthors: 0, engagement: 0.006 });
+    expect(noOracle.parts).toEqual({ likes: 0.018, quiet: 0, linkedAuthors: 0, engagement: 0.006, pageMinimum: 0 });
     expect(noOracle.total).toBe(0.024);
     expect(noOracle.perRun).toEqual([0.024]);
     expect(noOracle.perDay).toEqual({ '2026-11-24': 0.024 });
@@ -90,7 +91,7 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     // 30 untracked likes ($0.006 each on the member side) against one outsider liker ($0.01 user + $0.001 like).
     const many = build(30);
     const a = bound(many.sc).noOracle;
-    expect(a.parts).toEqual({ likes: 0, quiet: 0, linkedAuthors: 0.011, engagement: 0 });
+    expect(a.parts).toEqual({ likes: 0, quiet: 0, linkedAuthors: 0.011, engagement: 0, pageMinimum: 0 });
     const paid = await billedFor(many.sc, async (c) => {
       await c.user(many.members[1]!).v2.tweetLikedBy(many.post.id, { max_results: 10 });
     });
@@ -122,7 +123,7 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     // One outsider like and every other member is in doubt: busy's likes must be read, and quiet must
     // be observed (its newest like, a post nobody else liked: $0.006, under a $0.01 lookup).
     const one = bound(build(true)).noOracle;
-    expect(one.parts).toEqual({ likes: 0.018, quiet: 0.006, linkedAuthors: 0, engagement: 0.006 });
+    expect(one.parts).toEqual({ likes: 0.018, quiet: 0.006, linkedAuthors: 0, engagement: 0.006, pageMinimum: 0 });
   });
 
   it('bills a post several members must read once when their reads can share a UTC day', () => {
@@ -164,8 +165,78 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     const got = bound(c.sc, [midnight - HOUR, midnight + 30 * MIN]).noOracle;
     // shared, billed on both days with each like object; and a, quiet after midnight while the other
     // post may still be its like, must be observed then: its newest like, a post b liked too ($0.001).
-    expect(got.parts).toEqual({ likes: 0.012, quiet: 0.001, linkedAuthors: 0, engagement: 0 });
+    expect(got.parts).toEqual({ likes: 0.012, quiet: 0.001, linkedAuthors: 0, engagement: 0, pageMinimum: 0 });
     expect(got.perDay).toEqual({ '2026-11-24': 0.006, '2026-11-25': 0.007 });
+  });
+
+  describe('page minimum: a read of a member\'s likes from the top returns at least 10', () => {
+    /**
+     * busy likes an untracked post at 06:30, after the tracked post (whose likers cannot be listed) got
+     * an outsider's like: that like must be read by 08:00, the last run while the post is tracked (the
+     * next run, the next day, comes after it left the window). The read is from the top of busy's
+     * likes, so it returns the likes busy made the day before too, up to 10 in all.
+     */
+    const build = (o: { older: number; newer?: number; deleteNth?: number }) => {
+      const c = community({ memberNames: ['submitter', 'busy'], author: 'brand' });
+      const busy = c.members[1]!;
+      const older = Array.from({ length: o.older }, () => c.untracked(30 * HOUR));
+      older.forEach((id, k) => c.like(busy, id, t0 - 10 * HOUR + k * MIN)); // 11-23 from 20:00
+      c.like('2000000001', c.post.id, t0 + 10 * MIN);
+      for (let k = 0; k < (o.newer ?? 1); k++) c.like(busy, c.untracked(), t0 + 30 * MIN + k * 1000);
+      if (o.deleteNth !== undefined) c.sc.state.deleteTweet(older[o.older - 1 - o.deleteNth]!);
+      return { ...c, busy };
+    };
+    const runs = [run, end + 20 * HOUR];
+    const firstPage = (c: ReturnType<typeof build>) =>
+      billedFor(c.sc, async (x) => {
+        await x.user(c.busy).v2.userLikedTweets(c.busy.id, { max_results: 10 });
+      });
+
+    it('is exactly what that read\'s first page bills: the like it needs and the 9 newest before it', async () => {
+      const c = build({ older: 12 });
+      const { noOracle, withoutPageMinimum } = bound(c.sc, runs);
+      // The like it needs ($0.006: post and like object), and 9 likes of the day before, each a post
+      // nobody else liked and a like object: 9 × $0.006.
+      expect(withoutPageMinimum.total).toBe(0.006);
+      expect(noOracle.parts).toEqual({ likes: 0.006, quiet: 0, linkedAuthors: 0, engagement: 0, pageMinimum: 0.054 });
+      expect(noOracle.perRun).toEqual([0.06, 0]);
+      expect(noOracle.within('2026-11-24', '2026-11-24')).toBe(0.06);
+      expect(await firstPage(c)).toBe(noOracle.total);
+    });
+
+    it('counts only the likes there are when the member has fewer than 10', async () => {
+      const c = build({ older: 4 });
+      const { noOracle } = bound(c.sc, runs);
+      expect(noOracle.parts.pageMinimum).toBe(0.024);
+      expect(await firstPage(c)).toBe(noOracle.total);
+    });
+
+    it('claims nothing in place of a post X may hide, so it stays below the bill', async () => {
+      const c = build({ older: 12, deleteNth: 2 });
+      const { noOracle } = bound(c.sc, runs);
+      // The deleted post took a place in the count; the double lists the 10th newest instead.
+      expect(noOracle.parts.pageMinimum).toBe(0.048);
+      expect(await firstPage(c)).toBe(0.06);
+    });
+
+    it('adds nothing when the member made 10 likes since: the page holds only likes that must be read anyway', async () => {
+      const c = build({ older: 12, newer: 10 });
+      const { noOracle, withoutPageMinimum } = bound(c.sc, runs);
+      expect(noOracle.parts.pageMinimum).toBe(0);
+      expect(noOracle.total).toBe(withoutPageMinimum.total);
+      expect(noOracle.total).toBe(0.06);
+      expect(await firstPage(c)).toBe(noOracle.total);
+    });
+
+    it('pageHead: likes made by the read\'s earliest time, among the newest 10 made by its latest, hidden posts holding their place', () => {
+      const likes = Array.from({ length: 15 }, (_, k) => ({ id: `p${k}`, at: k * 100 }));
+      // From 1,000 to 1,200: p0-p10 are listed at the read; p3-p12 are the newest 10 by 1,200.
+      expect(pageHead(likes, 1_000, 1_200, 10, () => true)).toEqual(['p10', 'p9', 'p8', 'p7', 'p6', 'p5', 'p4', 'p3']);
+      expect(pageHead(likes, 1_000, 1_200, 10, (id) => id !== 'p9')).toEqual(['p10', 'p8', 'p7', 'p6', 'p5', 'p4', 'p3']);
+      expect(pageHead(likes.slice(0, 4), 1_000, 1_200, 10, () => true)).toEqual(['p3', 'p2', 'p1', 'p0']);
+      expect(pageHead(likes, 1_000, 2_000, 10, () => true)).toEqual(['p10', 'p9', 'p8', 'p7', 'p6', 'p5']);
+      expect(pageHead(likes, 1_000, 1_200, 0, () => true)).toEqual([]);
+    });
   });
 
   it('is never above what the double bills a strategy that reads everything new from every member, run after run', async () => {
@@ -202,7 +273,8 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
               seen.add(`${d.id}|${m.id}|like`);
             }
             token = page.meta?.next_token;
-          } while (token);
+            // A member's first read takes one page: what they liked before it is history, not new.
+          } while (token && newestLike.has(m.id));
           if (first) newestLike.set(m.id, first);
           token = undefined;
           const since = newestPost.get(m.id);
@@ -226,6 +298,8 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     expect([...truth].filter((k) => !seen.has(k))).toEqual([]);
     const b = refs.noOracle();
     expect(b.parts.likes).toBeGreaterThan(0);
+    expect(b.parts.pageMinimum).toBeGreaterThan(0);
+    expect(b.total).toBeGreaterThan(refs.noOracle(0).total);
     expect(b.total).toBeLessThanOrEqual(x.billing.summary().costUsd);
     for (const day of new Set(runs.map(utcDay))) expect(b.within(day, day)).toBeLessThanOrEqual(x.billing.summary(day).costUsd);
   }, 600_000);

@@ -27,6 +27,19 @@ describe('batch configuration', () => {
     for (const bad of ['-1', 'lots']) expect(() => loadBatchConfig({ BATCH_DEADLINE_LIKES_BUDGET_USD: bad })).toThrow(/BATCH_DEADLINE_LIKES_BUDGET_USD/);
   });
 
+  it('takes BATCH_RECONNECT_LIKES_BUDGET_USD as dollars, 0.5 by default, between 0 and 10,000', () => {
+    expect(loadBatchConfig({}).BATCH_RECONNECT_LIKES_BUDGET_USD).toBe(0.5);
+    expect(loadBatchConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: '3.25' }).BATCH_RECONNECT_LIKES_BUDGET_USD).toBe(3.25);
+    expect(loadBatchConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: '0' }).BATCH_RECONNECT_LIKES_BUDGET_USD).toBe(0);
+    expect(loadBatchConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: '10000' }).BATCH_RECONNECT_LIKES_BUDGET_USD).toBe(10_000);
+    expect(loadBatchConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: '' }).BATCH_RECONNECT_LIKES_BUDGET_USD).toBe(0.5); // empty: unset
+    for (const bad of ['-0.01', '10001', 'half']) {
+      expect(() => loadBatchConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: bad }), bad).toThrow(ConfigError);
+    }
+    expect(() => loadBatchConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: 'half' })).toThrow(/BATCH_RECONNECT_LIKES_BUDGET_USD/);
+    expect(() => loadBatchConfig({ BATCH_RECONNECT_LIKES_BUDGET_USD: '-1' })).toThrow(/BATCH_RECONNECT_LIKES_BUDGET_USD: .*(>=|greater|at least|too small)/i);
+  });
+
   it('a run knows its schedule only when BATCH_SCHEDULE is given (the CronJob passes it)', () => {
     expect(loadJobConfig({}).scheduleKnown).toBe(false);
     expect(loadJobConfig({ BATCH_SCHEDULE: '*/15 * * * *', BATCH_TIME_ZONE: 'Europe/Paris' })).toMatchObject({ scheduleKnown: true, env: { BATCH_SCHEDULE: '*/15 * * * *', BATCH_TIME_ZONE: 'Europe/Paris' } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberMark } from '../../src/engine';
-import { DAILY_LOOKUP_FROM_MS, DAILY_LOOKUP_SPREAD_MS, dueBefore, knownThrough, lookupReason, membersDue, spreadOf, type DueRules, type MemberSeen } from '../../src/engine/due';
+import { DAILY_LOOKUP_FROM_MS, DAILY_LOOKUP_SPREAD_MS, dueBefore, dueHorizon, knownThrough, NEXT_RUN_SLACK_MS, lookupReason, membersDue, spreadOf, type DueRules, type MemberSeen } from '../../src/engine/due';
 
 const HOUR = 3_600_000;
 const MIDNIGHT = Date.UTC(2026, 10, 25);
@@ -83,6 +83,30 @@ describe('dueBefore', () => {
     ];
     expect(dueBefore(posts, closeBy)).toEqual({ likes: LAST_RUN - 9 * HOUR, posts: LAST_RUN - 12 * HOUR });
     expect(dueBefore(posts.slice(2), closeBy)).toEqual({ likes: -Infinity, posts: -Infinity });
+  });
+});
+
+describe('dueHorizon: posts leaving before it must have their candidate likers read now', () => {
+  const hourly = (after: number) => Math.ceil(after / HOUR) * HOUR;
+  it('is the next scheduled run (plus a little for its start) when the schedule is known', () => {
+    expect(dueHorizon(MIDNIGHT, 3 * HOUR, hourly)).toBe(MIDNIGHT + HOUR + NEXT_RUN_SLACK_MS);
+    expect(dueHorizon(MIDNIGHT + 20 * 60_000, 3 * HOUR, hourly)).toBe(MIDNIGHT + HOUR + NEXT_RUN_SLACK_MS);
+    // runs every 6 hours: a post leaving 4 hours from now cannot wait for the next run, whatever the horizon
+    const sixHourly = (after: number) => Math.ceil(after / (6 * HOUR)) * 6 * HOUR;
+    expect(dueHorizon(MIDNIGHT, 3 * HOUR, sixHourly)).toBe(MIDNIGHT + 6 * HOUR + NEXT_RUN_SLACK_MS);
+  });
+  it('is the horizon without a schedule, or when no later run is known', () => {
+    expect(dueHorizon(MIDNIGHT, 3 * HOUR)).toBe(MIDNIGHT + 3 * HOUR);
+    expect(dueHorizon(MIDNIGHT, 3 * HOUR, (after) => after)).toBe(MIDNIGHT + 3 * HOUR);
+  });
+  it('lets a member wait past a post that leaves after the next run, not past one that leaves before it', () => {
+    const posts = [
+      { windowEnd: MIDNIGHT + 50 * 60_000, likesMovedAt: LAST_RUN },
+      { windowEnd: MIDNIGHT + 2 * HOUR, likesMovedAt: MIDNIGHT },
+    ];
+    // the flat 3 h horizon makes a member read since before MIDNIGHT due now; the schedule only one read before LAST_RUN
+    expect(dueBefore(posts, MIDNIGHT + 3 * HOUR).likes).toBe(MIDNIGHT);
+    expect(dueBefore(posts, dueHorizon(MIDNIGHT, 3 * HOUR, hourly)).likes).toBe(LAST_RUN);
   });
 });
 

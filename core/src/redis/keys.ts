@@ -156,6 +156,8 @@ export class Keys {
   connectUsed = (nonce: string) => this.k('connect', 'used', nonce);
   /** string: the tokens of an authorization whose /2/users/me failed, kept (encrypted) to finish linking */
   connectHeld = (nonce: string) => this.k('connect', 'held', nonce);
+  /** string: set while /2/users/me is being asked again for a held authorization (one attempt per gap) */
+  connectRetry = (nonce: string) => this.k('connect', 'retry', nonce);
 
   // The batch engine's watermarks
   wmTweet = (tweetId: string) => this.k('xwm', 'tweet', tweetId);
@@ -177,6 +179,8 @@ export class Keys {
   wmBilled = (day: string, kind: string) => this.k('xwm', 'billed', day, kind);
   /** string: the member was told once that this link's grant died */
   wmReconnectTold = (discordId: string, linkedAt: number) => this.k('xwm', 'reconnect-told', discordId, String(linkedAt));
+  /** string: epoch ms when the watermark hash `xwm:<hash>` (likemoved, postsmoved, refused) last dropped its old entries */
+  wmTrimmed = (hash: string) => this.k('xwm', 'trimmed', hash);
 }
 
 export type KeyName = { [K in keyof Keys]: Keys[K] extends (...a: never[]) => string ? K : never }[keyof Keys];
@@ -257,6 +261,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'connectPending', args: ['nonce'], type: 'string', contents: 'a pending X authorization (PKCE verifier), read once by the callback' },
   { key: 'connectUsed', args: ['nonce'], type: 'string', contents: 'marks a `/connect` link as spent (expires with it)' },
   { key: 'connectHeld', args: ['nonce'], type: 'string', contents: 'tokens of an authorization X granted but whose `/2/users/me` failed (encrypted), kept for 10 minutes so the member can finish linking' },
+  { key: 'connectRetry', args: ['nonce'], type: 'string', contents: 'a held authorization was just asked about again (`/2/users/me`): the next attempt, by the page or the server, waits for it to expire (one every 15 s at most)' },
   { key: 'wmTweet', args: ['tweetId'], type: 'hash', contents: "batch watermark: the post's counts at the last complete run (expires after 8 days)" },
   { key: 'wmMember', args: ['discordId'], type: 'hash', contents: "batch watermark: the member's like/post counts, newest likes and posts seen, paging positions of cut-short reads" },
   { key: 'wmEngaged', args: ['tweetId'], type: 'set', contents: 'engagements already found for a post (`discordId\\|kind`)' },
@@ -269,6 +274,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'wmRefused', type: 'hash', contents: '`member:<id>` / `post:<id>` → a read X refused: endpoint, status, reason, at, runId (cleared by a later good read)' },
   { key: 'wmBilled', args: ['YYYY-MM-DD', 'kind'], type: 'set', contents: 'ids X already billed that UTC day (`post`, `user`, `like`), so cost estimates count each once (2 days)' },
   { key: 'wmReconnectTold', args: ['discordId', 'linkedAt'], type: 'string', contents: 'the member was told (once per link) that their X grant died (90 days)' },
+  { key: 'wmTrimmed', args: ['hash'], type: 'string', contents: 'when (on the run\'s clock) the watermark hash `likemoved`, `postsmoved` or `refused` last dropped its entries older than 8 days: at most once an hour (expires after the hour)' },
 ];
 
 /** The README's key table, as markdown, for a prefix. */

@@ -144,6 +144,14 @@ export class ConnectionStore {
     return res === 1;
   }
 
+  /**
+   * True for the first caller only, per member and link (`linkedAt`), whichever process asks (the
+   * batch or the bot): that caller tells the member their X grant died. Kept 90 days.
+   */
+  async claimReconnectNotice(discordId: string, linkedAt: number): Promise<boolean> {
+    return (await this.ctx.redis.set(this.ctx.keys.wmReconnectTold(discordId, linkedAt), '1', 'EX', 90 * 86_400, 'NX')) === 'OK';
+  }
+
   private encrypt(discordId: string, tokens: XTokens): string {
     return this.ctx.cipher.encrypt(JSON.stringify(tokens), discordId);
   }
