@@ -9,7 +9,8 @@
  *   BENCH_NODE_OPTIONS='--max-old-space-size=128'  to run the batch process under a heap cap.
  *   BENCH_RUNNER=scheduler  to run every run of a scenario in one long-lived batch process.
  *
- * The batch process is what the image runs: the bundled JavaScript on plain node (bundle-runner.ts),
+ * The batch process is what the image runs: the bundled JavaScript on plain node (bundle-runner.ts)
+ * with the node memory flags of the image's ENTRYPOINT,
  * one process per run as the CronJob starts one, with no heap cap (this process's NODE_OPTIONS is not
  * passed on; `heapLimitMb` is the limit they ran under); `rssMb` is the largest resident set any of
  * them reached (sampled every 25 ms), `heapMb` the largest V8 heap in use.
@@ -19,7 +20,7 @@ import { createStores, type Stores } from '@engagement-tracker/core';
 import { startRedisServer } from '@engagement-tracker/core/testing';
 import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLimiter, seedStores, startXDouble, utcDay, type EndpointName, type LimitOverrides, type RecordedRequest, type Scenario, type ScenarioOptions } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
-import { bundleRunner, startBundledRunner, type Runner, type RunnerResult } from './bundle-runner';
+import { bundleRunner, imageMemoryFlags, startBundledRunner, type Runner, type RunnerResult } from './bundle-runner';
 import { CostBreakdown, type Breakdown } from './breakdown';
 import { References, WINDOW_MS } from './references';
 import { referenceLines, stamp, targets, usd, type NoOracleAt, type ReferenceLine, type Row } from './report';
@@ -146,10 +147,10 @@ interface RunCost {
 
 let runnerFile: ReturnType<typeof bundleRunner> | undefined;
 
-/** A batch process of the bundle; with no heap cap unless BENCH_NODE_OPTIONS gives one. */
+/** A batch process of the bundle with the image's node memory flags; with no heap cap unless BENCH_NODE_OPTIONS gives one. */
 async function startRunner(): Promise<Runner> {
   runnerFile ??= bundleRunner();
-  return startBundledRunner((await runnerFile).file, (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean));
+  return startBundledRunner((await runnerFile).file, [...imageMemoryFlags(), ...(process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean)]);
 }
 
 /** How many of these requests X's default limits would have refused (for the unthrottled naive runs). */

@@ -6,7 +6,7 @@
  * chunks loaded only when used, as in `scripts/bundle.ts`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -41,6 +41,16 @@ export async function bundleRunner(): Promise<{ file: string; remove(): void }> 
   // core's script loader reads `scripts/` next to the module it is bundled in.
   cpSync(join(ROOT, 'core/src/redis/scripts'), join(out, 'scripts'), { recursive: true });
   return { file: join(out, 'runner.mjs'), remove: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+/**
+ * The V8 memory flags the batch image gives node (the ENTRYPOINT of batch-job/Dockerfile, e.g. the
+ * young generation's size): the bench's batch process runs with the same, so it measures the image.
+ */
+export function imageMemoryFlags(dockerfile = readFileSync(join(ROOT, 'batch-job/Dockerfile'), 'utf8')): string[] {
+  const entry = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
+  if (!entry) throw new Error('batch-job/Dockerfile has no ENTRYPOINT in exec form');
+  return (JSON.parse(entry[1]!) as string[]).filter((a) => /^--max-(semi|old)-space-size=\d+$/.test(a));
 }
 
 /** What a batch process (bench/runner.ts) reports after one run on the simulated clock. */

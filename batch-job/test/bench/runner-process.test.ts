@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleRunner, startBundledRunner, type Runner } from '../../bench/bundle-runner';
+import { bundleRunner, imageMemoryFlags, startBundledRunner, type Runner } from '../../bench/bundle-runner';
 
 /**
  * The bench's memory figure is the issue's "RSS with no heap cap" only if the batch process it measures
@@ -32,5 +32,17 @@ describe('bench batch process', () => {
     expect(uncapped.heapLimitMb).toBeGreaterThan(512);
     expect(capped.heapLimitMb).toBeGreaterThanOrEqual(100);
     expect(capped.heapLimitMb).toBeLessThan(uncapped.heapLimitMb - 200);
+  });
+
+  it("runs with the image's node memory flags: a young generation far smaller than node's default, no old-space cap", async () => {
+    const flags = imageMemoryFlags();
+    expect(flags.some((f) => f.startsWith('--max-old-space-size'))).toBe(false);
+    // the limit is the old space plus the young generation (3 semi-spaces): with 16 MB semi-spaces, 48 MB
+    // (node's default is up to 64 MB each on a machine with memory to spare)
+    const asImage = await startBundledRunner(bundle.file, ['--max-old-space-size=1000', ...flags]);
+    started.push(asImage);
+    expect(asImage.heapLimitMb).toBeGreaterThanOrEqual(1000);
+    expect(asImage.heapLimitMb).toBeLessThanOrEqual(1000 + 3 * 16 + 1);
+    expect(imageMemoryFlags('FROM x\nENTRYPOINT ["node", "--max-semi-space-size=8", "--enable-source-maps", "main.mjs"]\n')).toEqual(['--max-semi-space-size=8']);
   });
 });
