@@ -228,6 +228,54 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
       expect(await firstPage(c)).toBe(noOracle.total);
     });
 
+    it('bills the same likes again on the next UTC day when a read is forced on each (what re-reads cost)', async () => {
+      const c = community({ memberNames: ['submitter', 'busy'], author: 'brand' });
+      const busy = c.members[1]!;
+      const day1 = Date.UTC(2026, 10, 24, 7);
+      const day2 = day1 + 24 * HOUR;
+      // Two brand posts, each leaving the window 1 minute after a 07:00 run, each liked by an outsider
+      // that night: busy's like at 06:30 could be either's, so busy's likes are read at 07:00 both days.
+      const tracked = (createdAt: number) => {
+        const p = { id: snowflake(createdAt), authorId: '900000001', createdAt, text: 'tracked' };
+        c.sc.schedule({ at: createdAt, userId: p.authorId, tweetId: p.id, kind: 'post', member: false, text: p.text });
+        c.sc.tracked.push({ tweet: p, submitter: 0, submittedAt: createdAt + MIN });
+        return p;
+      };
+      const [a, b] = [tracked(day1 - 24 * HOUR), tracked(day1 + 30 * MIN)];
+      // 12 older likes made before either post existed, then one like a day.
+      for (let k = 0; k < 12; k++) c.like(busy, c.untracked(3 * 24 * HOUR), day1 - 30 * HOUR + k * MIN);
+      c.like('2000000001', a.id, day1 - 50 * MIN);
+      c.like(busy, c.untracked(2 * HOUR), day1 - 30 * MIN);
+      c.like('2000000002', b.id, day2 - 50 * MIN);
+      c.like(busy, c.untracked(-20 * HOUR), day2 - 30 * MIN);
+      const runs = [day1, day2, day2 + 2 * HOUR];
+      c.sc.seal();
+      c.sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
+      const refs = new References(c.sc);
+      const x = await startXDouble({ state: c.sc.state });
+      try {
+        const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, bearerToken: SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN, timeoutMs: 10_000 });
+        const client = factory.user(c.sc.state.issueTokens(busy.id).accessToken);
+        for (const t of runs) {
+          c.sc.advanceTo(t);
+          refs.step(t);
+          // The cheapest such strategy: one first page at each forced read, nothing else.
+          if (t !== runs[2]) await client.v2.userLikedTweets(busy.id, { max_results: 10 });
+        }
+        const got = refs.noOracle();
+        // Each day: the day's like and the 9 newest before it, posts nobody else liked (10 × $0.006);
+        // the second day's page holds the first day's like and 8 of the older ones again.
+        expect(refs.noOracle(0).total).toBe(0.012);
+        expect(got.parts).toEqual({ likes: 0.012, quiet: 0, linkedAuthors: 0, engagement: 0, pageMinimum: 0.108 });
+        expect(got.perDay).toEqual({ '2026-11-24': 0.06, '2026-11-25': 0.06 });
+        expect(got.within('2026-11-25', '2026-11-25')).toBe(0.06);
+        expect(x.billing.summary('2026-11-24').costUsd).toBe(0.06);
+        expect(x.billing.summary('2026-11-25').costUsd).toBe(0.06);
+      } finally {
+        await x.close();
+      }
+    });
+
     it('pageHead: likes made by the read\'s earliest time, among the newest 10 made by its latest, hidden posts holding their place', () => {
       const likes = Array.from({ length: 15 }, (_, k) => ({ id: `p${k}`, at: k * 100 }));
       // From 1,000 to 1,200: p0-p10 are listed at the read; p3-p12 are the newest 10 by 1,200.
