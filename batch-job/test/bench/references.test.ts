@@ -1,7 +1,7 @@
 import { createXClientFactory, SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { buildRealistic, Scenario, snowflake, startXDouble, utcDay, type XUser } from '@engagement-tracker/sandbox/x';
 import { describe, expect, it } from 'vitest';
-import { pageHead } from '../../bench/page-minimum';
+import { cheapestReads, pageHead } from '../../bench/page-minimum';
 import { References, WINDOW_MS } from '../../bench/references';
 
 const MIN = 60_000;
@@ -274,6 +274,24 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
       } finally {
         await x.close();
       }
+    });
+
+    it('cheapestReads: the runs a member\'s forced reads cost least at, each page billed on its day and each forced like once', () => {
+      // Runs 0 and 1 on one day, run 2 the next; 10, 15 and 40 likes made by them; every like priced $1,
+      // likes 12 and 25 forced. One read in runs 0-1 and one at run 2.
+      const made = [10, 15, 40];
+      const plan = (windows: Array<[number, number]>) =>
+        cheapestReads({
+          windows, made: (r) => made[r]!, day: (r) => (r < 2 ? 0 : 1), pageMin: 10,
+          usd: (from, to) => Math.max(0, to - from), forcedUsd: (from, to) => [12, 25].filter((x) => x >= from && x < to).length,
+        });
+      const reads = plan([[0, 1], [2, 2]]);
+      // Run 1's page (likes 5-14, 12 among them), then run 2's (30-39) and like 25, forced and below it:
+      // 10 + 11. Reading at run 0 instead would leave like 12 below run 2's page too: 10 + 12.
+      expect(reads).toEqual([{ run: 1, due: 1, extra: 9 }, { run: 2, due: 1, extra: 10 }]);
+      // Two reads the same day: the second bills only what was made since the first (10-14).
+      expect(plan([[0, 0], [1, 1]])).toEqual([{ run: 0, due: 0, extra: 10 }, { run: 1, due: 1, extra: 4 }]);
+      expect(plan([])).toEqual([]);
     });
 
     it('pageHead: likes made by the read\'s earliest time, among the newest 10 made by its latest, hidden posts holding their place', () => {
