@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Housekeeping, utcDay } from '../src';
+import { Housekeeping, trimHashByAge, utcDay } from '../src';
 import { TweetIndex } from '../src/redis/stores/tweet-index';
 import { makeStores, seedCommunity, suiteRedis, TWEET } from './helpers';
 
@@ -135,5 +135,42 @@ describe('housekeeping: keys with no bound of their own', () => {
     between = () => new Housekeeping(stores.ctx, { ...stores.housekeeping.retention, changes: 1 }).run();
     expect((await index.all()).map((r) => r.status)).toEqual(['unavailable', 'unavailable', 'unavailable']);
     expect(between).toBeUndefined();
+  });
+});
+
+describe('trimHashByAge', () => {
+  it('drops the entries older than the cutoff (and unreadable ones) of a hash larger than one HSCAN batch, counting each once', async () => {
+    const { stores, redis } = makeStores(redisServer.get());
+    const key = stores.keys.wmLikeMoved();
+    const now = 100 * DAY;
+    const fields: Array<string | number> = [];
+    for (let i = 0; i < 5000; i++) fields.push(`t${i}`, i % 5 === 0 ? now - 9 * DAY : now - (i % 7) * HOUR);
+    await redis.hset(key, ...fields, 'bad', 'not a time');
+    expect(await trimHashByAge(redis, key, now - 8 * DAY, Number, { dryRun: true })).toBe(1001);
+    expect(await redis.hlen(key)).toBe(5001);
+    expect(await trimHashByAge(redis, key, now - 8 * DAY, Number)).toBe(1001);
+    expect(await redis.hlen(key)).toBe(4000);
+    expect(await redis.hexists(key, 't5')).toBe(0);
+    expect(await redis.hexists(key, 't6')).toBe(1);
+    expect(await trimHashByAge(redis, key, now - 8 * DAY, Number)).toBe(0);
+  });
+
+  it('with `once`, reads the hash at most once a period of the caller\'s clock', async () => {
+    const { stores, redis } = makeStores(redisServer.get());
+    const key = stores.keys.wmRefused();
+    const once = (now: number) => ({ markKey: stores.keys.wmTrimmed('refused'), everyMs: HOUR, now });
+    const at = (v: string) => Number(v);
+    const t0 = 50 * DAY;
+    await redis.hset(key, 'a', t0 - 9 * DAY, 'b', t0);
+    expect(await trimHashByAge(redis, key, t0 - 8 * DAY, at, { once: once(t0) })).toBe(1);
+    // An old entry written since: left alone for the rest of the hour (no read of the hash at all)...
+    await redis.hset(key, 'c', t0 - 10 * DAY);
+    expect(await trimHashByAge(redis, key, t0 - 8 * DAY, at, { once: once(t0 + 59 * 60_000) })).toBe(0);
+    expect(await redis.hexists(key, 'c')).toBe(1);
+    // ... and dropped by the first call an hour on (or by one whose clock went back).
+    expect(await trimHashByAge(redis, key, t0 - 8 * DAY, at, { once: once(t0 + HOUR) })).toBe(1);
+    await redis.hset(key, 'd', t0 - 10 * DAY);
+    expect(await trimHashByAge(redis, key, t0 - 8 * DAY, at, { once: once(t0 - DAY) })).toBe(1);
+    expect(Object.keys(await redis.hgetall(key))).toEqual(['b']);
   });
 });

@@ -10,9 +10,9 @@ export interface HeldRetryOptions {
 }
 
 /** One attempt to finish a held authorization. */
-export type HeldAttempt =
+export type HeldAttempt<T> =
   /** X named the owner and this attempt took the held tokens: `finish` has linked them. */
-  | { kind: 'done'; value: unknown }
+  | { kind: 'done'; value: T }
   /** X still does not answer (or was asked within the gap): the tokens stay held. */
   | { kind: 'waiting' }
   /** Nothing held any more: finished by another attempt, or expired. */
@@ -27,7 +27,7 @@ export type HeldAttempt =
  * attempts never link twice. The server's timers live in this process only: a restart leaves the page's
  * own retries (and its "Try again" link).
  */
-export class HeldFinisher {
+export class HeldFinisher<T> {
   private readonly timers = new Set<NodeJS.Timeout>();
   readonly gapMs: number;
   private readonly maxDelayMs: number;
@@ -36,7 +36,7 @@ export class HeldFinisher {
     private readonly deps: {
       store: ConnectStore; x: XClientFactory; log: Logger;
       /** Links what X named (and tells the member); its result is the attempt's `value`. */
-      finish: (held: HeldAuthorization, account: LinkedXAccount) => Promise<unknown>;
+      finish: (held: HeldAuthorization, account: LinkedXAccount) => Promise<T>;
     },
     opts: HeldRetryOptions = {},
   ) {
@@ -45,7 +45,7 @@ export class HeldFinisher {
   }
 
   /** Ask X once (unless someone did within the gap); link when it answers. */
-  async attempt(nonce: string): Promise<HeldAttempt> {
+  async attempt(nonce: string): Promise<HeldAttempt<T>> {
     const { store, x, log } = this.deps;
     const held = await store.heldTokens(nonce);
     if (!held) return { kind: 'gone' };

@@ -179,6 +179,8 @@ export class Keys {
   wmBilled = (day: string, kind: string) => this.k('xwm', 'billed', day, kind);
   /** string: the member was told once that this link's grant died */
   wmReconnectTold = (discordId: string, linkedAt: number) => this.k('xwm', 'reconnect-told', discordId, String(linkedAt));
+  /** string: epoch ms when the watermark hash `xwm:<hash>` (likemoved, postsmoved, refused) last dropped its old entries */
+  wmTrimmed = (hash: string) => this.k('xwm', 'trimmed', hash);
 }
 
 export type KeyName = { [K in keyof Keys]: Keys[K] extends (...a: never[]) => string ? K : never }[keyof Keys];
@@ -272,6 +274,7 @@ export const KEY_DOCS: KeyDoc[] = [
   { key: 'wmRefused', type: 'hash', contents: '`member:<id>` / `post:<id>` → a read X refused: endpoint, status, reason, at, runId (cleared by a later good read)' },
   { key: 'wmBilled', args: ['YYYY-MM-DD', 'kind'], type: 'set', contents: 'ids X already billed that UTC day (`post`, `user`, `like`), so cost estimates count each once (2 days)' },
   { key: 'wmReconnectTold', args: ['discordId', 'linkedAt'], type: 'string', contents: 'the member was told (once per link) that their X grant died (90 days)' },
+  { key: 'wmTrimmed', args: ['hash'], type: 'string', contents: 'when (on the run\'s clock) the watermark hash `likemoved`, `postsmoved` or `refused` last dropped its entries older than 8 days: at most once an hour (expires after the hour)' },
 ];
 
 /** The README's key table, as markdown, for a prefix. */

@@ -28,15 +28,43 @@ export interface HousekeepingSummary {
   changesTrimmed: number;
 }
 
+/** Fields of a hash read per HSCAN round trip by trimHashByAge. */
+const TRIM_SCAN_COUNT = 1000;
+
 /**
  * Drop the fields of a hash whose age (`ageOf` its value, ms; NaN for a value it cannot read) is below
- * `cutoff`. For hashes written by one process at a time (the batch engine under its lock).
+ * `cutoff`, reading the hash in HSCAN batches (each batch's old fields dropped before the next is read,
+ * so memory stays bounded whatever the hash's size). With `once`, a hash trimmed less than
+ * `once.everyMs` before `once.now` (the caller's clock, recorded in `once.markKey`) is left alone:
+ * writers that trim after every write read the whole hash once a period instead of every time. For
+ * hashes written by one process at a time (the batch engine under its lock). Returns the fields
+ * dropped (or that would be, with `dryRun`).
  */
-export async function trimHashByAge(redis: RedisClient, key: string, cutoff: number, ageOf: (value: string) => number, opts: { dryRun?: boolean } = {}): Promise<number> {
-  const h = await redis.hgetall(key);
-  const old = Object.entries(h).filter(([, v]) => !(ageOf(v) >= cutoff)).map(([k]) => k);
-  if (old.length && !opts.dryRun) await redis.hdel(key, ...old);
-  return old.length;
+export async function trimHashByAge(
+  redis: RedisClient, key: string, cutoff: number, ageOf: (value: string) => number,
+  opts: { dryRun?: boolean; once?: { markKey: string; everyMs: number; now: number } } = {},
+): Promise<number> {
+  const once = opts.dryRun ? undefined : opts.once;
+  if (once) {
+    const last = Number(await redis.get(once.markKey));
+    if (last <= once.now && once.now - last < once.everyMs) return 0;
+  }
+  const seen = new Set<string>();
+  let removed = 0;
+  let cursor = '0';
+  do {
+    const [next, flat] = await redis.hscan(key, cursor, 'COUNT', TRIM_SCAN_COUNT);
+    cursor = next;
+    const old: string[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      // HSCAN may return a field twice: count it once.
+      if (!(ageOf(flat[i + 1]!) >= cutoff) && !seen.has(flat[i]!)) old.push(flat[i]!);
+    }
+    if (opts.dryRun) old.forEach((f) => seen.add(f));
+    else if (old.length) removed += await redis.hdel(key, ...old);
+  } while (cursor !== '0');
+  if (once) await redis.set(once.markKey, String(once.now), 'PX', Math.max(1, once.everyMs));
+  return opts.dryRun ? seen.size : removed;
 }
 
 /**
