@@ -237,6 +237,34 @@ describe('createConnectXRouter', () => {
     await expect.poll(() => stores.connections.get('999002'), { timeout: 60_000, interval: 100 }).toMatchObject({ status: 'linked', xUserId: xu.id });
   });
 
+  it('keeps the tokens when X rate-limits /2/users/me (429) after the code exchange, and drops them when X refuses them (401)', async () => {
+    const b = browser();
+    const xu = x.state.addUser({ username: 'limited_me' });
+    x.state.authorizeAs = xu.id;
+    const approved = await b((await b(ticketFor('999003', fast.url))).headers.get('location')!);
+    x.state.authorizeAs = null;
+    x.fail({ endpoint: 'users_me', status: 429 });
+    const cb = await b(approved.headers.get('location')!);
+    expect(cb.status).toBe(503);
+    expect(await cb.text()).toContain('Almost linked');
+    await expect.poll(() => stores.connections.get('999003'), { timeout: 60_000, interval: 100 }).toMatchObject({ status: 'linked', xUserId: xu.id });
+    expect(x.requestsTo('users_me').filter((r) => r.userId === xu.id).map((r) => r.status)).toEqual([429, 200]);
+
+    // Tokens X no longer accepts (the member revoked the app meanwhile): dropped, nothing linked.
+    const revoked = x.state.addUser({ username: 'revoked_me' });
+    x.state.authorizeAs = revoked.id;
+    const approved2 = await b((await b(ticketFor('999004', fast.url))).headers.get('location')!);
+    x.state.authorizeAs = null;
+    x.fail({ endpoint: 'users_me', status: 503, count: 4 }); // the callback's four attempts
+    x.fail({ endpoint: 'users_me', status: 401 }); // then the server's first one
+    const held = await b(approved2.headers.get('location')!);
+    expect(held.status).toBe(503);
+    const finishHref = /url=([^"]+)">/.exec(await held.text())![1]!.replace(/&#38;/g, '&');
+    await expect.poll(async () => (await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`)).length, { timeout: 60_000, interval: 100 }).toBe(0);
+    expect(await stores.connections.get('999004')).toBeNull();
+    expect((await b(`${fast.url}${finishHref}`)).status).toBe(409);
+  });
+
   it('tells a member who links what they miss to earn and when they qualify; records the X facts', async () => {
     const xu = x.state.addUser({ username: 'newbie', createdAt: clock - 5 * 86_400_000, followers: 3 });
     x.state.authorizeAs = xu.id;

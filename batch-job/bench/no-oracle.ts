@@ -62,14 +62,22 @@
  *     (4), so an object billed anyway that day costs nothing more (a member who made 10 likes since
  *     pays nothing here). A like whose post has a member author may be read through that post's
  *     likers instead and forces no read; a deadline past the last run stepped forces none either.
+ *     The likes of the list that only this member's forced reads can bill (the like object, and a post
+ *     no other member liked, that is not tracked and no other step needs) leave the groups and are
+ *     priced by the member's cheapest schedule instead (cheapestReads in page-minimum.ts): one read
+ *     from the top in each window, at runs inside windows only (a read elsewhere bills more, never
+ *     less); each bills its first page, the 10 newest likes made by its run, on its day, less those an
+ *     earlier read that day billed (they are older than the likes made since), and a forced like that
+ *     fell below the first page since the previous read is billed once by a read further down.
  * Objects are billed once a UTC day, so each one costs at least the least number of UTC days that meet
  * every window in which it must be billed (a window runs from the UTC day of the run that makes it due
  * to the day of its deadline; a deadline after the last run stepped is the window end itself); windows
  * are met greedily, at their first day (optimal for intervals on a line), and each billed day is
  * attributed to the run that opened that window (step 5's part is the days its windows add to an
- * object's count). No object is priced by two steps (the members' user objects only in (2), outsiders
- * only in (3), member-specific like objects and posts in one group each across (1), (4) and (5), once a
- * day). Conservative throughout: whatever a read from the top returns that was made after the like's
+ * object's count, and what a member's schedule pays above the forced likes' own price). No object is
+ * priced by two steps (the members' user objects only in (2), outsiders only in (3), a like object or
+ * post in one group across (1), (4) and (5), or in one member's schedule, billed once a day; (2) is
+ * billed only on days when no forced read can happen). Conservative throughout: whatever a read from the top returns that was made after the like's
  * run, pages below the first, a second read from the top the same day, metrics lookups and what
  * reaching an entry deep in a list returns are all left out; unlikes and X's like-event stream
  * (Activity API, not served by the double) are out of scope. `total` is the bound (with
@@ -79,7 +87,7 @@
  */
 import { X_PRICES } from '@engagement-tracker/core';
 import type { Scenario, ScenarioEvent } from '@engagement-tracker/sandbox/x';
-import { firstIndex, pageHead } from './page-minimum';
+import { cheapestReads, firstIndex, pageHead } from './page-minimum';
 
 export interface NoOracle {
   total: number;
@@ -120,6 +128,8 @@ interface Window {
   /** Last UTC day (days since the epoch) on which it may be billed. */
   end: number;
   part: keyof Parts;
+  /** Step 1 or 5 for a like only this member's own list can show (see `forced`). */
+  of?: string;
 }
 
 interface TrackedInfo {
@@ -220,8 +230,11 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     for (let d = dayOf(runs[run]!); d <= end; d++) set.add(d);
   };
   const quiet = new Map<string, Window[]>();
-  /** Step 5: per member, the reads of their list from the top that step 1 forces: from runs[run] to `by` (`run:by` keys). */
-  const forced = new Map<string, Map<string, { run: number; by: number }>>();
+  /**
+   * Step 5: per member, the reads of their list from the top that step 1 forces: from run `run` to run
+   * `last` (`run:last` keys), and the forced likes' posts with their windows.
+   */
+  const forced = new Map<string, { reads: Map<string, { run: number; last: number }>; likes: Map<string, [number, number]> }>();
   const linkedOnly: Array<{ m: string; u: string; run: number; cands: TrackedInfo[]; k: number }> = [];
 
   // Steps 1-3: each member, interval by interval.
@@ -245,12 +258,15 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
           const by = Math.min(...viaOpen.map((p) => p.deadline));
           const end = dayOf(by);
           // Only m's own list can show it when u's author is not a member: a read from the top is due from `run` to `by`.
-          add(likeReqs, `${u}|${m}`, { run, end, part: 'likes' });
-          if (!authorIsMember(u)) add(postReqs, u, { run, end, part: 'likes' });
-          if (pageMin > 0 && !authorIsMember(u) && by <= last && shown(u, m)) {
-            let reads = forced.get(m);
-            if (!reads) forced.set(m, (reads = new Map()));
-            reads.set(`${run}:${by}`, { run, by });
+          const only = pageMin > 0 && !authorIsMember(u) && by <= last && shown(u, m);
+          add(likeReqs, `${u}|${m}`, { run, end, part: 'likes', ...(only ? { of: m } : {}) });
+          if (!authorIsMember(u)) add(postReqs, u, { run, end, part: 'likes', ...(only ? { of: m } : {}) });
+          if (only) {
+            let f = forced.get(m);
+            if (!f) forced.set(m, (f = { reads: new Map(), likes: new Map() }));
+            const lastRun = firstIndex(K, (r) => runs[r]! >= by);
+            f.reads.set(`${run}:${lastRun}`, { run, last: lastRun });
+            f.likes.set(u, [run, lastRun]);
           }
           markDays(m, run, end);
           continue;
@@ -285,15 +301,65 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     out.perRunParts[run]![part] += usd;
   };
   // Step 5: the page minimum. Each read from the top that step 1 forces returns the head of the list.
-  for (const [m, reads] of forced) {
+  for (const [m, { reads }] of forced) {
     const likes = s.likesByUser.get(m) ?? [];
-    for (const { run, by } of reads.values()) {
-      const end = dayOf(by);
-      for (const u of pageHead(likes, runs[run]!, by, pageMin, (id) => shown(id, m))) {
-        add(likeReqs, `${u}|${m}`, { run, end, part: 'pageMinimum' });
-        add(postReqs, u, { run, end, part: 'pageMinimum' });
+    for (const { run, last: lastRun } of reads.values()) {
+      const end = dayOf(runs[lastRun]!);
+      for (const u of pageHead(likes, runs[run]!, runs[lastRun]!, pageMin, (id) => shown(id, m))) {
+        add(likeReqs, `${u}|${m}`, { run, end, part: 'pageMinimum', of: m });
+        add(postReqs, u, { run, end, part: 'pageMinimum', of: m });
       }
     }
+  }
+  /** Like objects and posts step 3 prices. */
+  const stepThree = new Set(linkedOnly.flatMap((l) => [`${l.u}|${l.m}`, l.u]));
+  const readPlans = pageMin > 0 ? memberReads() : [];
+
+  /**
+   * Step 5, member by member: the likes of a member's list that nothing but that member's forced reads
+   * prices (like object and post: no other member liked the post, no other step requires either)
+   * leave the groups and are priced by the cheapest runs those reads can happen at (cheapestReads:
+   * every page they return, every forced like once).
+   */
+  function memberReads(): Array<(a: number, b: number) => number> {
+    const trackedPost = new Set(tracked.keys());
+    const plans: Array<(a: number, b: number) => number> = [];
+    for (const [m, f] of forced) {
+      const likes = s.likesByUser.get(m) ?? [];
+      const mine = (ws: Window[] | undefined) => (ws ?? []).every((w) => w.of === m);
+      const priced = likes.map(({ id: u }) => {
+        const own = shown(u, m) && !trackedPost.has(u) && !stepThree.has(u) && !stepThree.has(`${u}|${m}`) && mine(likeReqs.get(`${u}|${m}`)) && mine(postReqs.get(u)) && !(s.likesByTweet.get(u) ?? []).some((l) => l.id !== m && index.has(l.id));
+        return own ? X_PRICES.like + X_PRICES.post : 0;
+      });
+      likes.forEach(({ id: u }, x) => {
+        if (!priced[x]) return;
+        likeReqs.delete(`${u}|${m}`);
+        postReqs.delete(u);
+      });
+      const sums = (keep: (x: number) => boolean) => {
+        const out = [0];
+        priced.forEach((usd, x) => out.push(out[x]! + (keep(x) ? usd : 0)));
+        return (from: number, to: number) => (to > from ? out[to]! - out[from]! : 0);
+      };
+      const usd = sums(() => true);
+      const made = (r: number) => firstIndex(likes.length, (x) => likes[x]!.at > runs[r]!);
+      const windows = [...f.reads.values()].map((r): [number, number] => [r.run, r.last]);
+      const plan = (a: number, b: number) => {
+        const inside = ([first, lastRun]: readonly [number, number]) => dayOf(runs[first]!) >= a && dayOf(runs[lastRun]!) <= b;
+        return cheapestReads({
+          windows: windows.filter(inside), made, day: (r) => dayOf(runs[r]!), pageMin, usd,
+          forcedUsd: sums((x) => { const w = f.likes.get(likes[x]!.id); return !!w && inside(w); }),
+        });
+      };
+      // Each forced like at the run that made it due (as the groups attribute them), the rest at its read.
+      likes.forEach(({ id: u }, x) => {
+        const w = f.likes.get(u);
+        if (w && priced[x]) charge(w[0], priced[x]!, 'likes');
+      });
+      for (const { run, extra } of plan(-Infinity, Infinity)) charge(run, extra, 'pageMinimum');
+      plans.push((a, b) => plan(a, b).reduce((t, r) => t + r.due + r.extra, 0));
+    }
+    return plans;
   }
 
   /** Each object (or member observation) with the windows it must be billed in, and its price on a day. */
@@ -374,6 +440,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     for (const g of groups) {
       for (const w of stab(g.windows.filter((x) => dayOf(runs[x.run]!) >= a && x.end <= b), runs)) usd += g.price(dayOf(runs[w.run]!));
     }
+    for (const plan of readPlans) usd += plan(a, b);
     return round(usd);
   };
 

@@ -1,4 +1,4 @@
-import { identify, transient, type LinkedXAccount, type Logger, type XClientFactory } from '@engagement-tracker/core';
+import { identify, identityLater, type LinkedXAccount, type Logger, type XClientFactory } from '@engagement-tracker/core';
 import type { ConnectStore, HeldAuthorization } from './connect-store';
 
 /** How a held authorization is asked about again (see HeldFinisher). */
@@ -16,7 +16,9 @@ export type HeldAttempt<T> =
   /** X still does not answer (or was asked within the gap): the tokens stay held. */
   | { kind: 'waiting' }
   /** Nothing held any more: finished by another attempt, or expired. */
-  | { kind: 'gone' };
+  | { kind: 'gone' }
+  /** X refused the held tokens (e.g. 401: the member revoked the app meanwhile): dropped, nothing linked. */
+  | { kind: 'refused' };
 
 /**
  * Finishes linking when X's `/2/users/me` failed after the code exchange (the code is spent, the tokens
@@ -54,7 +56,10 @@ export class HeldFinisher<T> {
     try {
       account = await identify(x, held.tokens, { attempts: 1 });
     } catch (err) {
-      if (!transient(err)) throw err;
+      if (!identityLater(err)) {
+        log.warn({ discordId: held.discordId, err: (err as Error).message }, 'X refused the held tokens at /2/users/me; dropped');
+        return (await store.takeHeld(nonce)) ? { kind: 'refused' } : { kind: 'gone' };
+      }
       log.warn({ discordId: held.discordId, err: (err as Error).message }, 'X /2/users/me still failing; tokens still kept');
       return { kind: 'waiting' };
     }

@@ -193,6 +193,7 @@ export function createConnectXRouter(deps: ConnectXDeps): Router & { close(): vo
       if (r.kind === 'waiting') return waiting(res, q.data!.state, 'X still does not answer who you are.');
       if (r.kind === 'gone') return await afterHold(res, v.ticket.discordId);
       res.clearCookie(BROWSER_COOKIE, cookieOptions);
+      if (r.kind === 'refused') return page(res, 502, 'Linking failed', 'X did not accept the authorization. Run /connect in Discord to try again.');
       return show(res, r.value);
     } catch (err) {
       next(err);

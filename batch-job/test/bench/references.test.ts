@@ -1,7 +1,7 @@
 import { createXClientFactory, SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { buildRealistic, Scenario, snowflake, startXDouble, utcDay, type XUser } from '@engagement-tracker/sandbox/x';
 import { describe, expect, it } from 'vitest';
-import { pageHead } from '../../bench/page-minimum';
+import { cheapestReads, pageHead } from '../../bench/page-minimum';
 import { References, WINDOW_MS } from '../../bench/references';
 
 const MIN = 60_000;
@@ -226,6 +226,72 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
       expect(noOracle.total).toBe(withoutPageMinimum.total);
       expect(noOracle.total).toBe(0.06);
       expect(await firstPage(c)).toBe(noOracle.total);
+    });
+
+    it('bills the same likes again on the next UTC day when a read is forced on each (what re-reads cost)', async () => {
+      const c = community({ memberNames: ['submitter', 'busy'], author: 'brand' });
+      const busy = c.members[1]!;
+      const day1 = Date.UTC(2026, 10, 24, 7);
+      const day2 = day1 + 24 * HOUR;
+      // Two brand posts, each leaving the window 1 minute after a 07:00 run, each liked by an outsider
+      // that night: busy's like at 06:30 could be either's, so busy's likes are read at 07:00 both days.
+      const tracked = (createdAt: number) => {
+        const p = { id: snowflake(createdAt), authorId: '900000001', createdAt, text: 'tracked' };
+        c.sc.schedule({ at: createdAt, userId: p.authorId, tweetId: p.id, kind: 'post', member: false, text: p.text });
+        c.sc.tracked.push({ tweet: p, submitter: 0, submittedAt: createdAt + MIN });
+        return p;
+      };
+      const [a, b] = [tracked(day1 - 24 * HOUR), tracked(day1 + 30 * MIN)];
+      // 12 older likes made before either post existed, then one like a day.
+      for (let k = 0; k < 12; k++) c.like(busy, c.untracked(3 * 24 * HOUR), day1 - 30 * HOUR + k * MIN);
+      c.like('2000000001', a.id, day1 - 50 * MIN);
+      c.like(busy, c.untracked(2 * HOUR), day1 - 30 * MIN);
+      c.like('2000000002', b.id, day2 - 50 * MIN);
+      c.like(busy, c.untracked(-20 * HOUR), day2 - 30 * MIN);
+      const runs = [day1, day2, day2 + 2 * HOUR];
+      c.sc.seal();
+      c.sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
+      const refs = new References(c.sc);
+      const x = await startXDouble({ state: c.sc.state });
+      try {
+        const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, bearerToken: SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN, timeoutMs: 10_000 });
+        const client = factory.user(c.sc.state.issueTokens(busy.id).accessToken);
+        for (const t of runs) {
+          c.sc.advanceTo(t);
+          refs.step(t);
+          // The cheapest such strategy: one first page at each forced read, nothing else.
+          if (t !== runs[2]) await client.v2.userLikedTweets(busy.id, { max_results: 10 });
+        }
+        const got = refs.noOracle();
+        // Each day: the day's like and the 9 newest before it, posts nobody else liked (10 × $0.006);
+        // the second day's page holds the first day's like and 8 of the older ones again.
+        expect(refs.noOracle(0).total).toBe(0.012);
+        expect(got.parts).toEqual({ likes: 0.012, quiet: 0, linkedAuthors: 0, engagement: 0, pageMinimum: 0.108 });
+        expect(got.perDay).toEqual({ '2026-11-24': 0.06, '2026-11-25': 0.06 });
+        expect(got.within('2026-11-25', '2026-11-25')).toBe(0.06);
+        expect(x.billing.summary('2026-11-24').costUsd).toBe(0.06);
+        expect(x.billing.summary('2026-11-25').costUsd).toBe(0.06);
+      } finally {
+        await x.close();
+      }
+    });
+
+    it('cheapestReads: the runs a member\'s forced reads cost least at, each page billed on its day and each forced like once', () => {
+      // Runs 0 and 1 on one day, run 2 the next; 10, 15 and 40 likes made by them; every like priced $1,
+      // likes 12 and 25 forced. One read in runs 0-1 and one at run 2.
+      const made = [10, 15, 40];
+      const plan = (windows: Array<[number, number]>) =>
+        cheapestReads({
+          windows, made: (r) => made[r]!, day: (r) => (r < 2 ? 0 : 1), pageMin: 10,
+          usd: (from, to) => Math.max(0, to - from), forcedUsd: (from, to) => [12, 25].filter((x) => x >= from && x < to).length,
+        });
+      const reads = plan([[0, 1], [2, 2]]);
+      // Run 1's page (likes 5-14, 12 among them), then run 2's (30-39) and like 25, forced and below it:
+      // 10 + 11. Reading at run 0 instead would leave like 12 below run 2's page too: 10 + 12.
+      expect(reads).toEqual([{ run: 1, due: 1, extra: 9 }, { run: 2, due: 1, extra: 10 }]);
+      // Two reads the same day: the second bills only what was made since the first (10-14).
+      expect(plan([[0, 0], [1, 1]])).toEqual([{ run: 0, due: 0, extra: 10 }, { run: 1, due: 1, extra: 4 }]);
+      expect(plan([])).toEqual([]);
     });
 
     it('pageHead: likes made by the read\'s earliest time, among the newest 10 made by its latest, hidden posts holding their place', () => {

@@ -46,7 +46,8 @@ type RetryOptions = { attempts?: number; backoffMs?: number };
  * Exchange the callback's code (PKCE verifier checked by X) and read who authorized. The code is
  * single use: once exchanged, a failing `/2/users/me` (5xx, timeout) is retried with the tokens just
  * received, never by exchanging the code again (X would refuse it, and the link would be lost); when it
- * still fails, XIdentityUnavailable carries the tokens so the caller can keep them and finish later.
+ * still fails, or X answers 429 (its limit, not a refusal), XIdentityUnavailable carries the tokens so
+ * the caller can keep them and finish later.
  */
 export async function exchangeCode(
   x: XClientFactory, input: { code: string; codeVerifier: string; redirectUri: string }, now = Date.now(),
@@ -56,9 +57,14 @@ export async function exchangeCode(
   try {
     return await identify(x, tokens, retry);
   } catch (err) {
-    if (transient(err)) throw new XIdentityUnavailable(tokens, err);
+    if (identityLater(err)) throw new XIdentityUnavailable(tokens, err);
     throw err;
   }
+}
+
+/** `/2/users/me` may answer later: no answer, a 5xx, or X's rate limit (429). Anything else is a refusal. */
+export function identityLater(err: unknown): boolean {
+  return transient(err) || (err as { code?: unknown })?.code === 429;
 }
 
 /** Who these tokens belong to (`/2/users/me`, retried on 5xx and lost connections), with the eligibility facts. */
