@@ -19,12 +19,13 @@ export interface MemberSeen {
 /**
  * Each member is looked up once every UTC day anyway, at its own point (from its id) between
  * DAILY_LOOKUP_FROM_MS and that plus DAILY_LOOKUP_SPREAD_MS after midnight, unless due earlier: the
- * first runs after midnight look up nobody for it, the day's first lookups are spread over the next
- * runs (so each such member's search covers a few hours of posts), and the eligibility facts the
+ * first run after midnight looks up nobody for it, the day's first lookups are spread over the next
+ * runs (so each such member's search covers a few hours of posts), early, so the lookups after them (free
+ * that day) date the member's new likes and posts closely (`likesSameAt`), and the eligibility facts the
  * lookup refreshes (followers, account age, protected) stay about a day old at most.
  */
-export const DAILY_LOOKUP_FROM_MS = 2 * HOUR;
-export const DAILY_LOOKUP_SPREAD_MS = 6 * HOUR;
+export const DAILY_LOOKUP_FROM_MS = 1 * HOUR;
+export const DAILY_LOOKUP_SPREAD_MS = 2 * HOUR;
 
 export interface DueRules {
   now: number;
