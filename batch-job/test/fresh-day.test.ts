@@ -64,7 +64,8 @@ describe('member lookups on a fresh UTC day', () => {
       expect(new Set(seen).size).toBe(today.size);
     }
     expect(Math.max(...newPerRun)).toBeLessThan(40);
-    expect(newPerRun.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
+    // spread over the runs from 01:00 to 03:00 UTC: not all on one
+    expect(newPerRun.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
     // X billed each member's lookup once that day
     const billed = sim.x.requestsTo('users_lookup').filter((r) => r.at >= midnight).reduce((a, r) => a + r.billedUsers, 0);
     expect(billed).toBeLessThanOrEqual(40);
