@@ -62,6 +62,8 @@ const RULES: Record<string, Schema> = {
   'batch.heapPercent': { type: 'integer', minimum: 25, maximum: 90 },
   'batch.backoffLimit': { type: 'integer', minimum: 0, maximum: 6 },
   'batch.deadlineLikesBudgetUsd': { type: 'number', minimum: 0, maximum: 10000 },
+  // A duration as the batch reads it (24h, 90m, 30s, 2d or ms; BATCH_LIKES_DUE_HORIZON).
+  'batch.likesDueHorizon': { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$' },
   'batch.reconnectLikesBudgetUsd': { type: 'number', minimum: 0, maximum: 10000 },
   // The batch reads a post for at most 7 days: the bot refuses more.
   'config.trackingWindowHours': { type: 'integer', minimum: 1, maximum: 168 },

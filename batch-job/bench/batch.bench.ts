@@ -9,17 +9,18 @@
  *   BENCH_NODE_OPTIONS='--max-old-space-size=128'  to run the batch process under a heap cap.
  *   BENCH_RUNNER=scheduler  to run every run of a scenario in one long-lived batch process.
  *
- * The batch process is what the image runs: the bundled JavaScript on plain node (bundle-runner.ts),
- * one process per run as the CronJob starts one, with no heap cap; `rssMb` is the largest resident
- * set any of them reached (sampled every 25 ms), `heapMb` the largest V8 heap in use.
+ * The batch process is what the image runs: the bundled JavaScript on plain node (bundle-runner.ts)
+ * with the node memory flags of the image's ENTRYPOINT,
+ * one process per run as the CronJob starts one, with no heap cap (this process's NODE_OPTIONS is not
+ * passed on; `heapLimitMb` is the limit they ran under); `rssMb` is the largest resident set any of
+ * them reached (sampled every 25 ms), `heapMb` the largest V8 heap in use.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createStores, type Stores } from '@engagement-tracker/core';
 import { startRedisServer } from '@engagement-tracker/core/testing';
 import { buildRealistic, buildScenario, ENDPOINT_LIMITS, memberDiscordId, RateLimiter, seedStores, startXDouble, utcDay, type EndpointName, type LimitOverrides, type RecordedRequest, type Scenario, type ScenarioOptions } from '@engagement-tracker/sandbox/x';
 import type { Redis } from 'ioredis';
-import { bundleRunner } from './bundle-runner';
+import { bundleRunner, imageMemoryFlags, startBundledRunner, type Runner, type RunnerResult } from './bundle-runner';
 import { CostBreakdown, type Breakdown } from './breakdown';
 import { References, WINDOW_MS } from './references';
 import { referenceLines, stamp, targets, usd, type NoOracleAt, type ReferenceLine, type Row } from './report';
@@ -110,6 +111,8 @@ interface Line {
   rssMb: number;
   /** Peak V8 heap in use in the batch process. */
   heapMb: number;
+  /** The V8 heap limit the batch processes ran under (the smallest): node's default unless BENCH_NODE_OPTIONS caps it. */
+  heapLimitMb: number;
   statuses?: string[];
   refused?: number;
   /** Largest gap between a run's own costUsd estimate and what the double billed for it (planner). */
@@ -142,54 +145,12 @@ interface RunCost {
   why?: Breakdown;
 }
 
-/** A batch process (bench/runner.ts) that runs one strategy on the simulated clock. */
-interface RunnerResult {
-  status: string;
-  error?: string;
-  refused: number;
-  wallMs: number;
-  rssMb: number;
-  heapMb: number;
-  moderationMs: number;
-  costUsd?: number;
-}
-
 let runnerFile: ReturnType<typeof bundleRunner> | undefined;
 
-async function startRunner(): Promise<{ run(msg: object): Promise<RunnerResult>; stop(): Promise<void> }> {
-  const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+/** A batch process of the bundle with the image's node memory flags; with no heap cap unless BENCH_NODE_OPTIONS gives one. */
+async function startRunner(): Promise<Runner> {
   runnerFile ??= bundleRunner();
-  const child: ChildProcess = fork((await runnerFile).file, [], { execArgv: nodeOptions, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`bench runner exited with ${code}`)));
-  });
-  let dead: Error | null = null;
-  const waiting = new Set<(err: Error) => void>();
-  child.on('exit', (code, signal) => {
-    dead = new Error(`bench runner exited (${code ?? signal})`);
-    for (const w of waiting) w(dead);
-  });
-  return {
-    run: (msg) =>
-      new Promise((resolve, reject) => {
-        if (dead) return reject(dead);
-        waiting.add(reject);
-        child.once('message', (raw) => {
-          waiting.delete(reject);
-          const m = raw as RunnerResult & { type: string; error?: string };
-          if (m.type === 'error') reject(new Error(m.error));
-          else resolve(m);
-        });
-        child.send({ type: 'run', ...msg });
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (dead) return resolve();
-        child.once('exit', () => resolve());
-        child.send({ type: 'exit' });
-      }),
-  };
+  return startBundledRunner((await runnerFile).file, [...imageMemoryFlags(), ...(process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean)]);
 }
 
 /** How many of these requests X's default limits would have refused (for the unthrottled naive runs). */
@@ -230,6 +191,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
   let wallMs = 0;
   let rss = 0;
   let heap = 0;
+  let heapLimitMb = Infinity;
   let refused = 0;
   let estimateMaxErrorPct = 0;
   const statuses: string[] = [];
@@ -260,6 +222,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     sc.advanceTo(t);
     await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
     runner ??= await startRunner();
+    heapLimitMb = Math.min(heapLimitMb, runner.heapLimitMb);
     // The runs to come are the batch's schedule (as BATCH_SCHEDULE tells a CronJob's run).
     const schedule = [...def.runs, ...(def.drain ? Array.from({ length: Math.floor(def.drain.for / def.drain.every) }, (_, k) => def.runs.at(-1)! + (k + 1) * def.drain!.every) : [])];
     const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url, schedule });
@@ -335,6 +298,7 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     wallMs: Math.round(wallMs),
     rssMb: rss,
     heapMb: heap,
+    heapLimitMb,
     ...(strategy !== 'naive' ? { statuses: compact(statuses), estimateMaxErrorPct: Math.round(estimateMaxErrorPct * 10) / 10 } : { refused }),
     truth: truth.size,
     ...(measured.atEnd ? { recallAtEnd: measured.atEnd.truth.size ? Math.round((measured.atEnd.hit / measured.atEnd.truth.size) * 10_000) / 10_000 : 1, drainUsd: usd(measured.drainUsd ?? 0) } : {}),

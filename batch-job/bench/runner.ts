@@ -3,6 +3,7 @@
  * (its own Redis connection and X clients), on the simulated clock the parent sends, and reports
  * its own peak memory. The parent holds the X double and the scenario.
  */
+import { getHeapStatistics } from 'node:v8';
 import { createLogger, createStores, createXClientFactory, createRedis } from '@engagement-tracker/core';
 import { runBatch } from '../src/engine';
 import { runNaive } from './naive';
@@ -65,4 +66,4 @@ process.on('message', (raw) => {
     process.send!({ type: 'error', error: String((err as Error)?.stack ?? err) });
   });
 });
-process.send!({ type: 'ready' });
+process.send!({ type: 'ready', heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 1048576) });

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadAdminApiConfig } from '../../admin-api/src/config';
 import { loadJobConfig } from '../../batch-job/src/config';
+import { batchConfigSchema } from '../../batch-job/src/engine/config';
 import { loadBotConfig } from '../../bot/src/config';
 import { generated } from '../../scripts/chart-docs';
 import { assertTools, CHART, HELM, helmInstallDryRun, helmTemplate, helmTemplateError, REPO, scenario, valuesArgs, type K8sObject } from './support/helm';
@@ -189,6 +190,7 @@ describe('components', () => {
     expect(env.BATCH_SCHEDULE!.value).toBe(spec.schedule);
     expect(env.BATCH_TIME_ZONE).toBeUndefined();
     expect(Number(env.BATCH_DEADLINE_LIKES_BUDGET_USD!.value)).toBe(2);
+    expect(env.BATCH_LIKES_DUE_HORIZON!.value).toBe('3h');
     expect(Number(env.BATCH_RECONNECT_LIKES_BUDGET_USD!.value)).toBe(0.5);
     expect(env.JOB_NAME!.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(c.resources?.limits?.memory).toBe('256Mi');
@@ -301,6 +303,26 @@ describe('every process gets a configuration it accepts', () => {
       }
     }
   });
+
+  it("every BATCH_* setting the batch job reads is a chart value of the CronJob (or one the chart leaves alone on purpose) and in the README's settings table", async () => {
+    /**
+     * Set by whoever starts the run, not by an operator (the admin API's manual runs, sandbox fault
+     * injection), or shared with the admin API and given through config.extraEnv (README: retention).
+     */
+    const notForTheCronJob = ['BATCH_RUN_ID', 'BATCH_PAUSE_AT', 'BATCH_HEARTBEAT_SECONDS', 'BATCH_RUNS_KEEP_DAYS', 'BATCH_RUNS_KEEP'];
+    // the optional values given (a time zone is set only when one is given)
+    const objects = await helmTemplate({ valuesFiles: [scenario('defaults')], set: { 'batch.likesDueHorizon': '90m', 'batch.timeZone': 'Europe/Paris' } });
+    const cj = find(objects, 'CronJob', '-batch') as unknown as { spec: { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } } };
+    const env = new Map((cj.spec.jobTemplate.spec.template.spec.containers[0]!.env ?? []).map((e) => [e.name, e.value]));
+    const settings = readFileSync(join(REPO, 'README.md'), 'utf8').split('\n## Configuration')[1]!.split('\n## ')[0]!;
+    const reads = Object.keys(batchConfigSchema.shape);
+    expect(reads).toContain('BATCH_LIKES_DUE_HORIZON');
+    for (const name of reads.filter((n) => n.startsWith('BATCH_'))) {
+      if (!notForTheCronJob.includes(name)) expect(env.has(name), `the CronJob does not set ${name}`).toBe(true);
+      expect(settings.includes(`\`${name}\``), `README settings table lacks ${name}`).toBe(true);
+    }
+    expect(env.get('BATCH_LIKES_DUE_HORIZON')).toBe('90m');
+  });
 });
 
 describe('the chart README', () => {
@@ -347,6 +369,8 @@ describe('bad input is refused with a message naming the problem', () => {
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.schedule': '*/30 * * *' } })).toMatch(/batch\/schedule/);
     // The bot would refuse to start: the batch reads a post for at most 7 days.
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'config.trackingWindowHours': '169' } })).toMatch(/config\/trackingWindowHours/);
+    // The batch refuses a horizon it cannot read as a duration.
+    expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.likesDueHorizon': 'three hours' } })).toMatch(/batch\/likesDueHorizon.*does not match pattern/);
   });
 
   it('an activeDeadlineSeconds not above the wall-time cap plus the watchdog margin, and a missing Redis', async () => {

@@ -122,6 +122,30 @@ describe('X double with the real twitter-api-v2 client', () => {
     await expect(f.user(access).v2.get(`users/${likes.id}/liked_tweets`, { pagination_token: liked.meta.next_token })).resolves.toBeTruthy();
   });
 
+  it("refuses a page size outside each endpoint's range, liked_tweets taking only the range every source accepts (10-100)", async () => {
+    const author = x.state.addUser({ username: 'range_author' });
+    const post = x.state.addTweet({ authorId: author.id });
+    x.state.like(author.id, post.id);
+    const authorToken = x.state.issueTokens(author.id).accessToken;
+    // [path, client, smallest page X documents (the safe one where sources disagree)]
+    const endpoints: Array<[string, ReturnType<XClientFactory['app']>, number]> = [
+      [`users/${author.id}/liked_tweets`, f.user(authorToken), 10],
+      [`users/${author.id}/tweets`, f.app(), 5],
+      [`tweets/${post.id}/liking_users`, f.user(authorToken), 1],
+      // (with a user token: this suite gives retweeted_by a small app window)
+      [`tweets/${post.id}/retweeted_by`, f.user(authorToken), 1],
+      [`tweets/${post.id}/quote_tweets`, f.app(), 10],
+      ['tweets/search/recent', f.app(), 10],
+    ];
+    for (const [path, client, min] of endpoints) {
+      const params = (n: number) => ({ max_results: n, ...(path.startsWith('tweets/search') ? { query: 'from:range_author' } : {}) });
+      await expect(client.v2.get(path, params(min - 1)), `${path} max_results=${min - 1}`).rejects.toMatchObject({ code: 400 });
+      await expect(client.v2.get(path, params(101)), `${path} max_results=101`).rejects.toMatchObject({ code: 400 });
+      await expect(client.v2.get(path, params(min)), `${path} max_results=${min}`).resolves.toBeTruthy();
+      await expect(client.v2.get(path, params(100)), `${path} max_results=100`).resolves.toBeTruthy();
+    }
+  });
+
   it('searches the last 7 days only, with conversation_id and from:', async () => {
     const a = x.state.addUser({ username: 'srch_author' });
     const m1 = x.state.addUser({ username: 'srch_m1' });

@@ -77,7 +77,11 @@ describe('X scenario generator', () => {
     // history is in place before the tracked period starts
     const likesAtStart = sc.members.map((m) => st.likesByUser.get(m.id)?.length ?? 0);
     expect(likesAtStart.reduce((a, b) => a + b, 0)).toBeGreaterThan(120 * 10 * 2);
-    expect(sc.members.some((m) => (st.timelines.get(m.id) ?? []).some((id) => st.tweets.get(id)!.referenced?.type === 'retweeted'))).toBe(true);
+    // 30 days (here 10) of likes, own posts, replies and reposts before the tracked period
+    const history = sc.members.flatMap((m) => (st.timelines.get(m.id) ?? []).map((id) => st.tweets.get(id)!)).filter((t) => t.createdAt < start);
+    for (const type of [undefined, 'replied_to', 'retweeted', 'quoted']) expect(history.some((t) => t.referenced?.type === type), `history has ${type ?? 'own posts'}`).toBe(true);
+    expect(Math.min(...history.map((t) => t.createdAt))).toBeLessThan(start - 9 * 86_400_000);
+    expect(Math.min(...sc.members.flatMap((m) => st.likesByUser.get(m.id) ?? []).map((l) => l.at))).toBeLessThan(start - 9 * 86_400_000);
     sc.advanceTo(end);
     // members of very different activity: the busiest like far more than the median
     const likes = sc.members.map((m) => st.likesByUser.get(m.id)?.length ?? 0).sort((a, b) => a - b);
