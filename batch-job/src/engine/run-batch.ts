@@ -73,9 +73,10 @@ export interface BatchOptions {
   /**
    * A member with only a few new likes, not read yet today, waits for a later run (their page would be
    * mostly likes already known, billed again on a fresh UTC day) until enough are new, or until a tracked
-   * post whose likes moved since their last read leaves the window within this time (default 3 h: the
-   * runs between must come within it). Their likes of tracked posts are then found later, but always
-   * before the post leaves the window. The whole window or more: no member waits while a like may be new.
+   * post whose likes moved since their likes were last known leaves the window before the next scheduled
+   * run (`nextRunAt`), or, without a schedule, within this time (default 3 h: the runs between must come
+   * within it). Their likes of tracked posts are then found later, but always before the post leaves the
+   * window. The whole window or more: no member waits while a like may be new.
    */
   likesDueHorizonMs?: number;
   /**
@@ -210,7 +211,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
   }, stats);
   const ctx: RunContext = {
     runId: run.id, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
-    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(),
+    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(), likesKnownAt: new Map(),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,
@@ -256,6 +257,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
       now: now(), likesDueBefore: due.likes, postsDueBefore: due.posts, retry: ctx.retryMembers, everyone: horizon >= ctx.windowMs,
     }, ctx.windowStart);
     ctx.postsKnownAt = members.postsKnownAt;
+    ctx.likesKnownAt = members.likesKnownAt;
     for (const r of new Set(members.reasons.values())) stats.set(`lookupDue_${r}`, [...members.reasons.values()].filter((x) => x === r).length);
     stats.set('membersWaiting', conns.length - members.reasons.size);
     const planTweets: PlanTweet[] = ids.map((id) => {

@@ -325,11 +325,16 @@ export class WatermarkStore {
     for (let i = 0; i < discordIds.length; i += 500) {
       const slice = discordIds.slice(i, i + 500);
       const p = this.redis.pipeline();
-      for (const id of slice) p.hmget(this.ctx.keys.wmMember(id), 'seenAt', 'seenLikes', 'seenTweets');
+      for (const id of slice) p.hmget(this.ctx.keys.wmMember(id), 'seenAt', 'seenLikes', 'seenTweets', 'likesSameAt', 'tweetsSameAt');
       const res = (await p.exec()) ?? [];
       slice.forEach((id, j) => {
-        const [at, likes, tweets] = (res[j]?.[1] as Array<string | null> | undefined) ?? [];
-        if (at) out.set(id, { at: Number(at), likes: Number(likes ?? 0), tweets: Number(tweets ?? 0) });
+        const [at, likes, tweets, likesSame, tweetsSame] = (res[j]?.[1] as Array<string | null> | undefined) ?? [];
+        if (at) {
+          out.set(id, {
+            at: Number(at), likes: Number(likes ?? 0), tweets: Number(tweets ?? 0),
+            ...(likesSame ? { likesSameAt: Number(likesSame) } : {}), ...(tweetsSame ? { tweetsSameAt: Number(tweetsSame) } : {}),
+          });
+        }
       });
     }
     return out;
@@ -338,7 +343,11 @@ export class WatermarkStore {
   async setSeen(seen: Map<string, MemberSeen>): Promise<void> {
     if (!seen.size) return;
     const p = this.redis.pipeline();
-    for (const [id, s] of seen) p.hset(this.ctx.keys.wmMember(id), 'seenAt', s.at, 'seenLikes', s.likes, 'seenTweets', s.tweets);
+    for (const [id, s] of seen) {
+      // A count that differs from the last read's keeps the earlier lookup that still showed it.
+      p.hset(this.ctx.keys.wmMember(id), 'seenAt', s.at, 'seenLikes', s.likes, 'seenTweets', s.tweets,
+        ...(s.likesSameAt !== undefined ? ['likesSameAt', s.likesSameAt] : []), ...(s.tweetsSameAt !== undefined ? ['tweetsSameAt', s.tweetsSameAt] : []));
+    }
     await p.exec();
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberMark } from '../../src/engine';
-import { DAILY_LOOKUP_FROM_MS, DAILY_LOOKUP_SPREAD_MS, dueBefore, dueHorizon, knownThrough, NEXT_RUN_SLACK_MS, lookupReason, membersDue, spreadOf, type DueRules, type MemberSeen } from '../../src/engine/due';
+import { DAILY_LOOKUP_FROM_MS, DAILY_LOOKUP_SPREAD_MS, dueBefore, dueHorizon, knownThrough, NEXT_RUN_SLACK_MS, seenNow, lookupReason, membersDue, spreadOf, type DueRules, type MemberSeen } from '../../src/engine/due';
 
 const HOUR = 3_600_000;
 const MIDNIGHT = Date.UTC(2026, 10, 25);
@@ -20,6 +20,27 @@ describe('knownThrough: up to when nothing a member did is unread', () => {
     // looked up, never read, with likes and posts to read; and a member with nothing at all to read
     expect(knownThrough(undefined, seen())).toEqual({ likes: -Infinity, posts: -Infinity });
     expect(knownThrough(undefined, seen({ likes: 0, tweets: 0 }))).toEqual({ likes: LAST_RUN, posts: LAST_RUN });
+  });
+});
+
+describe('seenNow / knownThrough: a lookup that still showed the read count', () => {
+  it('records that nothing was new at the lookup, per kind, only where the count is the one last read', () => {
+    expect(seenNow(NOW, { likeCount: 100, tweetCount: 20 }, mark())).toEqual({ at: NOW, likes: 100, tweets: 20, likesSameAt: NOW, tweetsSameAt: NOW });
+    expect(seenNow(NOW, { likeCount: 101, tweetCount: 20 }, mark())).toEqual({ at: NOW, likes: 101, tweets: 20, tweetsSameAt: NOW });
+    // never read: nothing to compare with
+    expect(seenNow(NOW, { likeCount: 100, tweetCount: 20 }, undefined)).toEqual({ at: NOW, likes: 100, tweets: 20 });
+    expect(seenNow(NOW, { likeCount: 100, tweetCount: 20 }, mark({ likeCount: -1, tweetCount: -1 }))).toEqual({ at: NOW, likes: 100, tweets: 20 });
+  });
+
+  it('dates what is pending from the latest lookup that still showed the read count, not from the read', () => {
+    // read 5 h before last night's run; lookups showed the same count until 1 h before it; now 3 likes are new
+    const s = seen({ likes: 103, tweets: 21, likesSameAt: LAST_RUN - HOUR, tweetsSameAt: LAST_RUN - 2 * HOUR });
+    expect(knownThrough(mark(), s)).toEqual({ likes: LAST_RUN - HOUR, posts: LAST_RUN - 2 * HOUR });
+    // a same-count lookup older than the read says nothing more than the read
+    expect(knownThrough(mark(), seen({ likes: 103, likesSameAt: LAST_RUN - 9 * HOUR }))).toMatchObject({ likes: LAST_RUN - 5 * HOUR });
+    // so such a member is due only once a post that moved after that lookup is about to leave
+    expect(lookupReason('42', mark(), s, rules({ likesDueBefore: LAST_RUN - 2 * HOUR }))).toBeNull();
+    expect(lookupReason('42', mark(), s, rules({ likesDueBefore: LAST_RUN - HOUR + 1 }))).toBe('likes');
   });
 });
 

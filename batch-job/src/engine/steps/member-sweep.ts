@@ -1,6 +1,7 @@
 import type { Connection, PublicMetrics } from '@engagement-tracker/core';
 import type { RunContext } from '../context';
 import { RATE_WINDOW_MS, sweepDoneBy } from '../deadline';
+import { seenNow } from '../due';
 import { StopRun } from '../errors';
 import type { Plan } from '../planner';
 import type { MemberMark } from '../watermarks';
@@ -67,7 +68,7 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
       rest = rest.slice(CHUNK);
       lookedUp += chunk.length;
       // Written before any read: a crash after it leaves the reads pending (counts differ from the watermarks).
-      if (!ctx.dryRun) await ctx.wm.setSeen(new Map([...counts].map(([id, c]) => [id, { at: ctx.now(), likes: c.likeCount, tweets: c.tweetCount }])));
+      if (!ctx.dryRun) await ctx.wm.setSeen(new Map([...counts].map(([id, c]) => [id, seenNow(ctx.now(), c, marks.get(id))])));
       const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' || plan.posts === 'search' }, ctx);
       if (plan.posts === 'search') {
         // Search never returns a protected member's posts: their own timeline, with their token.
