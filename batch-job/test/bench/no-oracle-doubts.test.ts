@@ -6,8 +6,9 @@
 import { createXClientFactory, SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
 import { startXDouble, utcDay, type Scenario, type XUser } from '@engagement-tracker/sandbox/x';
 import { describe, expect, it } from 'vitest';
+import { cheapestReads } from '../../bench/page-minimum';
 import { References, WINDOW_MS } from '../../bench/references';
-import { community, end, HOUR, MIN, readEverything, run, t0 } from './bound-community';
+import { bound, community, end, HOUR, MIN, readEverything, run, t0 } from './bound-community';
 
 type Page = { data?: Array<{ id: string }>; meta?: { next_token?: string } };
 
@@ -199,6 +200,15 @@ describe('noOracle under review: step 5, the page minimum', () => {
     }
   });
 
+  it('forces no read when the post\'s last run is after the last run stepped (a later run may read it): no page minimum', () => {
+    const c = build({ outsiderAt: at(6, 10), busyAt: [at(6, 30)] });
+    // The post leaves at 06:01 the next day; the runs stepped end at 08:00.
+    const { noOracle, withoutPageMinimum } = bound(c.sc, [at(7), at(8)]);
+    expect(noOracle.parts.likes).toBe(0.006);
+    expect(noOracle.parts.pageMinimum).toBe(0);
+    expect(noOracle.total).toBe(withoutPageMinimum.total);
+  });
+
   it('charges one page when one read serves two forced likes with different deadlines', async () => {
     // busy's older likes are made before the second post existed: they cannot be exchanged with it (the
     // first run sees everything before it as one interval, so likes made after would all be due).
@@ -230,4 +240,60 @@ describe('noOracle under review: a lazy strategy', () => {
     expect(b.total).toBeLessThanOrEqual(lazy.billed);
     for (const day of new Set(lazy.runs.map(utcDay))) expect(b.within(day, day)).toBeLessThanOrEqual(lazy.billedOn(day));
   }, 600_000);
+});
+
+describe('noOracle under review: the cheapest read schedule', () => {
+  /** A seeded PRNG (mulberry32), so a failure names its case. */
+  const rng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  it('cheapestReads is never above the cheapest of every set of runs (those outside the windows too), billed like the double bills', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const r = rng(seed);
+      const R = 2 + Math.floor(r() * 5);
+      const made: number[] = [];
+      let n = Math.floor(r() * 6);
+      for (let k = 0; k < R; k++) made.push((n += Math.floor(r() * 8)));
+      const dayOf: number[] = [];
+      let d = 0;
+      for (let k = 0; k < R; k++) dayOf.push(k && r() < 0.4 ? ++d : d);
+      const price = Array.from({ length: n }, () => [0, 1, 6][Math.floor(r() * 3)]!);
+      const forced = new Set(Array.from({ length: n }, (_, x) => x).filter(() => r() < 0.3));
+      const windows: Array<[number, number]> = [];
+      for (let w = 1 + Math.floor(r() * 3); w > 0; w--) {
+        const a = Math.floor(r() * R);
+        windows.push([a, a + Math.floor(r() * (R - a))]);
+      }
+      const pageMin = 1 + Math.floor(r() * 4);
+      const sum = (keep: (x: number) => boolean) => (from: number, to: number) => {
+        let s = 0;
+        for (let x = from; x < to; x++) if (keep(x)) s += price[x]!;
+        return s;
+      };
+      const plan = cheapestReads({ windows, made: (k) => made[k]!, day: (k) => dayOf[k]!, pageMin, usd: sum(() => true), forcedUsd: sum((x) => forced.has(x)) });
+      const dp = plan.reduce((a, p) => a + p.due + p.extra, 0);
+      // Every set of runs that meets each window: each read bills its first page on its day (once a day),
+      // and a forced like made since the previous read but below this read's first page once more.
+      let best = Infinity;
+      for (let mask = 1; mask < 1 << R; mask++) {
+        const reads = Array.from({ length: R }, (_, k) => k).filter((k) => mask & (1 << k));
+        if (!windows.every(([a, b]) => reads.some((k) => k >= a && k <= b))) continue;
+        const billed = new Map<number, Set<number>>();
+        let prev = 0;
+        for (const k of reads) {
+          const day = billed.get(dayOf[k]!) ?? new Set<number>();
+          billed.set(dayOf[k]!, day);
+          for (let x = Math.max(0, made[k]! - pageMin); x < made[k]!; x++) day.add(x);
+          for (let x = prev; x < Math.max(prev, made[k]! - pageMin); x++) if (forced.has(x)) day.add(x);
+          prev = made[k]!;
+        }
+        best = Math.min(best, [...billed.values()].reduce((a, s) => a + [...s].reduce((b, x) => b + price[x]!, 0), 0));
+      }
+      expect({ seed, dp }).toEqual({ seed, dp: best });
+    }
+  });
 });
