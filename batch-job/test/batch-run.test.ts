@@ -167,27 +167,6 @@ describe('batch run against the X double', () => {
     expect(rows).toBeLessThanOrEqual(60);
   });
 
-  it("a member's first likes scan of a short history (under 100 likes) also stops where the likes grow old", async () => {
-    const s = await sim({ ...small, seed: 91, quietAfterEnd: true });
-    await s.advanceTo(SIM_END);
-    const q = s.sc.tracked.find((p) => !s.sc.members.some((x) => x.id === p.tweet.authorId))!.tweet.id;
-    const late = s.sc.state.addUser({ username: 'late_short' });
-    const noise = s.sc.state.addUser({ username: 'late_short_noise' });
-    // 70 likes of posts from 2.5 days ago, then the tracked post, then 5 fresh ones: 76 likes in all
-    for (let i = 0; i < 70; i++) s.sc.state.like(late.id, s.sc.state.addTweet({ authorId: noise.id, createdAt: SIM_END - 60 * 3_600_000 }).id);
-    s.sc.state.like(late.id, q);
-    for (let i = 0; i < 5; i++) s.sc.state.like(late.id, s.sc.state.addTweet({ authorId: noise.id, createdAt: SIM_END - 3_600_000 }).id);
-    const t = s.sc.state.issueTokens(late.id);
-    await s.stores.connections.link({ discordId: '990000000000000002', displayName: 'late', xUserId: late.id, handle: late.username, scopes: t.scopes, tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken!, expiresAt: t.expiresAt, scopes: t.scopes } });
-    // read in the same run as every other member's first scan (after theirs: X's headers then show room for small pages)
-    s.sc.advanceTo(s.sc.now() + 60_000);
-    expect((await s.run()).status).toBe('succeeded');
-    expect((await s.stores.ledger.logsForTweet(q)).some((l) => l.discordId === '990000000000000002' && l.kind === 'like')).toBe(true);
-    // 6 likes down to the tracked one, then 20 older ones in a row end the scan: two pages of 20, not all 76
-    const rows = s.x.requestsTo('liked_tweets').filter((r) => r.userId === late.id).reduce((a, r) => a + r.returnedPosts, 0);
-    expect(rows).toBeLessThanOrEqual(40);
-  });
-
   it('on a fresh UTC day a member with a few new likes waits, and is read before a post they may have liked leaves the window', async () => {
     const s = await sim({ ...small, seed: 97, quietAfterEnd: true });
     await s.advanceTo(SIM_END);

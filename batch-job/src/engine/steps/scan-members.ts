@@ -265,17 +265,14 @@ async function readLikes(ctx: RunContext, job: ScanJob, st: LikesRead): Promise<
   let oldRun = 0;
   let read = 0;
   for (;;) {
-    // Pages sized to what is left to read: a first scan takes a longer history in small pages while X's
-    // headers show room for them, so it stops near where the likes grow old (full pages once they show a
-    // small window or the member's nearly used up, and for a read resumed from an earlier run); a short
-    // one (up to 100) in one page while they showed nothing yet; later scans the rest of the count increase.
+    // Pages sized to what is left to read: a first scan takes a short history (up to 100) in one page, a
+    // long one in small pages while X's headers show room for them (full pages once they show a small
+    // window or the member's nearly used up, and for a read resumed from an earlier run); later scans
+    // the rest of the count increase.
     const limit = ctx.gw.windowLimit('liked_tweets', 'user');
-    const roomShown = limit !== undefined && limit >= 25 && ctx.gw.remaining('liked_tweets', subject) >= 5;
-    const room = (limit === undefined ? read === 0 : roomShown) && !st.resumed;
-    // A short history (up to 100) is one page unless X's headers already showed room for small ones.
-    const whole = !st.token && (expected <= FIRST_SCAN_PAGE || (expected <= 100 && !roomShown));
+    const room = (limit === undefined ? read === 0 : limit >= 25 && ctx.gw.remaining('liked_tweets', subject) >= 5) && !st.resumed;
     const size = !firstScan ? pageSize(expected - read, LIKES_MIN_PAGE)
-      : whole ? Math.max(LIKES_MIN_PAGE, expected)
+      : expected <= 100 && !st.token ? Math.max(LIKES_MIN_PAGE, expected)
         : room ? FIRST_SCAN_PAGE : 100;
     const query = { max_results: size, ...(firstScan ? { 'tweet.fields': 'created_at' } : {}), ...(st.token ? { pagination_token: st.token } : {}) };
     let res;
