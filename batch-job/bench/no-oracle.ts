@@ -254,6 +254,13 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
       for (let j = from; j < at; j++) {
         const { id: u, at: tau } = likes[j]!;
         const viaOpen = open.filter((p) => p.createdAt <= tau && swappable(p, k, u));
+        // A post X hides from m's listing is not billed by reading it, yet the read still tells the
+        // worlds apart (the candidate would be listed there): nothing to price, only a read that day.
+        const listed = shown(u, m);
+        if (viaOpen.length && !listed) {
+          markDays(m, run, dayOf(Math.min(...viaOpen.map((p) => p.deadline))));
+          continue;
+        }
         if (viaOpen.length) {
           const by = Math.min(...viaOpen.map((p) => p.deadline));
           const end = dayOf(by);
@@ -273,7 +280,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
         }
         const viaLinked = cands.filter((p) => p.postSide && p.createdAt <= tau && swappable(p, k, u));
         if (viaLinked.length) {
-          linkedOnly.push({ m, u, run, cands: viaLinked, k });
+          if (listed) linkedOnly.push({ m, u, run, cands: viaLinked, k });
           markDays(m, run, dayOf(Math.max(...viaLinked.map((p) => p.windowEnd))));
         }
       }
@@ -287,6 +294,8 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
     if (!p) continue;
     const end = dayOf(p.deadline);
     if (e.kind === 'like') {
+      // Nothing can show a like of a post whose likers cannot be listed and that X hides from the member.
+      if (!p.postSide && !shown(p.id, e.userId)) continue;
       add(likeReqs, `${p.id}|${e.userId}`, { run, end, part: 'engagement' });
       if (!p.postSide) add(postReqs, p.id, { run, end, part: 'engagement' });
       markDays(e.userId, run, end);
@@ -414,7 +423,7 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
           let price: number = X_PRICES.user;
           for (let j = 0; j < K; j++) {
             if (dayOf(runs[j]!) !== day) continue;
-            const top = newestBy(likes, runs[j]!);
+            const top = newestBy(likes, runs[j]!, (u) => shown(u, m));
             price = Math.min(price, top === undefined ? 0 : X_PRICES.like + (privatePost(top, m) ? X_PRICES.post : 0));
           }
           return price;
@@ -477,10 +486,13 @@ export function stab(windows: Window[], runs: number[]): Window[] {
   return chosen;
 }
 
-/** The post a member liked last at or before t (likes in like order). */
-function newestBy(likes: Array<{ id: string; at: number }>, t: number): string | undefined {
-  const i = firstIndex(likes.length, (j) => likes[j]!.at > t);
-  return i ? likes[i - 1]!.id : undefined;
+/**
+ * The post a member liked last at or before t (likes in like order) that X lists (a hidden one is
+ * skipped by the read, which shows the next one down, or nothing).
+ */
+function newestBy(likes: Array<{ id: string; at: number }>, t: number, shown: (post: string) => boolean): string | undefined {
+  for (let i = firstIndex(likes.length, (j) => likes[j]!.at > t) - 1; i >= 0; i--) if (shown(likes[i]!.id)) return likes[i]!.id;
+  return undefined;
 }
 
 const round = (n: number) => Math.round(n * 10_000) / 10_000;

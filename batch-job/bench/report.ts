@@ -61,6 +61,8 @@ export type NoOracleAt = Map<string, { noOracle: number; noOraclePaged: number }
 
 export const usd = (n: number) => Math.round(n * 100) / 100;
 export const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
+/** a ≤ k × b, with b > 0, unrounded (a printed ratio of 1.50 may be 1.504). */
+const atMost = (a: number | undefined, k: number, b: number | undefined) => b !== undefined && b > 0 && (a ?? 0) <= k * b;
 export const stamp = (t: number) => new Date(t).toISOString().slice(5, 16);
 
 /** The references' lines over the days in `measured` (all of them when absent), and each run's noOracle. */
@@ -119,7 +121,7 @@ export function targets(lines: Array<StrategyLine | ReferenceLine>, firstRuns: R
     check: 'targets',
     recallPrecision100: planners.every((l) => l.recall === 1 && l.precision === 1),
     realisticPerDay: perDay,
-    realisticDayAtMost1_5xOmniscient: real && perDay.length ? perDay.every((d) => (ratio(d.planner ?? 0, d.omniscient ?? 0) ?? Infinity) <= 1.5) : null,
+    realisticDayAtMost1_5xOmniscient: real && perDay.length ? perDay.every((d) => atMost(d.planner, 1.5, d.omniscient)) : null,
     // noOraclePaged's share of each day against 1.5× omniscient (a split of the bound: a strategy may move
     // reads between days; the next field is the proof over the full days together).
     realisticNoOraclePagedOver1_5xOmniscient: perDay.length ? perDay.every((d) => (d.noOraclePaged ?? 0) > 1.5 * (d.omniscient ?? Infinity)) : null,
@@ -131,14 +133,14 @@ export function targets(lines: Array<StrategyLine | ReferenceLine>, firstRuns: R
       return { from, to, noOraclePagedWithin: must, noOracleWithin: noOracle?.withinFullDays?.usd, omniscientX1_5: usd(1.5 * omniUsd), unreachable: must > 1.5 * omniUsd };
     })() : null,
     // The target a planner without an oracle can be held to (README: What it costs): each full day at most 1.5× noOraclePaged's share of it.
-    realisticFullDayAtMost1_5xNoOraclePaged: real && fullDays ? perDay.filter((d) => d.day >= fullDays.from && d.day <= fullDays.to).every((d) => (ratio(d.planner ?? 0, d.noOraclePaged ?? 0) ?? Infinity) <= 1.5) : null,
+    realisticFullDayAtMost1_5xNoOraclePaged: real && fullDays ? perDay.filter((d) => d.day >= fullDays.from && d.day <= fullDays.to).every((d) => atMost(d.planner, 1.5, d.noOraclePaged)) : null,
     realisticFirstRunAfterMidnight: firstRuns.map((r) => ({
       at: r.at, planner: r.planner, omniscient: r.omniscient, noOracle: r.noOracle, noOraclePaged: r.noOraclePaged,
       ...(r.planner !== undefined ? { ratio: ratio(r.planner, r.omniscient ?? 0), 'planner/noOraclePaged': ratio(r.planner, r.noOraclePaged ?? 0) } : {}),
       'omniscient×2 vs noOraclePaged': { omniscientX2: usd(2 * (r.omniscient ?? 0)), noOraclePaged: r.noOraclePaged },
     })),
-    realisticFirstRunAtMost2xOmniscient: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.omniscient ?? 0) ?? Infinity) <= 2) : null,
-    realisticFirstRunAtMost2xNoOraclePaged: firstRuns.length && real ? firstRuns.every((r) => (ratio(r.planner ?? 0, r.noOraclePaged ?? 0) ?? Infinity) <= 2) : null,
+    realisticFirstRunAtMost2xOmniscient: firstRuns.length && real ? firstRuns.every((r) => atMost(r.planner, 2, r.omniscient)) : null,
+    realisticFirstRunAtMost2xNoOraclePaged: firstRuns.length && real ? firstRuns.every((r) => atMost(r.planner, 2, r.noOraclePaged)) : null,
     estimateWithin5Pct: planners.every((l) => (l.estimateMaxErrorPct ?? 0) <= 5),
     standardCostRatioToNaive: std && stdNaive ? ratio(std.costUsd, stdNaive.costUsd) : null,
     idleOnlyMetricsLookups: idle ? idle.requests <= Math.ceil(300 / 100) && idle.billedUsers === 0 && idle.billedPosts <= 300 : null,

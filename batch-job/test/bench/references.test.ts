@@ -1,64 +1,9 @@
 import { createXClientFactory, SANDBOX_CREDENTIALS } from '@engagement-tracker/core';
-import { buildRealistic, Scenario, snowflake, startXDouble, utcDay, type XUser } from '@engagement-tracker/sandbox/x';
+import { snowflake, startXDouble, utcDay, type XUser } from '@engagement-tracker/sandbox/x';
 import { describe, expect, it } from 'vitest';
 import { cheapestReads, pageHead } from '../../bench/page-minimum';
-import { References, WINDOW_MS } from '../../bench/references';
-
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const end = Date.UTC(2026, 10, 24, 12, 0, 0);
-const t0 = end - 6 * HOUR;
-const run = t0 + 2 * HOUR;
-
-/**
- * A tiny hand-built community: members (linked from the start), a brand and a long-tail author who
- * never link, one tracked post created at t0, and likes scheduled by the caller.
- */
-function community(o: { memberNames: string[]; author: 'brand' | number }) {
-  const sc = new Scenario({ end, hours: 24 });
-  const s = sc.state;
-  const members = o.memberNames.map((name, i) => {
-    const u = s.addUser({ id: String(1_000_000 + i), username: name });
-    sc.members.push(u);
-    return u;
-  });
-  const brand = s.addUser({ id: '900000001', username: 'brand' });
-  const tail = s.addUser({ id: '3000000001', username: 'tail' });
-  const authorId = o.author === 'brand' ? brand.id : members[o.author]!.id;
-  const post = { id: snowflake(t0), authorId, createdAt: t0, text: 'tracked' };
-  sc.schedule({ at: t0, userId: authorId, tweetId: post.id, kind: 'post', member: false, text: post.text });
-  // submitted by the first member
-  sc.tracked.push({ tweet: post, submitter: 0, submittedAt: t0 + MIN });
-  let n = 0;
-  /** An untracked post by the tail author, `ago` before t0. */
-  const untracked = (ago = HOUR) => s.addTweet({ authorId: tail.id, createdAt: t0 - ago - ++n * 1000, text: 'elsewhere' }).id;
-  const like = (who: XUser | string, tweetId: string, at: number, member = false) =>
-    sc.schedule({ at, userId: typeof who === 'string' ? who : who.id, tweetId, kind: 'like', member });
-  return { sc, members, post, untracked, like };
-}
-
-/** Step the references at each run and return the no-oracle bound (with and without X's page minimum) and the lower bound. */
-function bound(sc: Scenario, runs = [run]) {
-  sc.seal();
-  const refs = new References(sc);
-  for (const t of runs) {
-    sc.advanceTo(t);
-    refs.step(t);
-  }
-  return { noOracle: refs.noOracle(), withoutPageMinimum: refs.noOracle(0), lowerBound: refs.total('lowerBound') };
-}
-
-/** What the X double bills for `read` (real twitter-api-v2 clients, members' own tokens). */
-async function billedFor(sc: Scenario, read: (c: { user: (u: XUser) => ReturnType<ReturnType<typeof createXClientFactory>['user']> }) => Promise<unknown>) {
-  const x = await startXDouble({ state: sc.state });
-  try {
-    const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, bearerToken: SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN, timeoutMs: 10_000 });
-    await read({ user: (u) => factory.user(sc.state.issueTokens(u.id).accessToken) });
-    return x.billing.summary().costUsd;
-  } finally {
-    await x.close();
-  }
-}
+import { References } from '../../bench/references';
+import { billedFor, bound, community, end, HOUR, MIN, readEverything, run, t0 } from './bound-community';
 
 describe('noOracle, the lower bound for strategies that cannot know who liked what', () => {
   it('equals what the best strategy is billed when an outsider liked a post whose likers cannot be listed', async () => {
@@ -309,64 +254,12 @@ describe('noOracle, the lower bound for strategies that cannot know who liked wh
     // A small realistic community over two days, run every hour: each run reads every linked member's
     // new likes (pages of 10 down to the newest like seen before) and new posts with their own token.
     // That strategy finds everything without an oracle, so the bound must not exceed its bill.
-    const start = Date.UTC(2026, 10, 22);
-    const sc = buildRealistic({ seed: 5, end: start + 2 * 24 * HOUR, days: 2, members: 40, tweetsPerDay: 20, historyDays: 1 });
-    sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
-    const refs = new References(sc);
-    const x = await startXDouble({ state: sc.state });
-    const runs = Array.from({ length: 47 }, (_, i) => start + (i + 1) * HOUR);
-    const seen = new Set<string>();
-    try {
-      const factory = createXClientFactory({ baseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, bearerToken: SANDBOX_CREDENTIALS.TWITTER_BEARER_TOKEN, timeoutMs: 10_000 });
-      const clients = new Map<string, ReturnType<typeof factory.user>>();
-      const newestLike = new Map<string, string>();
-      const newestPost = new Map<string, string>();
-      type Page = { data?: Array<{ id: string; referenced_tweets?: Array<{ type: string; id: string }> }>; meta?: { next_token?: string } };
-      for (const t of runs) {
-        sc.advanceTo(t);
-        refs.step(t);
-        for (const [i, m] of sc.members.entries()) {
-          if (sc.linkTime(i) > t) continue;
-          let c = clients.get(m.id);
-          if (!c) clients.set(m.id, (c = factory.user(sc.state.issueTokens(m.id).accessToken)));
-          let token: string | undefined;
-          let first: string | undefined;
-          likes: do {
-            const page: Page = await c.v2.get<Page>(`users/${m.id}/liked_tweets`, { max_results: 10, ...(token ? { pagination_token: token } : {}) });
-            for (const d of page.data ?? []) {
-              if (d.id === newestLike.get(m.id)) break likes;
-              first ??= d.id;
-              seen.add(`${d.id}|${m.id}|like`);
-            }
-            token = page.meta?.next_token;
-            // A member's first read takes one page: what they liked before it is history, not new.
-          } while (token && newestLike.has(m.id));
-          if (first) newestLike.set(m.id, first);
-          token = undefined;
-          const since = newestPost.get(m.id);
-          do {
-            const page: Page = await c.v2.get<Page>(`users/${m.id}/tweets`, { max_results: 100, 'tweet.fields': 'referenced_tweets', ...(since ? { since_id: since } : {}), ...(token ? { pagination_token: token } : {}) });
-            for (const d of page.data ?? []) {
-              if (!token && d === page.data![0]) newestPost.set(m.id, d.id);
-              const ref = d.referenced_tweets?.[0];
-              if (ref) seen.add(`${ref.id}|${m.id}|${ref.type === 'retweeted' ? 'retweet' : ref.type === 'quoted' ? 'quote' : 'reply'}`);
-            }
-            token = page.meta?.next_token;
-          } while (token);
-        }
-      }
-    } finally {
-      await x.close();
-    }
-    // It is a strategy that finds every engagement, so it is one the bound speaks of.
-    const truth = sc.truth(runs[runs.length - 1]!, { windowMs: WINDOW_MS, runs });
-    expect(truth.size).toBeGreaterThan(20);
-    expect([...truth].filter((k) => !seen.has(k))).toEqual([]);
+    const { refs, billed, billedOn, runs } = await readEverything(() => true);
     const b = refs.noOracle();
     expect(b.parts.likes).toBeGreaterThan(0);
     expect(b.parts.pageMinimum).toBeGreaterThan(0);
     expect(b.total).toBeGreaterThan(refs.noOracle(0).total);
-    expect(b.total).toBeLessThanOrEqual(x.billing.summary().costUsd);
-    for (const day of new Set(runs.map(utcDay))) expect(b.within(day, day)).toBeLessThanOrEqual(x.billing.summary(day).costUsd);
+    expect(b.total).toBeLessThanOrEqual(billed);
+    for (const day of new Set(runs.map(utcDay))) expect(b.within(day, day)).toBeLessThanOrEqual(billedOn(day));
   }, 600_000);
 });
