@@ -74,9 +74,9 @@ export async function billedFor(sc: Scenario, read: (c: { user: (u: XUser) => Re
  * their own token. Checks it finds every engagement the truth counts (so it is a strategy the bound
  * speaks of) and returns the references and what the double billed.
  */
-export async function readEverything(readAt: (t: number, sc: Scenario, runs: number[]) => boolean) {
+export async function readEverything(readAt: (t: number, sc: Scenario, runs: number[]) => boolean, seed = 5) {
   const start = Date.UTC(2026, 10, 22);
-  const sc = buildRealistic({ seed: 5, end: start + 2 * 24 * HOUR, days: 2, members: 40, tweetsPerDay: 20, historyDays: 1 });
+  const sc = buildRealistic({ seed, end: start + 2 * 24 * HOUR, days: 2, members: 40, tweetsPerDay: 20, historyDays: 1 });
   sc.state.accessTokenTtlMs = 7 * 24 * HOUR;
   const refs = new References(sc);
   const x = await startXDouble({ state: sc.state });
@@ -107,8 +107,8 @@ export async function readEverything(readAt: (t: number, sc: Scenario, runs: num
             seen.add(`${d.id}|${m.id}|like`);
           }
           token = page.meta?.next_token;
-          // A member's first read takes one page: what they liked before it is history, not new.
-        } while (token && newestLike.has(m.id));
+          // A member's first read goes down the whole list: a like made before linking counts too.
+        } while (token);
         if (first) newestLike.set(m.id, first);
         token = undefined;
         const since = newestPost.get(m.id);

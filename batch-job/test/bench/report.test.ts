@@ -44,6 +44,13 @@ describe('bench report: the no-oracle bounds and the targets', () => {
     const t = (p: number[], midnight = 1) => targets([planner(p), ...refsLines], first(midnight));
     expect(t([5, 15, 15, 1]).realisticFullDayAtMost1_5xNoOraclePaged).toBe(true);
     expect(t([5, 15.04, 15, 1]).realisticFullDayAtMost1_5xNoOraclePaged).toBe(false);
+    // Strict: the full days together (15 + 15) against 1.5× what they must pay together (withinFullDays 20 → 30).
+    const strict = (p: number[], within = 20) => targets([planner(p), ...refsLines.map((l) => (l.strategy === 'noOraclePaged' ? { ...l, withinFullDays: { from: days[1]!, to: days[2]!, usd: within } } : l))], first(1));
+    expect(strict([5, 15, 15, 1]).realisticFullDaysTogetherAtMost1_5xNoOraclePagedWithin).toEqual({ from: days[1], to: days[2], planner: 30, mustPay: 20, ratio: 1.5, met: true });
+    expect(strict([5, 15, 15.04, 1]).realisticFullDaysTogetherAtMost1_5xNoOraclePagedWithin).toMatchObject({ planner: 30.04, met: false });
+    // Each day within 1.5× its share of the bound, yet over 1.5× what the days must pay together: only the strict form fails.
+    expect(strict([5, 15, 15, 1], 19).realisticFullDayAtMost1_5xNoOraclePaged).toBe(true);
+    expect(strict([5, 15, 15, 1], 19).realisticFullDaysTogetherAtMost1_5xNoOraclePagedWithin).toMatchObject({ mustPay: 19, met: false });
     expect(t([5, 15, 15, 1]).realisticDayAtMost1_5xOmniscient).toBe(true);
     expect(t([5, 15, 15.04, 1]).realisticDayAtMost1_5xOmniscient).toBe(false);
     expect(t([5, 15, 15, 1], 2).realisticFirstRunAtMost2xNoOraclePaged).toBe(true);
