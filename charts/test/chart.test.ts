@@ -373,10 +373,15 @@ describe('bad input is refused with a message naming the problem', () => {
     expect(await helmTemplateError({ valuesFiles: [scenario('sandbox')], set: { 'batch.likesDueHorizon': 'three hours' } })).toMatch(/batch\/likesDueHorizon.*does not match pattern/);
   });
 
-  it('an activeDeadlineSeconds not above the wall-time cap plus the watchdog margin, and a missing Redis', async () => {
+  it('an activeDeadlineSeconds not above the wall-time cap plus the watchdog margin, a heap that leaves no room for the young generation, and a missing Redis', async () => {
     const deadline = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=660'], { allowFailure: true });
     expect(deadline.stderr).toMatch(/batch.activeDeadlineSeconds \(660\) must be above batch.maxWallSeconds \+ 60 \(660\)/);
     expect((await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.activeDeadlineSeconds=661'], { allowFailure: true })).code).toBe(0);
+    // The old space plus the image's 48 MiB young generation must fit the memory limit (256Mi by default).
+    const heap = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.heapPercent=90'], { allowFailure: true });
+    expect(heap.stderr).toMatch(/batch.heapPercent \(90\) gives the V8 old space 230 MiB of the 256 MiB memory limit/);
+    expect((await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.heapPercent=81'], { allowFailure: true })).code).toBe(0);
+    expect((await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'batch.heapPercent=90', '--set', 'batch.resources.limits.memory=512Mi'], { allowFailure: true })).code).toBe(0);
     const noRedis = await run(HELM, ['template', 'x', CHART, '-f', scenario('sandbox'), '--set', 'redis.enabled=false'], { allowFailure: true });
     expect(noRedis.stderr).toMatch(/externalRedis.url or externalRedis.existingSecret/);
   });
