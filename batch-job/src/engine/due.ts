@@ -107,17 +107,18 @@ export function lookupReason(discordId: string, mark: MemberMark | undefined, se
 export const NEXT_RUN_SLACK_MS = 5 * 60_000;
 
 /**
- * Posts leaving the window before this time must have their candidate likers read by this run: with
- * the batch's schedule known (`nextRunAt`), those leaving before the next run can read them (its start
- * plus NEXT_RUN_SLACK_MS), so a member waits until the last run before the first post they may have
- * engaged leaves (each read then carries as many new likes as it can); without it, those leaving within
- * `horizonMs` (the runs between must come within it). Pure.
+ * Posts leaving the window before this time must have their candidate likers read by this run: those
+ * leaving within `horizonMs`, so that runs that do not come (a skipped or late CronJob run) within it
+ * lose nothing; and, with the batch's schedule known (`nextRunAt`), at least those leaving before the
+ * next run can read them (its start plus NEXT_RUN_SLACK_MS), when runs are further apart than the
+ * horizon. Pure.
  */
 export function dueHorizon(now: number, horizonMs: number, nextRunAt?: (after: number) => number): number {
-  if (!nextRunAt) return now + horizonMs;
+  const flat = now + horizonMs;
+  if (!nextRunAt) return flat;
   // No later run known (the schedule's answer is the time asked): the horizon.
   const next = nextRunAt(now + 1);
-  return next > now + 1 ? next + NEXT_RUN_SLACK_MS : now + horizonMs;
+  return next > now + 1 ? Math.max(flat, next + NEXT_RUN_SLACK_MS) : flat;
 }
 
 /**

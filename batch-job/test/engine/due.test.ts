@@ -109,9 +109,11 @@ describe('dueBefore', () => {
 
 describe('dueHorizon: posts leaving before it must have their candidate likers read now', () => {
   const hourly = (after: number) => Math.ceil(after / HOUR) * HOUR;
-  it('is the next scheduled run (plus a little for its start) when the schedule is known', () => {
-    expect(dueHorizon(MIDNIGHT, 3 * HOUR, hourly)).toBe(MIDNIGHT + HOUR + NEXT_RUN_SLACK_MS);
-    expect(dueHorizon(MIDNIGHT + 20 * 60_000, 3 * HOUR, hourly)).toBe(MIDNIGHT + HOUR + NEXT_RUN_SLACK_MS);
+  it('is the horizon when runs come within it, so runs that do not come within it lose nothing', () => {
+    expect(dueHorizon(MIDNIGHT, 3 * HOUR, hourly)).toBe(MIDNIGHT + 3 * HOUR);
+    expect(dueHorizon(MIDNIGHT + 20 * 60_000, 3 * HOUR, hourly)).toBe(MIDNIGHT + 20 * 60_000 + 3 * HOUR);
+    // a horizon shorter than the time between runs: the next run (plus a little for its start)
+    expect(dueHorizon(MIDNIGHT, 30 * 60_000, hourly)).toBe(MIDNIGHT + HOUR + NEXT_RUN_SLACK_MS);
     // runs every 6 hours: a post leaving 4 hours from now cannot wait for the next run, whatever the horizon
     const sixHourly = (after: number) => Math.ceil(after / (6 * HOUR)) * 6 * HOUR;
     expect(dueHorizon(MIDNIGHT, 3 * HOUR, sixHourly)).toBe(MIDNIGHT + 6 * HOUR + NEXT_RUN_SLACK_MS);
@@ -120,14 +122,15 @@ describe('dueHorizon: posts leaving before it must have their candidate likers r
     expect(dueHorizon(MIDNIGHT, 3 * HOUR)).toBe(MIDNIGHT + 3 * HOUR);
     expect(dueHorizon(MIDNIGHT, 3 * HOUR, (after) => after)).toBe(MIDNIGHT + 3 * HOUR);
   });
-  it('lets a member wait past a post that leaves after the next run, not past one that leaves before it', () => {
+  it('makes a member due now for a post leaving before a run that may not come', () => {
     const posts = [
       { windowEnd: MIDNIGHT + 50 * 60_000, likesMovedAt: LAST_RUN },
       { windowEnd: MIDNIGHT + 2 * HOUR, likesMovedAt: MIDNIGHT },
     ];
-    // the flat 3 h horizon makes a member read since before MIDNIGHT due now; the schedule only one read before LAST_RUN
-    expect(dueBefore(posts, MIDNIGHT + 3 * HOUR).likes).toBe(MIDNIGHT);
-    expect(dueBefore(posts, dueHorizon(MIDNIGHT, 3 * HOUR, hourly)).likes).toBe(LAST_RUN);
+    // the post leaving at 02:00 would be lost if the 01:00 run were skipped: its likers are due now
+    expect(dueBefore(posts, dueHorizon(MIDNIGHT, 3 * HOUR, hourly)).likes).toBe(MIDNIGHT);
+    // with a horizon shorter than the gap, only the post leaving before the next run counts
+    expect(dueBefore(posts, dueHorizon(MIDNIGHT, 30 * 60_000, hourly)).likes).toBe(LAST_RUN);
   });
 });
 
