@@ -70,8 +70,6 @@ export interface RunContext {
   postsMovedAt: Map<string, number>;
   /** Per member (Discord id): up to when their posts are known (before this run); a search covers what moved since. */
   postsKnownAt: Map<string, number>;
-  /** Per member: up to when their likes are known (before this run's lookup): the last read, or a later lookup that showed its count. */
-  likesKnownAt: Map<string, number>;
   /** The run covers one post only (--tweet). */
   narrowed: boolean;
   /** The first scheduled run at or after a time, when the batch knows its schedule (BATCH_SCHEDULE). */

@@ -9,10 +9,10 @@ export interface MemberSeen {
   likes: number;
   tweets: number;
   /**
-   * The latest lookup that showed the like count (tweet count) the member's last complete read of it
-   * saw: nothing of that kind was new then, even if something is now.
+   * The latest lookup that showed the tweet count the member's last complete read of it saw: nothing
+   * of that kind was new then, even if something is now. Not kept for likes: a like and an unlike
+   * between two lookups leave the like count unchanged, and the like may be of a post about to leave.
    */
-  likesSameAt?: number;
   tweetsSameAt?: number;
 }
 
@@ -21,7 +21,7 @@ export interface MemberSeen {
  * DAILY_LOOKUP_FROM_MS and that plus DAILY_LOOKUP_SPREAD_MS after midnight, unless due earlier: the
  * first run after midnight looks up nobody for it, the day's first lookups are spread over the next
  * runs (so each such member's search covers a few hours of posts), early, so the lookups after them (free
- * that day) date the member's new likes and posts closely (`likesSameAt`), and the eligibility facts the
+ * that day) date the member's new posts closely (`tweetsSameAt`), and the eligibility facts the
  * lookup refreshes (followers, account age, protected) stay about a day old at most.
  */
 export const DAILY_LOOKUP_FROM_MS = 1 * HOUR;
@@ -43,26 +43,25 @@ export type DueReason = 'everyone' | 'new' | 'billedToday' | 'retry' | 'resume' 
 
 /**
  * Up to when a member's likes and posts are known: the last lookup, when it showed nothing left to read
- * of that kind; otherwise the last complete read or the latest lookup that still showed its count,
- * whichever came later (-Infinity: never read). Nothing the member did before that time is unread.
+ * of that kind; otherwise the last complete read (for posts, or the latest lookup that still showed its
+ * count, whichever came later) (-Infinity: never read). Nothing the member did before that time is unread.
  */
 export function knownThrough(mark: MemberMark | undefined, seen: MemberSeen | undefined): { likes: number; posts: number } {
   if (!seen) return { likes: -Infinity, posts: -Infinity };
   const likesPending = seen.likes > 0 && seen.likes !== (mark?.likeCount ?? -1);
   const postsPending = seen.tweets > 0 && seen.tweets !== (mark?.tweetCount ?? -1);
-  const likesRead = mark && mark.likeCount >= 0 ? Math.max(mark.likesAt ?? mark.scannedAt, seen.likesSameAt ?? -Infinity) : -Infinity;
+  const likesRead = mark && mark.likeCount >= 0 ? (mark.likesAt ?? mark.scannedAt) : -Infinity;
   const postsRead = mark && mark.tweetCount >= 0 ? Math.max(mark.postsAt ?? -Infinity, seen.tweetsSameAt ?? -Infinity) : -Infinity;
   return { likes: likesPending ? likesRead : seen.at, posts: postsPending ? postsRead : seen.at };
 }
 
 /**
- * What a lookup at `at` showed, recorded for the next runs: where a count is the one the last complete
- * read of it saw, nothing of that kind is new up to `at` (kept until a later lookup says so again).
+ * What a lookup at `at` showed, recorded for the next runs: where the tweet count is the one the last
+ * complete read of it saw, no post is new up to `at` (kept until a later lookup says so again).
  */
 export function seenNow(at: number, counts: { likeCount: number; tweetCount: number }, mark: MemberMark | undefined): MemberSeen {
   return {
     at, likes: counts.likeCount, tweets: counts.tweetCount,
-    ...(mark && mark.likeCount >= 0 && mark.likeCount === counts.likeCount ? { likesSameAt: at } : {}),
     ...(mark && mark.tweetCount >= 0 && mark.tweetCount === counts.tweetCount ? { tweetsSameAt: at } : {}),
   };
 }
@@ -150,19 +149,15 @@ export interface MembersDue {
   force: { likes: boolean; posts: boolean };
   /** Per member: up to when their posts are known (never before the window began: every tracked post is younger). */
   postsKnownAt: Map<string, number>;
-  /** Per member: up to when their likes are known (before this run's lookup). */
-  likesKnownAt: Map<string, number>;
 }
 
 /** Which members this run looks up, and what it must read of them. Pure: no I/O. */
 export function membersDue(ids: string[], marks: Map<string, MemberMark>, seen: Map<string, MemberSeen>, rules: DueRules, windowStart: number): MembersDue {
-  const out: MembersDue = { reasons: new Map(), recheck: [], unbilled: 0, force: { likes: rules.retry.size > 0, posts: false }, postsKnownAt: new Map(), likesKnownAt: new Map() };
+  const out: MembersDue = { reasons: new Map(), recheck: [], unbilled: 0, force: { likes: rules.retry.size > 0, posts: false }, postsKnownAt: new Map() };
   for (const id of ids) {
     const mark = marks.get(id);
     const last = seen.get(id);
-    const known = knownThrough(mark, last);
-    out.postsKnownAt.set(id, Math.max(known.posts, windowStart));
-    out.likesKnownAt.set(id, known.likes);
+    out.postsKnownAt.set(id, Math.max(knownThrough(mark, last).posts, windowStart));
     const why = lookupReason(id, mark, last, rules);
     if (!why) continue;
     out.reasons.set(id, why);

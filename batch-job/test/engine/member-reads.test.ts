@@ -30,16 +30,6 @@ describe('which members a run reads', () => {
     expect(scanJobs(members, counts, marks, mode, { now: () => NOW, likesDueBefore: NOW, retryMembers: new Set() }).map((j) => j.conn.discordId)).toEqual(['1', '2', '3', '4', '5']);
     expect(scanJobs(members, counts, marks, mode, { now: () => NOW, likesDueBefore: -Infinity, retryMembers: new Set(['1']) }).map((j) => j.conn.discordId)).toEqual(['1', '2', '3', '5']);
   });
-
-  it('lets a member wait when a lookup after their read still showed its count, past posts that moved before that lookup', () => {
-    // '4' was read 30 h ago, but a lookup 6 h ago still showed that count: its new likes came after
-    const likesKnownAt = new Map([['4', NOW - 6 * HOUR]]);
-    const ids = (dueBefore: number) => scanJobs(members, counts, marks, mode, { now: () => NOW, likesDueBefore: dueBefore, retryMembers: new Set(), likesKnownAt }).map((j) => j.conn.discordId);
-    expect(ids(NOW - 20 * HOUR)).toEqual(['2', '3', '5']);
-    // '1', read 10 h ago and not looked up since, is due; '4' is not
-    expect(ids(NOW - 7 * HOUR)).toEqual(['1', '2', '3', '5']);
-    expect(ids(NOW - 5 * HOUR)).toEqual(['1', '2', '3', '4', '5']);
-  });
 });
 
 describe('narrow search queries', () => {

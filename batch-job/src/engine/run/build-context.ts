@@ -31,7 +31,7 @@ export function buildContext(deps: BatchDeps, opts: BatchOptions, setup: RunSetu
   }, stats);
   return {
     runId, dryRun: opts.dryRun ?? false, now, windowStart: now() - (opts.windowMs ?? DEFAULT_WINDOW_MS), windowMs: opts.windowMs ?? DEFAULT_WINDOW_MS,
-    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(), likesKnownAt: new Map(),
+    refused: [], throttled: [], readOk: new Set(), retryMembers: new Set(), likesDueBefore: -Infinity, postsMovedAt: new Map(), postsKnownAt: new Map(),
     stores, wm, x: deps.x, gw, stats, logger: log,
     tokens: new MemberTokens({ stores, wm, x: deps.x, now, stats, logger: log, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.notify ? { notify: deps.notify } : {}) }),
     tracked: new Map(), members: new Map(), byXUserId: new Map(), found: [], unread: new Set(), skipped: 0, pendingScope: new Set(), narrowed: !!opts.tweetId,

@@ -58,7 +58,6 @@ export async function survey(ctx: RunContext, opts: BatchOptions): Promise<Surve
     now: now(), likesDueBefore: due.likes, postsDueBefore: due.posts, retry: ctx.retryMembers, everyone: horizon >= ctx.windowMs,
   }, ctx.windowStart);
   ctx.postsKnownAt = members.postsKnownAt;
-  ctx.likesKnownAt = members.likesKnownAt;
   for (const r of new Set(members.reasons.values())) stats.set(`lookupDue_${r}`, [...members.reasons.values()].filter((x) => x === r).length);
   stats.set('membersWaiting', conns.length - members.reasons.size);
   const planTweets: PlanTweet[] = ids.map((id) => {

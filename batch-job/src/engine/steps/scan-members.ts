@@ -86,10 +86,10 @@ export interface ScanJob {
  * already-known likes that fill the page are billed again: so a member with fewer new likes than a
  * page, not read yet today, waits (their likes stay unread, nothing is lost) until enough are new,
  * until a read today made their page free, or until a tracked post whose likes moved since their
- * likes were last known (read, or a later lookup still showed the read's count: `ctx.likesKnownAt`) is
- * about to leave the window (`ctx.likesDueBefore`).
+ * last read is about to leave the window (`ctx.likesDueBefore`). Not since a later lookup that showed
+ * the read's count: a like and an unlike before it leave the count unchanged.
  */
-export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>, marks: Map<string, MemberMark>, mode: { likes: boolean; posts: boolean }, ctx?: Pick<RunContext, 'now' | 'likesDueBefore' | 'retryMembers'> & Partial<Pick<RunContext, 'likesKnownAt'>>): ScanJob[] {
+export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>, marks: Map<string, MemberMark>, mode: { likes: boolean; posts: boolean }, ctx?: Pick<RunContext, 'now' | 'likesDueBefore' | 'retryMembers'>): ScanJob[] {
   const jobs: ScanJob[] = [];
   const today = ctx ? DAY(ctx.now()) : '';
   for (const conn of conns) {
@@ -100,9 +100,7 @@ export function scanJobs(conns: Connection[], counts: Map<string, MemberCounts>,
     if (likes && ctx && mark && mark.likeCount >= 0 && !mark.likeResume) {
       const readAt = mark.likesAt ?? mark.scannedAt;
       const fresh = Math.abs(c.likeCount - mark.likeCount);
-      // Known through the read, or a later lookup that still showed its count (nothing new then).
-      const known = Math.max(readAt, ctx.likesKnownAt?.get(conn.discordId) ?? -Infinity);
-      likes = fresh >= LIKES_MIN_PAGE - 2 || DAY(readAt) === today || known < ctx.likesDueBefore || ctx.retryMembers.has(conn.discordId);
+      likes = fresh >= LIKES_MIN_PAGE - 2 || DAY(readAt) === today || readAt < ctx.likesDueBefore || ctx.retryMembers.has(conn.discordId);
     }
     const posts = mode.posts && c.tweetCount > 0 && (!mark || mark.tweetCount !== c.tweetCount);
     if (likes || posts) jobs.push({ conn, counts: c, ...(mark ? { mark } : {}), likes, posts });
