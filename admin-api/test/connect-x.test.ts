@@ -265,6 +265,31 @@ describe('createConnectXRouter', () => {
     expect((await b(`${fast.url}${finishHref}`)).status).toBe(409);
   });
 
+  it('stops its own attempts on close, even when one is waiting on X then: the tokens stay for the page', async () => {
+    const closing = await connectServer({ gapMs: FAST_GAP_MS, maxDelayMs: 2 * FAST_GAP_MS });
+    const b = browser();
+    // the callback's four attempts fail; then the server's first attempt waits on X, and X keeps failing
+    const { xu, cb } = await callbackWhileMeFails('closing_me', '999005', 4, { url: closing.url, get: b });
+    x.fail({ endpoint: 'users_me', status: 503, delayMs: 3000 });
+    x.fail({ endpoint: 'users_me', status: 503, count: 1000 });
+    expect(cb.status).toBe(503);
+    const asked = () => x.requestsTo('users_me').filter((r) => r.userId === xu.id);
+    try {
+      await expect.poll(() => asked().length, { timeout: 30_000, interval: 20 }).toBe(5);
+      routers.at(-1)!.close(); // shutdown while that attempt waits on X
+      await expect.poll(() => asked()[4]!.status, { timeout: 30_000, interval: 50 }).toBe(503);
+      // several gaps and backoff delays later, nothing more was asked
+      await new Promise((r) => setTimeout(r, 6 * FAST_GAP_MS));
+      expect(asked()).toHaveLength(5);
+      expect(await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`)).toHaveLength(1);
+    } finally {
+      x.clearFaults();
+      const held = await stores.ctx.redis.keys(`${stores.keys.connectHeld('*')}`);
+      if (held.length) await stores.ctx.redis.del(...held);
+      await new Promise((r) => closing.server.close(r));
+    }
+  });
+
   it('tells a member who links what they miss to earn and when they qualify; records the X facts', async () => {
     const xu = x.state.addUser({ username: 'newbie', createdAt: clock - 5 * 86_400_000, followers: 3 });
     x.state.authorizeAs = xu.id;

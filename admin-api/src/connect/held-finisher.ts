@@ -31,6 +31,7 @@ export type HeldAttempt<T> =
  */
 export class HeldFinisher<T> {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
   readonly gapMs: number;
   private readonly maxDelayMs: number;
 
@@ -71,7 +72,8 @@ export class HeldFinisher<T> {
   /** The server's own attempts for a held authorization, until it is finished or `untilMs` (epoch ms). */
   start(nonce: string, untilMs: number): void {
     const next = (delay: number) => {
-      if (Date.now() + delay >= untilMs) return;
+      // After close, an attempt that was waiting on X then schedules no other.
+      if (this.closed || Date.now() + delay >= untilMs) return;
       const t = setTimeout(() => {
         this.timers.delete(t);
         this.attempt(nonce).then(
@@ -89,6 +91,7 @@ export class HeldFinisher<T> {
 
   /** Stop the server's attempts (shutdown); held tokens stay for the page until they expire. */
   close(): void {
+    this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
