@@ -8,20 +8,13 @@ export interface MemberSeen {
   at: number;
   likes: number;
   tweets: number;
-  /**
-   * The latest lookup that showed the tweet count the member's last complete read of it saw: nothing
-   * of that kind was new then, even if something is now. Not kept for likes: a like and an unlike
-   * between two lookups leave the like count unchanged, and the like may be of a post about to leave.
-   */
-  tweetsSameAt?: number;
 }
 
 /**
  * Each member is looked up once every UTC day anyway, at its own point (from its id) between
  * DAILY_LOOKUP_FROM_MS and that plus DAILY_LOOKUP_SPREAD_MS after midnight, unless due earlier: the
  * first run after midnight looks up nobody for it, the day's first lookups are spread over the next
- * runs (so each such member's search covers a few hours of posts), early, so the lookups after them (free
- * that day) date the member's new posts closely (`tweetsSameAt`), and the eligibility facts the
+ * runs (so each such member's search covers a few hours of posts), and the eligibility facts the
  * lookup refreshes (followers, account age, protected) stay about a day old at most.
  */
 export const DAILY_LOOKUP_FROM_MS = 1 * HOUR;
@@ -43,27 +36,23 @@ export type DueReason = 'everyone' | 'new' | 'billedToday' | 'retry' | 'resume' 
 
 /**
  * Up to when a member's likes and posts are known: the last lookup, when it showed nothing left to read
- * of that kind; otherwise the last complete read (for posts, or the latest lookup that still showed its
- * count, whichever came later) (-Infinity: never read). Nothing the member did before that time is unread.
+ * of that kind; otherwise the last complete read (-Infinity: never read). Not a later lookup that still
+ * showed the read's count: an engagement and an unlike (or a deleted post) between them leave the count
+ * unchanged, and the engagement may be of a post whose count moved before that lookup. Nothing the member
+ * did before that time is unread.
  */
 export function knownThrough(mark: MemberMark | undefined, seen: MemberSeen | undefined): { likes: number; posts: number } {
   if (!seen) return { likes: -Infinity, posts: -Infinity };
   const likesPending = seen.likes > 0 && seen.likes !== (mark?.likeCount ?? -1);
   const postsPending = seen.tweets > 0 && seen.tweets !== (mark?.tweetCount ?? -1);
   const likesRead = mark && mark.likeCount >= 0 ? (mark.likesAt ?? mark.scannedAt) : -Infinity;
-  const postsRead = mark && mark.tweetCount >= 0 ? Math.max(mark.postsAt ?? -Infinity, seen.tweetsSameAt ?? -Infinity) : -Infinity;
+  const postsRead = mark && mark.tweetCount >= 0 ? (mark.postsAt ?? -Infinity) : -Infinity;
   return { likes: likesPending ? likesRead : seen.at, posts: postsPending ? postsRead : seen.at };
 }
 
-/**
- * What a lookup at `at` showed, recorded for the next runs: where the tweet count is the one the last
- * complete read of it saw, no post is new up to `at` (kept until a later lookup says so again).
- */
-export function seenNow(at: number, counts: { likeCount: number; tweetCount: number }, mark: MemberMark | undefined): MemberSeen {
-  return {
-    at, likes: counts.likeCount, tweets: counts.tweetCount,
-    ...(mark && mark.tweetCount >= 0 && mark.tweetCount === counts.tweetCount ? { tweetsSameAt: at } : {}),
-  };
+/** What a lookup at `at` showed, recorded for the next runs. */
+export function seenNow(at: number, counts: { likeCount: number; tweetCount: number }): MemberSeen {
+  return { at, likes: counts.likeCount, tweets: counts.tweetCount };
 }
 
 /**

@@ -325,15 +325,12 @@ export class WatermarkStore {
     for (let i = 0; i < discordIds.length; i += 500) {
       const slice = discordIds.slice(i, i + 500);
       const p = this.redis.pipeline();
-      for (const id of slice) p.hmget(this.ctx.keys.wmMember(id), 'seenAt', 'seenLikes', 'seenTweets', 'tweetsSameAt');
+      for (const id of slice) p.hmget(this.ctx.keys.wmMember(id), 'seenAt', 'seenLikes', 'seenTweets');
       const res = (await p.exec()) ?? [];
       slice.forEach((id, j) => {
-        const [at, likes, tweets, tweetsSame] = (res[j]?.[1] as Array<string | null> | undefined) ?? [];
+        const [at, likes, tweets] = (res[j]?.[1] as Array<string | null> | undefined) ?? [];
         if (at) {
-          out.set(id, {
-            at: Number(at), likes: Number(likes ?? 0), tweets: Number(tweets ?? 0),
-            ...(tweetsSame ? { tweetsSameAt: Number(tweetsSame) } : {}),
-          });
+          out.set(id, { at: Number(at), likes: Number(likes ?? 0), tweets: Number(tweets ?? 0) });
         }
       });
     }
@@ -344,9 +341,7 @@ export class WatermarkStore {
     if (!seen.size) return;
     const p = this.redis.pipeline();
     for (const [id, s] of seen) {
-      // A tweet count that differs from the last read's keeps the earlier lookup that still showed it.
-      p.hset(this.ctx.keys.wmMember(id), 'seenAt', s.at, 'seenLikes', s.likes, 'seenTweets', s.tweets,
-        ...(s.tweetsSameAt !== undefined ? ['tweetsSameAt', s.tweetsSameAt] : []));
+      p.hset(this.ctx.keys.wmMember(id), 'seenAt', s.at, 'seenLikes', s.likes, 'seenTweets', s.tweets);
     }
     await p.exec();
   }

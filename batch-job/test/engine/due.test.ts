@@ -23,26 +23,19 @@ describe('knownThrough: up to when nothing a member did is unread', () => {
   });
 });
 
-describe('seenNow / knownThrough: a lookup that still showed the read count', () => {
-  it('records that no post was new at the lookup only where the tweet count is the one last read, and never dates likes by it', () => {
-    expect(seenNow(NOW, { likeCount: 100, tweetCount: 20 }, mark())).toEqual({ at: NOW, likes: 100, tweets: 20, tweetsSameAt: NOW });
-    expect(seenNow(NOW, { likeCount: 101, tweetCount: 21 }, mark())).toEqual({ at: NOW, likes: 101, tweets: 21 });
-    // never read: nothing to compare with
-    expect(seenNow(NOW, { likeCount: 100, tweetCount: 20 }, undefined)).toEqual({ at: NOW, likes: 100, tweets: 20 });
-    expect(seenNow(NOW, { likeCount: 100, tweetCount: 20 }, mark({ likeCount: -1, tweetCount: -1 }))).toEqual({ at: NOW, likes: 100, tweets: 20 });
+describe('seenNow / knownThrough: a later lookup that still showed the read counts dates nothing', () => {
+  it('records what the lookup showed', () => {
+    expect(seenNow(NOW, { likeCount: 100, tweetCount: 20 })).toEqual({ at: NOW, likes: 100, tweets: 20 });
   });
 
-  it('dates pending posts from the latest lookup that still showed the read count, pending likes from the read', () => {
-    // read 5 h before last night's run; lookups showed the same counts until 2 h before it; now 3 likes and a post are new
-    const s = seen({ likes: 103, tweets: 21, tweetsSameAt: LAST_RUN - 2 * HOUR });
-    expect(knownThrough(mark(), s)).toEqual({ likes: LAST_RUN - 5 * HOUR, posts: LAST_RUN - 2 * HOUR });
-    // a same-count lookup older than the read says nothing more than the read
-    expect(knownThrough(mark(), seen({ tweets: 21, tweetsSameAt: LAST_RUN - 9 * HOUR }))).toMatchObject({ posts: LAST_RUN - 3 * HOUR });
-    // a like and an unlike before a lookup leave the like count unchanged: a post whose likes moved after the read
-    // (before that lookup) makes the member due
-    expect(lookupReason('42', mark(), s, rules({ likesDueBefore: LAST_RUN - 3 * HOUR, postsDueBefore: -Infinity }))).toBe('likes');
+  it('dates pending likes and posts from the last read, since an engagement and an unlike (or a deleted post) leave a count unchanged', () => {
+    // read 5 h (likes) and 3 h (posts) before last night's run; now 3 likes and a post are new
+    const s = seen({ likes: 103, tweets: 21 });
+    expect(knownThrough(mark(), s)).toEqual({ likes: LAST_RUN - 5 * HOUR, posts: LAST_RUN - 3 * HOUR });
+    // anything that moved after the read on a post about to leave makes the member due
+    expect(lookupReason('42', mark(), s, rules({ likesDueBefore: LAST_RUN - 5 * HOUR + 1, postsDueBefore: -Infinity }))).toBe('likes');
+    expect(lookupReason('42', mark(), s, rules({ likesDueBefore: -Infinity, postsDueBefore: LAST_RUN - 3 * HOUR + 1 }))).toBe('posts');
     expect(lookupReason('42', mark(), s, rules({ likesDueBefore: LAST_RUN - 5 * HOUR, postsDueBefore: LAST_RUN - 3 * HOUR }))).toBeNull();
-    expect(lookupReason('42', mark(), s, rules({ likesDueBefore: LAST_RUN - 5 * HOUR, postsDueBefore: LAST_RUN - 2 * HOUR + 1 }))).toBe('posts');
   });
 });
 

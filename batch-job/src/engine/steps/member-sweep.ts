@@ -68,7 +68,7 @@ export async function memberSweep(ctx: RunContext, plan: Plan, conns: Connection
       rest = rest.slice(CHUNK);
       lookedUp += chunk.length;
       // Written before any read: a crash after it leaves the reads pending (counts differ from the watermarks).
-      if (!ctx.dryRun) await ctx.wm.setSeen(new Map([...counts].map(([id, c]) => [id, seenNow(ctx.now(), c, marks.get(id))])));
+      if (!ctx.dryRun) await ctx.wm.setSeen(new Map([...counts].map(([id, c]) => [id, seenNow(ctx.now(), c)])));
       const jobs = scanJobs(chunk, counts, marks, { likes: plan.likes === 'members', posts: plan.posts === 'members' || plan.posts === 'search' }, ctx);
       if (plan.posts === 'search') {
         // Search never returns a protected member's posts: their own timeline, with their token.
