@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { bundleRunner, imageMemoryFlags, startBundledRunner, type Runner, type RunnerResult } from './bundle-runner';
 import { CostBreakdown, type Breakdown } from './breakdown';
 import { References, WINDOW_MS } from './references';
-import { referenceLines, stamp, targets, usd, type NoOracleAt, type ReferenceLine, type Row } from './report';
+import { referenceLines, stamp, targets, usd, type NoOracleAt, type ReferenceLine, type Row, type StrategyLine } from './report';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -93,30 +93,18 @@ type Strategy = 'planner' | 'naive' | 'planner-replies';
 /** The reply rules the `planner-replies` runs apply: every check on. */
 const BENCH_REPLY_RULES = { replies: { minWords: 3, minChars: 10, duplicateThreshold: 0.85, blockedPhrases: ['follow back', 'free airdrop', 'dm me', 'check my profile', 'giveaway'] } };
 
-interface Line {
-  scenario: string;
+/** A strategy's bench line: what the targets read (StrategyLine: perDay is billed USD per UTC day of the measured runs,
+ * estimateMaxErrorPct the largest gap between a run's costUsd estimate and the double's bill, heapLimitMb the smallest
+ * V8 heap limit the batch processes ran under, node's default unless BENCH_NODE_OPTIONS caps it), and more. */
+interface Line extends StrategyLine {
   strategy: Strategy;
   runs: number;
-  requests: number;
-  billedPosts: number;
-  billedUsers: number;
   billedLikes: number;
-  costUsd: number;
-  /** Billed USD per UTC day (measured runs only). */
-  perDay: Record<string, number>;
-  recall: number;
-  precision: number;
-  rateLimited: number;
   wallMs: number;
-  rssMb: number;
   /** Peak V8 heap in use in the batch process. */
   heapMb: number;
-  /** The V8 heap limit the batch processes ran under (the smallest): node's default unless BENCH_NODE_OPTIONS caps it. */
-  heapLimitMb: number;
   statuses?: string[];
   refused?: number;
-  /** Largest gap between a run's own costUsd estimate and what the double billed for it (planner). */
-  estimateMaxErrorPct?: number;
   truth: number;
   /** Awards the scenario's truth does not count (first 10), with what the scenario knows of them. */
   falsePositives?: Array<ReturnType<typeof explainAward>>;
@@ -217,14 +205,14 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     }
     return { truth, got, awardedAt, hit: [...got].filter((k) => truth.has(k)).length };
   };
+  // The runs to come are the batch's schedule (as BATCH_SCHEDULE tells a CronJob's run): the measured runs, then the drain.
+  const schedule = [...def.runs, ...(def.drain ? Array.from({ length: Math.floor(def.drain.for / def.drain.every) }, (_, k) => def.runs.at(-1)! + (k + 1) * def.drain!.every) : [])];
   /** Run `i` at `t` over the stores seeded for then (a fresh runner each run unless long-lived). */
   const runAt = async (t: number, i: number): Promise<RunnerResult> => {
     sc.advanceTo(t);
     await seedStores(stores, sc, t, { submitAt: (at) => (submittedAt = at) });
     runner ??= await startRunner();
     heapLimitMb = Math.min(heapLimitMb, runner.heapLimitMb);
-    // The runs to come are the batch's schedule (as BATCH_SCHEDULE tells a CronJob's run).
-    const schedule = [...def.runs, ...(def.drain ? Array.from({ length: Math.floor(def.drain.for / def.drain.every) }, (_, k) => def.runs.at(-1)! + (k + 1) * def.drain!.every) : [])];
     const out = await runner.run({ strategy: strategy === 'naive' ? 'naive' : 'planner', now: sc.now(), index: i, prefix, redisUrl, xUrl: x.url, schedule });
     if (!longLived) {
       await runner.stop();
@@ -265,10 +253,9 @@ async function runScenario(redis: Redis, redisUrl: string, name: string, def: Be
     measured.requests = x.requests.length - base.requests;
     if (def.drain) {
       measured.atEnd = await score();
-      const last = def.runs[def.runs.length - 1]!;
       const from = x.requests.length;
-      for (let t = last + def.drain.every, i = def.runs.length; t <= last + def.drain.for; t += def.drain.every, i++) {
-        const out = await runAt(t, i);
+      for (let i = def.runs.length; i < schedule.length; i++) {
+        const out = await runAt(schedule[i]!, i);
         if (strategy !== 'naive') statuses.push(out.status);
         rss = Math.max(rss, out.rssMb);
       }

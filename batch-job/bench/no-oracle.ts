@@ -331,13 +331,12 @@ export function noOracleBound(sc: Scenario, runs: number[], found: Found[], wind
    * every page they return, every forced like once).
    */
   function memberReads(): Array<(a: number, b: number) => number> {
-    const trackedPost = new Set(tracked.keys());
     const plans: Array<(a: number, b: number) => number> = [];
     for (const [m, f] of forced) {
       const likes = s.likesByUser.get(m) ?? [];
       const mine = (ws: Window[] | undefined) => (ws ?? []).every((w) => w.of === m);
       const priced = likes.map(({ id: u }) => {
-        const own = shown(u, m) && !trackedPost.has(u) && !stepThree.has(u) && !stepThree.has(`${u}|${m}`) && mine(likeReqs.get(`${u}|${m}`)) && mine(postReqs.get(u)) && !(s.likesByTweet.get(u) ?? []).some((l) => l.id !== m && index.has(l.id));
+        const own = shown(u, m) && !tracked.has(u) && !stepThree.has(u) && !stepThree.has(`${u}|${m}`) && mine(likeReqs.get(`${u}|${m}`)) && mine(postReqs.get(u)) && !(s.likesByTweet.get(u) ?? []).some((l) => l.id !== m && index.has(l.id));
         return own ? X_PRICES.like + X_PRICES.post : 0;
       });
       likes.forEach(({ id: u }, x) => {

@@ -1,4 +1,4 @@
-import { markNeedsReconnect, refreshRefused, refreshTokens, retryRead, withLease, type Logger, type MemberNotifier, type Stores, type XClientFactory } from '@engagement-tracker/core';
+import { markNeedsReconnect, REFRESH_REFUSED_REASON, refreshRefused, refreshTokens, retryRead, withLease, type Logger, type MemberNotifier, type Stores, type XClientFactory } from '@engagement-tracker/core';
 import type { TwitterApiReadOnly } from 'twitter-api-v2';
 import type { LookedUpTweet, TweetLookup } from './usecases/submit-tweet';
 
@@ -111,7 +111,7 @@ export async function memberAccessToken(deps: MemberTokenDeps, discordId: string
         if (!refreshRefused(err)) return none; // X unavailable or rate-limited: the grant may be fine
         const still = await stores.connections.get(discordId);
         if (still?.xUserId !== link.xUserId || still.linkedAt !== link.linkedAt) return none; // relinked meanwhile
-        await markNeedsReconnect(deps, link, 'X refused to refresh the authorization (revoked or expired): reconnect with /connect.');
+        await markNeedsReconnect(deps, link, REFRESH_REFUSED_REASON);
         return { token: null, reconnect: true };
       }
     });

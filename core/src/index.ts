@@ -22,4 +22,4 @@ export { instrumentRedis } from './telemetry/redis-metrics';
 export * from './x';
 export * from './crypto/connect-ticket';
 export { createDiscordDmNotifier, type MemberNotifier } from './discord-dm';
-export { RECONNECT_MESSAGE, refreshRefused, markNeedsReconnect } from './reconnect';
+export { REFRESH_REFUSED_REASON, refreshRefused, markNeedsReconnect } from './reconnect';

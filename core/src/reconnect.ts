@@ -6,6 +6,9 @@ import type { Stores } from './redis/stores';
 /** The DM a member gets (once per link) when X stops accepting their grant. */
 export const RECONNECT_MESSAGE = '⚠️ X no longer accepts the authorization you gave this community, so your likes cannot be counted. Run /connect to link your X account again (reposts, replies and quotes still count meanwhile).';
 
+/** The reason recorded on a member whose token refresh X refused (batch and bot alike). */
+export const REFRESH_REFUSED_REASON = 'X refused to refresh the authorization (revoked or expired): reconnect with /connect.';
+
 /**
  * X refused a token refresh for good: the grant is dead (400 invalid_grant, 401, another 4xx).
  * A 429 (X's limit), a 5xx or a request that got no answer is not: the next attempt may succeed.

@@ -47,10 +47,10 @@ export class HeldFinisher<T> {
     this.maxDelayMs = Math.max(this.gapMs, opts.maxDelayMs ?? 120_000);
   }
 
-  /** Ask X once (unless someone did within the gap); link when it answers. */
-  async attempt(nonce: string): Promise<HeldAttempt<T>> {
+  /** Ask X once (unless someone did within the gap); link when it answers. `known`: the held record, when the caller read it already. */
+  async attempt(nonce: string, known?: HeldAuthorization | null): Promise<HeldAttempt<T>> {
     const { store, x, log } = this.deps;
-    const held = await store.heldTokens(nonce);
+    const held = known !== undefined ? known : await store.heldTokens(nonce);
     if (!held) return { kind: 'gone' };
     if (!(await store.claimRetry(nonce, this.gapMs))) return { kind: 'waiting' };
     let account: LinkedXAccount;

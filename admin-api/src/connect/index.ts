@@ -189,7 +189,7 @@ export function createConnectXRouter(deps: ConnectXDeps): Router & { close(): vo
         return page(res, 409, 'Linking failed', 'This authorization was already used or has expired. Run /connect in Discord to try again.');
       }
       // X is asked at most once a gap per authorization, whether by this page or the server's own retries.
-      const r = held ? await finisher.attempt(v.ticket.nonce) : ({ kind: 'gone' } as const);
+      const r = await finisher.attempt(v.ticket.nonce, held);
       if (r.kind === 'waiting') return waiting(res, q.data!.state, 'X still does not answer who you are.');
       if (r.kind === 'gone') return await afterHold(res, v.ticket.discordId);
       res.clearCookie(BROWSER_COOKIE, cookieOptions);

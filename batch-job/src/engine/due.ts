@@ -1,7 +1,7 @@
+import { utcDay } from '@engagement-tracker/core';
 import type { MemberMark } from './watermarks';
 
 const HOUR = 3_600_000;
-const DAY = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** What a member lookup showed (like_count, tweet_count) and when: X bills it once per member and UTC day. */
 export interface MemberSeen {
@@ -86,8 +86,8 @@ export function lookupReason(discordId: string, mark: MemberMark | undefined, se
   const must = mustRead(mark, seen, rules);
   if (must.likes) return 'likes';
   if (must.posts) return 'posts';
-  if (DAY(seen.at) === DAY(rules.now)) return 'billedToday';
-  if (rules.now - Date.parse(DAY(rules.now)) >= DAILY_LOOKUP_FROM_MS + spreadOf(discordId) * DAILY_LOOKUP_SPREAD_MS) return 'daily';
+  if (utcDay(seen.at) === utcDay(rules.now)) return 'billedToday';
+  if (rules.now - Date.parse(utcDay(rules.now)) >= DAILY_LOOKUP_FROM_MS + spreadOf(discordId) * DAILY_LOOKUP_SPREAD_MS) return 'daily';
   return null;
 }
 
@@ -151,7 +151,7 @@ export function membersDue(ids: string[], marks: Map<string, MemberMark>, seen: 
     if (!why) continue;
     out.reasons.set(id, why);
     if (why === 'billedToday') out.recheck.push(id);
-    if (!last || DAY(last.at) !== DAY(rules.now)) out.unbilled++;
+    if (!last || utcDay(last.at) !== utcDay(rules.now)) out.unbilled++;
     if (rules.everyone) continue;
     const must = mustRead(mark, last, rules);
     out.force.likes ||= must.likes;

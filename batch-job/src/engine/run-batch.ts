@@ -49,7 +49,7 @@ export async function runBatch(deps: BatchDeps, opts: BatchOptions): Promise<Bat
     beforeWindowEnd = beforeWindowEndOnce(ctx, found.planTweets);
     const plan = planFor(ctx, found);
     state.plan = plan;
-    await notePlan(ctx, plan, found.postsMoved);
+    await notePlan(ctx, plan);
     const read = await readPlanned(ctx, plan, found, { deps, opts, started, signal: heartbeat.signal, onStop: beforeWindowEnd });
     await commit(ctx, state, { ...read, refusedBefore: found.refusedBefore }, { fence: lock.fence, started, phase });
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
-import { markNeedsReconnect, refreshRefused, refreshTokens, type Connection, type MemberNotifier, type Stores, type XClientFactory, type XTokens } from '@engagement-tracker/core';
+import { markNeedsReconnect, REFRESH_REFUSED_REASON, refreshRefused, refreshTokens, type Connection, type MemberNotifier, type Stores, type XClientFactory, type XTokens } from '@engagement-tracker/core';
 import { StopRun, TokenBusy, TokenRevoked } from './errors';
 import type { RunStats } from './stats';
 import type { WatermarkStore } from './watermarks';
@@ -92,7 +92,7 @@ export class MemberTokens {
             throw new StopRun('rate_limited', 'X answered 429 to a token refresh.', resumeAt);
           }
           if (refreshRefused(err)) {
-            return this.revoked(conn, 'X refused to refresh the authorization (revoked or expired): reconnect with /connect.');
+            return this.revoked(conn, REFRESH_REFUSED_REASON);
           }
           throw err;
         }

@@ -49,7 +49,7 @@ export interface SweepState {
 const INDEX_TTL_S = 8 * 86_400;
 /** How often a watermark hash written every run drops its entries older than INDEX_TTL_S. */
 const TRIM_EVERY_MS = 3_600_000;
-const POST_KINDS = ['retweet', 'reply', 'quote'] as const;
+export const POST_KINDS = ['retweet', 'reply', 'quote'] as const;
 /** When a recorded refusal happened (NaN for an entry that cannot be read: it goes). */
 const refusedAt = (v: string) => {
   try {
@@ -116,7 +116,13 @@ export class WatermarkStore {
   }
 
   async memberMarks(discordIds: string[]): Promise<Map<string, MemberMark>> {
-    const out = new Map<string, MemberMark>();
+    return (await this.memberState(discordIds)).marks;
+  }
+
+  /** Each member's watermark and what their last lookup showed, in one read of their hashes. */
+  async memberState(discordIds: string[]): Promise<{ marks: Map<string, MemberMark>; seen: Map<string, MemberSeen> }> {
+    const marks = new Map<string, MemberMark>();
+    const seen = new Map<string, MemberSeen>();
     for (let i = 0; i < discordIds.length; i += 500) {
       const slice = discordIds.slice(i, i + 500);
       const p = this.redis.pipeline();
@@ -124,8 +130,10 @@ export class WatermarkStore {
       const res = (await p.exec()) ?? [];
       slice.forEach((id, j) => {
         const h = res[j]?.[1] as Record<string, string> | undefined;
-        if (!h || h.scannedAt === undefined) return;
-        out.set(id, {
+        if (!h) return;
+        if (h.seenAt) seen.set(id, { at: Number(h.seenAt), likes: Number(h.seenLikes ?? 0), tweets: Number(h.seenTweets ?? 0) });
+        if (h.scannedAt === undefined) return;
+        marks.set(id, {
           likeCount: Number(h.likeCount ?? -1),
           tweetCount: Number(h.tweetCount ?? -1),
           likeTop: h.likeTop ? h.likeTop.split(',') : [],
@@ -139,7 +147,7 @@ export class WatermarkStore {
         });
       });
     }
-    return out;
+    return { marks, seen };
   }
 
   /** Save a member's new watermark with what was found under it, atomically. */
@@ -321,20 +329,7 @@ export class WatermarkStore {
 
   /** What each member's last lookup showed, and when (X bills a member lookup once per UTC day). */
   async memberSeen(discordIds: string[]): Promise<Map<string, MemberSeen>> {
-    const out = new Map<string, MemberSeen>();
-    for (let i = 0; i < discordIds.length; i += 500) {
-      const slice = discordIds.slice(i, i + 500);
-      const p = this.redis.pipeline();
-      for (const id of slice) p.hmget(this.ctx.keys.wmMember(id), 'seenAt', 'seenLikes', 'seenTweets');
-      const res = (await p.exec()) ?? [];
-      slice.forEach((id, j) => {
-        const [at, likes, tweets] = (res[j]?.[1] as Array<string | null> | undefined) ?? [];
-        if (at) {
-          out.set(id, { at: Number(at), likes: Number(likes ?? 0), tweets: Number(tweets ?? 0) });
-        }
-      });
-    }
-    return out;
+    return (await this.memberState(discordIds)).seen;
   }
 
   async setSeen(seen: Map<string, MemberSeen>): Promise<void> {

@@ -4,7 +4,7 @@ import { dueBefore, dueHorizon, membersDue, type MembersDue } from '../due';
 import { DEFAULT_LIKES_DUE_HORIZON_MS, type BatchOptions } from '../options';
 import { planRun, type Plan, type PlanTweet } from '../planner';
 import { lookupMetrics } from '../steps/lookup-metrics';
-import type { MemberMark } from '../watermarks';
+import { POST_KINDS, type MemberMark } from '../watermarks';
 
 /** What the run learnt before planning: the posts' metrics and marks, the members and which are due. */
 export interface Survey {
@@ -14,8 +14,6 @@ export interface Survey {
   conns: Connection[];
   memberMarks: Map<string, MemberMark>;
   activity: number[];
-  /** `tweetId|kind` -> when that count last moved (before this run). */
-  postsMoved: Map<string, number>;
   members: MembersDue;
   planTweets: PlanTweet[];
   /** Reads refused in earlier runs, by `member:<id>` / `post:<id>`. */
@@ -39,14 +37,14 @@ export async function survey(ctx: RunContext, opts: BatchOptions): Promise<Surve
   const ids = [...ctx.tracked.keys()].filter((id) => metrics.has(id));
   const tweetMarks = await wm.tweetMarks(ids);
   const conns = [...ctx.members.values()];
-  const memberMarks = await wm.memberMarks(conns.map((c) => c.discordId));
+  const { marks: memberMarks, seen } = await wm.memberState(conns.map((c) => c.discordId));
   const activity = [...memberMarks.values()].map((m) => m.activity).filter((a) => a > 0);
   // Members whose likes / posts must be read now: a post leaving the window soon moved since they were last known.
-  const [movedAt, postsMoved, seen] = await Promise.all([wm.likesMovedAt(ids), wm.postsMovedAt(ids), wm.memberSeen(conns.map((c) => c.discordId))]);
+  const [movedAt, postsMoved] = await Promise.all([wm.likesMovedAt(ids), wm.postsMovedAt(ids)]);
   const horizon = opts.likesDueHorizonMs ?? DEFAULT_LIKES_DUE_HORIZON_MS;
   const due = dueBefore(ids.map((id) => ({
     windowEnd: windowEnd(id), likesMovedAt: movedAt.get(id),
-    postsMovedAt: Math.max(...(['retweet', 'reply', 'quote'] as const).map((k) => postsMoved.get(`${id}|${k}`) ?? -Infinity)),
+    postsMovedAt: Math.max(...POST_KINDS.map((k) => postsMoved.get(`${id}|${k}`) ?? -Infinity)),
   })), dueHorizon(now(), horizon, opts.nextRunAt));
   ctx.likesDueBefore = due.likes;
   const refusedBefore = await wm.refusedReads();
@@ -58,6 +56,8 @@ export async function survey(ctx: RunContext, opts: BatchOptions): Promise<Surve
     now: now(), likesDueBefore: due.likes, postsDueBefore: due.posts, retry: ctx.retryMembers, everyone: horizon >= ctx.windowMs,
   }, ctx.windowStart);
   ctx.postsKnownAt = members.postsKnownAt;
+  // `tweetId|kind` -> when that count last moved (before this run); notePlan adds what moved now.
+  ctx.postsMovedAt = postsMoved;
   for (const r of new Set(members.reasons.values())) stats.set(`lookupDue_${r}`, [...members.reasons.values()].filter((x) => x === r).length);
   stats.set('membersWaiting', conns.length - members.reasons.size);
   const planTweets: PlanTweet[] = ids.map((id) => {
@@ -67,7 +67,7 @@ export async function survey(ctx: RunContext, opts: BatchOptions): Promise<Surve
     const markedAt = tweetMarks.get(id)?.at;
     return { tweetId: id, createdAt: t.createdAt, ...(prev ? { prev } : {}), ...(markedAt ? { markedAt } : {}), now: metrics.get(id)!, authorCanListLikes: author?.status === 'linked' };
   });
-  return { metrics, ids, conns, memberMarks, activity, postsMoved, members, planTweets, refusedBefore };
+  return { metrics, ids, conns, memberMarks, activity, members, planTweets, refusedBefore };
 }
 
 /** The run's plan (planner.ts) from what the survey found and what X's app rate limits leave. */
@@ -95,14 +95,13 @@ export function planFor(ctx: RunContext, found: Survey): Plan {
 }
 
 /** Count the posts that changed, record when reposts / replies / quotes moved, and log the plan. */
-export async function notePlan(ctx: RunContext, plan: Plan, postsMoved: Map<string, number>): Promise<void> {
+export async function notePlan(ctx: RunContext, plan: Plan): Promise<void> {
   const { wm, stats } = ctx;
   const now = ctx.now;
   stats.set('tweetsChanged', new Set(Object.values(plan.changed).flat()).size);
   // Reposts / replies / quotes that moved: a member looked up later searches for them from when they were last known.
   const changed = plan.changed;
-  const movedNow = (['retweet', 'reply', 'quote'] as const).flatMap((k) => changed[k].map((id) => `${id}|${k}`));
-  for (const [f, at] of postsMoved) ctx.postsMovedAt.set(f, at);
+  const movedNow = POST_KINDS.flatMap((k) => changed[k].map((id) => `${id}|${k}`));
   for (const f of movedNow) ctx.postsMovedAt.set(f, now());
   if (!ctx.dryRun) await wm.setPostsMovedAt(movedNow, now());
   ctx.logger.info({ likes: plan.likes, posts: plan.posts, changed: stats.get('tweetsChanged'), estimate: plan.estimate }, 'plan');
